@@ -1,0 +1,14 @@
+"""Steward: the curriculum's library. Notebooks import everything they need from here.
+
+The shared machinery (tasks, feedback, progress, build, report, data) knows nothing
+about any lesson; each lesson lives in ``steward.lessons.<topic>``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from steward.environment import setup
+from steward.errors import StewardError
+
+__all__ = ["StewardError", "__version__", "setup"]

@@ -1,0 +1,71 @@
+"""Write a notebook from "percent" text (the jupytext convention), for authors.
+
+    python -m steward.authoring draft.py solutions/02-trade-offs.ipynb --module 02 --kind solution
+
+Cells start with ``# %%`` (code) or ``# %% [markdown]`` (markdown, every line prefixed
+with ``# ``); ``# %% tags=["solution-only"]`` sets tags. The notebook, not the draft, is
+the source afterwards: edit it in JupyterLab.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+_HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
+
+
+def from_percent(text: str, module: str, kind: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "steward": {"module": module, "kind": kind},
+    }
+    cells: list[tuple[bool, list[str], list[str]]] = []
+    for line in text.splitlines():
+        match = _HEADER.match(line)
+        if match:
+            cells.append((bool(match["md"]), json.loads(match["tags"]) if match["tags"] else [], []))
+        elif cells:
+            cells[-1][2].append(line)
+    for index, (markdown, tags, lines) in enumerate(cells):
+        while lines and not lines[-1].strip():
+            lines.pop()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if markdown:
+            source = "\n".join(re.sub(r"^# ?", "", line) for line in lines)
+            cell = nbformat.v4.new_markdown_cell(source)
+        else:
+            cell = nbformat.v4.new_code_cell("\n".join(lines))
+        if tags:
+            cell.metadata["tags"] = tags
+        cell["id"] = f"cell-{index:03d}"
+        nb.cells.append(cell)
+    return nb
+
+
+def write(nb: nbformat.NotebookNode, target: Path) -> None:
+    target.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("source", type=Path)
+    p.add_argument("target", type=Path)
+    p.add_argument("--module", required=True)
+    p.add_argument("--kind", choices=["lesson", "solution"], required=True)
+    args = p.parse_args(argv)
+    write(from_percent(args.source.read_text(encoding="utf-8"), args.module, args.kind), args.target)
+    print(f"wrote {args.target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""``steward build``: write ``exercises/NN-slug.ipynb`` from ``solutions/NN-slug.ipynb``.
+
+The solution notebook is the single source. Each ``### BEGIN SOLUTION`` …
+``### END SOLUTION`` block becomes a placeholder the learner fills in: every name the
+block assigns becomes ``name = ...`` and every function it defines keeps its signature
+and docstring with a ``...`` body, so the blank exercise runs top to bottom and every
+check reports *not attempted*. Cells tagged ``solution-only`` are dropped.
+
+A learner's work is never overwritten: each generated notebook records a fingerprint of
+what was generated; if the file on disk no longer matches it, build refuses (``--force``
+keeps a backup first).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from steward import paths
+from steward.errors import StewardError
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+SOLUTION_ONLY = "solution-only"
+PLACEHOLDER_COMMENT = "# YOUR ANSWER HERE"
+
+
+class BuildError(StewardError):
+    pass
+
+
+def _indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _placeholder(block: list[str], indent: str, where: str) -> list[str]:
+    """What replaces a solution block: the names it binds set to ``...``."""
+    import textwrap
+
+    code = textwrap.dedent("\n".join(block))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        raise BuildError(f"{where}: the solution block is not valid Python ({error.msg}, line {error.lineno}).",
+                         "Fix the solution code; nothing was written.") from None
+    out = [indent + PLACEHOLDER_COMMENT]
+    seen: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            args = ast.unparse(node.args)
+            returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+            out.append(f"{indent}def {node.name}({args}){returns}:")
+            doc = ast.get_docstring(node, clean=False)
+            if doc:
+                out.append(f'{indent}    """{doc}"""')
+            out.append(f"{indent}    ...")
+            continue
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        for target in targets:
+            for name_node in ast.walk(target):
+                if isinstance(name_node, ast.Name) and name_node.id not in seen:
+                    seen.add(name_node.id)
+                    out.append(f"{indent}{name_node.id} = ...")
+    return out
+
+
+def strip_source(source: str, where: str) -> str:
+    """The exercise version of one cell's source."""
+    lines = source.split("\n")
+    out: list[str] = []
+    block: list[str] | None = None
+    indent = ""
+    for number, line in enumerate(lines, start=1):
+        marker = line.strip()
+        if marker.startswith(BEGIN):
+            if block is not None:
+                raise BuildError(f"{where}: a second {BEGIN} at line {number} before {END}.", "Balance the markers; nothing was written.")
+            block, indent = [], _indent_of(line)
+        elif marker.startswith(END):
+            if block is None:
+                raise BuildError(f"{where}: {END} at line {number} without a {BEGIN}.", "Balance the markers; nothing was written.")
+            out.extend(_placeholder(block, indent, where))
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            out.append(line)
+    if block is not None:
+        raise BuildError(f"{where}: {BEGIN} without an {END}.", "Balance the markers; nothing was written.")
+    return "\n".join(out)
+
+
+def fingerprint(nb: nbformat.NotebookNode) -> str:
+    """A hash of the cells' types and sources: what a learner would change by working."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        digest.update(cell.cell_type.encode())
+        digest.update(b"\0")
+        digest.update(cell.source.encode())
+        digest.update(b"\1")
+    return digest.hexdigest()[:16]
+
+
+def exercise_from(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = json.loads(json.dumps(solution.metadata))
+    steward_meta = dict(nb.metadata.get("steward", {}))
+    steward_meta["kind"] = "exercise"
+    steward_meta["generated_from"] = f"solutions/{name}"
+    for index, cell in enumerate(solution.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SOLUTION_ONLY in tags:
+            continue
+        where = f"solutions/{name}, cell {index + 1}"
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(strip_source(cell.source, where))
+        elif cell.cell_type == "markdown":
+            if BEGIN in cell.source or END in cell.source:
+                raise BuildError(f"{where}: solution markers belong in code cells.", "Move the answer into a code cell; nothing was written.")
+            new = nbformat.v4.new_markdown_cell(cell.source)
+        else:
+            new = nbformat.v4.new_raw_cell(cell.source)
+        meta = {k: v for k, v in cell.get("metadata", {}).items() if k in {"tags", "jupyter", "steward"}}
+        new.metadata = meta
+        new.pop("id", None)
+        nb.cells.append(new)
+    steward_meta["fingerprint"] = fingerprint(nb)
+    nb.metadata["steward"] = steward_meta
+    return nb
+
+
+def _serialise(nb: nbformat.NotebookNode) -> str:
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"  # stable ids keep the file byte-identical across builds
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class Planned:
+    target: Path
+    text: str
+    status: str  # "new", "same", "update", "modified-by-learner"
+
+
+def _learner_modified(target: Path) -> bool:
+    try:
+        current = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
+    except Exception:
+        return True  # unreadable: treat as the learner's, never overwrite silently
+    if any(cell.get("outputs") for cell in current.cells if cell.cell_type == "code"):
+        return True  # it has been run and saved: the learner's results are in it
+    recorded = current.metadata.get("steward", {}).get("fingerprint")
+    return recorded is None or recorded != fingerprint(current)
+
+
+def plan(root: Path | None = None, only: list[str] | None = None) -> list[Planned]:
+    """Everything build would do, computed before anything is written."""
+    root = paths.root() if root is None else root
+    solutions = sorted((root / "solutions").glob("[0-9][0-9]-*.ipynb"))
+    if only:
+        solutions = [p for p in solutions if any(p.name.startswith(o) or p.stem == o for o in only)]
+    planned = []
+    for source in solutions:
+        try:
+            solution = nbformat.reads(source.read_text(encoding="utf-8"), as_version=4)
+        except Exception as error:
+            raise BuildError(f"solutions/{source.name} is not a readable notebook ({error}).", "Fix or restore it; nothing was written.") from None
+        text = _serialise(exercise_from(solution, source.name))
+        target = root / "exercises" / source.name
+        if not target.exists():
+            status = "new"
+        elif target.read_text(encoding="utf-8") == text:
+            status = "same"
+        elif _learner_modified(target):
+            status = "modified-by-learner"
+        else:
+            status = "update"
+        planned.append(Planned(target, text, status))
+    return planned
+
+
+def build(root: Path | None = None, only: list[str] | None = None, force: bool = False, check: bool = False) -> list[Planned]:
+    """Write the exercises. With ``check``, write nothing and raise if any is stale."""
+    planned = plan(root, only)
+    if check:
+        stale = [p for p in planned if p.status != "same"]
+        if stale:
+            names = ", ".join(f"{p.target.name} ({p.status})" for p in stale)
+            raise BuildError(f"exercises/ is out of date: {names}.", "Run `steward build` and commit the result.")
+        return planned
+    refused = [p for p in planned if p.status == "modified-by-learner"]
+    if refused and not force:
+        names = ", ".join(p.target.name for p in refused)
+        raise BuildError(
+            f"{names} in exercises/ {'has' if len(refused) == 1 else 'have'} work in it that build would overwrite.",
+            "Nothing was written. Save your work under another name (or use `steward assign`), "
+            "or run `steward build --force`, which keeps a backup copy first.",
+        )
+    for item in planned:
+        if item.status == "same":
+            continue
+        item.target.parent.mkdir(parents=True, exist_ok=True)
+        if item.status == "modified-by-learner":
+            backup = item.target.with_name(f"{item.target.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
+            shutil.copy2(item.target, backup)
+            item.status = f"update (your version kept as {backup.name})"
+        tmp = item.target.with_suffix(".ipynb.tmp")
+        tmp.write_text(item.text, encoding="utf-8")
+        tmp.replace(item.target)
+    return planned

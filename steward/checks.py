@@ -1,0 +1,292 @@
+"""Comparators: how a task decides whether an answer matches what reference code computed.
+
+A comparator is ``compare(answer, expected) -> Verdict``. It never raises for a bad
+answer: a wrong type, a NaN, an empty frame or a wrong shape each get a sentence that
+says what was expected. (``Task.check`` still guards against a comparator that does.)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PASS = "pass"
+NOT_YET = "not yet"
+NOT_ATTEMPTED = "not attempted"
+STATUSES = (PASS, NOT_YET, NOT_ATTEMPTED)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+
+Comparator = Callable[[Any, Any], Verdict]
+
+OK = Verdict(PASS)
+
+
+def not_yet(message: str) -> Verdict:
+    return Verdict(NOT_YET, message)
+
+
+def is_placeholder(answer: Any) -> bool:
+    """The learner has not written anything yet: ``...`` or ``None``, or a tuple/list
+    that still holds a ``...`` (a pair whose second half is unwritten)."""
+    if answer is None or answer is Ellipsis:
+        return True
+    return isinstance(answer, tuple | list) and any(item is Ellipsis for item in answer)
+
+
+def describe(value: Any) -> str:
+    """A short, human name for what the learner passed."""
+    if isinstance(value, pd.DataFrame):
+        return f"a DataFrame of shape {value.shape}"
+    if isinstance(value, pd.Series):
+        return f"a Series of length {len(value)}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, str):
+        short = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {short!r}"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _as_float(value: Any) -> float | None:
+    """A real number from an int, float, NumPy scalar, 0-d array or 1-element Series."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, pd.Series | pd.DataFrame | np.ndarray) and getattr(value, "size", 0) == 1:
+        value = np.asarray(value).reshape(-1)[0]
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return None
+
+
+def _close(a: float, b: float, rel: float, abs_: float) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  # noqa: A002
+    """A single number, within ``rel`` relative or ``abs`` absolute tolerance."""
+
+    def compare(answer: Any, expected: Any) -> Verdict:
+        value = _as_float(answer)
+        if value is None:
+            return not_yet(f"Expected a single number{f' in {unit}' if unit else ''}; got {describe(answer)}.")
+        if math.isnan(value):
+            return not_yet("Your answer is NaN: somewhere a value is missing or a division had no data.")
+        if _close(value, float(expected), rel, abs):
+            return OK
+        return not_yet(f"{value:,.6g} is not the value the data gives{f' (in {unit})' if unit else ''}.")
+
+    compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
+    return compare
+
+
+def _to_series(value: Any) -> pd.Series | None:
+    if isinstance(value, pd.Series):
+        return value
+    if isinstance(value, Mapping):
+        return pd.Series(dict(value))
+    if isinstance(value, pd.DataFrame) and value.shape[1] == 1:
+        return value.iloc[:, 0]
+    return None
+
+
+def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bool = False) -> Comparator:  # noqa: A002
+    """A labelled set of numbers (a Series, or a dict label → number).
+
+    ``ordered=True`` also requires the labels in the expected order (a ranking).
+    """
+
+    def compare(answer: Any, expected: pd.Series) -> Verdict:
+        got = _to_series(answer)
+        if got is None:
+            return not_yet(f"Expected a Series (or dict) of {what} per {expected.index.name or 'label'}; got {describe(answer)}.")
+        if got.empty:
+            return not_yet("Your Series is empty: did a filter remove every row?")
+        got_labels = [str(i) for i in got.index]
+        want_labels = [str(i) for i in expected.index]
+        missing = [i for i in want_labels if i not in got_labels]
+        extra = [i for i in got_labels if i not in want_labels]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(missing[:5])}")
+            if extra:
+                parts.append(f"unexpected {', '.join(extra[:5])}")
+            return not_yet(f"The labels do not match ({'; '.join(parts)}).")
+        values = pd.to_numeric(pd.Series(got.values, index=got_labels), errors="coerce")
+        if values.isna().any():
+            bad = values[values.isna()].index[0]
+            return not_yet(f"The {what} for {bad} is missing or not a number.")
+        wrong = [
+            label for label, want in zip(want_labels, expected.to_numpy(dtype=float), strict=True)
+            if not _close(float(values[label]), float(want), rel, abs)
+        ]
+        if wrong:
+            return not_yet(f"The {what} for {', '.join(wrong[:3])} {'does' if len(wrong) == 1 else 'do'} not match the data.")
+        if ordered and got_labels != want_labels:
+            return not_yet("The values are right but the order is not: sort them as the task asks.")
+        return OK
+
+    return compare
+
+
+def frame(columns: Sequence[str], rel: float = 1e-3, key: str | None = None) -> Comparator:
+    """A DataFrame with at least ``columns``, compared row by row (by ``key`` if given)."""
+
+    def compare(answer: Any, expected: pd.DataFrame) -> Verdict:
+        if not isinstance(answer, pd.DataFrame):
+            return not_yet(f"Expected a DataFrame with columns {list(columns)}; got {describe(answer)}.")
+        if answer.empty:
+            return not_yet("Your DataFrame is empty: did a filter remove every row?")
+        missing = [c for c in columns if c not in answer.columns]
+        if missing:
+            return not_yet(f"Your DataFrame lacks the column(s) {missing}; it has {list(answer.columns)[:8]}.")
+        got, want = answer, expected
+        if key is not None:
+            got = answer.set_index(key).sort_index()
+            want = expected.set_index(key).sort_index()
+            if [str(i) for i in got.index] != [str(i) for i in want.index]:
+                return not_yet(f"The rows (by {key}) are not the ones the data gives.")
+        if len(got) != len(want):
+            return not_yet(f"Expected {len(want)} rows; got {len(got)}.")
+        for column in columns:
+            if column == key:
+                continue
+            a, b = got[column].to_numpy(), want[column].to_numpy()
+            if np.issubdtype(np.asarray(b).dtype, np.number):
+                a = pd.to_numeric(pd.Series(a), errors="coerce").to_numpy(dtype=float)
+                if np.isnan(a).any():
+                    return not_yet(f"Column {column!r} has missing or non-numeric values.")
+                if not np.allclose(a, b.astype(float), rtol=rel, atol=0, equal_nan=False):
+                    return not_yet(f"Column {column!r} does not match the data.")
+            elif [str(x) for x in a] != [str(x) for x in b]:
+                return not_yet(f"Column {column!r} does not match the data.")
+        return OK
+
+    return compare
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text).strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+def choice(options: Iterable[str]) -> Comparator:
+    """One of a fixed set of named options (case and spacing do not matter)."""
+    names = list(options)
+
+    def compare(answer: Any, expected: Any) -> Verdict:
+        if not isinstance(answer, str):
+            return not_yet(f"Expected one of {names} as text; got {describe(answer)}.")
+        if _norm(answer) not in {_norm(n) for n in names}:
+            return not_yet(f"{answer!r} is not one of the options: {names}.")
+        if _norm(answer) == _norm(expected):
+            return OK
+        return not_yet(f"{answer!r} is not the option the data supports.")
+
+    return compare
+
+
+def same_items(ordered: bool = False, what: str = "items") -> Comparator:
+    """A list (or set) of labels; ``ordered`` for rankings."""
+
+    def compare(answer: Any, expected: Sequence[Any]) -> Verdict:
+        if isinstance(answer, str) or not isinstance(answer, Iterable | pd.Series | pd.Index):
+            return not_yet(f"Expected a list of {what}; got {describe(answer)}.")
+        got = [_norm(x) for x in list(answer)]
+        want = [_norm(x) for x in expected]
+        if not got:
+            return not_yet(f"Your list of {what} is empty.")
+        if len(got) != len(want):
+            return not_yet(f"Expected {len(want)} {what}; got {len(got)}.")
+        if sorted(got) != sorted(want):
+            return not_yet(f"Those are not the {what} the data gives.")
+        if ordered and got != want:
+            return not_yet(f"The right {what}, in the wrong order.")
+        return OK
+
+    return compare
+
+
+def integer() -> Comparator:
+    """A whole number, exactly (a count)."""
+
+    def compare(answer: Any, expected: Any) -> Verdict:
+        value = _as_float(answer)
+        if value is None:
+            return not_yet(f"Expected a whole number (a count); got {describe(answer)}.")
+        if math.isnan(value) or value != int(value):
+            return not_yet(f"A count is a whole number; got {value!r}.")
+        if int(value) == int(expected):
+            return OK
+        return not_yet(f"{int(value)} is not the count the data gives.")
+
+    return compare
+
+
+def function_on(cases: Callable[[], Iterable[tuple[Any, ...]]], what: str = "case") -> Comparator:
+    """The learner's function against the reference function on many inputs.
+
+    A function that returns ``None``/``...`` for every case has not been written yet.
+    """
+
+    def compare(answer: Any, expected: Callable[..., Any]) -> Verdict:
+        if not callable(answer):
+            return not_yet(f"Expected a function; got {describe(answer)}.")
+        all_blank = True
+        for args in cases():
+            want = expected(*args)
+            try:
+                got = answer(*args)
+            except Exception as error:  # the learner's code: report, never raise
+                return not_yet(f"Your function raised {type(error).__name__}: {error} for {what} {args!r}.")
+            if not is_placeholder(got):
+                all_blank = False
+            if got != want:
+                if all_blank:
+                    continue
+                return not_yet(f"For {what} {args!r} your function returns {got!r}; the reference gives {want!r}.")
+        if all_blank:
+            return Verdict(NOT_ATTEMPTED, "Your function returns nothing yet.")
+        return OK
+
+    return compare
+
+
+def structured_text(parts: Mapping[str, Callable[[str], bool]], min_words: int = 0) -> Comparator:
+    """Free text whose *structure* is checked: each named part must be present.
+
+    The judgment in it is the learner's to self-assess against a rubric; this checks only
+    what a machine can (say plainly which parts are checked).
+    """
+
+    def compare(answer: Any, expected: Any) -> Verdict:
+        if not isinstance(answer, str):
+            return not_yet(f"Expected your text as a string; got {describe(answer)}.")
+        if not answer.strip():
+            return Verdict(NOT_ATTEMPTED, "The text is empty.")
+        words = len(answer.split())
+        if words < min_words:
+            return not_yet(f"{words} words is too short to carry every part; aim for at least {min_words}.")
+        missing = [name for name, present in parts.items() if not present(answer)]
+        if missing:
+            return not_yet(f"Missing: {', '.join(missing)}.")
+        return OK
+
+    return compare

@@ -1,0 +1,22 @@
+"""One module per lesson: its models, simulations, widgets and tasks (``TASKS``).
+
+The test suite discovers every module here and holds each ``TASKS`` to the task
+contract (reference passes; blank is not attempted; each misconception gets its hint).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+
+
+def all_lessons() -> dict[str, ModuleType]:
+    """Lesson modules by module number ("02" → steward.lessons.tradeoffs)."""
+    found: dict[str, ModuleType] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        number = getattr(module, "MODULE", None)
+        if number is not None:
+            found[number] = module
+    return found

@@ -1,0 +1,52 @@
+"""Reading task outcomes back out of a notebook's outputs, and running a notebook on a
+copy to get them. Shared by the mentor report and the test suite."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from steward import paths
+from steward.feedback import MIME_ASSESSMENT, MIME_OUTCOME
+
+
+def collect(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Every outcome and self-assessment record in the notebook's outputs, in cell order,
+    each tagged with the index of the cell it came from."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in (MIME_OUTCOME, MIME_ASSESSMENT):
+                if mime in data and isinstance(data[mime], dict):
+                    found.append({**data[mime], "cell": index, "mime": mime})
+    return found
+
+
+def errors(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Cells whose output is an error: index, exception name and message."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                found.append({"cell": index, "ename": output.get("ename", ""), "evalue": output.get("evalue", "")})
+    return found
+
+
+def execute(path: Path, timeout: int = 60, allow_errors: bool = True) -> nbformat.NotebookNode:
+    """Execute a *copy* of the notebook at ``path`` in its own folder; the file is never written."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(path), as_version=4)
+    work = copy.deepcopy(nb)
+    client = NotebookClient(
+        work, timeout=timeout, allow_errors=allow_errors, kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent if path.parent.exists() else paths.root())}},
+    )
+    client.execute()
+    return work

@@ -1,0 +1,334 @@
+"""Self-checking exercise steps.
+
+A :class:`Task` compares an answer the learner passes *explicitly* (no reading of
+notebook globals) with what reference code computes from ``data/`` or a simulation, and
+shows one of three outcomes: **pass**, **not yet** (with a message and, for a known
+misconception, the hint aimed at it) or **not attempted** (``...`` or ``None``).
+
+Hints are tiered: first a Socratic question aimed at the gap, then a concrete pointer.
+They never contain the answer; that lives only in the solution notebook.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from steward import feedback, progress
+from steward.checks import (
+    NOT_ATTEMPTED,
+    NOT_YET,
+    PASS,
+    Comparator,
+    Verdict,
+    describe,
+    is_placeholder,
+)
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A plausible wrong answer and the hint it must trigger.
+
+    ``example`` computes that wrong answer with reference code (the test suite feeds it
+    to ``check`` and expects *not yet* with ``hint``). ``matches`` decides whether a
+    learner's answer is this mistake; by default, the task's comparator against
+    ``example()``.
+    """
+
+    name: str
+    hint: str
+    example: Callable[[], Any]
+    matches: Callable[[Any], bool] | None = None
+
+
+@dataclass
+class Outcome:
+    """What one check found. Displays itself once; carries a JSON copy for reports."""
+
+    record: dict[str, Any]
+    _shown: bool = field(default=False, repr=False)
+
+    @property
+    def status(self) -> str:
+        return self.record["status"]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+    @property
+    def message(self) -> str:
+        return self.record.get("message", "")
+
+    @property
+    def hint(self) -> str | None:
+        return self.record.get("hint")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        return feedback.bundle(
+            feedback.outcome_text(self.record), feedback.outcome_html(self.record), feedback.MIME_OUTCOME, self.record
+        )
+
+    def _ipython_display_(self) -> None:
+        # Shown by check() already; when it is also a cell's last value, show nothing more.
+        if not self._shown:
+            self._shown = True
+            feedback.show(self._repr_mimebundle_())
+
+    def __str__(self) -> str:
+        return feedback.outcome_text(self.record)
+
+    def __repr__(self) -> str:
+        return f"<Outcome {self.record['task']}: {self.status}>"
+
+
+@dataclass
+class Hint:
+    task: str
+    tier: int
+    total: int
+    text: str
+    title: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        return feedback.bundle(
+            feedback.hint_text(self.title, self.tier, self.total, self.text),
+            feedback.hint_html(self.title, self.tier, self.total, self.text),
+        )
+
+    def __str__(self) -> str:
+        return feedback.hint_text(self.title, self.tier, self.total, self.text)
+
+
+_ANSWER_EXCERPT = 2000
+
+
+def _excerpt(answer: Any) -> str | None:
+    """Written answers travel into the mentor report; numbers and frames do not need to."""
+    if isinstance(answer, str):
+        return answer if len(answer) <= _ANSWER_EXCERPT else answer[:_ANSWER_EXCERPT] + " …"
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        return repr(answer)
+    return None
+
+
+class Task:
+    """One checked step of an exercise.
+
+    Args:
+        id: ``"<module>.<slug>"``, e.g. ``"02.weighted-scores"``; stable, it keys progress.
+        title: a few words for headings and reports.
+        prompt: what the learner must produce, including the type (``a float, in ms``).
+        reference: computes the expected answer from data or a simulation. Called lazily.
+        compare: a comparator from :mod:`steward.checks`.
+        hints: Socratic question first, then a more concrete pointer. Never the answer.
+        misconceptions: plausible wrong answers and the hint each must trigger.
+        stretch: an optional task for fast learners.
+    """
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002
+        title: str,
+        prompt: str,
+        reference: Callable[[], Any],
+        compare: Comparator,
+        hints: Sequence[str],
+        misconceptions: Sequence[Misconception] = (),
+        stretch: bool = False,
+        sample_answer: Callable[[], Any] | None = None,
+    ) -> None:
+        if not re.fullmatch(r"\d\d\.[a-z0-9-]+", id):
+            raise ValueError(f"task id {id!r} must look like '02.weighted-scores'")
+        if len(hints) < 2:
+            raise ValueError(f"task {id}: give at least two hint tiers (a question, then a pointer)")
+        self.id = id
+        self.module = id.split(".")[0]
+        self.title = title
+        self.prompt = prompt
+        self._reference = reference
+        self.compare = compare
+        self.hints = list(hints)
+        self.misconceptions = list(misconceptions)
+        self.stretch = stretch
+        self._sample_answer = sample_answer
+        self._expected: Any = None
+        self._have_expected = False
+        self.hints_used = 0
+        self.last: Outcome | None = None
+        #: How the notebook refers to this task, for "Stuck? tasks.x.hint()" messages.
+        self.handle = f"tasks.{self.slug}"
+
+    @property
+    def expected(self) -> Any:
+        """The reference answer, computed once."""
+        if not self._have_expected:
+            self._expected = self._reference()
+            self._have_expected = True
+        return self._expected
+
+    def sample_answer(self) -> Any:
+        """An answer that passes (for tests and the solution notebook's author): the
+        reference value itself unless the task says otherwise (e.g. a model text)."""
+        return self._sample_answer() if self._sample_answer else self.expected
+
+    # -- checking ---------------------------------------------------------------
+    def evaluate(self, answer: Any) -> tuple[str, str, Misconception | None]:
+        """Status, message and the matched misconception, without displaying or recording."""
+        if is_placeholder(answer):
+            return NOT_ATTEMPTED, "Replace the ... with your answer, then run the cell again.", None
+        try:
+            verdict = self.compare(answer, self.expected)
+        except Exception as error:  # a comparator must not raise, but the learner must never see it if it does
+            verdict = Verdict(NOT_YET, f"The check could not read {describe(answer)} ({type(error).__name__}).")
+        if verdict.status != NOT_YET:
+            return verdict.status, verdict.message, None
+        for misconception in self.misconceptions:
+            if self._matches(misconception, answer):
+                return NOT_YET, verdict.message, misconception
+        return NOT_YET, verdict.message, None
+
+    def _matches(self, misconception: Misconception, answer: Any) -> bool:
+        try:
+            if misconception.matches is not None:
+                return bool(misconception.matches(answer))
+            return self.compare(answer, misconception.example()).status == PASS
+        except Exception:
+            return False
+
+    def check(self, answer: Any) -> Outcome:
+        """Check ``answer``, show the outcome, record it in the progress file."""
+        status, message, misconception = self.evaluate(answer)
+        record = {
+            "task": self.id,
+            "module": self.module,
+            "title": self.title,
+            "status": status,
+            "message": message,
+            "hint": misconception.hint if misconception else None,
+            "misconception": misconception.name if misconception else None,
+            "hints_used": self.hints_used,
+            "stretch": self.stretch,
+            "answer": _excerpt(answer) if status != NOT_ATTEMPTED else None,
+            "hint_call": f"{self.handle}.hint()",
+        }
+        progress.record_event({"kind": "check", **{k: record[k] for k in ("task", "module", "status", "hints_used", "misconception")}})
+        outcome = Outcome(record)
+        self.last = outcome
+        outcome._ipython_display_()
+        return outcome
+
+    @property
+    def slug(self) -> str:
+        return self.id.split(".", 1)[1].replace("-", "_")
+
+    def hint(self) -> Hint:
+        """The next hint tier: a question first, then a more concrete pointer."""
+        tier = min(self.hints_used, len(self.hints) - 1)
+        self.hints_used += 1
+        text = self.hints[tier]
+        if self.hints_used > len(self.hints):
+            text += " (That is the last hint; the solution notebook has a worked answer.)"
+        progress.record_event({"kind": "hint", "task": self.id, "module": self.module, "tier": tier + 1})
+        return Hint(self.id, tier + 1, len(self.hints), text, self.title)
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id}: {self.title}>"
+
+    def _repr_markdown_(self) -> str:
+        tag = " *(stretch)*" if self.stretch else ""
+        return f"**{self.title}**{tag}: {self.prompt}"
+
+
+class TaskSet:
+    """A module's tasks, reachable as attributes: ``tasks.weighted_scores.check(x)``."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self._tasks: dict[str, Task] = {}
+
+    def add(self, task: Task) -> Task:
+        if task.module != self.module:
+            raise ValueError(f"task {task.id} does not belong to module {self.module}")
+        if task.slug in self._tasks:
+            raise ValueError(f"duplicate task {task.id}")
+        self._tasks[task.slug] = task
+        return task
+
+    def __getattr__(self, name: str) -> Task:
+        try:
+            return self.__dict__["_tasks"][name]
+        except KeyError:
+            known = ", ".join(self.__dict__.get("_tasks", {}))
+            raise AttributeError(f"module {self.module} has no task {name!r}; it has: {known}") from None
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(self._tasks.values())
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __getitem__(self, key: str) -> Task:
+        return self._tasks[key.replace("-", "_").split(".")[-1]]
+
+    def __dir__(self) -> list[str]:
+        return [*self._tasks, "module"]
+
+
+@dataclass
+class Rubric:
+    """Judgment that a machine cannot check: the learner rates their own answer against
+    criteria, with a mid-level and a senior-level example to compare with."""
+
+    id: str
+    title: str
+    criteria: Sequence[str]
+    mid_level: str
+    senior_level: str
+    levels: Sequence[str] = ("not yet", "partly", "yes")
+
+    def show(self) -> None:
+        text = [f"Rubric — {self.title}"] + [f"  [{i + 1}] {c}" for i, c in enumerate(self.criteria)]
+        text += ["", "A mid-level answer:", self.mid_level, "", "A senior-level answer:", self.senior_level]
+        import html
+
+        items = "".join(f"<li>{html.escape(c)}</li>" for c in self.criteria)
+        body = (
+            f"<div class='steward-rubric' style='font-family:sans-serif'><b>Rubric · {html.escape(self.title)}</b>"
+            f"<ol>{items}</ol><details><summary>A mid-level answer</summary><blockquote>{html.escape(self.mid_level)}"
+            f"</blockquote></details><details><summary>A senior-level answer</summary><blockquote>"
+            f"{html.escape(self.senior_level)}</blockquote></details></div>"
+        )
+        feedback.show(feedback.bundle("\n".join(text), body))
+
+    def assess(self, scores: dict[str, str] | Sequence[str] | None) -> dict[str, Any]:
+        """Record the learner's self-assessment: one level per criterion (in order, or by
+        criterion text). Unknown levels or a wrong count get a plain message."""
+        if scores is None or scores is Ellipsis:
+            record = {"rubric": self.id, "title": self.title, "status": NOT_ATTEMPTED, "scores": {}}
+        else:
+            values = list(scores.values()) if isinstance(scores, dict) else list(scores)
+            problems = []
+            if len(values) != len(self.criteria):
+                problems.append(f"rate each of the {len(self.criteria)} criteria (got {len(values)})")
+            bad = [v for v in values if str(v).strip().lower() not in self.levels]
+            if bad:
+                problems.append(f"use one of {list(self.levels)} (got {bad[0]!r})")
+            status = NOT_YET if problems else "self-assessed"
+            record = {
+                "rubric": self.id,
+                "title": self.title,
+                "status": status,
+                "message": "; ".join(problems),
+                "scores": {} if problems else dict(zip(self.criteria, [str(v).strip().lower() for v in values], strict=True)),
+            }
+        record["module"] = self.id.split(".")[0]
+        text = f"Self-assessment — {self.title}: {record['status']}" + (f" ({record.get('message')})" if record.get("message") else "")
+        if record["status"] == "self-assessed":
+            progress.record_event({"kind": "assessment", "task": self.id, "module": record["module"], "scores": record["scores"]})
+        feedback.show(feedback.bundle(text, f"<div class='steward-assessment'>{text}</div>", feedback.MIME_ASSESSMENT, record))
+        return record
+

@@ -1,0 +1,187 @@
+"""Thin widgets over pure functions.
+
+An :class:`App` owns named controls, recomputes its state from their values with the
+lesson's pure functions, and redraws. Every redraw is timed (``app.timings``, seconds)
+so the benchmark can report p50/p95 per control; any error while redrawing becomes a
+plain message in the app, never a traceback, so every value of every control gives a
+sensible view.
+
+Plots are owned :class:`FigureView` s: the figure is kept and its artists updated, then
+rendered to PNG into an ``ipywidgets.Image``; the title is also shown as text, for
+screen readers and for tests that read what the learner sees.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from steward import plotting
+
+
+class FigureView:
+    """A figure that a widget redraws in place, fast.
+
+    Matplotlib's full redraw of a figure costs 40–100 ms on a small machine, most of it
+    text. So a view can mark the artists that change as *animated* (:meth:`animate`):
+    the rest (axes, ticks, labels) is drawn once and cached, and each :meth:`render`
+    restores that background and draws only the animated artists (blitting), then
+    encodes the pixels with a fast PNG setting. Call :meth:`invalidate` when something
+    static changes (limits, tick labels).
+    """
+
+    def __init__(
+        self, width: float = 7.5, height: float = 4.0, axes: int = 1, projection: str | None = None,
+        margins: dict[str, float] | None = None,
+    ) -> None:
+        plotting.apply_style()
+        self.fig = Figure(figsize=(width, height), dpi=plotting.STYLE["figure.dpi"])
+        self.margins = margins
+        if margins:
+            self.fig.subplots_adjust(**margins)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.axes: list[Axes] = [self.fig.add_subplot(1, axes, i + 1, projection=projection) for i in range(axes)]
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.caption = w.HTML(layout=w.Layout(margin="0 0 0 4px"))
+        self.widget = w.VBox([self.caption, self.image])
+        self._animated: list[Artist] = []
+        self._background: Any = None
+        self.full_draws = 0
+
+    @property
+    def ax(self) -> Axes:
+        return self.axes[0]
+
+    @property
+    def title(self) -> str:
+        return plotting.title_of(self.axes[0])
+
+    def animate(self, *artists: Artist) -> None:
+        """Mark artists that change on every update; everything else is cached."""
+        for artist in artists:
+            artist.set_animated(True)
+            self._animated.append(artist)
+        self._background = None
+
+    def forget(self, *artists: Artist) -> None:
+        """Stop tracking (e.g. removed) animated artists."""
+        self._animated = [a for a in self._animated if a not in artists]
+
+    def invalidate(self) -> None:
+        """The static part changed: the next render redraws everything."""
+        self._background = None
+
+    def render(self) -> None:
+        if self._background is None or not self._animated:
+            if not self.margins:
+                self.fig.tight_layout()
+            self.canvas.draw()  # animated artists are skipped here
+            self.full_draws += 1
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox) if self._animated else None
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible() and artist.figure is not None:
+                (artist.axes or self.fig).draw_artist(artist)
+        self.image.value = plotting.encode(self.canvas)
+        self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(self.title)}</b></span>"
+
+
+class App:
+    """Base for a lesson's interactive tool. Subclasses define :meth:`controls`,
+    :meth:`compute` (pure: values → state) and :meth:`draw` (state → view)."""
+
+    title = ""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, w.Widget] = self.controls()
+        self.message = w.HTML()
+        self.timings: list[float] = []
+        self.state: Any = None
+        self.error: str | None = None
+        self.body = self.layout()
+        header = [w.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
+        self.view = w.VBox([*header, self.body, self.message], layout=w.Layout(width="100%"))
+        self.view.add_class("steward-app")
+        for control in self.inputs.values():
+            control.observe(self._changed, names="value")
+        self.refresh()
+
+    # -- to override ---------------------------------------------------------------
+    def controls(self) -> dict[str, w.Widget]:
+        raise NotImplementedError
+
+    def compute(self, **values: Any) -> Any:
+        raise NotImplementedError
+
+    def draw(self, state: Any) -> None:
+        raise NotImplementedError
+
+    def layout(self) -> w.Widget:
+        return w.VBox(list(self.inputs.values()))
+
+    # -- machinery ---------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.inputs.items()}
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.state = self.compute(**self.values())
+            self.draw(self.state)
+            self.error = None
+            self.message.value = ""
+        except Exception as error:  # a view must never show a traceback
+            self.error = f"{type(error).__name__}: {error}"
+            self.message.value = (
+                "<div style='color:#D55E00'>This combination cannot be computed: "
+                f"{html.escape(str(error) or type(error).__name__)}. Move a control to continue.</div>"
+            )
+        self.timings.append(time.perf_counter() - started)
+
+    def set(self, **values: Any) -> Any:
+        """Set controls as a learner would (each change triggers a redraw); returns the state.
+        Lessons use it to assert what a view shows."""
+        for name, value in values.items():
+            self.inputs[name].value = value
+        return self.state
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.view)
+
+
+def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:
+    return w.FloatSlider(
+        value=value, min=low, max=high, step=step, description=description, continuous_update=False,
+        style={"description_width": "initial"}, layout=w.Layout(width="420px"), **kwargs,
+    )
+
+
+def int_slider(description: str, value: int, low: int, high: int, step: int = 1, **kwargs: Any) -> w.IntSlider:
+    return w.IntSlider(
+        value=value, min=low, max=high, step=step, description=description, continuous_update=False,
+        style={"description_width": "initial"}, layout=w.Layout(width="420px"), **kwargs,
+    )
+
+
+def dropdown(description: str, options: Any, value: Any = None) -> w.Dropdown:
+    return w.Dropdown(options=options, value=value, description=description, style={"description_width": "initial"})
+
+
+def button(description: str, on_click: Callable[[Any], None]) -> w.Button:
+    b = w.Button(description=description)
+    b.on_click(on_click)
+    return b

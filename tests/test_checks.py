@@ -1,0 +1,70 @@
+"""Comparators: each accepts the right answer and explains every wrong one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from steward import checks
+
+
+def test_number_tolerance_and_types():
+    compare = checks.number(rel=1e-3)
+    assert compare(100.05, 100.0).passed
+    assert compare(np.float32(100.0), 100.0).passed
+    assert compare(pd.Series([100.0]), 100.0).passed
+    assert not compare(101.0, 100.0).passed
+    assert "NaN" in compare(np.nan, 1.0).message
+    assert "single number" in compare("1", 1.0).message
+
+
+def test_series_labels_values_and_order():
+    expected = pd.Series({"redis": 3.0, "zookeeper": 2.0}, name="score")
+    compare = checks.series(ordered=True)
+    assert compare(expected, expected).passed
+    assert compare({"redis": 3.0, "zookeeper": 2.0}, expected).passed
+    assert "order" in compare(expected.iloc[::-1], expected).message
+    assert "missing zookeeper" in compare({"redis": 3.0}, expected).message
+    assert "do" in compare({"redis": 3.0, "zookeeper": 9.0}, expected).message
+    assert "empty" in compare(pd.Series(dtype=float), expected).message
+    assert "Expected a Series" in compare(3.0, expected).message
+    assert "not a number" in compare({"redis": "x", "zookeeper": 2.0}, expected).message
+
+
+def test_frame():
+    expected = pd.DataFrame({"name": ["a", "b"], "value": [1.0, 2.0]})
+    compare = checks.frame(["name", "value"], key="name")
+    assert compare(expected.iloc[::-1], expected).passed
+    assert "lacks" in compare(expected[["name"]], expected).message
+    assert "empty" in compare(expected.iloc[0:0], expected).message
+    assert "does not match" in compare(expected.assign(value=[1.0, 5.0]), expected).message
+    assert "Expected a DataFrame" in compare([1], expected).message
+
+
+def test_choice_items_integer():
+    assert checks.choice(["Redis", "etcd"])(" redis ", "Redis").passed
+    assert "not one of" in checks.choice(["Redis", "etcd"])("mysql", "Redis").message
+    assert checks.same_items()(["b", "a"], ["a", "b"]).passed
+    assert "order" in checks.same_items(ordered=True)(["b", "a"], ["a", "b"]).message
+    assert "Expected a list" in checks.same_items()("ab", ["a", "b"]).message
+    assert checks.integer()(3.0, 3).passed
+    assert "whole number" in checks.integer()(3.5, 3).message
+
+
+def test_function_on():
+    def reference(x):
+        return x * 2
+
+    compare = checks.function_on(lambda: [(1,), (2,), (3,)])
+    assert compare(reference, reference).passed
+    assert compare(lambda x: None, reference).status == checks.NOT_ATTEMPTED
+    assert "returns 4" in compare(lambda x: x + 2, reference).message or "returns" in compare(lambda x: x + 2, reference).message
+    assert "raised ZeroDivisionError" in compare(lambda x: 1 / 0, reference).message
+    assert "Expected a function" in compare(3, reference).message
+
+
+@pytest.mark.parametrize("text, status", [("", checks.NOT_ATTEMPTED), ("risk and cost", checks.PASS), ("risk", checks.NOT_YET)])
+def test_structured_text(text, status):
+    compare = checks.structured_text({"the risk": lambda t: "risk" in t, "the cost": lambda t: "cost" in t})
+    assert compare(text, None).status == status
