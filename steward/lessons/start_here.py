@@ -190,6 +190,11 @@ class SelfAssessment(App):
         return ok
 
 
+#: Every widget of the lesson, by name: the benchmark and the robustness tests drive each
+#: control of each through its whole range.
+APPS = {"self-assessment": SelfAssessment}
+
+
 # -- tasks ----------------------------------------------------------------------------
 TASKS = TaskSet(MODULE)
 
