@@ -42,6 +42,59 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from steward import report
+
+    path = Path(args.notebook)
+    result = report.make(path, timeout=args.timeout)
+    out = Path(args.output) if args.output else path.resolve().parent
+    md, page = report.write(result, out)
+    counts = result.counts()
+    print(f"{path.name}: {counts['pass']} pass, {counts['not yet']} not yet, {counts['not attempted']} not attempted"
+          f" ({result.seconds:.1f} s). Wrote {md} and {page}.")
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from steward import assign
+
+    target, renamed = assign.assign(args.module, args.output, mentee=args.mentee, due=args.due, note=args.note)
+    if renamed:
+        print(f"A file with the plain name already exists in {args.output}; wrote {target} instead (nothing was overwritten).")
+    else:
+        print(f"Wrote {target}.")
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from steward import progress, progressview
+
+    if args.notebooks:
+        table = progressview.from_notebooks(args.notebooks)
+        source = f"{len(args.notebooks)} notebook(s)"
+    else:
+        table = progressview.from_record()
+        source = str(progress.location() or "nowhere (STEWARD_PROGRESS=off)")
+    if progressview.is_empty(table):
+        print(f"No progress recorded yet in {source}. Open notebooks/00-start-here.ipynb "
+              "(`python3 run.py lab`) and run a check; it will show up here.")
+        return 0
+    print(f"Progress from {source}:\n")
+    print(table.to_string())
+    done, total = int(table["pass"].sum()), int(table[["pass", "not yet", "not attempted"]].to_numpy().sum())
+    print(f"\n{done} of {total} tasks passed, {int(table['hints'].sum())} hints used.")
+    return 0
+
+
+def _agenda(args: argparse.Namespace) -> int:
+    from steward import agenda
+
+    print(agenda.agenda(args.module, length=args.length), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="steward", description="The Steward curriculum's tools.")
     p.add_argument("--version", action="version", version=f"steward {__version__}")
@@ -56,6 +109,29 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("data", help="regenerate data/ from the seeded generators")
     d.add_argument("--check", action="store_true", help="write nothing; fail if data/ differs")
     d.set_defaults(run=_data)
+
+    r = sub.add_parser("report", help="run a copy of a mentee's notebook and write a report for the 1:1")
+    r.add_argument("notebook", help="the mentee's .ipynb (it is never modified)")
+    r.add_argument("-o", "--output", help="folder for the report (default: beside the notebook)")
+    r.add_argument("--timeout", type=int, default=60, help="seconds each cell may run (default 60)")
+    r.set_defaults(run=_report)
+
+    a = sub.add_parser("assign", help="copy a module's exercise for a mentee, with a cover cell")
+    a.add_argument("module", help="module number, e.g. 02")
+    a.add_argument("-o", "--output", required=True, help="folder to write the assignment into")
+    a.add_argument("--mentee", help="the mentee's name")
+    a.add_argument("--due", help="due date, e.g. 2026-12-04")
+    a.add_argument("--note", help="a note from you, shown at the top")
+    a.set_defaults(run=_assign)
+
+    g = sub.add_parser("progress", help="your progress per module")
+    g.add_argument("notebooks", nargs="*", help="saved notebooks to read instead of the progress file")
+    g.set_defaults(run=_progress)
+
+    ag = sub.add_parser("agenda", help="a timed workshop run-sheet for a module")
+    ag.add_argument("module", help="module number, e.g. 02")
+    ag.add_argument("--length", type=int, default=90, help="session length in minutes (default 90)")
+    ag.set_defaults(run=_agenda)
     return p
 
 

@@ -11,6 +11,8 @@ from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 
 MIME_OUTCOME = "application/vnd.steward.outcome+json"
 MIME_ASSESSMENT = "application/vnd.steward.assessment+json"
+MIME_HINT = "application/vnd.steward.hint+json"
+MIME_NOTE = "application/vnd.steward.note+json"
 
 # Icons and words carry the meaning; colour only repeats it (colour-blind safe).
 _LOOK = {

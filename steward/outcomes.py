@@ -10,7 +10,7 @@ from typing import Any
 import nbformat
 
 from steward import paths
-from steward.feedback import MIME_ASSESSMENT, MIME_OUTCOME
+from steward.feedback import MIME_ASSESSMENT, MIME_HINT, MIME_NOTE, MIME_OUTCOME
 
 
 def collect(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
@@ -22,7 +22,7 @@ def collect(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
             continue
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            for mime in (MIME_OUTCOME, MIME_ASSESSMENT):
+            for mime in (MIME_OUTCOME, MIME_ASSESSMENT, MIME_HINT, MIME_NOTE):
                 if mime in data and isinstance(data[mime], dict):
                     found.append({**data[mime], "cell": index, "mime": mime})
     return found

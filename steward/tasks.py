@@ -12,6 +12,7 @@ They never contain the answer; that lives only in the solution notebook.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,12 +93,22 @@ class Hint:
     total: int
     text: str
     title: str
+    hints_used: int = 0
+    _shown: bool = field(default=False, repr=False)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        record = {"task": self.task, "tier": self.tier, "hints_used": self.hints_used}
         return feedback.bundle(
             feedback.hint_text(self.title, self.tier, self.total, self.text),
             feedback.hint_html(self.title, self.tier, self.total, self.text),
+            feedback.MIME_HINT,
+            record,
         )
+
+    def _ipython_display_(self) -> None:
+        if not self._shown:
+            self._shown = True
+            feedback.show(self._repr_mimebundle_())
 
     def __str__(self) -> str:
         return feedback.hint_text(self.title, self.tier, self.total, self.text)
@@ -159,6 +170,7 @@ class Task:
         self._have_expected = False
         self.hints_used = 0
         self.last: Outcome | None = None
+        self._started: float | None = None  # first check or hint in this kernel session
         #: How the notebook refers to this task, for "Stuck? tasks.x.hint()" messages.
         self.handle = f"tasks.{self.slug}"
 
@@ -202,6 +214,9 @@ class Task:
     def check(self, answer: Any) -> Outcome:
         """Check ``answer``, show the outcome, record it in the progress file."""
         status, message, misconception = self.evaluate(answer)
+        now = time.time()
+        if self._started is None and status != NOT_ATTEMPTED:
+            self._started = now
         record = {
             "task": self.id,
             "module": self.module,
@@ -214,6 +229,8 @@ class Task:
             "stretch": self.stretch,
             "answer": _excerpt(answer) if status != NOT_ATTEMPTED else None,
             "hint_call": f"{self.handle}.hint()",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(now)),
+            "seconds_on_task": round(now - self._started, 1) if self._started is not None else None,
         }
         progress.record_event({"kind": "check", **{k: record[k] for k in ("task", "module", "status", "hints_used", "misconception")}})
         outcome = Outcome(record)
@@ -227,13 +244,17 @@ class Task:
 
     def hint(self) -> Hint:
         """The next hint tier: a question first, then a more concrete pointer."""
+        if self._started is None:
+            self._started = time.time()
         tier = min(self.hints_used, len(self.hints) - 1)
         self.hints_used += 1
         text = self.hints[tier]
         if self.hints_used > len(self.hints):
             text += " (That is the last hint; the solution notebook has a worked answer.)"
         progress.record_event({"kind": "hint", "task": self.id, "module": self.module, "tier": tier + 1})
-        return Hint(self.id, tier + 1, len(self.hints), text, self.title)
+        shown = Hint(self.id, tier + 1, len(self.hints), text, self.title, self.hints_used)
+        shown._ipython_display_()
+        return shown
 
     def __repr__(self) -> str:
         return f"<Task {self.id}: {self.title}>"
@@ -332,3 +353,14 @@ class Rubric:
         feedback.show(feedback.bundle(text, f"<div class='steward-assessment'>{text}</div>", feedback.MIME_ASSESSMENT, record))
         return record
 
+
+def note(id: str, title: str, text: Any) -> dict[str, Any] | None:  # noqa: A002
+    """Keep a written reflection with the notebook (not checked): it travels into the
+    mentor's report. ``...`` or empty text records nothing."""
+    if text is None or text is Ellipsis or not str(text).strip():
+        feedback.show(feedback.bundle(f"… {title}: not written yet", f"<div class='steward-note'>… {title}: not written yet</div>"))
+        return None
+    record = {"note": id, "title": title, "text": str(text)[:_ANSWER_EXCERPT]}
+    shown = f"Saved with this notebook for your 1:1 — {title}"
+    feedback.show(feedback.bundle(shown, f"<div class='steward-note'>{shown}</div>", feedback.MIME_NOTE, record))
+    return record

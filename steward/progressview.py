@@ -1,0 +1,91 @@
+"""Your progress across modules, from the local record or from saved notebooks: a table for
+the terminal (`steward progress`) and a small chart for a notebook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from steward import outcomes, plotting, progress
+from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
+from steward.errors import StewardError
+from steward.feedback import MIME_HINT, MIME_OUTCOME
+
+COLUMNS = [PASS, NOT_YET, NOT_ATTEMPTED, "hints"]
+
+
+def _known_tasks() -> dict[str, list[str]]:
+    from steward.lessons import all_lessons
+
+    return {number: [t.id for t in module.TASKS] for number, module in all_lessons().items()}
+
+
+def _table(latest: dict[str, str], hints: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for module, ids in sorted(_known_tasks().items()):
+        statuses = [latest.get(task, NOT_ATTEMPTED) for task in ids]
+        rows.append({
+            "module": module,
+            PASS: statuses.count(PASS),
+            NOT_YET: statuses.count(NOT_YET),
+            NOT_ATTEMPTED: statuses.count(NOT_ATTEMPTED),
+            "hints": sum(hints.get(task, 0) for task in ids),
+        })
+    return pd.DataFrame(rows, columns=["module", *COLUMNS]).set_index("module")
+
+
+def from_record(record: dict | None = None) -> pd.DataFrame:
+    """Per module: tasks passed / not yet / not attempted and hints used, from the progress
+    file. A task's status is its latest check; a pass stays a pass."""
+    record = progress.load() if record is None else record
+    summary = progress.summary(record)
+    latest: dict[str, str] = {}
+    for task, entry in summary.items():
+        latest[task] = entry["status"]
+    for event in record.get("events", []):
+        if event.get("kind") == "check" and event.get("status") == PASS:
+            latest[event["task"]] = PASS
+    return _table(latest, {task: entry["hints"] for task, entry in summary.items()})
+
+
+def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:
+    """The same table from saved notebooks' outputs (nothing is executed)."""
+    latest: dict[str, str] = {}
+    hints: dict[str, int] = {}
+    for path in map(Path, paths):
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception:
+            raise StewardError(f"{path} is not a readable notebook.", "Give saved .ipynb files.") from None
+        for record in outcomes.collect(nb):
+            task = record.get("task")
+            if task is None:
+                continue
+            if record["mime"] == MIME_OUTCOME and latest.get(task) != PASS:
+                latest[task] = record["status"]
+            if record["mime"] in (MIME_OUTCOME, MIME_HINT):
+                hints[task] = max(hints.get(task, 0), int(record.get("hints_used") or 0))
+    return _table(latest, hints)
+
+
+def is_empty(table: pd.DataFrame) -> bool:
+    return bool((table[PASS] + table[NOT_YET]).sum() == 0 and table["hints"].sum() == 0)
+
+
+def chart(table: pd.DataFrame):
+    """A stacked bar per module: passed, not yet, not attempted."""
+    fig, ax = plotting.new_figure(7.5, 3.5)
+    left = pd.Series(0, index=table.index)
+    colours = {PASS: plotting.GOOD, NOT_YET: plotting.BAD, NOT_ATTEMPTED: plotting.NEUTRAL}
+    for status in (PASS, NOT_YET, NOT_ATTEMPTED):
+        ax.barh(table.index, table[status], left=left, color=colours[status], label=status)
+        left = left + table[status]
+    done = int(table[PASS].sum())
+    total = int(table[[PASS, NOT_YET, NOT_ATTEMPTED]].to_numpy().sum())
+    plotting.finish(ax, f"{done} of {total} tasks passed", "tasks", "module")
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", ncols=3)
+    return fig
