@@ -28,16 +28,18 @@ learner can argue with it):
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 
 import ipywidgets as w
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.patches import Rectangle
+from matplotlib.collections import LineCollection
 
 from steward import checks, plotting
 from steward.datagen import load
@@ -236,88 +238,121 @@ NIGHT = conditions(HOLIDAY_NIGHT, responders=1, ack_minutes=15)
 
 
 def _lens_inputs(table: pd.DataFrame) -> pd.DataFrame:
+    """The worksheet with the lens's columns checked and typed (validated once, so the
+    arithmetic below stays fast enough for a widget)."""
     frame = worksheet(table)
     missing = [c for c in LENS_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"the 3 AM lens needs the columns {list(LENS_COLUMNS)}; it lacks {missing}")
-    unknown = sorted(set(frame.channel) - set(CHANNELS))
+    unknown = sorted(set(map(str, frame.channel)) - set(CHANNELS))
     if unknown:
         raise ValueError(f"channel must be one of {list(CHANNELS)}; got {unknown}")
     for column in ("per_year", "detect_minutes", "crew", "repair_minutes"):
         values = pd.to_numeric(frame[column], errors="coerce")
-        if values.isna().any() or (values < 0).any():
-            raise ValueError(f"{column} must be numbers ≥ 0; some are missing, negative or not numbers")
+        if values.isna().any() or (values < 0).any() or np.isinf(values).any():
+            raise ValueError(f"{column} must be finite numbers ≥ 0; some are missing, negative or not numbers")
         frame[column] = values.astype(float)
+    if (frame.detect_minutes <= 0).any():
+        raise ValueError("detect_minutes must be above 0: even a page takes a moment to fire")
+    if "failure_mode" not in frame.columns:
+        frame["failure_mode"] = frame.index.astype(str)
     frame["needs_expert"] = frame.needs_expert.astype(bool)
     return frame
 
 
-def detect_minutes(table: pd.DataFrame, when: Conditions) -> pd.Series:
-    """Minutes from the failure until someone knows, under ``when`` (see the module doc)."""
-    frame = _lens_inputs(table)
-    day = frame.detect_minutes
+def _detect(frame: pd.DataFrame, when: Conditions) -> np.ndarray:
+    day = frame.detect_minutes.to_numpy()
+    channel = frame.channel.to_numpy()
     until_staffed = day + 60.0 * when.hours_until_staffed
     if when.watchers > 0:
         human = np.minimum(day * DAY_WATCHERS / when.watchers, until_staffed)
     else:  # nobody is looking: it is found when people are back at work
         human = until_staffed
-    result = np.select([frame.channel == "page", frame.channel == "ticket"], [day, until_staffed], default=human)
-    return pd.Series(result, index=frame.index, name="detect_min")
+    return np.where(channel == "page", day, np.where(channel == "ticket", until_staffed, human))
+
+
+def _respond(frame: pd.DataFrame, when: Conditions) -> np.ndarray:
+    missing_people = np.maximum(0.0, frame.crew.to_numpy() - when.responders)
+    expert = np.where(frame.needs_expert.to_numpy(), when.expert_minutes, 0.0)
+    return when.ack_minutes + expert + when.call_in_minutes * missing_people
+
+
+def detect_minutes(table: pd.DataFrame, when: Conditions) -> pd.Series:
+    """Minutes from the failure until someone knows, under ``when`` (see the module doc)."""
+    frame = _lens_inputs(table)
+    return pd.Series(_detect(frame, when), index=frame.index, name="detect_min")
 
 
 def respond_minutes(table: pd.DataFrame, when: Conditions) -> pd.Series:
     """Minutes from knowing until the crew is working on it: acknowledge, reach a
     specialist if the repair needs one, call in anyone missing from the crew."""
     frame = _lens_inputs(table)
-    missing_people = np.maximum(0.0, frame.crew - when.responders)
-    result = when.ack_minutes + np.where(frame.needs_expert, when.expert_minutes, 0.0) + when.call_in_minutes * missing_people
-    return pd.Series(result, index=frame.index, name="respond_min")
+    return pd.Series(_respond(frame, when), index=frame.index, name="respond_min")
+
+
+def lens_detection(table: pd.DataFrame, when: Conditions) -> pd.Series:
+    """The detection score under ``when``: the business-hours score plus one point per
+    doubling of detect + respond against business hours (:data:`DAY`), within 1–10."""
+    frame = _lens_inputs(table)
+    return pd.Series(_detection(frame, when, _detect(frame, when) + _respond(frame, when)),
+                     index=frame.index, name="detection")
+
+
+def _detection(frame: pd.DataFrame, when: Conditions, engage: np.ndarray) -> np.ndarray:
+    day_engage = _detect(frame, DAY) + _respond(frame, DAY)
+    return np.clip(frame.detection.to_numpy() + np.log2(engage / day_engage), 1, 10).round(2)
 
 
 def lens(table: pd.DataFrame | None = None, when: Conditions = NIGHT, baseline: Conditions = DAY) -> pd.DataFrame:
     """The FMEA re-scored for the conditions ``when``, highest risk first.
 
     Columns: the time model (detect, respond, repair, engage = detect + respond), the
-    expected minutes of impact per year, the detection score under the lens, its RPN and
-    rank, and the rank the same mode has under ``baseline`` (business hours)."""
-    frame = _lens_inputs(load("failure_modes") if table is None else table)
+    expected minutes of impact per year, the detection score under the lens (anchored to
+    business hours, :data:`DAY`), its RPN and rank, and the rank the same mode has under
+    ``baseline``."""
+    return _lens(_lens_inputs(load("failure_modes") if table is None else table), when, baseline)
+
+
+def _lens(frame: pd.DataFrame, when: Conditions, baseline: Conditions = DAY) -> pd.DataFrame:
     out = _score(frame, when)
-    base = _score(frame, baseline)
-    out["rank_day"] = base["rank"].reindex(out.index)
+    base_rank = out["rank"] if baseline == when else _score(frame, baseline)["rank"]
+    out["rank_day"] = base_rank.reindex(out.index).to_numpy()
     out["moved"] = out["rank_day"] - out["rank"]
     return out
 
 
 def _score(frame: pd.DataFrame, when: Conditions) -> pd.DataFrame:
-    detect = detect_minutes(frame, when)
-    respond = respond_minutes(frame, when)
+    detect = _detect(frame, when)
+    respond = _respond(frame, when)
     engage = detect + respond
-    day_engage = detect_minutes(frame, DAY) + respond_minutes(frame, DAY)
-    shift = np.log2(engage / day_engage)
-    detection = np.clip(frame.detection + shift, 1, 10)
+    detection = _detection(frame, when, engage)
+    severity, occurrence = frame.severity.to_numpy(), frame.occurrence.to_numpy()
+    repair = frame.repair_minutes.to_numpy()
+    rpn_lens = (severity * occurrence * detection).round(1)
+    order = np.lexsort((frame.index.to_numpy().astype(str), -severity, -rpn_lens))
     out = pd.DataFrame({
-        "failure_mode": frame.get("failure_mode", pd.Series(frame.index, index=frame.index)),
-        "channel": frame.channel,
-        "severity": frame.severity,
-        "occurrence": frame.occurrence,
-        "detection_day": frame.detection,
-        "detect_min": detect,
-        "respond_min": respond,
-        "repair_min": frame.repair_minutes,
-        "engage_min": engage,
-        "impact_min_per_year": frame.per_year * (engage + frame.repair_minutes),
-        "detection": detection.round(2),
-        "rpn": (frame.severity * frame.occurrence * detection.round(2)).round(1),
-    })
-    out = out.reset_index().sort_values(["rpn", "severity", "mode_id"], ascending=[False, False, True], kind="mergesort")
-    out["rank"] = np.arange(1, len(out) + 1)
-    return out.set_index("mode_id")
+        "failure_mode": frame.failure_mode.to_numpy()[order],
+        "channel": frame.channel.to_numpy()[order],
+        "severity": severity[order],
+        "occurrence": occurrence[order],
+        "detection_day": frame.detection.to_numpy()[order],
+        "detect_min": detect[order],
+        "respond_min": respond[order],
+        "repair_min": repair[order],
+        "engage_min": engage[order],
+        "impact_min_per_year": (frame.per_year.to_numpy() * (engage + repair))[order],
+        "detection": detection[order],
+        "rpn": rpn_lens[order],
+        "rank": np.arange(1, len(order) + 1),
+    }, index=pd.Index(frame.index.to_numpy()[order], name="mode_id"))
+    return out
 
 
 def impact_ratio(table: pd.DataFrame | None = None, when: Conditions = NIGHT, baseline: Conditions = DAY) -> float:
     """How many times the expected minutes of impact per year grow under ``when``."""
-    night = lens(table, when, baseline).impact_min_per_year.sum()
-    day = lens(table, baseline, baseline).impact_min_per_year.sum()
+    frame = _lens_inputs(load("failure_modes") if table is None else table)
+    night = _score(frame, when).impact_min_per_year.sum()
+    day = _score(frame, baseline).impact_min_per_year.sum()
     return float(night / day)
 
 
@@ -326,9 +361,13 @@ def paging_saving(table: pd.DataFrame | None = None, when: Conditions = NIGHT) -
     turned into a page (it would then take its business-hours detect time). Zero for
     modes that page already. The cheapest detection work is where this is largest."""
     frame = _lens_inputs(load("failure_modes") if table is None else table)
-    paged = frame.assign(channel="page")
-    saving = frame.per_year * (detect_minutes(frame, when) - detect_minutes(paged, when))
+    saving = frame.per_year * (_detect(frame, when) - frame.detect_minutes)
     return saving.rename("minutes_saved_per_year").sort_values(ascending=False, kind="mergesort")
+
+
+#: Short names of :data:`TIMES` for titles.
+SHORT = {BUSINESS_HOURS: "Tuesday 2 PM", "Tuesday 9 PM (evening)": "Tuesday 9 PM",
+         "Saturday 3 AM (weekend night)": "Saturday 3 AM", HOLIDAY_NIGHT: "Holiday 3 AM"}
 
 
 def lens_title(result: pd.DataFrame, when: Conditions) -> str:
@@ -340,36 +379,63 @@ def lens_title(result: pd.DataFrame, when: Conditions) -> str:
     moved = int((result.moved.abs() >= 3).sum())
     people = f"{when.responders} responder{'s' if when.responders != 1 else ''}"
     where = f"#{int(row.rank_day)} by day" if int(row.rank_day) != 1 else "also #1 by day"
-    return (f"{when.name}, {people}: top risk is {row.failure_mode} ({top}, {where}); "
-            f"{moved} of {len(result)} modes moved 3+ places")
+    return f"{SHORT.get(when.name, when.name)}, {people}: {top} tops ({where}); {moved} modes moved 3+ places"
 
 
 class ThreeAMLens(App):
-    """Pick the hour and the staffing; the FMEA re-ranks itself. Bars are the lens's RPN,
-    hollow markers the same mode's business-hours RPN."""
+    """Pick the hour and the staffing; the FMEA re-scores itself.
+
+    One row per failure mode, in business-hours order (drawn once). Left: bars are the RPN
+    under the lens, black ticks the business-hours RPN. Right: each mode's rank, a hollow
+    circle by day and a filled dot under the lens, joined by a line, so a long line is a
+    mode that moved. Only the bars and three line artists are redrawn on a change (no
+    text: the title is the caption above the chart), which keeps a change inside the
+    50 ms budget."""
 
     title = "The 3 AM lens: the same failures, at a different hour"
-    SHOWN = 12
+    COLOURS = {"page": plotting.PALETTE["blue"], "ticket": plotting.PALETTE["orange"], "human": plotting.PALETTE["vermillion"]}
 
     def __init__(self, table: pd.DataFrame | None = None) -> None:
         self.table = _lens_inputs(load("failure_modes") if table is None else table)
         self.day = _score(self.table, DAY)
-        self.figure = FigureView(width=8.6, height=5.2, margins={"left": 0.06, "right": 0.98, "top": 0.9, "bottom": 0.1})
-        ax = self.figure.ax
+        rows = list(self.day.index)
+        n = len(rows)
+        self._row = {mode: i for i, mode in enumerate(rows)}
+        self.figure = FigureView(width=8.6, height=5.2, axes=2,
+                                 margins={"left": 0.43, "right": 0.97, "top": 0.92, "bottom": 0.1, "wspace": 0.08})
+        ax, rank_ax = self.figure.axes
+        ax.set_position((0.43, 0.1, 0.37, 0.82))
+        rank_ax.set_position((0.82, 0.1, 0.16, 0.82))
         worst = _score(self.table, conditions(HOLIDAY_NIGHT, responders=1, ack_minutes=60)).rpn.max()
-        ax.set_xlim(0, max(worst, self.day.rpn.max()) * 1.02)
-        ax.set_ylim(self.SHOWN + 0.5, 0.5)
-        ax.set_yticks(range(1, self.SHOWN + 1))
-        ax.set_yticklabels([f"#{i}" for i in range(1, self.SHOWN + 1)], fontsize=8)
-        ax.grid(axis="y", visible=False)
-        plotting.finish(ax, "…", "risk priority number under the lens (severity × occurrence × detection)", "rank")
-        n = len(self.table)
-        self._bars = [ax.add_patch(Rectangle((0, 0), 0, 0.7, color=plotting.PALETTE["blue"])) for _ in range(n)]
-        self._day_marks = [ax.plot([], [], marker="|", markersize=14, mew=2.5, color="black", linestyle="none")[0]
-                           for _ in range(n)]
-        self._labels = [ax.text(0, 0, "", fontsize=8, va="center", ha="left") for _ in range(n)]
-        self._position = {mode: i for i, mode in enumerate(self.table.index)}
-        self.figure.animate(*self._bars, *self._day_marks, *self._labels, plotting.title_artist(ax))
+        ax.set_xlim(0, max(worst, self.day.rpn.max()) * 1.05)
+        for a in (ax, rank_ax):
+            a.set_ylim(n - 0.5, -0.5)
+            a.grid(axis="y", visible=False)
+        ax.set_yticks(range(n))
+        ax.set_yticklabels([f"{m} {self.day.at[m, 'failure_mode']} · {self.day.at[m, 'channel']}" for m in rows], fontsize=7.5)
+        (self._day_ticks,) = ax.plot(self.day.rpn.to_numpy(), range(n), marker="|", markersize=10, mew=2.2,
+                                     color="black", linestyle="none", label="business-hours RPN", zorder=4)
+        for channel, colour in self.COLOURS.items():
+            ax.barh([0], [0], color=colour, label=f"lens RPN ({channel})")
+        self.figure.fig.legend(loc="upper left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=7.5, frameon=False)
+        plotting.finish(ax, "…", "RPN under the lens (S × O × D)", "failure mode, in business-hours order")
+        rank_ax.set_xlim(0, n + 1)
+        rank_ax.set_yticks(range(n))
+        rank_ax.set_yticklabels([])
+        rank_ax.set_xticks([1, 5, 10, 15, 20])
+        rank_ax.set_xlabel("rank (1 = top risk)")
+        rank_ax.plot(np.arange(1, n + 1), range(n), marker="o", markersize=5, mfc="white", mec="black", linestyle="none")
+        self._bars = LineCollection([], linewidths=9, capstyle="butt", zorder=3)
+        ax.add_collection(self._bars)
+        self._moves = LineCollection([], colors="black", linewidths=1.2, zorder=3)
+        rank_ax.add_collection(self._moves)
+        (self._lens_rank,) = rank_ax.plot([], [], marker="o", markersize=5, color=plotting.PALETTE["blue"], linestyle="none", zorder=4)
+        (self._top3,) = rank_ax.plot([], [], marker="*", markersize=11, color=plotting.PALETTE["vermillion"],
+                                     mec="black", mew=0.5, linestyle="none", zorder=5)
+        # The title changes with every control: it is shown as the caption above the chart
+        # (HTML, readable by screen readers) and not rasterised, which saves ~20 ms a change.
+        plotting.title_artist(ax).set_visible(False)
+        self.figure.animate(self._bars, self._day_ticks, self._moves, self._lens_rank, self._top3)
         self.summary = w.HTML()
         super().__init__()
 
@@ -390,12 +456,15 @@ class ThreeAMLens(App):
 
     def compute(self, when: str, responders: int, ack_minutes: float) -> dict:
         chosen = conditions(when, responders, ack_minutes)
-        result = lens(self.table, chosen, DAY)
+        result = _score(self.table, chosen)
+        result["rank_day"] = self.day["rank"].reindex(result.index).to_numpy()
+        result["moved"] = result["rank_day"] - result["rank"]
         day_minutes = self.day.impact_min_per_year.sum()
         return {
             "conditions": chosen,
             "table": result,
             "top": result.index[0],
+            "top3": list(result.index[:3]),
             "top_day": self.day.index[0],
             "impact_ratio": float(result.impact_min_per_year.sum() / day_minutes),
             "moved": int((result.moved.abs() >= 3).sum()),
@@ -404,28 +473,22 @@ class ThreeAMLens(App):
 
     def draw(self, state: dict) -> None:
         result: pd.DataFrame = state["table"]
-        ax = self.figure.ax
-        for mode, row in result.iterrows():
-            i = self._position[mode]
-            rank = int(row["rank"])
-            visible = rank <= self.SHOWN
-            bar, mark, label = self._bars[i], self._day_marks[i], self._labels[i]
-            for artist in (bar, mark, label):
-                artist.set_visible(visible)
-            if not visible:
-                continue
-            bar.set_bounds(0, rank - 0.35, row.rpn, 0.7)
-            bar.set_color(plotting.PALETTE["vermillion"] if row.channel != "page" else plotting.PALETTE["blue"])
-            mark.set_data([self.day.at[mode, "rpn"]], [rank])
-            arrow = "↑" if row.moved > 0 else "↓" if row.moved < 0 else "="
-            label.set_position((max(row.rpn, self.day.at[mode, "rpn"]) + 6, rank))
-            label.set_text(f"{row.failure_mode} · {row.channel} · day #{int(row.rank_day)} {arrow}")
-        ax.set_title(state["title"], fontsize=9, loc="left")
+        rows = np.array([self._row[m] for m in result.index])
+        ranks = result["rank"].to_numpy()
+        self._bars.set_segments([((0, y), (x, y)) for x, y in zip(result.rpn.to_numpy(), rows, strict=True)])
+        self._bars.set_color([self.COLOURS.get(c, plotting.NEUTRAL) for c in result.channel.to_numpy()])
+        day_ranks = result.rank_day.to_numpy()
+        self._moves.set_segments([((d, y), (r, y)) for d, r, y in zip(day_ranks, ranks, rows, strict=True)])
+        self._lens_rank.set_data(ranks, rows)
+        self._top3.set_data(ranks[:3], rows[:3])
+        self.figure.ax.set_title(state["title"], fontsize=9, loc="left")
         self.figure.render()
+        top = result.iloc[0]
         self.summary.value = (
-            f"<small>Blue bars: the failure pages someone. Vermillion: it waits for a ticket or a human. "
-            f"Black ticks: the same mode's RPN in business hours. Expected minutes of impact per year: "
-            f"<b>{state['impact_ratio']:.1f}×</b> business hours.</small>")
+            f"<small>Top risk: <b>{html.escape(str(result.index[0]))} {html.escape(str(top.failure_mode))}</b> "
+            f"(detect {top.detect_min:,.0f} min + respond {top.respond_min:,.0f} min + repair {top.repair_min:,.0f} min). "
+            f"Expected minutes of impact per year: <b>{state['impact_ratio']:.1f}×</b> business hours. "
+            "Right panel: ○ rank by day, ● rank under the lens, ★ the lens's top three.</small>")
 
 
 #: Every widget of the lesson, by name: the benchmark and the robustness tests drive each
@@ -541,8 +604,33 @@ def _data() -> pd.DataFrame:
     return load("failure_modes")
 
 
+@cache
+def _prepared() -> pd.DataFrame:
+    """The data, validated once for the tasks' reference answers (never handed out)."""
+    return _lens_inputs(_data())
+
+
+@cache
+def _night_lens() -> pd.DataFrame:
+    return _lens(_prepared(), NIGHT)
+
+
+@cache
+def _day_lens() -> pd.DataFrame:
+    return _lens(_prepared(), DAY)
+
+
+def _mode_ids() -> list[str]:
+    return list(_prepared().index)
+
+
+def _one_mode(answer, expected) -> checks.Verdict:
+    """A mode_id such as 'FM07' (the options are read from the data when checking)."""
+    return checks.choice(_mode_ids())(answer, expected)
+
+
 def _rpn_by_id() -> pd.Series:
-    return rpn(_data())
+    return rpn(_prepared())
 
 
 def _ids(series: pd.Series, n: int = 5) -> list[str]:
@@ -550,11 +638,11 @@ def _ids(series: pd.Series, n: int = 5) -> list[str]:
 
 
 def _night_top3() -> list[str]:
-    return _ids(lens(_data(), NIGHT).rpn, 3)
+    return _ids(_night_lens().rpn, 3)
 
 
 def _day_top3() -> list[str]:
-    return _ids(lens(_data(), DAY).rpn, 3)
+    return _ids(_day_lens().rpn, 3)
 
 
 TASKS.add(Task(
@@ -569,12 +657,12 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("added the scores", "You added the three scores. An RPN multiplies them: why might a product rank risks differently from a sum?",
-                      lambda: worksheet(_data())[list(SCORES)].sum(axis=1)),
+                      lambda: worksheet(_prepared())[list(SCORES)].sum(axis=1)),
         Misconception("left out detection", "That is severity × occurrence: the risk matrix. What does the third FMEA score add?",
-                      lambda: worksheet(_data()).eval("severity * occurrence")),
+                      lambda: worksheet(_prepared()).eval("severity * occurrence")),
         Misconception("read detection the wrong way round",
                       "You used 11 − detection. In an FMEA a detection score of 10 means we would *not* notice: is a hard-to-detect failure more or less risky?",
-                      lambda: worksheet(_data()).eval("severity * occurrence * (11 - detection)")),
+                      lambda: worksheet(_prepared()).eval("severity * occurrence * (11 - detection)")),
     ],
 ))
 
@@ -582,7 +670,7 @@ TASKS.add(Task(
     id="01.top-five",
     title="The five highest risks by day",
     prompt="A list of the five mode_ids with the highest RPN, highest first.",
-    reference=lambda: top_modes(_data(), 5),
+    reference=lambda: top_modes(_prepared(), 5),
     compare=checks.same_items(ordered=True, what="mode_ids"),
     hints=[
         "Once every mode has an RPN, which way must you sort to put the worst risk first?",
@@ -590,18 +678,18 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("sorted lowest first", "Those are the five *lowest* RPNs. Which direction puts the worst first?",
-                      lambda: list(ranked(_data()).index[::-1][:5])),
+                      lambda: list(ranked(_prepared()).index[::-1][:5])),
         Misconception("ranked by severity alone", "Those are the most severe modes. A rare, obvious failure can be severe and still a small risk: what else goes into the RPN?",
-                      lambda: top_modes(_data(), 5, by="severity")),
+                      lambda: top_modes(_prepared(), 5, by="severity")),
         Misconception("ranked by severity × occurrence", "That is the risk matrix's order. Which failures does it rank too low because it ignores detection?",
-                      lambda: list(worksheet(_data()).assign(so=lambda f: f.severity * f.occurrence).reset_index()
+                      lambda: list(worksheet(_prepared()).assign(so=lambda f: f.severity * f.occurrence).reset_index()
                                    .sort_values(["so", "severity", "mode_id"], ascending=[False, False, True]).mode_id[:5])),
     ],
 ))
 
 
 def _not_paged_in_top10() -> int:
-    top = ranked(_data()).head(10)
+    top = ranked(_prepared()).head(10)
     return int((top.channel != "page").sum())
 
 
@@ -617,17 +705,17 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("counted only 'human'", "You counted the modes a human must notice. Who reads a ticket at 3 AM on a holiday?",
-                      lambda: int((ranked(_data()).head(10).channel == "human").sum())),
+                      lambda: int((ranked(_prepared()).head(10).channel == "human").sum())),
         Misconception("counted over every mode", "You counted across the whole table. The task asks about the ten highest RPNs.",
-                      lambda: int((worksheet(_data()).channel != "page").sum())),
+                      lambda: int((worksheet(_prepared()).channel != "page").sum())),
         Misconception("counted the paged ones", "That is how many *do* page someone. How many do not?",
-                      lambda: int((ranked(_data()).head(10).channel == "page").sum())),
+                      lambda: int((ranked(_prepared()).head(10).channel == "page").sum())),
     ],
 ))
 
 
 def _engage_night() -> pd.Series:
-    return lens(_data(), NIGHT).engage_min.sort_index()
+    return _night_lens().engage_min.sort_index()
 
 
 TASKS.add(Task(
@@ -643,11 +731,11 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("left out the response time", "That is detection alone. Knowing is not fixing: who has to wake up, and who do they have to call?",
-                      lambda: detect_minutes(_data(), NIGHT).sort_index()),
+                      lambda: detect_minutes(_prepared(), NIGHT).sort_index()),
         Misconception("treated tickets like pages", "Some of your times are far too short. Who reads a ticket filed at 3 AM on a holiday, and when?",
                       lambda: lens(_data().assign(channel=lambda f: f.channel.replace("ticket", "page")), NIGHT).engage_min.sort_index()),
         Misconception("used business-hours conditions", "Those are daytime minutes. What changes at 3 AM on a holiday: watchers, hours until staffed, specialists?",
-                      lambda: lens(_data(), DAY).engage_min.sort_index()),
+                      lambda: _day_lens().engage_min.sort_index()),
     ],
 ))
 
@@ -655,18 +743,18 @@ TASKS.add(Task(
     id="01.night-top",
     title="The top risk at 3 AM on a holiday",
     prompt="The mode_id of the highest risk under the lens at `lesson.NIGHT`, as text like 'FM07'.",
-    reference=lambda: lens(_data(), NIGHT).index[0],
-    compare=checks.choice(list(_data().mode_id)),
+    reference=lambda: _night_lens().index[0],
+    compare=_one_mode,
     hints=[
         "Which score does the lens change, and what does that do to the RPN of a failure nobody is paged for?",
         "Call lesson.lens(data, lesson.NIGHT): it is already sorted; read the first mode_id (or sort by its rpn column).",
     ],
     misconceptions=[
         Misconception("gave the daytime top risk", "That is the top risk in business hours. What does the night do to the modes that wait for a human?",
-                      lambda: lens(_data(), DAY).index[0]),
+                      lambda: _day_lens().index[0]),
         Misconception("ranked by expected minutes instead of RPN",
                       "That mode loses the most minutes, but it is not severe. The task ranks by the lens's RPN: where does severity come in?",
-                      lambda: lens(_data(), NIGHT).impact_min_per_year.idxmax()),
+                      lambda: _night_lens().impact_min_per_year.idxmax()),
     ],
 ))
 
@@ -674,7 +762,7 @@ TASKS.add(Task(
     id="01.impact-ratio",
     title="How much worse is the night?",
     prompt="Expected minutes of impact per year summed over all modes under `lesson.NIGHT`, divided by the same sum under `lesson.DAY`. A number.",
-    reference=lambda: impact_ratio(_data(), NIGHT, DAY),
+    reference=lambda: impact_ratio(_prepared(), NIGHT, DAY),
     compare=checks.number(rel=1e-3, unit="times"),
     hints=[
         "Each mode costs per_year × (detect + respond + repair) minutes a year. What does the total look like at night, against the day?",
@@ -682,13 +770,13 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("divided day by night", "Your ratio is below 1: is the night better covered than the day?",
-                      lambda: 1 / impact_ratio(_data(), NIGHT, DAY)),
+                      lambda: 1 / impact_ratio(_prepared(), NIGHT, DAY)),
         Misconception("forgot to weight by likelihood", "You summed durations without per_year. A failure that happens twice a year costs twice: where does likelihood go?",
                       lambda: float((lambda n, d: (n.engage_min + n.repair_min).sum() / (d.engage_min + d.repair_min).sum())(
-                          lens(_data(), NIGHT), lens(_data(), DAY)))),
+                          _night_lens(), _day_lens()))),
         Misconception("left out repair", "You compared detect + respond only. The customer waits through the repair too: where does it go?",
-                      lambda: float((lambda n, d: (n.engage_min * _data().set_index("mode_id").per_year).sum()
-                                     / (d.engage_min * _data().set_index("mode_id").per_year).sum())(lens(_data(), NIGHT), lens(_data(), DAY)))),
+                      lambda: float((lambda n, d: (n.engage_min * _prepared().per_year).sum()
+                                     / (d.engage_min * _prepared().per_year).sum())(_night_lens(), _day_lens()))),
     ],
 ))
 
@@ -750,7 +838,7 @@ TASKS.add(Task(
 
 
 def _best_paging_fix() -> str:
-    return str(paging_saving(_data(), NIGHT).index[0])
+    return str(paging_saving(_prepared(), NIGHT).index[0])
 
 
 TASKS.add(Task(
@@ -759,17 +847,17 @@ TASKS.add(Task(
     prompt="Stretch. You can turn exactly one failure mode's detection into a page (it then takes its business-hours detect_minutes at any hour). "
            "Which mode_id saves the most expected minutes of impact per year under `lesson.NIGHT`?",
     reference=_best_paging_fix,
-    compare=checks.choice(list(_data().mode_id)),
+    compare=_one_mode,
     hints=[
         "For a mode that already pages, what does a new page save? For the others, how many minutes of waiting does it remove, and how often?",
         "Saving = per_year × (night detect minutes − business-hours detect minutes), for modes whose channel is not 'page'; take the largest.",
     ],
     misconceptions=[
         Misconception("picked the night's top RPN", "That mode tops the RPN, but the saving depends on how often it happens and how long it waits. Did you weigh per_year?",
-                      lambda: lens(_data(), NIGHT).index[0]),
+                      lambda: _night_lens().index[0]),
         Misconception("picked the slowest to detect by day",
                       "That mode is the slowest to notice in business hours. At 3 AM on a holiday, how long does *every* silent failure wait, and what then decides the saving?",
-                      lambda: str(worksheet(_data()).detect_minutes.idxmax())),
+                      lambda: str(worksheet(_prepared()).detect_minutes.idxmax())),
     ],
     stretch=True,
 ))
