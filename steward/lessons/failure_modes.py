@@ -134,7 +134,7 @@ def risk_matrix_title(table: pd.DataFrame, top: int = 5) -> str:
     outside = sum(risk_zone(s, o) != "high" for s, o in zip(leaders.severity, leaders.occurrence, strict=True))
     if outside == 0:
         return f"All {top} top RPN risks sit in the matrix's high zone"
-    return f"{outside} of the top {top} RPN risks sit outside the high zone: the matrix cannot see detection"
+    return f"{outside} of the top {top} RPN risks sit outside the matrix's high zone"
 
 
 def risk_matrix(table: pd.DataFrame | None = None, ax: Axes | None = None, top: int = 5) -> Axes:
@@ -145,15 +145,12 @@ def risk_matrix(table: pd.DataFrame | None = None, ax: Axes | None = None, top: 
         frame["channel"] = "page"
     if ax is None:
         fig, ax = plotting.new_figure(8.2, 5.6)
-    zones = np.zeros((100, 100))
-    grid = np.linspace(0.5, 10.5, 100)
-    for i, s in enumerate(grid):
-        for j, o in enumerate(grid):
-            zones[i, j] = {"low": 0, "medium": 1, "high": 2}[risk_zone(s, o)]
+    level = {"low": 0, "medium": 1, "high": 2}
+    zones = np.array([[level[risk_zone(s, o)] for o in range(1, 11)] for s in range(1, 11)])
     from matplotlib.colors import ListedColormap
 
     ax.imshow(zones, origin="lower", extent=(0.5, 10.5, 0.5, 10.5), aspect="auto", alpha=0.18,
-              cmap=ListedColormap(["#FFFFFF", plotting.PALETTE["yellow"], plotting.PALETTE["vermillion"]]))
+              cmap=ListedColormap(["#FFFFFF", plotting.PALETTE["yellow"], plotting.PALETTE["vermillion"]]), vmin=0, vmax=2)
     spread = _spread(frame)
     markers = {"page": ("o", plotting.PALETTE["blue"]), "ticket": ("s", plotting.PALETTE["orange"]),
                "human": ("^", plotting.PALETTE["vermillion"])}
