@@ -417,8 +417,8 @@ class ThreeAMLens(App):
         self.figure.fig.legend(loc="upper left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=7.5, frameon=False)
         plotting.finish(ax, "…", "RPN under the lens (S × O × D)", "failure mode, in business-hours order")
         rank_ax.set_xlim(0, n + 1)
-        rank_ax.set_yticks(range(n))
-        rank_ax.set_yticklabels([])
+        rank_ax.set_yticks([])
+        rank_ax.spines["left"].set_visible(False)
         rank_ax.set_xticks([1, 5, 10, 15, 20])
         rank_ax.set_xlabel("rank (1 = top risk)")
         rank_ax.plot(np.arange(1, n + 1), range(n), marker="o", markersize=5, mfc="white", mec="black", linestyle="none")
@@ -573,8 +573,13 @@ PREMORTEM_RUBRIC = Rubric(
         "Each cause has an early signal that could be measured today.",
         "The actions are few, owned and doable before launch, and aimed at the causes ranked worst.",
     ),
-    mid_level=("Headline: the launch failed. - Redis could go down. - There could be bugs. - Traffic could spike. "
-               "Signal: monitoring. Action: add more tests."),
+    mid_level=("Headline: the launch failed because the feature was not reliable enough.\n"
+               "- Redis could go down and the cache would be empty, so recommendations would be slow.\n"
+               "- The inventory service could have bugs or be slow under load, which would cause timeouts.\n"
+               "- Traffic could spike during the sale and we might not have enough capacity.\n"
+               "- Our tests might not cover every edge case in the new code.\n"
+               "Signal: monitoring and dashboards.\n"
+               "Action: add more tests and more monitoring before launch."),
     senior_level=PREMORTEM_SAMPLE,
 )
 
