@@ -1,0 +1,309 @@
+"""Module 01: the FMEA arithmetic, the 3 AM lens model, the risk matrix, the widget and
+the structure checks of the pre-mortem."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from steward import checks, plotting
+from steward.datagen import load
+from steward.datasets.failure_modes import DATASET, OCCURRENCE_SCALE, occurrence_score
+from steward.lessons import failure_modes as lesson
+
+DATA = load("failure_modes")
+WHEN = st.sampled_from(list(lesson.TIMES))
+RESPONDERS = st.integers(1, 6)
+ACK = st.integers(1, 60)
+
+
+def tiny(**overrides) -> pd.DataFrame:
+    """Three hand-made modes, one per channel, for closed-form checks."""
+    frame = pd.DataFrame({
+        "mode_id": ["A", "B", "C"], "failure_mode": ["paged", "ticketed", "noticed"],
+        "severity": [9, 5, 4], "occurrence": [2, 6, 5], "detection": [2, 5, 8],
+        "per_year": [1.0, 2.0, 4.0], "channel": ["page", "ticket", "human"],
+        "detect_minutes": [5, 30, 120], "crew": [3, 1, 1], "needs_expert": [True, False, False],
+        "repair_minutes": [60, 30, 20],
+    })
+    return frame.assign(**overrides)
+
+
+# -- the data ---------------------------------------------------------------------------
+def test_data_is_a_curated_worksheet():
+    assert 15 <= len(DATA) <= 25
+    assert DATA.mode_id.is_unique
+    assert set(DATA.channel) == {"page", "ticket", "human"}
+    for column in lesson.SCORES:
+        assert DATA[column].between(1, 10).all()
+    assert (DATA.occurrence == DATA.per_year.map(occurrence_score)).all()
+    assert DATASET.generate().equals(DATASET.generate())
+
+
+@pytest.mark.parametrize("per_year, score", [(0, 2), (0.19, 2), (0.2, 3), (0.5, 4), (1, 5), (2.9, 5), (3, 6), (6, 7), (12, 8), (400, 8)])
+def test_occurrence_scale_bands(per_year, score):
+    assert occurrence_score(per_year) == score
+
+
+def test_occurrence_scale_is_monotonic_and_rejects_nonsense():
+    lows = [low for low, _ in OCCURRENCE_SCALE]
+    scores = [s for _, s in OCCURRENCE_SCALE]
+    assert lows == sorted(lows, reverse=True) and scores == sorted(scores, reverse=True)
+    for bad in (-1, float("nan")):
+        with pytest.raises(ValueError):
+            occurrence_score(bad)
+
+
+# -- RPN and ranking -----------------------------------------------------------------
+def test_rpn_is_the_product_of_the_three_scores():
+    result = lesson.rpn(tiny())
+    assert result.to_dict() == {"A": 36, "B": 150, "C": 160}
+    assert lesson.rpn(DATA).between(1, 1000).all()
+
+
+def test_rpn_accepts_an_indexed_table():
+    assert lesson.rpn(tiny().set_index("mode_id")).equals(lesson.rpn(tiny()))
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("not a frame", "DataFrame"),
+    (pd.DataFrame(), "empty"),
+    (tiny().drop(columns="detection"), "lacks"),
+    (tiny(severity=[9, None, 4]), "missing"),
+    (tiny(detection=[0, 5, 8]), "1 to 10"),
+    (tiny(occurrence=["a", 6, 5]), "number"),
+])
+def test_worksheet_rejects_bad_input_in_plain_words(bad, words):
+    with pytest.raises(ValueError, match=words):
+        lesson.rpn(bad)
+
+
+def test_ranking_is_highest_first_with_a_stable_tie_break():
+    frame = tiny(severity=[5, 5, 4], occurrence=[6, 6, 5], detection=[5, 5, 8])  # A and B tie on RPN and severity
+    order = lesson.ranked(frame)
+    assert list(order.index) == ["C", "A", "B"]
+    assert list(order["rank"]) == [1, 2, 3]
+    assert lesson.top_modes(DATA, 5) == list(lesson.rpn(DATA).sort_values(ascending=False, kind="mergesort").index[:5])
+
+
+def test_top_five_by_day_are_unambiguous():
+    values = lesson.rpn(DATA).sort_values(ascending=False).to_numpy()
+    assert len(set(values[:5])) == 5 and values[4] > values[5], "a tie at the top would make the task ambiguous"
+
+
+def test_ranking_rejects_unknown_columns_and_bad_counts():
+    with pytest.raises(ValueError, match="cannot rank"):
+        lesson.ranked(DATA, by="colour")
+    with pytest.raises(ValueError, match="whole number"):
+        lesson.top_modes(DATA, 0)
+
+
+# -- the 3 AM lens --------------------------------------------------------------------
+def test_business_hours_reproduce_the_worksheet():
+    day = lesson.lens(DATA, lesson.DAY)
+    sheet = lesson.ranked(DATA)
+    assert (day.detection == sheet.detection.reindex(day.index)).all()
+    assert (day.rpn == sheet.rpn.reindex(day.index)).all()
+    assert list(day.index) == list(sheet.index)
+    assert (day.moved == 0).all()
+
+
+def test_detect_rules_in_closed_form():
+    night = lesson.conditions(lesson.HOLIDAY_NIGHT, responders=1, ack_minutes=15)
+    evening = lesson.conditions("Tuesday 9 PM (evening)")
+    assert lesson.detect_minutes(tiny(), night).to_dict() == {"A": 5, "B": 30 + 60 * 78, "C": 120 + 60 * 78}
+    # one watcher instead of six: six times slower, but never slower than waiting for morning
+    assert lesson.detect_minutes(tiny(), evening).to_dict() == {"A": 5, "B": 30 + 720, "C": min(120 * 6, 120 + 720)}
+    assert lesson.detect_minutes(tiny(detect_minutes=[5, 30, 200]), evening)["C"] == 200 + 720
+
+
+def test_respond_rules_in_closed_form():
+    night = lesson.conditions(lesson.HOLIDAY_NIGHT, responders=1, ack_minutes=15)
+    # A: ack + expert + two people called in; B and C: ack only
+    assert lesson.respond_minutes(tiny(), night).to_dict() == {"A": 15 + 180 + 2 * 60, "B": 15, "C": 15}
+    assert lesson.respond_minutes(tiny(), lesson.DAY).to_dict() == {"A": 5 + 10, "B": 5, "C": 5}
+
+
+def test_lens_detection_adds_one_point_per_doubling():
+    frame = tiny()
+    day_engage = lesson.detect_minutes(frame, lesson.DAY) + lesson.respond_minutes(frame, lesson.DAY)
+    slower = lesson.conditions(lesson.BUSINESS_HOURS, responders=4, ack_minutes=5 + day_engage["B"])  # B's engage doubles
+    assert lesson.lens_detection(frame, slower)["B"] == pytest.approx(5 + 1)
+    assert lesson.lens_detection(frame, lesson.NIGHT).between(1, 10).all()
+
+
+def test_expected_minutes_of_impact():
+    result = lesson.lens(tiny(), lesson.NIGHT)
+    expected = tiny().set_index("mode_id").per_year * (result.detect_min + result.respond_min + tiny().set_index("mode_id").repair_minutes)
+    assert np.allclose(result.impact_min_per_year, expected.reindex(result.index))
+
+
+@settings(max_examples=60, deadline=None)
+@given(when=WHEN, responders=RESPONDERS, ack=ACK, fewer=st.integers(0, 5), slower=st.integers(0, 59))
+def test_worse_staffing_never_improves_detection_or_response(when, responders, ack, fewer, slower):
+    better = lesson.conditions(when, responders, ack)
+    worse = lesson.conditions(when, max(1, responders - fewer), min(60, ack + slower))
+    for a, b in ((lesson.lens(DATA, better), lesson.lens(DATA, worse)),):
+        b = b.reindex(a.index)
+        assert (b.detect_min >= a.detect_min).all()
+        assert (b.respond_min >= a.respond_min).all()
+        assert (b.detection >= a.detection).all()
+        assert (b.impact_min_per_year >= a.impact_min_per_year).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(responders=RESPONDERS, ack=ACK)
+def test_later_hours_never_improve_detection(responders, ack):
+    frames = [lesson.lens(DATA, lesson.conditions(when, responders, ack)) for when in lesson.TIMES]
+    for earlier, later in zip(frames, frames[1:], strict=False):
+        later = later.reindex(earlier.index)
+        assert (later.engage_min >= earlier.engage_min).all()
+        assert (later.detection >= earlier.detection).all()
+
+
+def test_night_ranking_differs_from_day_for_the_data():
+    night, day = lesson.lens(DATA, lesson.NIGHT), lesson.lens(DATA, lesson.DAY)
+    assert night.index[0] != day.index[0]
+    assert set(night.index[:3]) != set(day.index[:3])
+    assert (night.moved.abs() >= 3).sum() >= 5
+    rho = night["rank"].astype(float).corr(night.rank_day.astype(float))  # Pearson on ranks = Spearman
+    assert rho < 0.8, f"the night should reorder the risks (Spearman rho {rho:.2f})"
+    assert night.rpn.iloc[0] > night.rpn.iloc[1], "the night's top risk must be unambiguous"
+
+
+def test_impact_ratio_and_paging_saving():
+    ratio = lesson.impact_ratio(DATA)
+    night, day = lesson.lens(DATA, lesson.NIGHT), lesson.lens(DATA, lesson.DAY)
+    assert ratio == pytest.approx(night.impact_min_per_year.sum() / day.impact_min_per_year.sum())
+    assert ratio > 2
+    saving = lesson.paging_saving(DATA)
+    paged = DATA.set_index("mode_id").channel == "page"
+    assert (saving[paged[paged].index] == 0).all()
+    assert (saving[paged[~paged].index] > 0).all()
+    assert saving.index[0] != night.index[0]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"responders": 0}, {"ack_minutes": -1}, {"ack_minutes": float("nan")}, {"ack_minutes": float("inf")},
+])
+def test_conditions_reject_nonsense(kwargs):
+    with pytest.raises(ValueError):
+        lesson.conditions(lesson.HOLIDAY_NIGHT, **{"responders": 1, "ack_minutes": 15, **kwargs})
+
+
+def test_conditions_reject_an_unknown_time():
+    with pytest.raises(ValueError, match="unknown time"):
+        lesson.conditions("teatime")
+
+
+@pytest.mark.parametrize("bad, words", [
+    (tiny(channel=["page", "pigeon", "human"]), "channel"),
+    (tiny(per_year=[1.0, -2.0, 4.0]), "per_year"),
+    (tiny().drop(columns="crew"), "lacks"),
+    (tiny(detect_minutes=[0, 30, 120]), "above 0"),
+])
+def test_lens_rejects_bad_input_in_plain_words(bad, words):
+    with pytest.raises(ValueError, match=words):
+        lesson.lens(bad, lesson.NIGHT)
+
+
+# -- the risk matrix ---------------------------------------------------------------------
+def test_risk_matrix_states_its_point_and_labels_the_top_risks():
+    ax = lesson.risk_matrix(DATA, top=5)
+    assert plotting.title_of(ax) == lesson.risk_matrix_title(DATA, 5)
+    assert "occurrence" in ax.get_xlabel() and "severity" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.texts]
+    names = lesson.ranked(DATA).failure_mode.head(5)
+    assert len(labels) == 5
+    for rank, name in enumerate(names, start=1):
+        assert f"#{rank} {name}" in labels
+
+
+def test_risk_matrix_title_counts_what_the_matrix_misses():
+    top = lesson.ranked(DATA).head(5)
+    outside = sum(lesson.risk_zone(s, o) != "high" for s, o in zip(top.severity, top.occurrence, strict=True))
+    assert str(outside) in lesson.risk_matrix_title(DATA, 5)
+    assert lesson.risk_zone(8, 5) == "high" and lesson.risk_zone(5, 5) == "medium" and lesson.risk_zone(2, 3) == "low"
+
+
+def test_risk_matrix_works_on_a_tiny_table_without_channels():
+    ax = lesson.risk_matrix(tiny().drop(columns="channel"), top=2)
+    assert len(ax.texts) == 2
+
+
+# -- the widget ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def app():
+    return lesson.ThreeAMLens()
+
+
+@settings(max_examples=80, deadline=None)
+@given(when=WHEN, responders=RESPONDERS, ack=ACK)
+def test_widget_compute_accepts_every_control_value(app, when, responders, ack):
+    state = app.compute(when=when, responders=responders, ack_minutes=ack)
+    table = state["table"]
+    assert sorted(table["rank"]) == list(range(1, len(DATA) + 1))
+    assert state["top"] == table.index[0] and state["top"] in state["title"]
+    assert state["impact_ratio"] >= 0 and math.isfinite(state["impact_ratio"])
+    assert table.detection.between(1, 10).all()
+
+
+def test_widget_every_control_value_gives_a_view(app):
+    controls = app.inputs
+    for when in controls["when"].options:
+        for responders in range(controls["responders"].min, controls["responders"].max + 1):
+            app.set(when=when, responders=responders)
+            assert app.error is None, app.error
+    for ack in range(controls["ack_minutes"].min, controls["ack_minutes"].max + 1):
+        app.set(ack_minutes=ack)
+        assert app.error is None, app.error
+
+
+def test_widget_shows_the_night(app):
+    app.set(when=lesson.HOLIDAY_NIGHT, responders=1, ack_minutes=15)
+    night = lesson.lens(DATA, lesson.NIGHT)
+    assert app.state["top"] == night.index[0]
+    assert night.index[0] in app.figure.title and "Holiday 3 AM" in app.figure.title
+    app.set(when=lesson.BUSINESS_HOURS, responders=4, ack_minutes=5)
+    assert app.state["moved"] == 0 and "also #1 by day" in app.figure.title
+
+
+def test_widget_blits_after_the_first_draw(app):
+    draws = app.figure.full_draws
+    app.set(responders=2)
+    app.set(responders=3)
+    assert app.figure.full_draws == draws, "a control change should redraw only the animated artists"
+
+
+def test_apps_registry():
+    assert set(lesson.APPS) == {"three-am-lens"}
+    assert isinstance(lesson.APPS["three-am-lens"](), lesson.ThreeAMLens)
+
+
+# -- structure checks of written answers ---------------------------------------------------------
+def test_premortem_structure():
+    compare = checks.structured_text(lesson.premortem_parts(), min_words=60)
+    assert compare(lesson.PREMORTEM_SAMPLE, None).passed
+    mid = compare(lesson.PREMORTEM_RUBRIC.mid_level, None)
+    assert not mid.passed
+    assert not compare(lesson.PREMORTEM_SAMPLE.replace("Headline:", "Title:"), None).passed
+
+
+def test_mitigation_structure_names_each_mode():
+    modes = list(lesson.lens(DATA, lesson.NIGHT).index[:3])
+    compare = checks.structured_text(lesson.mitigation_parts(modes))
+    assert compare(lesson._mitigation_sample(modes), None).passed
+    missing = lesson._mitigation_sample(modes[:2])
+    verdict = compare(missing, None)
+    assert not verdict.passed and modes[2] in verdict.message
+
+
+def test_rubrics_are_complete():
+    for task_id, rubric in lesson.rubrics().items():
+        assert task_id in {t.id for t in lesson.TASKS}
+        assert rubric.criteria and rubric.mid_level and rubric.senior_level
