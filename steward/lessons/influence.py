@@ -775,6 +775,8 @@ def peeking_false_positive_rate(looks: int, sims: int = 200_000, z_crit: float =
 # -- the widget: how wide is the money? -------------------------------------------------------------
 @dataclass(frozen=True)
 class ImpactView:
+    """What the explorer shows: the CI of the change (pp) and the revenue range it implies (USD a month)."""
+
     point_pp: float
     ci_low_pp: float
     ci_high_pp: float
@@ -783,6 +785,11 @@ class ImpactView:
     revenue_point: float
     crosses_zero: bool
     title: str
+    test_scale: float = 1.0
+
+    def readout(self) -> str:
+        return (f"change {self.point_pp:+.2f} pp (CI {self.ci_low_pp:+.2f} to {self.ci_high_pp:+.2f}) · point estimate "
+                f"{_signed_money(self.revenue_point)} a month · a test ×{self.test_scale:g} the size of ours")
 
 
 def impact_view(counts: pd.DataFrame, sessions_per_month: float, aov: float, confidence: float,
@@ -805,12 +812,10 @@ def impact_view(counts: pd.DataFrame, sessions_per_month: float, aov: float, con
     crosses = low < 0 < high
     level = f"{confidence:.0%}"
     if crosses:
-        title = (f"At {level} confidence: anywhere from {_signed_money(low)} to {_signed_money(high)} a month\n"
-                 "The range crosses zero: not yet a result")
+        title = f"{level} CI crosses zero: {_signed_money(low)} to {_signed_money(high)} a month, not yet a result"
     else:
-        title = (f"At {level} confidence: {_signed_money(low)} to {_signed_money(high)} a month\n"
-                 f"(point estimate {_signed_money(point)}; a test ×{test_scale:g} as large)")
-    return ImpactView(100 * diff, 100 * (diff - half), 100 * (diff + half), low, high, point, crosses, title)
+        title = f"At {level} confidence: {_signed_money(low)} to {_signed_money(high)} a month"
+    return ImpactView(100 * diff, 100 * (diff - half), 100 * (diff + half), low, high, point, crosses, title, test_scale)
 
 
 def _signed_money(value: float) -> str:
@@ -832,17 +837,22 @@ class ImpactRange(App):
         sessions = load("ab_sessions") if sessions is None else sessions
         self.counts = arm_counts(sessions)
         self.aov = average_order_value(sessions)
-        self.figure = FigureView(width=7.5, height=3.0, margins={"top": 0.72, "bottom": 0.2, "left": 0.08, "right": 0.97})
+        self.figure = FigureView(width=7.5, height=2.4, margins={"top": 0.86, "bottom": 0.2, "left": 0.03, "right": 0.97})
         ax = self.figure.ax
         ax.axvline(0, color=plotting.NEUTRAL, linewidth=1)
         ax.set_xlim(-12, 6)
         ax.set_ylim(-1, 1)
         ax.set_yticks([])
         ax.set_xlabel("change in cart abandonment, treatment − control (pp)")
-        ax.set_title("At 95% confidence: …\n…", fontsize=10)
+        ax.set_title("At 95% confidence: …", fontsize=10)
+        self.readout = w.HTML()
+        self._title = plotting.title_artist(ax)
+        self._title.set_parse_math(False)  # "$" is money here, not mathtext (which is also 10× slower)
         (self._range,) = ax.plot([0, 0], [0, 0], color=plotting.GOOD, linewidth=8, solid_capstyle="butt")
-        (self._point,) = ax.plot([0], [0], "o", color=plotting.BAD, markersize=9)
-        self.figure.animate(self._range, self._point, plotting.title_artist(ax))
+        (self._point,) = ax.plot([0], [0], "o", color=plotting.PALETTE["black"], markersize=8)
+        ax.annotate("← fewer carts abandoned", (0.01, 0.06), xycoords="axes fraction", fontsize=8, color=plotting.NEUTRAL)
+        ax.annotate("more abandoned →", (0.99, 0.06), xycoords="axes fraction", ha="right", fontsize=8, color=plotting.NEUTRAL)
+        self.figure.animate(self._range, self._point, self._title)
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:
@@ -854,7 +864,8 @@ class ImpactRange(App):
         }
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox(list(self.inputs.values())), self.figure.widget])
+        return w.VBox([w.HBox(list(self.inputs.values())[:2]), w.HBox(list(self.inputs.values())[2:]),
+                       self.figure.widget, self.readout])
 
     def compute(self, sessions_per_month: int, aov: float, confidence: float, test_scale: float) -> ImpactView:
         return impact_view(self.counts, sessions_per_month, aov, confidence, test_scale)
@@ -863,7 +874,8 @@ class ImpactRange(App):
         self._range.set_data([state.ci_low_pp, state.ci_high_pp], [0, 0])
         self._range.set_color(plotting.BAD if state.crosses_zero else plotting.GOOD)
         self._point.set_data([state.point_pp], [0])
-        self.figure.ax.set_title(state.title, fontsize=10)
+        self._title.set_text(state.title)
+        self.readout.value = f"<small>{state.readout()}</small>"
         self.figure.render()
 
 
@@ -1446,7 +1458,7 @@ TASKS.add(Task(
     title="What peeking costs",
     prompt="Simulate A/A tests (no real effect) checked at 5 equally spaced looks, stopping at the first |z| > 1.96. "
            "The false-positive rate, as a fraction.",
-    reference=lambda: peeking_false_positive_rate(5),
+    reference=lambda: peeking_false_positive_rate(5, sims=100_000),
     compare=checks.number(rel=0, abs=0.01, unit="fraction of tests"),
     hints=[
         "If you check the same test five times, each with a 5% chance of a false alarm, is the total 5%, 25%, or "
@@ -1461,7 +1473,7 @@ TASKS.add(Task(
                       "Five independent 5% chances would give about 23–25%, but the looks share data: a test far from "
                       "significance at look 2 is still far at look 3. Simulate it.", lambda: 0.25),
         Misconception("gave a percentage", "That looks like a percentage; give a fraction.",
-                      lambda: 100 * peeking_false_positive_rate(5)),
+                      lambda: 100 * peeking_false_positive_rate(5, sims=100_000)),
     ],
     stretch=True,
 ))
