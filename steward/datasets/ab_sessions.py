@@ -99,8 +99,9 @@ DATASET = Dataset(
         "Per session: device (mobile 58%, desktop 34%, tablet 8%); a log-normal latency, about 13% "
         "higher in treatment (the extra inventory-cache call); add-to-cart with a per-device rate, the "
         "same in both arms; given a cart, abandonment with a per-device base rate that rises 3 pp per "
-        "100 ms of latency and falls 4 pp in treatment; log-normal order values (median $50) for "
-        "purchases.\n\n" + CART_ABANDONMENT
+        "100 ms of latency and is lower in treatment (by how much is what module 07 measures, with its "
+        "noise; the generator's parameter is in `steward/datasets/ab_sessions.py`); log-normal order values "
+        "(median $50) for purchases.\n\n" + CART_ABANDONMENT
     ),
     columns=COLUMNS,
     generate=generate,

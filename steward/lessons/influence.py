@@ -711,8 +711,8 @@ def conclusion_chart(ax: Axes, sessions: pd.DataFrame | None = None) -> Axes:
     low, high = test.ci_pp
     plotting.finish(
         ax,
-        f"Real-time checks cut cart abandonment by {abs(100 * test.diff):.1f} pp "
-        f"(95% CI {abs(high):.1f}–{abs(low):.1f} pp)",
+        f"Real-time checks cut cart abandonment by {abs(100 * test.diff):.1f} pp\n"
+        f"(95% CI {abs(high):.1f}–{abs(low):.1f} pp, {test.p1:.1%} → {test.p2:.1%} of carts)",
         "arm", "cart abandonment (% of carts)",
     )
     ax.set_ylim(0, 100)
@@ -858,7 +858,7 @@ class ImpactRange(App):
     def controls(self) -> dict[str, w.Widget]:
         return {
             "sessions_per_month": int_slider("sessions a month", SESSIONS_PER_MONTH, 100_000, 5_000_000, 100_000),
-            "aov": slider("average order value ($)", round(self.aov), 10, 300, 5),
+            "aov": slider("average order value ($)", round(self.aov, 2), 10, 300, 1),
             "confidence": dropdown("confidence", [("80%", 0.80), ("90%", 0.90), ("95%", 0.95), ("99%", 0.99)], 0.95),
             "test_scale": slider("test size × (same rates)", 1.0, 0.25, 4.0, 0.25),
         }
