@@ -292,11 +292,16 @@ def test_statement_checker_never_raises_on_junk(junk):
     assert not report.ok and report.summary()
 
 
-@given(st.text(max_size=300))
+@given(st.text(max_size=300) | st.text(alphabet="0123456789.,$%kM pp ms–-", max_size=500))
 @FAST
 def test_statement_checker_never_raises(text):
     report = L.check_statement(text)
     assert isinstance(report.ok, bool)
+
+
+@pytest.mark.parametrize("text", ["9" * 400 + " pp", "1" + "0" * 400, "0." + "0" * 400 + "1%", "$" + "9" * 400 + "k"])
+def test_statement_checker_survives_huge_numbers(text):
+    assert not L.check_statement(text).ok
 
 
 def test_statement_task_messages():

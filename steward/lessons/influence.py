@@ -479,10 +479,10 @@ class Quantity:
 def _place(digits: str, multiplier: float) -> float:
     digits = digits.replace(",", "")
     if "." in digits:
-        return 10.0 ** -len(digits.split(".")[1]) * multiplier
+        return 10.0 ** -min(len(digits.split(".")[1]), 300) * multiplier
     stripped = digits.rstrip("0")
     zeros = len(digits) - len(stripped) if stripped else 0
-    return 10.0 ** zeros * multiplier
+    return 10.0 ** min(zeros, 300) * multiplier
 
 
 def extract_numbers(text: Any) -> list[Quantity]:
@@ -604,7 +604,7 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
     for q in quantities:
         if q.unit is None:
             names = _which(q, everything)
-            if not names and q.value == int(q.value) and (int(q.value) in _EXEMPT_BARE or 1900 <= q.value <= 2100):
+            if not names and math.isfinite(q.value) and q.value == int(q.value) and (int(q.value) in _EXEMPT_BARE or 1900 <= q.value <= 2100):
                 report.numbers.append((q.text, "a small whole number (not checked)"))
                 continue
         elif q.unit == "×":
