@@ -1470,8 +1470,8 @@ TASKS.add(Task(
         Misconception("the nominal 5%", "That is the rate for one look. What happens to it with five chances?",
                       lambda: 0.05),
         Misconception("added 5% per look",
-                      "Five independent 5% chances would give about 23–25%, but the looks share data: a test far from "
-                      "significance at look 2 is still far at look 3. Simulate it.", lambda: 0.25),
+                      "Adding 5% per look gives 25% (five independent looks would give about 23%), but the looks share "
+                      "data: a test far from significance at look 2 is still far at look 3. Simulate it.", lambda: 0.25),
         Misconception("gave a percentage", "That looks like a percentage; give a fraction.",
                       lambda: 100 * peeking_false_positive_rate(5, sims=100_000)),
     ],
