@@ -1,0 +1,37 @@
+"""The same A/B test design, run again with a logging bug: a sample-ratio mismatch.
+
+The analytics beacon fires only after the product page has rendered. The treatment's
+slowest sessions closed the page first, so they never reached the log. The split was
+50/50; the log is not, and the sessions that went missing are the ones most likely to
+abandon, so the measured effect looks better than it is.
+"""
+
+from __future__ import annotations
+
+from steward.datagen import Dataset
+from steward.datasets.ab_sessions import CART_ABANDONMENT, COLUMNS, generate
+
+SEED = 7071
+SESSIONS = 12_000
+LOST_TREATMENT_SHARE = 0.10
+
+
+def _generate():
+    return generate(seed=SEED, sessions=SESSIONS, lost_treatment_share=LOST_TREATMENT_SHARE)
+
+
+DATASET = Dataset(
+    name="ab_sessions_srm",
+    title="A/B test with a sample-ratio mismatch (sessions)",
+    description=(
+        f"A second run of the inventory-check test ({SESSIONS:,} sessions assigned 50/50, "
+        f"`np.random.RandomState({SEED})`, the same model as `ab_sessions.csv`) with a logging bug: the "
+        f"analytics beacon fires after the page renders, and the slowest {LOST_TREATMENT_SHARE:.0%} of "
+        "treatment sessions closed the page first, so they are missing from the log. Used for the "
+        "sample-ratio-mismatch check.\n\n" + CART_ABANDONMENT
+    ),
+    columns=COLUMNS,
+    generate=_generate,
+    float_format="%.2f",
+    used_by=("07",),
+)

@@ -1,0 +1,376 @@
+"""Module 07: the statistics against closed forms and the factsheet's worked examples, the
+money and right-sizing arithmetic by hand, the statement checker, and the widget."""
+
+from __future__ import annotations
+
+import math
+import time
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from steward import checks, datagen, paths
+from steward.lessons import influence as L
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True)
+def _private_progress(progress_file):
+    return progress_file
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return L.impact_facts()
+
+
+# -- the normal distribution ---------------------------------------------------------------------
+@given(st.floats(-8, 8))
+@FAST
+def test_normal_cdf_matches_the_standard_library(x):
+    assert L.normal_cdf(x) == pytest.approx(NormalDist().cdf(x), abs=1e-12)
+
+
+@given(st.floats(0, 60))
+@FAST
+def test_chi2_with_one_df_is_z_squared(chi2):
+    assert L.chi2_1df_p(chi2) == pytest.approx(L.two_sided_p(math.sqrt(chi2)), rel=1e-12, abs=1e-300)
+
+
+def test_z_quantile():
+    assert L.z_quantile(0.95) == pytest.approx(1.959964, abs=1e-6)
+    assert L.z_quantile(0.90) == pytest.approx(1.644854, abs=1e-6)
+    with pytest.raises(ValueError, match="fraction"):
+        L.z_quantile(95)
+
+
+# -- the z-test ------------------------------------------------------------------------------------
+def test_ztest_reproduces_the_factsheet_worked_example():
+    """Factsheet §7: 1,000/10,000 vs 1,100/10,000 → z = 2.31, p = 0.021, CI +0.15 to +1.85 pp."""
+    t = L.two_proportion_ztest(1000, 10_000, 1100, 10_000)
+    assert round(t.z, 2) == 2.31
+    assert round(t.p_value, 3) == 0.021
+    low, high = t.ci_pp
+    assert (round(low, 2), round(high, 2)) == (0.15, 1.85)
+    abs_pp, rel_pct = L.changes(t.p1, t.p2)
+    assert abs_pp == pytest.approx(1.0) and rel_pct == pytest.approx(10.0)  # +1 pp absolute, +10% relative
+
+
+def test_ci_uses_unpooled_and_z_uses_pooled_standard_error():
+    t = L.two_proportion_ztest(50, 1000, 150, 1000)
+    pooled = 0.1
+    assert t.z == pytest.approx(0.1 / math.sqrt(pooled * (1 - pooled) * (2 / 1000)))
+    unpooled = math.sqrt(0.05 * 0.95 / 1000 + 0.15 * 0.85 / 1000)
+    assert t.ci_high - t.diff == pytest.approx(1.959964 * unpooled, rel=1e-6)
+
+
+counts = st.integers(1, 50_000)
+
+
+@st.composite
+def two_arms(draw):
+    n1, n2 = draw(counts), draw(counts)
+    return draw(st.integers(0, n1)), n1, draw(st.integers(0, n2)), n2
+
+
+@given(two_arms())
+@FAST
+def test_ztest_properties(arms):
+    x1, n1, x2, n2 = arms
+    t = L.two_proportion_ztest(x1, n1, x2, n2)
+    assert 0 <= t.p_value <= 1
+    assert t.ci_low <= t.diff <= t.ci_high
+    swapped = L.two_proportion_ztest(x2, n2, x1, n1)
+    assert swapped.z == pytest.approx(-t.z, abs=1e-9)
+    assert swapped.p_value == pytest.approx(t.p_value, abs=1e-12)
+    narrow = L.two_proportion_ztest(x1, n1, x2, n2, confidence=0.80)
+    assert narrow.ci_high - narrow.ci_low <= t.ci_high - t.ci_low + 1e-12
+
+
+@pytest.mark.parametrize("args", [(-1, 10, 1, 10), (11, 10, 1, 10), (1, 0, 1, 10), (1.5, 10, 1, 10), (True, 10, 1, 10)])
+def test_ztest_rejects_impossible_counts(args):
+    with pytest.raises(ValueError):
+        L.two_proportion_ztest(*args)
+
+
+# -- the data and the metric -----------------------------------------------------------------------
+def test_abandonment_is_abandoned_carts_over_carts():
+    s = pd.DataFrame({"arm": ["control"] * 4 + ["treatment"] * 4,
+                      "added_to_cart": [1, 1, 1, 0, 1, 1, 0, 0], "purchased": [1, 0, 0, 0, 1, 0, 0, 0]})
+    rates = L.cart_abandonment(s)
+    assert rates["control"] == pytest.approx(2 / 3) and rates["treatment"] == pytest.approx(1 / 2)
+
+
+def test_the_effect_is_real_and_measured_not_announced(facts):
+    """The data carries a genuine drop whose CI excludes zero, near (not equal to) the generator's −4 pp."""
+    assert facts.ci_high_pp < 0 and facts.p_value < 0.001
+    assert -6 < facts.abs_pp < -2 and facts.abs_pp != pytest.approx(-4.0, abs=1e-3)
+    assert abs(facts.rel_pct) - abs(facts.abs_pp) > 1, "relative and absolute change must be told apart"
+
+
+def test_srm_check_flags_the_broken_split_and_not_the_clean_one():
+    clean, broken = L.sessions_srm(datagen.load("ab_sessions")), L.sessions_srm(datagen.load("ab_sessions_srm"))
+    assert not clean.mismatch and clean.p_value > 0.1
+    assert broken.mismatch and broken.p_value < 0.001
+
+
+@given(st.integers(0, 100_000), st.integers(0, 100_000))
+@FAST
+def test_srm_p_value_is_a_probability(a, b):
+    if a + b == 0:
+        with pytest.raises(ValueError):
+            L.srm_check({"control": a, "treatment": b})
+        return
+    result = L.srm_check({"control": a, "treatment": b})
+    assert 0 <= result.p_value <= 1
+    if a == b:
+        assert result.p_value == pytest.approx(1.0)
+
+
+def test_srm_by_hand():
+    result = L.srm_check({"control": 5100, "treatment": 4900})
+    assert result.chi2 == pytest.approx(2 * 100**2 / 5000)
+    assert result.p_value == pytest.approx(math.erfc(math.sqrt(4 / 2)))
+    with pytest.raises(ValueError):
+        L.srm_check({"a": 1, "b": 2, "c": 3})
+
+
+def test_data_files_are_small_and_load_fast():
+    for name in ("ab_sessions", "ab_sessions_srm", "cloud_costs"):
+        path = paths.data_dir() / f"{name}.csv"
+        assert path.stat().st_size < 2_000_000
+        started = time.perf_counter()
+        pd.read_csv(path)
+        assert time.perf_counter() - started < 1.0
+
+
+def test_the_design_is_fifty_fifty():
+    s = datagen.load("ab_sessions")
+    assert abs(s.arm.eq("treatment").mean() - 0.5) < 0.01
+    assert not (s.purchased & ~s.added_to_cart).any(), "no purchase without a cart"
+    assert (s.loc[~s.purchased, "order_value"] == 0).all() and (s.loc[s.purchased, "order_value"] > 0).all()
+
+
+# -- from effect to money ----------------------------------------------------------------------------
+def test_revenue_range_by_hand():
+    low, high = L.revenue_range(100_000, 0.3, (-0.05, -0.01), 50.0)
+    assert low == pytest.approx(100_000 * 0.3 * 0.01 * 50) and high == pytest.approx(100_000 * 0.3 * 0.05 * 50)
+
+
+@given(st.floats(0, 1e7), st.floats(0, 1), st.floats(-0.5, 0.5), st.floats(0, 0.5), st.floats(0, 500))
+@FAST
+def test_revenue_range_is_ordered(sessions, share, low, width, aov):
+    a, b = L.revenue_range(sessions, share, (low, low + width), aov)
+    assert a <= b + 1e-6
+
+
+def test_revenue_rejects_bad_input():
+    for bad in (float("nan"), "1", None):
+        with pytest.raises(ValueError):
+            L.revenue_per_month(bad, 0.3, 0.01, 50)
+    with pytest.raises(ValueError):
+        L.revenue_range(1000, 0.3, (0.02, 0.01), 50)
+
+
+def test_facts_revenue_matches_the_formula(facts):
+    assert facts.revenue_low < facts.revenue_point < facts.revenue_high
+    assert facts.revenue_point == pytest.approx(
+        facts.sessions_per_month * facts.cart_rate_pct / 100 * -facts.abs_pp / 100 * facts.aov)
+
+
+# -- right-sizing ---------------------------------------------------------------------------------------
+def test_rightsizing_by_hand():
+    costs = pd.DataFrame({
+        "service": ["a", "a", "b", "c"], "instance_id": ["a1", "a2", "b1", "c1"],
+        "instance_type": ["m.xlarge", "m.xlarge", "r.xlarge", "m.large"],
+        "hourly_cost_usd": [0.2, 0.2, 0.3, 0.1],
+        "cpu_p50_pct": [10, 10, 5, 5], "cpu_p95_pct": [30, 60, 10, 10],
+        "mem_p50_pct": [10, 10, 50, 5], "mem_p95_pct": [30, 30, 70, 10],
+    })
+    table = L.rightsizing(costs)
+    assert table["over_provisioned"].tolist() == [True, False, False, False]  # c1 is already the smallest size
+    assert L.saving_share(costs) == pytest.approx(100 * 0.1 / 0.8)
+    assert L.saving_by_service(costs)["a"] == pytest.approx(0.1 * L.HOURS_PER_MONTH)
+    assert L.saving_share(costs, resources=("cpu",)) > L.saving_share(costs)
+
+
+def test_honest_saving_is_well_below_the_p50_claim():
+    costs = datagen.load("cloud_costs")
+    honest, median, cpu_only = (L.saving_share(costs), L.saving_share(costs, percentile="p50"),
+                                L.saving_share(costs, resources=("cpu",)))
+    assert 5 < honest < 20 < median and honest < cpu_only
+
+
+def test_rightsizing_rejects_bad_input():
+    with pytest.raises(ValueError, match="DataFrame"):
+        L.rightsizing("costs")
+    with pytest.raises(ValueError, match="empty"):
+        L.rightsizing(pd.DataFrame(columns=["service", "instance_type", "hourly_cost_usd"]))
+
+
+# -- sample size and peeking ------------------------------------------------------------------------------
+def test_sample_size_matches_the_factsheet():
+    """Factsheet §7: 10% baseline, δ = 1 pp → about 14,750 exact, about 14,400 by 16σ²/δ²."""
+    assert L.sample_size_per_arm(0.10, 0.01) == pytest.approx(14_750, rel=2e-3)
+    assert 16 * 0.1 * 0.9 / 0.01**2 == pytest.approx(14_400)
+
+
+@given(st.floats(0.05, 0.85), st.floats(0.002, 0.02))
+@FAST
+def test_halving_delta_needs_about_four_times_the_units(baseline, delta):
+    ratio = L.sample_size_per_arm(baseline, delta / 2) / L.sample_size_per_arm(baseline, delta)
+    assert 3.5 < ratio < 4.5
+
+
+def test_peeking_inflates_false_positives():
+    """Factsheet §7: about 14% with 5 looks, about 25% with 20; one look keeps the nominal 5%."""
+    assert L.peeking_false_positive_rate(1) == pytest.approx(0.05, abs=0.003)
+    assert L.peeking_false_positive_rate(5) == pytest.approx(0.14, abs=0.01)
+    assert L.peeking_false_positive_rate(20) == pytest.approx(0.25, abs=0.01)
+    with pytest.raises(ValueError):
+        L.peeking_false_positive_rate(0)
+
+
+# -- reading numbers and checking the statement -------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("$47–129k", [(47_000, "$"), (129_000, "$")]),
+    ("between 2.1 and 6.0 pp", [(2.1, "pp"), (6.0, "pp")]),
+    ("p95 latency rose 19 ms", [(19, "ms")]),
+    ("1.2M sessions and 4.1 percentage points", [(1_200_000, None), (4.1, "pp")]),
+    ("US$1,239k a month, 65.8 %", [(1_239_000, "$"), (65.8, "%")]),
+    ("five times faster: 5× or 5x", [(5, "×"), (5, "×")]),
+])
+def test_extract_numbers(text, expected):
+    got = [(q.value, q.unit) for q in L.extract_numbers(text)]
+    assert got == [(pytest.approx(v), u) for v, u in expected]
+
+
+def test_rounding_tolerance():
+    q = L.extract_numbers("66%")[0]
+    assert L.matches_value(q, 65.8) and not L.matches_value(q, 64.0)
+    q = L.extract_numbers("30%")[0]
+    assert not L.matches_value(q, 28.35), "a round 30% must not stand in for 28%"
+    q = L.extract_numbers("$140k")[0]
+    assert L.matches_value(q, 142_800) and not L.matches_value(q, 160_000)
+
+
+def test_statement_checker_accepts_the_reference(facts):
+    report = L.check_statement(L.impact_statement(facts), facts)
+    assert report.ok, report.summary()
+    assert all(report.parts.values()) and set(report.parts) == set(L.PARTS)
+
+
+@pytest.mark.parametrize("kind, code", [
+    ("relative-as-pp", "relative-as-pp"), ("pp-as-percent", "pp-as-percent"), ("point", "point-not-range"),
+    ("unsupported", "unsupported"), ("no-uncertainty", "missing-uncertainty"), ("no-cost", "missing-cost"),
+])
+def test_statement_checker_rejects(kind, code):
+    report = L.check_statement(L._statement_variant(kind))
+    assert not report.ok and code in report.codes
+
+
+def test_statement_checker_rejects_a_wrong_number(facts):
+    text = L.impact_statement(facts).replace(f"{facts.baseline_pct:.1f}%", f"{facts.baseline_pct + 3:.1f}%")
+    report = L.check_statement(text, facts)
+    assert "unsupported" in report.codes and "missing-baseline" in report.codes
+
+
+def test_statement_checker_names_missing_parts():
+    report = L.check_statement("We shipped real-time inventory checks and it went great.")
+    assert {"missing-metric", "missing-baseline", "missing-change", "missing-uncertainty",
+            "missing-business-outcome", "missing-cost"} <= report.codes
+
+
+@pytest.mark.parametrize("junk", [None, 3.5, float("nan"), [], pd.DataFrame(), "", "   ", "∞ % pp $$ 1e308 ms"])
+def test_statement_checker_never_raises_on_junk(junk):
+    report = L.check_statement(junk)
+    assert not report.ok and report.summary()
+
+
+@given(st.text(max_size=300) | st.text(alphabet="0123456789.,$%kM pp ms–-", max_size=500))
+@FAST
+def test_statement_checker_never_raises(text):
+    report = L.check_statement(text)
+    assert isinstance(report.ok, bool)
+
+
+@pytest.mark.parametrize("text", ["9" * 400 + " pp", "1" + "0" * 400, "0." + "0" * 400 + "1%", "$" + "9" * 400 + "k"])
+def test_statement_checker_survives_huge_numbers(text):
+    assert not L.check_statement(text).ok
+
+
+def test_statement_task_messages():
+    task = L.TASKS.impact_statement
+    assert task.check(L.impact_statement()).passed
+    outcome = task.check(L._statement_variant("relative-as-pp"))
+    assert outcome.status == checks.NOT_YET and "relative" in outcome.message
+
+
+# -- the chart --------------------------------------------------------------------------------------------------
+def test_chart_with_a_conclusion_passes_and_a_topic_title_does_not(facts):
+    assert L._chart_compare(L._reference_chart(), facts).passed
+    topic = L._chart_compare(L._chart_figure("Cart abandonment by arm"), facts)
+    assert not topic.passed and "topic" in topic.message
+    wrong = L._chart_compare(L._chart_figure("Checks cut cart abandonment by 9.9 pp"), facts)
+    assert not wrong.passed
+    assert not L._chart_compare("a chart", facts).passed
+
+
+def test_chart_needs_axis_labels(facts):
+    from steward import plotting
+
+    fig, ax = plotting.new_figure()
+    ax.bar(["control", "treatment"], [65, 61])
+    ax.set_title(f"Checks cut cart abandonment by {abs(facts.abs_pp):.1f} pp")
+    assert "Label" in L._chart_compare(ax, facts).message
+    ax.set_ylabel("cart abandonment (%)")
+    assert L._chart_compare(ax, facts).passed
+    assert L._chart_compare(fig, facts).passed
+
+
+# -- the widget --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def app():
+    return L.ImpactRange()
+
+
+@given(
+    sessions=st.integers(100_000, 5_000_000),
+    aov=st.floats(10, 300),
+    confidence=st.sampled_from([0.80, 0.90, 0.95, 0.99]),
+    scale=st.floats(0.25, 4.0),
+)
+@FAST
+def test_widget_compute_accepts_every_control_value(app, sessions, aov, confidence, scale):
+    view = app.compute(sessions_per_month=sessions, aov=aov, confidence=confidence, test_scale=scale)
+    assert view.revenue_low <= view.revenue_point <= view.revenue_high
+    assert view.ci_low_pp <= view.point_pp <= view.ci_high_pp
+    assert -12 < view.ci_low_pp and view.ci_high_pp < 6, "the CI must fit the fixed axis (blitting)"
+    assert view.crosses_zero == (view.revenue_low < 0 < view.revenue_high)
+
+
+def test_widget_shows_the_range_and_says_when_it_crosses_zero(app, facts):
+    app.set(sessions_per_month=L.SESSIONS_PER_MONTH, confidence=0.95, test_scale=1.0)
+    assert app.error is None and "95% confidence" in app.figure.title
+    assert app.state.ci_low_pp == pytest.approx(facts.ci_low_pp, abs=1e-6)
+    app.set(confidence=0.99, test_scale=0.25)
+    assert app.state.crosses_zero and "not yet a result" in app.figure.title
+    app.set(confidence=0.95, test_scale=1.0)
+
+
+def test_widget_redraws_fast_by_blitting(app):
+    before = app.figure.full_draws
+    for value in (0.25, 0.5, 1.0, 2.0, 4.0, 1.0):
+        app.set(test_scale=value)
+    assert app.figure.full_draws == before, "control changes should blit, not redraw the whole figure"
+    assert np.percentile(app.timings[-6:], 50) < 0.25  # generous: CI machines are shared
+
+
+def test_apps_registry():
+    assert set(L.APPS) == {"impact-range"}
+    assert isinstance(L.APPS["impact-range"](), L.ImpactRange)
