@@ -636,7 +636,7 @@ class QueueingExplorer(App):
     title = "Queueing explorer: how busy can a server be before latency explodes?"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=7.2, height=3.8, margins={"left": 0.1, "right": 0.97, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.88, "bottom": 0.14})
         ax = self.figure.ax
         ax.plot(_RHO, mm1_latency(_RHO, 1.0), color=plotting.BAD, label="M/M/1 (one queue)")
         (self._mmc,) = ax.plot(_RHO, _RHO * 0 + 1, color=plotting.GOOD, label="M/M/c (c servers, one queue)")
@@ -672,8 +672,8 @@ class QueueingExplorer(App):
         self._dotc.set_data([rho], [state["mmc_multiplier"]])
         self._now.set_xdata([rho, rho])
         self.figure.ax.set_title(
-            f"At {rho:.0%} busy: one queue {state['mm1_multiplier']:.1f}× the service time, "
-            f"{state['servers']} servers {state['mmc_multiplier']:.2f}×")
+            f"{rho:.0%} busy: one queue {state['mm1_multiplier']:.1f}×, "
+            f"{state['servers']} servers {state['mmc_multiplier']:.2f}× the service time")
         self.figure.render()
         self.text.value = (
             f"<b>Little's law</b>: {state['servers']} servers × {rho:.0%} busy ÷ {state['service_ms']:g} ms = "
@@ -701,7 +701,7 @@ class TailAtScale(App):
     title = "Tail at scale: a request is as slow as its slowest server"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=7.2, height=3.8, margins={"left": 0.1, "right": 0.97, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.88, "bottom": 0.14})
         ax = self.figure.ax
         for (label, p), colour in zip(P_SLOW_OPTIONS, (plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD), strict=True):
             ax.plot(_FAN, 100 * fan_out_slow_share(_FAN, p), color=colour, label=f"each server slow {label.split(' (')[0]}")
@@ -742,12 +742,11 @@ class TailAtScale(App):
 def load_test_state(stall_s: float, rate_rps: int) -> dict[str, Any]:
     """The coordinated-omission widget's state: both generators' percentiles."""
     result = simulate_load_test(rate_rps=float(rate_rps), stall_s=float(stall_s))
-    qs = 1 - np.logspace(-0.3, -4, 60)
+    qs = np.append(1 - np.logspace(-0.3, -4, 60), 0.99)  # one sort per generator for all quantiles
+    open_q, closed_q = np.quantile(result["open loop"], qs), np.quantile(result["closed loop"], qs)
     return {
-        "stall_s": float(stall_s), "rate_rps": float(rate_rps), "x": -np.log10(1 - qs),
-        "open": np.quantile(result["open loop"], qs), "closed": np.quantile(result["closed loop"], qs),
-        "open_p99": float(np.quantile(result["open loop"], 0.99)),
-        "closed_p99": float(np.quantile(result["closed loop"], 0.99)),
+        "stall_s": float(stall_s), "rate_rps": float(rate_rps), "x": -np.log10(1 - qs[:-1]),
+        "open": open_q[:-1], "closed": closed_q[:-1], "open_p99": float(open_q[-1]), "closed_p99": float(closed_q[-1]),
         "open_n": len(result["open loop"]), "closed_n": len(result["closed loop"]),
     }
 
@@ -758,17 +757,17 @@ class CoordinatedOmission(App):
     title = "Coordinated omission: the benchmark that stops measuring when it matters"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=7.2, height=3.8, margins={"left": 0.1, "right": 0.97, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.88, "bottom": 0.14})
         ax = self.figure.ax
         x = np.array([0.3, 4])
         (self._open,) = ax.plot(x, [1, 1], color=plotting.BAD, label="open loop (constant rate, wrk2)")
         (self._closed,) = ax.plot(x, [1, 1], color=plotting.GOOD, linestyle="--", label="closed loop (waits for each reply)")
         ax.set_yscale("log")
         ax.set_ylim(0.5, 10_000)
-        ax.set_xlim(0.3, 4)
+        ax.set_xlim(0.3, 4.1)
         ax.set_xticks([1, 2, 3, 4])
         ax.set_xticklabels(["p90", "p99", "p99.9", "p99.99"])
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="center right", fontsize=8)
         plotting.finish(ax, "…", "percentile", "recorded latency (ms, log)")
         self.figure.animate(self._open, self._closed, plotting.title_artist(ax))
         super().__init__()
@@ -788,7 +787,7 @@ class CoordinatedOmission(App):
     def draw(self, state: dict[str, Any]) -> None:
         self._open.set_data(state["x"], state["open"])
         self._closed.set_data(state["x"], state["closed"])
-        self.figure.ax.set_title(f"A {state['stall_s']:g} s stall: closed loop reports p99 {state['closed_p99']:,.1f} ms, "
+        self.figure.ax.set_title(f"{state['stall_s']:g} s stall: closed loop p99 {state['closed_p99']:,.1f} ms, "
                                  f"open loop {state['open_p99']:,.1f} ms")
         self.figure.render()
 
