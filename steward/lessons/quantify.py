@@ -515,6 +515,15 @@ def chart(plot: Callable[..., None], *args: Any, width: float = 8.0, height: flo
     return Chart(fig)
 
 
+def _no_minor_ticks(ax) -> None:
+    """Log axes grow dozens of minor ticks, each a full Tick object; they cost more to draw
+    than the data and say little."""
+    from matplotlib.ticker import NullLocator
+
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
 def plot_latency_histogram(ax, frame: pd.DataFrame) -> None:
     """Hits and misses on a log latency axis: two humps and a long tail."""
     frame = _require_frame(frame, ["latency_ms", "cache_hit"])
@@ -537,6 +546,7 @@ def plot_latency_histogram(ax, frame: pd.DataFrame) -> None:
     ax.axvline(mean, color=plotting.BAD, linewidth=1.2, label=f"mean {mean:.1f} ms")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    _no_minor_ticks(ax)
     ax.legend(loc="center right", fontsize=8)
     plotting.finish(ax, "Two humps and a long tail: no single number describes it",
                     "latency (ms, log scale)", "sampled requests (log scale)")
@@ -562,6 +572,7 @@ def plot_window_percentiles(ax, frame: pd.DataFrame, freq: str = "1h") -> None:
     ax.axhline(hourly.mean(), color=plotting.BAD, linestyle="--", label=f"mean of hourly p99s: {hourly.mean():.2f} ms")
     ax.axhline(true, color=plotting.GOOD, label=f"p99 of the week's requests: {true:.2f} ms")
     ax.set_yscale("log")
+    _no_minor_ticks(ax)
     ax.legend(loc="upper left", fontsize=8)
     plotting.finish(ax, "The mean of hourly p99s is not the week's p99", "time (UTC)", "latency (ms, log scale)")
 
