@@ -1,0 +1,329 @@
+"""Module 04: the models against closed forms and the factsheet, the requests data's
+realism, and every widget's compute over its controls' whole range."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from steward.datasets import requests as requests_data
+from steward.lessons import quantify as q
+
+
+@pytest.fixture(scope="module")
+def log() -> pd.DataFrame:
+    return q.requests_log()
+
+
+# -- queueing: the factsheet's numbers -----------------------------------------------------
+@pytest.mark.parametrize("rho, multiplier", [(0.5, 2), (0.8, 5), (0.9, 10), (0.95, 20), (0.99, 100)])
+def test_mm1_hockey_stick(rho, multiplier):
+    assert q.mm1_latency(rho, 1.0) == pytest.approx(multiplier)
+    assert q.mm1_latency(rho, 3.0) == pytest.approx(3 * multiplier)
+
+
+def test_mm1_refuses_an_overloaded_queue():
+    for rho in (1.0, 1.5, -0.1, float("nan")):
+        with pytest.raises(ValueError):
+            q.mm1_latency(rho)
+
+
+@pytest.mark.parametrize("c, p_wait", [(3, 0.702), (4, 0.320), (5, 0.130), (6, 0.047)])
+def test_erlang_c_factsheet_values(c, p_wait):
+    assert q.erlang_c(c, 2.5) == pytest.approx(p_wait, abs=5e-4)
+
+
+def _erlang_c_textbook(c: int, a: float) -> float:
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+@given(st.integers(1, 40), st.floats(0.01, 0.99))
+def test_erlang_c_matches_the_textbook_formula(c, rho):
+    a = rho * c
+    assert q.erlang_c(c, a) == pytest.approx(_erlang_c_textbook(c, a), rel=1e-9)
+
+
+def test_erlang_c_edges():
+    assert q.erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: P(wait) = ρ
+    assert q.erlang_c(3, 3.0) == 1.0 and q.erlang_c(3, 10.0) == 1.0
+    assert q.erlang_c(200, 150.0) < 1e-3  # no overflow for large pools
+    with pytest.raises(ValueError):
+        q.erlang_c(0, 1.0)
+
+
+@given(st.floats(0.0, 0.98))
+def test_mmc_with_one_server_is_mm1(rho):
+    assert q.mmc_latency(rho, 1, 2.0) == pytest.approx(q.mm1_latency(rho, 2.0))
+
+
+@given(st.integers(1, 31), st.floats(0.05, 0.95))
+def test_more_servers_at_the_same_utilization_wait_less(c, rho):
+    assert q.mmc_latency(rho, c + 1) <= q.mmc_latency(rho, c) + 1e-12
+
+
+def test_servers_needed():
+    assert [q.servers_needed(2.5, t) for t in (0.75, 0.5, 0.2, 0.05)] == [3, 4, 5, 6]
+    assert q.servers_needed(0.0, 0.01) == 1
+    for a, t in q._ERLANG_CASES:
+        c = q.servers_needed(a, t)
+        assert q.erlang_c(c, a) <= t and (c - 1 <= a or q.erlang_c(c - 1, a) > t)
+
+
+def test_littles_law():
+    assert q.littles_law(20_000, 5.0) == pytest.approx(100)
+    assert q.littles_law(0, 5.0) == 0
+    with pytest.raises(ValueError):
+        q.littles_law(-1, 5)
+
+
+# -- tail at scale ---------------------------------------------------------------------------
+def test_tail_at_scale_factsheet():
+    assert q.fan_out_slow_share(100, 0.01) == pytest.approx(0.634, abs=5e-4)
+    assert q.fan_out_slow_share(2000, 1e-4) == pytest.approx(0.18, abs=0.005)  # "almost 1 in 5"
+    assert q.fan_out_slow_share(1, 0.01) == pytest.approx(0.01)
+
+
+@given(st.integers(1, 5000), st.floats(0, 1))
+def test_fan_out_share_is_a_probability_that_grows_with_fan_out(n, p):
+    share = q.fan_out_slow_share(n, p)
+    assert 0 <= share <= 1
+    assert q.fan_out_slow_share(n + 1, p) >= share - 1e-12
+
+
+@given(st.integers(1, 5000))
+def test_per_server_budget_inverts_the_fan_out(n):
+    assert q.fan_out_slow_share(n, q.per_server_budget(n, 0.01)) == pytest.approx(0.01, rel=1e-6)
+
+
+# -- burn rates ---------------------------------------------------------------------------------
+def test_burn_rate_table_budget_column():
+    assert q.budget_consumed(14.4, 1, 720) == pytest.approx(0.02)
+    assert q.budget_consumed(6, 6, 720) == pytest.approx(0.05)
+    assert q.budget_consumed(1, 72, 720) == pytest.approx(0.10)
+    for _action, long_w, short_w, burn, consumed in q.BURN_ALERTS:
+        hours = pd.Timedelta(long_w) / pd.Timedelta("1h")
+        assert q.budget_consumed(burn, hours) == pytest.approx(consumed)
+        assert pd.Timedelta(short_w) * 12 == pd.Timedelta(long_w)  # the short window is 1/12 of the long
+
+
+def test_burn_rate_of_a_known_frame():
+    frame = pd.DataFrame({"status": [200] * 990 + [503] * 10, "latency_ms": [1.0] * 1000})
+    assert q.burn_rate(frame, 0.999) == pytest.approx(10)
+    frame.loc[0, "latency_ms"] = 250  # slow counts as bad
+    frame.loc[1, "status"] = 404  # a client error does not
+    assert q.burn_rate(frame, 0.999) == pytest.approx(11)
+    assert q.budget_remaining_percent(frame, 0.999, 30, 7) == pytest.approx(100 * (1 - 11 * 7 / 30))
+
+
+def test_multiwindow_alert_pages_during_the_incident_only(log):
+    during = q.burn_rate_table(log, q.INCIDENT_END - pd.Timedelta("1min"))
+    assert during.loc[0, "fires"] and during.loc[1, "fires"]
+    quiet = q.burn_rate_table(log, pd.Timestamp("2024-03-05 15:00"))
+    assert not quiet["fires"].any()
+
+
+def test_find_incident(log):
+    start, end = q.find_incident(log)
+    assert abs(start - q.INCIDENT_START) <= pd.Timedelta("10min")
+    assert abs(end - q.INCIDENT_END) <= pd.Timedelta("10min")
+
+
+# -- percentiles -----------------------------------------------------------------------------------
+def test_percentile_matches_numpy_and_pandas():
+    values = np.random.RandomState(1).lognormal(0, 1, 1001)
+    assert q.percentile(values, 0.99) == pytest.approx(np.percentile(values, 99))
+    assert q.percentile(pd.Series(values), 0.5) == pytest.approx(pd.Series(values).quantile(0.5))
+    assert q.percentile([1.0, float("nan"), 3.0], 0.5) == 2.0  # NaNs are dropped
+
+
+@pytest.mark.parametrize("bad", [[], [float("nan")], "fast", None])
+def test_percentile_refuses_what_it_cannot_summarise(bad):
+    with pytest.raises(ValueError):
+        q.percentile(bad, 0.99)
+
+
+@pytest.mark.parametrize("bad_q", [-0.1, 1.5, "p99", True, float("nan")])
+def test_percentile_refuses_a_bad_quantile(bad_q):
+    with pytest.raises(ValueError):
+        q.percentile([1.0, 2.0], bad_q)
+
+
+def test_percentile_labels():
+    assert [q.percentile_label(x) for x in (0.5, 0.95, 0.99, 0.999)] == ["p50", "p95", "p99", "p99.9"]
+
+
+def test_averaged_percentile_differs_from_the_percentile(log):
+    true = q.percentile(log["latency_ms"], 0.99)
+    assert abs(q.averaged_percentile(log) - true) / true > 0.05
+
+
+def test_averaging_percentiles_is_wrong_even_for_two_windows():
+    quiet = pd.DataFrame({"timestamp": pd.Timestamp("2024-01-01 00:30"), "latency_ms": np.linspace(1, 2, 100)})
+    busy = pd.DataFrame({"timestamp": pd.Timestamp("2024-01-01 01:30"), "latency_ms": np.linspace(1, 100, 1000)})
+    both = pd.concat([quiet, busy], ignore_index=True)
+    assert q.averaged_percentile(both) != pytest.approx(q.percentile(both["latency_ms"], 0.99), rel=0.01)
+
+
+def test_frames_with_bad_shapes_get_value_errors():
+    for bad in (None, "requests", pd.DataFrame(), pd.DataFrame({"x": [1]})):
+        with pytest.raises(ValueError):
+            q.p99_per_endpoint(bad)
+        with pytest.raises(ValueError):
+            q.throughput_rps(bad)
+
+
+def test_throughput_scales_the_sample():
+    frame = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=600, freq="1s")})
+    assert q.throughput_rps(frame, "10min", sample_rate=100).iloc[0] == pytest.approx(100)
+
+
+# -- the sentence ---------------------------------------------------------------------------------
+def test_claim_parts():
+    assert len(q.claim_missing("It's fast.")) == 4
+    assert q.claim_missing("p99 under 10 ms at 14,000 requests/s over 7 days") == []
+    assert q.claim_missing("99th percentile below 10 milliseconds at 14k rps over a week") == []
+    assert q.claim_load("p99 under 10 ms at 14k rps over a week") == 14_000
+    assert q.claim_load("p99 under 10 ms at 20 000 requests per second over 7 days") == 20_000
+
+
+def test_claim_from_data_passes_its_own_lint(log):
+    sentence = q.claim_from_data(log)
+    assert q.claim_missing(sentence) == []
+    assert q.claim_load(sentence) == q.max_load_under(log)
+
+
+# -- coordinated omission ----------------------------------------------------------------------------
+def test_closed_loop_under_reports_the_tail():
+    result = q.simulate_load_test(rate_rps=200, stall_s=2.0)
+    closed, open_ = (np.quantile(result[k], 0.99) for k in ("closed loop", "open loop"))
+    assert closed == pytest.approx(1.0)  # the stall hides in one sample
+    assert open_ > 100 * closed
+    assert result["closed loop"].max() == pytest.approx(2001, abs=1)  # it did see the stall, once
+    assert len(result["closed loop"]) < len(result["open loop"])  # it stopped sending
+
+
+def test_no_stall_no_difference():
+    result = q.simulate_load_test(rate_rps=300, stall_s=0.0)
+    assert np.allclose(result["open loop"], 1.0) and np.allclose(result["closed loop"], 1.0)
+
+
+def test_open_loop_queue_drains_as_lindley_says():
+    # rate 100/s, 1 ms service, 1 s stall at t=10 (from 10.001: the request sent at 10.000 is
+    # served first). The next, sent at 10.010, waits until 11.001 and takes 1 ms: 992 ms.
+    result = q.simulate_load_test(rate_rps=100, stall_s=1.0, duration_s=20, stall_at_s=10)
+    open_ = result["open loop"]
+    assert open_.max() == pytest.approx(992, abs=0.01)
+    # ~99 sent during the stall, then ~11 more arrive while the 99 ms backlog drains.
+    assert 100 <= (open_ > 1.5).sum() <= 115
+
+
+def test_load_test_refuses_an_impossible_rate():
+    with pytest.raises(ValueError):
+        q.simulate_load_test(rate_rps=2000, service_ms=1.0)
+
+
+# -- the data behaves like the real thing -------------------------------------------------------------
+def test_diurnal_peak_to_trough(log):
+    hourly = q.throughput_rps(log, "1h")
+    by_hour = hourly.groupby(hourly.index.hour).mean()
+    assert by_hour.max() / by_hour.min() > 3
+    assert by_hour.idxmax() in range(17, 23) and by_hour.idxmin() in range(2, 8)
+    assert 17_000 < hourly.max() < 22_000  # peaks near 20,000 requests/s, scaled from the sample
+
+
+def test_weekends_are_busier(log):
+    daily = log.groupby(log["timestamp"].dt.day_of_week).size()
+    assert daily[[5, 6]].mean() > daily[[0, 1, 2]].mean()
+
+
+def test_hits_are_much_faster_than_misses(log):
+    medians = log.groupby("cache_hit")["latency_ms"].median()
+    assert medians[False] > 2.5 * medians[True]
+
+
+def test_long_right_tail(log):
+    latency = log["latency_ms"]
+    assert latency.mean() > latency.median() * 1.2
+    assert latency.quantile(0.999) > 4 * latency.quantile(0.99)
+
+
+def test_incident_has_elevated_errors_and_latency(log):
+    inside = q.incident_requests(log)
+    outside = log.drop(inside.index)
+    assert (inside["status"] >= 500).mean() > 20 * (outside["status"] >= 500).mean()
+    assert inside["latency_ms"].quantile(0.99) > 3 * outside["latency_ms"].quantile(0.99)
+
+
+def test_p99_rises_with_load(log):
+    table = q.latency_vs_load(log)
+    busy = table[table["requests"] > 2000]
+    assert busy["p99_ms"].iloc[-1] > 1.5 * busy["p99_ms"].iloc[0]
+    assert np.corrcoef(busy.index, busy["p99_ms"])[0, 1] > 0.8
+    limit = q.max_load_under(log)
+    assert 8_000 <= limit <= 18_000  # p99 crosses 10 ms inside the week's range of loads
+
+
+def test_misses_are_the_main_but_not_only_cause_of_slow_requests(log):
+    """What module 06 will test: most slow requests are misses, yet slowness has other causes."""
+    calm = log.drop(q.incident_requests(log).index)
+    slow = calm[calm["latency_ms"] > calm["latency_ms"].quantile(0.99)]
+    assert (~slow["cache_hit"]).mean() > 0.5
+    assert slow["cache_hit"].mean() > 0.1
+    hits = calm[calm["cache_hit"]]
+    by_endpoint = hits.groupby("endpoint")["latency_ms"].quantile(0.99)
+    by_region = hits.groupby("region")["latency_ms"].quantile(0.99)
+    assert by_endpoint.idxmax() == "cart" and by_region.idxmax() == "ap-south"
+
+
+def test_sample_rate_is_documented():
+    assert f"1 in {requests_data.SAMPLE_RATE:,}" in requests_data.DATASET.description
+
+
+# -- widgets: every value of every control --------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.0, 0.99), st.integers(1, 32), st.floats(0.5, 50.0))
+def test_queueing_state_over_its_controls(rho, c, service):
+    state = q.queueing_state(rho, c, service)
+    assert state["mm1_ms"] >= state["mmc_ms"] * (1 - 1e-9) or c == 1
+    assert state["mmc_ms"] >= service * (1 - 1e-12)
+    assert 0 <= state["p_wait"] <= 1
+    assert state["in_flight"] == pytest.approx(state["throughput_rps"] * state["mmc_ms"] / 1000)
+    assert np.all(np.isfinite(state["curve_mmc"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 2000), st.sampled_from([p for _, p in q.P_SLOW_OPTIONS]))
+def test_fan_out_state_over_its_controls(n, p):
+    state = q.fan_out_state(n, p)
+    assert 0 < state["slow_share"] < 1 and 0 < state["per_server_for_1pct"] <= 0.01 + 1e-12
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.0, 5.0), st.integers(1, 18).map(lambda k: 50 * k))
+def test_load_test_state_over_its_controls(stall, rate):
+    state = q.load_test_state(stall, rate)
+    assert np.all(np.isfinite(state["open"])) and np.all(np.isfinite(state["closed"]))
+    assert state["open_p99"] >= state["closed_p99"] - 1e-9
+    assert state["open_n"] >= state["closed_n"]
+
+
+@pytest.mark.parametrize("name", sorted(q.APPS))
+def test_every_app_accepts_every_control_value(name):
+    app = q.APPS[name]()
+    for control_name, control in app.inputs.items():
+        if hasattr(control, "options"):
+            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        else:
+            values = [control.min, control.max, (control.min + control.max) / 2]
+            if isinstance(control.value, int):
+                values = [int(v) for v in values]
+        for value in values:
+            app.set(**{control_name: value})
+            assert app.error is None, f"{name}: {control_name}={value!r} gave {app.error}"
+            assert app.figure.title and "…" not in app.figure.title
