@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 
 from steward import checks, plotting
 from steward.lessons import resilience_sim as sim
@@ -272,6 +273,27 @@ AVAILABILITY_OPTIONS = [("90%", 0.9), ("99%", 0.99), ("99.5%", 0.995), ("99.9%",
                         ("99.99%", 0.9999), ("100%", 1.0)]
 
 
+def _bar_verts(positions: Sequence[float], values: Sequence[float], horizontal: bool, base: float = 0.0,
+               width: float = 0.7) -> list[np.ndarray]:
+    """Rectangles for a bar chart drawn as one PolyCollection: one artist to blit
+    instead of one per bar, which keeps a redraw inside the 50 ms budget."""
+    half = width / 2
+    verts = []
+    for p, v in zip(positions, values, strict=True):
+        if horizontal:
+            verts.append(np.array([[base, p - half], [v, p - half], [v, p + half], [base, p + half]]))
+        else:
+            verts.append(np.array([[p - half, base], [p - half, v], [p + half, v], [p + half, base]]))
+    return verts
+
+
+def _table_html(rows: Sequence[tuple[str, str]], note: str = "") -> str:
+    """The numbers behind a chart, as text beside it (for screen readers and copying)."""
+    body = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td style='text-align:right'><b>{v}</b></td></tr>"
+                   for k, v in rows)
+    return f"<table style='font-size:12px'>{body}</table>" + (f"<div style='font-size:11px'>{note}</div>" if note else "")
+
+
 class AvailabilityApp(App):
     """Replicas, zones and a fallback → the availability of each stage and of the path."""
 
@@ -279,18 +301,20 @@ class AvailabilityApp(App):
     STAGES = ("edge", "recommendation pods", "Redis", "inventory", "behind the edge", "as served")
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=7.8, height=3.6, margins={"left": 0.25, "right": 0.97, "top": 0.88, "bottom": 0.16})
+        self.figure = FigureView(width=6.6, height=3.3, margins={"left": 0.27, "right": 0.97, "top": 0.86, "bottom": 0.16})
         ax = self.figure.ax
-        y = np.arange(len(self.STAGES))[::-1]
+        self._y = np.arange(len(self.STAGES))[::-1]
         colours = [plotting.NEUTRAL] * 4 + [plotting.BAD, plotting.GOOD]
-        self._bars = ax.barh(y, np.zeros(len(y)), color=colours)
-        self._labels = [ax.text(0.05, yi, "", va="center", fontsize=8) for yi in y]
-        ax.set_yticks(y)
+        self._bars = PolyCollection(_bar_verts(self._y, np.zeros(len(self._y)), True), facecolors=colours)
+        ax.add_collection(self._bars)
+        ax.set_yticks(self._y)
         ax.set_yticklabels(self.STAGES)
         ax.set_xlim(0, 6.5)
+        ax.set_ylim(-0.6, len(self._y) - 0.4)
         ax.axvline(3, color=plotting.NEUTRAL, linestyle=":", linewidth=1)
-        plotting.finish(ax, "…", "nines (3 = 99.9%; the dotted line is the 99.9% SLO)", "")
-        self.figure.animate(*self._bars, *self._labels, plotting.title_artist(ax))
+        plotting.finish(ax, "…", "nines (3 = 99.9%; dotted: a 99.9% SLO)", "part of the path")
+        self.figure.animate(self._bars, plotting.title_artist(ax))
+        self.numbers = w.HTML()
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:
@@ -304,7 +328,7 @@ class AvailabilityApp(App):
         }
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox(list(self.inputs.values())), self.figure.widget])
+        return w.HBox([w.VBox([*self.inputs.values(), self.numbers]), self.figure.widget])
 
     def compute(self, replicas: int, replica: float, zones: int, zone: float, inventory: float, fallback: bool) -> dict[str, Any]:
         path = Path(replica=replica, replicas=int(replicas), zones=int(zones), zone=zone, inventory=inventory, fallback=bool(fallback))
@@ -314,18 +338,18 @@ class AvailabilityApp(App):
                 "minutes_per_month": downtime_minutes(total, "month")}
 
     def draw(self, state: dict[str, Any]) -> None:
-        for bar, label, stage in zip(self._bars, self._labels, self.STAGES, strict=True):
-            a = state["parts"][stage]
-            bar.set_width(min(nines(a), 6.5))
-            label.set_text(f"{a:.4%}")
-            label.set_x(min(nines(a), 5.0) + 0.05)
+        parts = state["parts"]
+        self._bars.set_verts(_bar_verts(self._y, [min(nines(parts[s]), 6.5) for s in self.STAGES], True))
         path = state["path"]
         how = "with the fallback" if path.fallback else "no fallback"
         if path.replicas == 0:
-            how += "; no pods: only the fallback can answer"
+            how += "; no pods: only the fallback can answer" if path.fallback else "; no pods: nothing can answer"
         self.figure.ax.set_title(
-            f"{state['availability']:.3%} as served ({how}): "
+            f"{state['availability']:.3%} as served ({how}):\n"
             f"{human_duration(state['minutes_per_month'])} down a month", fontsize=10)
+        rows = [(s, f"{parts[s]:.4%}") for s in self.STAGES]
+        rows.append(("down per month", human_duration(state["minutes_per_month"])))
+        self.numbers.value = _table_html(rows)
         self.figure.render()
 
 
@@ -336,17 +360,19 @@ class AmplificationApp(App):
     MAX_LAYERS = 8
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=7.5, height=3.4, margins={"left": 0.11, "right": 0.97, "top": 0.86, "bottom": 0.17})
+        self.figure = FigureView(width=6.6, height=3.2, margins={"left": 0.13, "right": 0.97, "top": 0.88, "bottom": 0.2})
         ax = self.figure.ax
-        x = np.arange(1, self.MAX_LAYERS + 1)
-        self._bars = ax.bar(x, np.ones(len(x)), color=plotting.BAD)
-        self._labels = [ax.text(xi, 1, "", ha="center", va="bottom", fontsize=8) for xi in x]
+        self._x = np.arange(1, self.MAX_LAYERS + 1)
+        self._bars = PolyCollection(_bar_verts(self._x, np.ones(len(self._x)), False, base=0.8), facecolors=plotting.BAD)
+        ax.add_collection(self._bars)
         ax.set_yscale("log")
-        ax.set_ylim(0.8, 5**8 * 8)
-        ax.set_xticks(x)
-        ax.set_xticklabels(["1\n(top)"] + [str(i) for i in x[1:]])
-        plotting.finish(ax, "…", "layer (1 calls 2 calls 3 …; the deepest one is failing)", "calls per user request (log)")
-        self.figure.animate(*self._bars, *self._labels, plotting.title_artist(ax))
+        ax.set_ylim(0.8, 5**8 * 3)
+        ax.set_xlim(0.4, self.MAX_LAYERS + 0.6)
+        ax.set_xticks(self._x)
+        ax.set_xticklabels(["1\n(top)"] + [str(i) for i in self._x[1:]])
+        plotting.finish(ax, "…", "layer (each calls the next; the deepest is failing)", "calls per request (log)")
+        self.figure.animate(self._bars, plotting.title_artist(ax))
+        self.numbers = w.HTML()
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:
@@ -357,7 +383,7 @@ class AmplificationApp(App):
         }
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox(list(self.inputs.values())), self.figure.widget])
+        return w.HBox([w.VBox([*self.inputs.values(), self.numbers]), self.figure.widget])
 
     def compute(self, tries: int, layers: int, where: str) -> dict[str, Any]:
         calls = amplification(int(tries), int(layers), where)
@@ -365,16 +391,10 @@ class AmplificationApp(App):
 
     def draw(self, state: dict[str, Any]) -> None:
         calls = state["calls"]
-        for i, (bar, label) in enumerate(zip(self._bars, self._labels, strict=True)):
-            visible = i < len(calls)
-            bar.set_visible(visible)
-            label.set_visible(visible)
-            if visible:
-                bar.set_height(calls[i])
-                label.set_position((i + 1, calls[i] * 1.15))
-                label.set_text(f"{calls[i]:,}")
+        self._bars.set_verts(_bar_verts(self._x[: len(calls)], calls, False, base=0.8))
         self.figure.ax.set_title(
-            f"{state['where'].capitalize()} retries: the deepest layer gets {state['factor']:,}× the calls", fontsize=10)
+            f"{state['where'].capitalize()} retries: the deepest layer\ngets {state['factor']:,}× the calls", fontsize=10)
+        self.numbers.value = _table_html([(f"layer {i + 1}", f"{c:,}") for i, c in enumerate(calls)])
         self.figure.render()
 
 
@@ -383,39 +403,45 @@ class BlastRadiusApp(App):
 
     title = "Blast radius: cells and shuffle sharding"
     BARS = ("one cell fails", "plain shards", "share a cell", "same shuffle shard")
+    LABELS = ("one bad cell (1 cell each)", "noisy customer, plain shards", "shuffle: shares ≥ 1 cell",
+              "shuffle: same shard (all down)")
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=7.5, height=3.4, margins={"left": 0.27, "right": 0.97, "top": 0.86, "bottom": 0.17})
+        self.figure = FigureView(width=6.6, height=3.2, margins={"left": 0.36, "right": 0.97, "top": 0.86, "bottom": 0.17})
         ax = self.figure.ax
-        y = np.arange(len(self.BARS))[::-1]
-        self._bars = ax.barh(y, np.zeros(len(y)), color=[plotting.NEUTRAL, plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD])
-        self._labels = [ax.text(1, yi, "", va="center", fontsize=8) for yi in y]
-        ax.set_yticks(y)
-        ax.set_yticklabels(["one bad cell\n(1 cell each)", "noisy customer,\nplain shards",
-                            "…shuffle: shares ≥ 1 cell\n(degraded, can fail over)", "…shuffle: same shard\n(fully down)"])
-        ax.set_xlim(0, 112)
-        plotting.finish(ax, "…", "customers affected (%)", "")
-        self.figure.animate(*self._bars, *self._labels, plotting.title_artist(ax))
+        self._y = np.arange(len(self.BARS))[::-1]
+        colours = [plotting.NEUTRAL, plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD]
+        self._bars = PolyCollection(_bar_verts(self._y, np.zeros(len(self._y)), True), facecolors=colours)
+        ax.add_collection(self._bars)
+        ax.set_yticks(self._y)
+        ax.set_yticklabels(self.LABELS)
+        ax.set_xlim(0, 102)
+        ax.set_ylim(-0.6, len(self._y) - 0.4)
+        plotting.finish(ax, "…", "customers affected (%)", "what goes wrong")
+        self.figure.animate(self._bars, plotting.title_artist(ax))
+        self.numbers = w.HTML()
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:
         return {"cells": int_slider("cells", 8, 1, 20), "shard_size": int_slider("cells per customer", 2, 1, 6)}
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox(list(self.inputs.values())), self.figure.widget])
+        return w.HBox([w.VBox([*self.inputs.values(), self.numbers]), self.figure.widget])
 
-    def compute(self, cells: int, shard_size: int) -> dict[str, float]:
-        return shuffle_shard_shares(int(cells), int(shard_size))
+    def compute(self, cells: int, shard_size: int) -> dict[str, Any]:
+        size = min(int(shard_size), int(cells))
+        shares: dict[str, Any] = dict(shuffle_shard_shares(int(cells), size))
+        shares["note"] = f"{cells} cell(s): a customer can use at most {size}." if size < shard_size else ""
+        return shares
 
-    def draw(self, state: dict[str, float]) -> None:
-        for bar, label, key in zip(self._bars, self._labels, self.BARS, strict=True):
-            share = 100 * state[key]
-            bar.set_width(share)
-            label.set_text(f"{share:.2f}%" if share < 10 else f"{share:.0f}%")
-            label.set_x(min(share, 95) + 1)
+    def draw(self, state: dict[str, Any]) -> None:
+        self._bars.set_verts(_bar_verts(self._y, [100 * state[k] for k in self.BARS], True))
         self.figure.ax.set_title(
-            f"Shuffle sharding: {state['combinations']:,.0f} shards; a noisy customer takes down "
-            f"{100 * state['same shuffle shard']:.2g}% instead of {100 * state['plain shards']:.3g}%", fontsize=10)
+            f"{state['combinations']:,.0f} shuffle shards: a noisy customer takes down\n"
+            f"{100 * state['same shuffle shard']:.2g}% of customers instead of {100 * state['plain shards']:.3g}%",
+            fontsize=10)
+        rows = [(label, f"{100 * state[k]:.3g}%") for label, k in zip(self.LABELS, self.BARS, strict=True)]
+        self.numbers.value = _table_html([("possible shards", f"{state['combinations']:,.0f}"), *rows], state["note"])
         self.figure.render()
 
 
@@ -426,11 +452,11 @@ class RetryStormApp(App):
     NONE = "(none)"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=8.4, height=6.2, margins={"left": 0.1, "right": 0.97, "top": 0.9, "bottom": 0.08, "hspace": 0.18})
+        self.figure = FigureView(width=6.6, height=4.5, margins={"left": 0.14, "right": 0.97, "top": 0.92, "bottom": 0.1})
         fig = self.figure.fig
         fig.clear()
         axes = list(fig.subplots(3, 1, sharex=True))
-        fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.08, hspace=0.18)
+        fig.subplots_adjust(left=0.14, right=0.97, top=0.92, bottom=0.1, hspace=0.15)
         self.figure.axes = axes
         load_ax, ok_ax, lat_ax = axes
         horizon = Scenario().horizon_s
@@ -444,25 +470,23 @@ class RetryStormApp(App):
         lat_ax.set_ylim(10, 20_000)
         for ax in axes:
             ax.set_xlim(0, horizon)
-        plotting.finish(load_ax, "…", " ", "load on inventory\n(calls/s)")
-        plotting.finish(ok_ax, " ", " ", "success (%)")
-        ok_ax.set_title("")
-        plotting.finish(lat_ax, " ", "time (s); shaded: the fault", "p99 latency (ms)")
-        lat_ax.set_title("")
+        plotting.finish(load_ax, "…", "time (s)", "load on inventory\n(calls/s)")
+        load_ax.set_xlabel("")
+        ok_ax.set_ylabel("success (%)\n(1 s windows)")
+        lat_ax.set_ylabel("p99 latency (ms)")
+        lat_ax.set_xlabel("time (s); shaded: the fault")
         main, other = plotting.GOOD, plotting.NEUTRAL
         self._lines = {
-            "load": load_ax.plot([], [], color=main, linewidth=1.2, label="client")[0],
-            "load2": load_ax.plot([], [], color=other, linewidth=1.0, label="compared with")[0],
-            "ok": ok_ax.step([], [], where="post", color=main, linewidth=1.4)[0],
+            "load2": load_ax.plot([], [], color=other, linewidth=1.0)[0],
+            "load": load_ax.plot([], [], color=main, linewidth=1.2)[0],
             "ok2": ok_ax.step([], [], where="post", color=other, linewidth=1.0)[0],
             "served": ok_ax.step([], [], where="post", color=plotting.HIGHLIGHT, linestyle="--", linewidth=1.2)[0],
-            "p99": lat_ax.step([], [], where="post", color=main, linewidth=1.4)[0],
+            "ok": ok_ax.step([], [], where="post", color=main, linewidth=1.4)[0],
             "p992": lat_ax.step([], [], where="post", color=other, linewidth=1.0)[0],
+            "p99": lat_ax.step([], [], where="post", color=main, linewidth=1.4)[0],
         }
-        self._legend_text = load_ax.text(0.01, 0.97, "", transform=load_ax.transAxes, va="top", fontsize=8)
-        self._ok_text = ok_ax.text(0.99, 0.5, "", transform=ok_ax.transAxes, ha="right", va="center", fontsize=8)
-        self.figure.animate(*self._span, *self._lines.values(), self._legend_text, self._ok_text,
-                            plotting.title_artist(load_ax))
+        self.figure.animate(*self._span, *self._lines.values(), plotting.title_artist(load_ax))
+        self.numbers = w.HTML()
         self._cache: dict[tuple, sim.Run] = {}
         super().__init__()
 
@@ -480,8 +504,9 @@ class RetryStormApp(App):
         }
 
     def layout(self) -> w.Widget:
-        return w.VBox([w.HBox([w.VBox(list(self.inputs.values())[:4]), w.VBox(list(self.inputs.values())[4:])]),
-                       self.figure.widget])
+        controls = list(self.inputs.values())
+        return w.VBox([w.HBox([w.VBox(controls[:4]), w.VBox(controls[4:])]),
+                       w.HBox([self.figure.widget, self.numbers])])
 
     def _run(self, name: str, scenario: Scenario, retries: int, backoff_ms: int, budget: int) -> sim.Run:
         client = client_for(name, retries, backoff_ms, budget)
@@ -502,9 +527,11 @@ class RetryStormApp(App):
     def draw(self, state: dict[str, Any]) -> None:
         run, other = state["run"], state["other"]
         sc = run.scenario
+        x0 = sc.fault_start_s
+        width = sc.fault_duration_s if sc.fault_capacity < 1 else 0.0
         for span in self._span:
-            x0, x1 = sc.fault_start_s, sc.fault_end_s if sc.fault_capacity < 1 else sc.fault_start_s
-            span.set_xy([[x0, 0], [x0, 1], [x1, 1], [x1, 0], [x0, 0]])
+            span.set_x(x0)
+            span.set_width(width)
         lines = self._lines
         lines["load"].set_data(run.time_s, run.load_rps)
         lines["ok"].set_data(run.window_s, 100 * run.success_rate)
@@ -517,12 +544,25 @@ class RetryStormApp(App):
                 x = other.time_s if field == "load_rps" else other.window_s
                 y = getattr(other, field) * (100 if field == "success_rate" else 1)
                 lines[key].set_data(x, y)
-        legend = f"— {run.client.name}" + (f"   — {other.client.name} (grey)" if other is not None else "")
-        self._legend_text.set_text(legend)
-        self._ok_text.set_text("dashed: served incl. popular items" if run.client.fallback else
-                               ("no traffic" if not run.requests.sum() else ""))
         self.figure.axes[0].set_title(state["title"], fontsize=10)
+        self.numbers.value = storm_html(run, other)
         self.figure.render()
+
+
+def storm_html(run: sim.Run, other: sim.Run | None) -> str:
+    """The run's numbers beside the chart: blue is the client, grey the comparison."""
+    rows = []
+    for label, r in (("client (blue)", run), ("compared (grey)", other)):
+        if r is None:
+            continue
+        s = r.summary()
+        rows += [(f"<b>{label}</b>", r.client.name), ("success", f"{s['success %']:.1f}%"),
+                 ("served incl. fallback", f"{s['served % (incl. fallback)']:.1f}%"),
+                 ("peak load after fault", f"{s['peak load after fault (× capacity)']:.2f}× capacity"),
+                 ("recovery", recovery_text(r)), ("worst p99", f"{s['worst p99 (ms)']:,.0f} ms"), ("", "")]
+    note = "No traffic: nothing to measure." if not run.requests.sum() else \
+        ("Orange dashed: served including popular items." if run.client.fallback else "")
+    return _table_html(rows, note)
 
 
 def client_for(name: str, retries: int = 3, backoff_ms: int = 200, budget: int = 10) -> Client:
@@ -538,19 +578,20 @@ def client_for(name: str, retries: int = 3, backoff_ms: int = 200, budget: int =
 
 
 def recovery_text(run: sim.Run) -> str:
+    """How long the client took to get back to ≥ 99% success after the fault."""
     sc = run.scenario
     if sc.fault_duration_s <= 0 or sc.fault_capacity >= 1:
         return "no fault"
     if run.recovery_s is None:
-        return f"not recovered {sc.horizon_s - sc.fault_end_s:.0f} s after the fault"
-    return f"recovers {run.recovery_s:.0f} s after the fault"
+        return "never recovers"
+    return f"back {run.recovery_s:.0f} s after the fault"
 
 
 def storm_title(run: sim.Run, other: sim.Run | None = None) -> str:
-    """The point of the chart: how long each client took to recover."""
+    """The point of the chart, short: how long each client took to recover."""
     text = f"{run.client.name.capitalize()}: {recovery_text(run)}"
-    if other is not None:
-        text += f"; {other.client.name}: {recovery_text(other)}"
+    if other is not None and other.client != run.client:
+        text += f"; {other.client.name}: {recovery_text(other).replace(' after the fault', '')}"
     return text
 
 
