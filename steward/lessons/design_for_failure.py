@@ -160,7 +160,7 @@ def human_duration(minutes: float) -> str:
 
 def nines_table(levels: Sequence[float] = (0.99, 0.999, 0.9995, 0.9999, 0.99999)) -> pd.DataFrame:
     """Downtime allowed per year, month and week (factsheet §4, computed here)."""
-    rows = [{"availability": f"{a:.3%}".rstrip("0").rstrip("."),
+    rows = [{"availability": f"{100 * a:.3f}".rstrip("0").rstrip(".") + "%",
              **{f"per {p}": human_duration(downtime_minutes(a, p)) for p in MINUTES}} for a in levels]
     return pd.DataFrame(rows).set_index("availability")
 
