@@ -245,6 +245,15 @@ def test_the_storm_is_metastable_and_the_mechanisms_recover():
     assert served.min() > 0.8 and served.mean() > 0.97
 
 
+@pytest.mark.parametrize("retries", [1, 2, 3, 4])
+def test_naive_storm_threshold_matches_the_closed_form(retries):
+    """Immediate retries sustain the storm exactly when (retries + 1) × traffic ≥ capacity."""
+    threshold = sim.storm_threshold(retries)
+    below = sim.simulate(Client("n", retries=retries), Scenario(demand=0.85 * threshold))
+    above = sim.simulate(Client("n", retries=retries), Scenario(demand=1.1 * threshold))
+    assert below.recovery_s is not None and above.recovery_s is None
+
+
 def test_without_a_fault_nobody_needs_to_recover():
     run = sim.simulate(sim.CLIENTS["naive retries"], Scenario(fault_capacity=1.0))
     assert run.recovery_s == 0.0

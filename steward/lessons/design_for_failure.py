@@ -19,6 +19,7 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from steward import checks, plotting
 from steward.lessons import resilience_sim as sim
@@ -241,7 +242,7 @@ def simulate_shuffle_sharding(cells: int, shard_size: int, customers: int = 20_0
 # -- network partitions -------------------------------------------------------------------
 def partition_table() -> pd.DataFrame:
     """What each coordination option of module 02 does for a client on the *minority*
-    side of a partition (sources: factsheet §1; PostgreSQL docs, "Advisory Locks")."""
+    side of a partition (sources: factsheet §1; PostgreSQL docs, "Explicit Locking: Advisory Locks")."""
     rows = [
         ("Redis (Sentinel, async replication)",
          "an old master cut off with clients keeps accepting writes; they are lost when it rejoins as a replica",
@@ -250,7 +251,7 @@ def partition_table() -> pd.DataFrame:
          "bound it with min-replicas-to-write; fence writes; efficiency locks only [redis sentinel.md]"),
         ("ZooKeeper",
          "no writes: the minority has no quorum",
-         "served locally and may be stale (reads are not linearizable)",
+         "served by one server without a quorum, so stale until that server notices it lost the leader",
          "the session expires, the ephemeral lock node is deleted, and someone else gets the lock",
          "treat session loss as lock loss; fence with the zxid [ZooKeeper docs; Kleppmann 2016]"),
         ("etcd",
@@ -263,7 +264,7 @@ def partition_table() -> pd.DataFrame:
          "none",
          "a session lock is held until released or the session ends; when the server drops the dead "
          "connection the lock is free, while the client may still believe it holds it",
-         "fence: check a token in the same transaction as the write [PostgreSQL docs, Advisory Locks]"),
+         "fence: check a token in the same transaction as the write [PostgreSQL docs, Explicit Locking]"),
     ]
     return pd.DataFrame(rows, columns=["option", "writes", "reads", "locks / leases", "what to do"]).set_index("option")
 
@@ -367,6 +368,8 @@ class AmplificationApp(App):
         ax.add_collection(self._bars)
         ax.set_yscale("log")
         ax.set_ylim(0.8, 5**8 * 3)
+        ax.yaxis.set_major_locator(FixedLocator([1, 10, 100, 1_000, 10_000, 100_000]))
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlim(0.4, self.MAX_LAYERS + 0.6)
         ax.set_xticks(self._x)
         ax.set_xticklabels(["1\n(top)"] + [str(i) for i in self._x[1:]])
@@ -468,6 +471,8 @@ class RetryStormApp(App):
         ok_ax.set_ylim(-3, 105)
         lat_ax.set_yscale("log")
         lat_ax.set_ylim(10, 20_000)
+        lat_ax.yaxis.set_major_locator(FixedLocator([10, 100, 1_000, 10_000]))
+        lat_ax.yaxis.set_minor_locator(NullLocator())
         for ax in axes:
             ax.set_xlim(0, horizon)
         plotting.finish(load_ax, "…", "time (s)", "load on inventory\n(calls/s)")
@@ -593,6 +598,54 @@ def storm_title(run: sim.Run, other: sim.Run | None = None) -> str:
     if other is not None and other.client != run.client:
         text += f"; {other.client.name}: {recovery_text(other).replace(' after the fault', '')}"
     return text
+
+
+def run_all(scenario: Scenario | None = None) -> dict[str, sim.Run]:
+    """The five clients against one scenario (the default 10 s outage)."""
+    return {name: simulate(client, scenario) for name, client in CLIENTS.items()}
+
+
+def storm_figure(runs: Mapping[str, sim.Run]):
+    """The five clients' load and success over time, as a PNG image to display (drawn
+    without pyplot, so the lesson stays fast)."""
+    from IPython.display import Image
+    from matplotlib.figure import Figure
+
+    plotting.apply_style()
+    fig = Figure(figsize=(8, 5.2), dpi=plotting.STYLE["figure.dpi"])
+    axes = fig.subplots(2, 1, sharex=True)
+    plot_storm_comparison(runs, axes)
+    fig.tight_layout()
+    image = Image(plotting.png(fig))
+    image.figure = fig  # kept so a cell can read the title
+    return image
+
+
+def plot_storm_comparison(runs: Mapping[str, sim.Run], axes) -> None:
+    """Load on the inventory service and success rate over time, one line per client,
+    with the fault shaded: the static picture of the retry storm."""
+    load_ax, ok_ax = axes
+    colours = dict(zip(CLIENTS, [plotting.BAD, plotting.GOOD, plotting.PALETTE["green"], plotting.PALETTE["purple"],
+                                 plotting.HIGHLIGHT], strict=True))
+    styles = dict(zip(CLIENTS, ["-", "-", "-", ":", "--"], strict=True))
+    any_run = next(iter(runs.values()))
+    sc = any_run.scenario
+    for ax in axes:
+        ax.axvspan(sc.fault_start_s, sc.fault_end_s, color=plotting.BAD, alpha=0.1, linewidth=0)
+    load_ax.axhline(sc.capacity_rps, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
+    for name, run in runs.items():
+        smooth = np.convolve(run.load_rps, np.ones(5) / 5, mode="same")
+        load_ax.plot(run.time_s, smooth, color=colours[name], linestyle=styles[name], label=name, linewidth=1.3)
+        ok_ax.step(run.window_s, 100 * run.success_rate, where="post", color=colours[name],
+                   linestyle=styles[name], linewidth=1.3)
+    stuck = [n for n, r in runs.items() if r.recovery_s is None]
+    title = (f"{', '.join(stuck).capitalize()} never recover{'s' if len(stuck) == 1 else ''} after the fault ends"
+             if stuck else "Every client recovers after the fault")
+    plotting.finish(load_ax, title, "time (s)", "load on inventory (calls/s)")
+    load_ax.set_xlabel("")
+    load_ax.legend(fontsize=8, loc="upper right", ncol=2)
+    ok_ax.set_ylabel("success (%)")
+    ok_ax.set_xlabel("time (s); shaded: the inventory service's fault; dashed line: its capacity")
 
 
 #: Every widget of the lesson: the benchmark and the robustness tests drive each control.

@@ -566,6 +566,15 @@ def expected_tries(error_rate: float, retries: int) -> float:
     return float(sum(p**i for i in range(int(retries) + 1)))
 
 
+def storm_threshold(retries: int) -> float:
+    """Traffic (as a share of capacity) above which immediate retries can hold a failed
+    service down: while every call fails, each request makes ``retries + 1`` calls, so
+    the storm sustains itself once ``(retries + 1) × traffic ≥ capacity``."""
+    if retries < 0:
+        raise ValueError("retries cannot be negative")
+    return 1 / (retries + 1)
+
+
 def client_with(name: str, **changes: Any) -> Client:
     """One of :data:`CLIENTS` with some settings changed."""
     return replace(CLIENTS[name], **changes)
