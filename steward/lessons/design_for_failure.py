@@ -19,7 +19,6 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
-from matplotlib.ticker import FixedLocator, NullLocator
 
 from steward import checks, plotting
 from steward.lessons import resilience_sim as sim
@@ -302,7 +301,7 @@ class AvailabilityApp(App):
     STAGES = ("edge", "recommendation pods", "Redis", "inventory", "behind the edge", "as served")
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.6, height=3.3, margins={"left": 0.27, "right": 0.97, "top": 0.86, "bottom": 0.16})
+        self.figure = FigureView(width=6.8, height=3.3, margins={"left": 0.33, "right": 0.97, "top": 0.86, "bottom": 0.16})
         ax = self.figure.ax
         self._y = np.arange(len(self.STAGES))[::-1]
         colours = [plotting.NEUTRAL] * 4 + [plotting.BAD, plotting.GOOD]
@@ -361,15 +360,15 @@ class AmplificationApp(App):
     MAX_LAYERS = 8
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.6, height=3.2, margins={"left": 0.13, "right": 0.97, "top": 0.88, "bottom": 0.2})
+        self.figure = FigureView(width=6.6, height=3.3, margins={"left": 0.16, "right": 0.97, "top": 0.87, "bottom": 0.24})
         ax = self.figure.ax
         self._x = np.arange(1, self.MAX_LAYERS + 1)
-        self._bars = PolyCollection(_bar_verts(self._x, np.ones(len(self._x)), False, base=0.8), facecolors=plotting.BAD)
+        # log10 of the calls on a linear axis: a log-scaled axis costs several times more to draw
+        self._bars = PolyCollection(_bar_verts(self._x, np.zeros(len(self._x)), False), facecolors=plotting.BAD)
         ax.add_collection(self._bars)
-        ax.set_yscale("log")
-        ax.set_ylim(0.8, 5**8 * 3)
-        ax.yaxis.set_major_locator(FixedLocator([1, 10, 100, 1_000, 10_000, 100_000]))
-        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_ylim(0, math.log10(5**8) + 0.4)
+        ax.set_yticks(range(6))
+        ax.set_yticklabels(["1", "10", "100", "1,000", "10,000", "100,000"])
         ax.set_xlim(0.4, self.MAX_LAYERS + 0.6)
         ax.set_xticks(self._x)
         ax.set_xticklabels(["1\n(top)"] + [str(i) for i in self._x[1:]])
@@ -394,7 +393,7 @@ class AmplificationApp(App):
 
     def draw(self, state: dict[str, Any]) -> None:
         calls = state["calls"]
-        self._bars.set_verts(_bar_verts(self._x[: len(calls)], calls, False, base=0.8))
+        self._bars.set_verts(_bar_verts(self._x[: len(calls)], np.log10(calls), False))
         self.figure.ax.set_title(
             f"{state['where'].capitalize()} retries: the deepest layer\ngets {state['factor']:,}× the calls", fontsize=10)
         self.numbers.value = _table_html([(f"layer {i + 1}", f"{c:,}") for i, c in enumerate(calls)])
@@ -410,7 +409,7 @@ class BlastRadiusApp(App):
               "shuffle: same shard (all down)")
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.6, height=3.2, margins={"left": 0.36, "right": 0.97, "top": 0.86, "bottom": 0.17})
+        self.figure = FigureView(width=6.8, height=3.2, margins={"left": 0.42, "right": 0.97, "top": 0.86, "bottom": 0.17})
         ax = self.figure.ax
         self._y = np.arange(len(self.BARS))[::-1]
         colours = [plotting.NEUTRAL, plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD]
@@ -455,11 +454,11 @@ class RetryStormApp(App):
     NONE = "(none)"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.6, height=4.5, margins={"left": 0.14, "right": 0.97, "top": 0.92, "bottom": 0.1})
+        self.figure = FigureView(width=6.6, height=4.6, margins={"left": 0.14, "right": 0.97, "top": 0.88, "bottom": 0.1})
         fig = self.figure.fig
         fig.clear()
         axes = list(fig.subplots(3, 1, sharex=True))
-        fig.subplots_adjust(left=0.14, right=0.97, top=0.92, bottom=0.1, hspace=0.15)
+        fig.subplots_adjust(left=0.14, right=0.97, top=0.88, bottom=0.1, hspace=0.15)
         self.figure.axes = axes
         load_ax, ok_ax, lat_ax = axes
         horizon = Scenario().horizon_s
@@ -469,10 +468,9 @@ class RetryStormApp(App):
         load_ax.text(horizon, cap * 1.03, "capacity", ha="right", va="bottom", fontsize=8, color=plotting.BAD)
         load_ax.set_ylim(0, 2200)
         ok_ax.set_ylim(-3, 105)
-        lat_ax.set_yscale("log")
-        lat_ax.set_ylim(10, 20_000)
-        lat_ax.yaxis.set_major_locator(FixedLocator([10, 100, 1_000, 10_000]))
-        lat_ax.yaxis.set_minor_locator(NullLocator())
+        lat_ax.set_ylim(1, math.log10(20_000))   # log10(ms) on a linear axis: cheaper to draw than a log scale
+        lat_ax.set_yticks([1, 2, 3, 4])
+        lat_ax.set_yticklabels(["10", "100", "1,000", "10,000"])
         for ax in axes:
             ax.set_xlim(0, horizon)
         plotting.finish(load_ax, "…", "time (s)", "load on inventory\n(calls/s)")
@@ -540,18 +538,25 @@ class RetryStormApp(App):
         lines = self._lines
         lines["load"].set_data(run.time_s, run.load_rps)
         lines["ok"].set_data(run.window_s, 100 * run.success_rate)
-        lines["p99"].set_data(run.window_s, run.p99_ms)
+        lines["p99"].set_data(run.window_s, _log_ms(run.p99_ms))
         lines["served"].set_visible(run.client.fallback)
         lines["served"].set_data(run.window_s, 100 * run.served_rate)
         for key, field in (("load2", "load_rps"), ("ok2", "success_rate"), ("p992", "p99_ms")):
             lines[key].set_visible(other is not None)
             if other is not None:
                 x = other.time_s if field == "load_rps" else other.window_s
-                y = getattr(other, field) * (100 if field == "success_rate" else 1)
+                y = getattr(other, field)
+                y = 100 * y if field == "success_rate" else (_log_ms(y) if field == "p99_ms" else y)
                 lines[key].set_data(x, y)
         self.figure.axes[0].set_title(state["title"], fontsize=10)
         self.numbers.value = storm_html(run, other)
         self.figure.render()
+
+
+def _log_ms(values: np.ndarray) -> np.ndarray:
+    """log10 of latencies in ms, floored at 10 ms (the chart's bottom)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log10(np.maximum(values, 10.0))
 
 
 def storm_html(run: sim.Run, other: sim.Run | None) -> str:
@@ -596,7 +601,7 @@ def storm_title(run: sim.Run, other: sim.Run | None = None) -> str:
     """The point of the chart, short: how long each client took to recover."""
     text = f"{run.client.name.capitalize()}: {recovery_text(run)}"
     if other is not None and other.client != run.client:
-        text += f"; {other.client.name}: {recovery_text(other).replace(' after the fault', '')}"
+        text += f"\nCompared with {other.client.name} (grey): {recovery_text(other)}"
     return text
 
 
@@ -612,10 +617,10 @@ def storm_figure(runs: Mapping[str, sim.Run]):
     from matplotlib.figure import Figure
 
     plotting.apply_style()
-    fig = Figure(figsize=(8, 5.2), dpi=plotting.STYLE["figure.dpi"])
+    fig = Figure(figsize=(7.6, 4.8), dpi=plotting.STYLE["figure.dpi"])
     axes = fig.subplots(2, 1, sharex=True)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.11, hspace=0.12)  # no tight_layout: one draw, not two
     plot_storm_comparison(runs, axes)
-    fig.tight_layout()
     image = Image(plotting.png(fig))
     image.figure = fig  # kept so a cell can read the title
     return image
@@ -634,13 +639,14 @@ def plot_storm_comparison(runs: Mapping[str, sim.Run], axes) -> None:
         ax.axvspan(sc.fault_start_s, sc.fault_end_s, color=plotting.BAD, alpha=0.1, linewidth=0)
     load_ax.axhline(sc.capacity_rps, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
     for name, run in runs.items():
-        smooth = np.convolve(run.load_rps, np.ones(5) / 5, mode="same")
+        kernel = np.ones(5)
+        smooth = np.convolve(run.load_rps, kernel, mode="same") / np.convolve(np.ones_like(run.load_rps), kernel, mode="same")
         load_ax.plot(run.time_s, smooth, color=colours[name], linestyle=styles[name], label=name, linewidth=1.3)
         ok_ax.step(run.window_s, 100 * run.success_rate, where="post", color=colours[name],
                    linestyle=styles[name], linewidth=1.3)
     stuck = [n for n, r in runs.items() if r.recovery_s is None]
-    title = (f"{', '.join(stuck).capitalize()} never recover{'s' if len(stuck) == 1 else ''} after the fault ends"
-             if stuck else "Every client recovers after the fault")
+    title = (f"{', '.join(stuck).capitalize()}: never recovered once the fault ended" if stuck
+             else "Every client recovered once the fault ended")
     plotting.finish(load_ax, title, "time (s)", "load on inventory (calls/s)")
     load_ax.set_xlabel("")
     load_ax.legend(fontsize=8, loc="upper right", ncol=2)
