@@ -1,0 +1,405 @@
+"""Module 03 — design for failure: the closed forms, the simulators that must agree with
+them, the breaker's state machine, the widgets over every control value, and the tasks'
+custom comparators."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
+from steward.lessons import design_for_failure as lesson
+from steward.lessons import resilience_sim as sim
+from steward.lessons.resilience_sim import (
+    CLOSED,
+    HALF_OPEN,
+    OPEN,
+    Breaker,
+    BreakerConfig,
+    Client,
+    Scenario,
+)
+
+
+@pytest.fixture(autouse=True)
+def _private_progress(progress_file):
+    return progress_file
+
+
+# -- availability ---------------------------------------------------------------------------
+def test_series_and_parallel_match_the_factsheet():
+    assert lesson.series(0.999, 0.999, 0.999) == pytest.approx(0.997, abs=5e-4)   # 0.999³ ≈ 0.997
+    assert lesson.parallel(0.99, 0.99) == pytest.approx(0.9999)                   # two 99% → 99.99%
+    assert lesson.series() == 1.0
+
+
+def test_nines_table_matches_the_factsheet():
+    table = lesson.nines_table()
+    assert table.loc["99%", "per year"] == "3.65 d"
+    assert table.loc["99.9%", "per month"] == "43.2 min"
+    assert table.loc["99.99%", "per week"] == "1.01 min"
+    assert table.loc["99.999%", "per month"] == "25.9 s"
+    assert table.loc["99.95%", "per year"] == "4.38 h"
+
+
+def test_one_zone_caps_the_replicas():
+    for replicas in range(1, 7):
+        tier = lesson.replica_tier(0.99, replicas, zones=1, zone=0.999)
+        assert tier <= 0.999 + 1e-12
+    assert lesson.replica_tier(0.99, 3, zones=3, zone=0.999) > lesson.replica_tier(0.99, 3, zones=1, zone=0.999)
+    assert lesson.replica_tier(0.99, 0, zones=3, zone=0.999) == 0.0
+
+
+@pytest.mark.parametrize("path", [
+    lesson.Path(),
+    lesson.Path(zones=1),
+    lesson.Path(fallback=True),
+    lesson.Path(replicas=0, fallback=True),
+    lesson.Path(replica=0.9, replicas=5, zones=2, zone=0.95, inventory=0.99, fallback=True, popular=0.97),
+    lesson.Path(replica=0.8, replicas=2, zones=3, zone=0.9, redis=0.95, inventory=0.9, edge=0.99),
+])
+def test_monte_carlo_agrees_with_the_closed_form(path):
+    trials = 400_000
+    exact = lesson.path_availability(path)
+    simulated = lesson.simulate_path(path, trials=trials, seed=1)
+    sigma = math.sqrt(max(exact * (1 - exact), 1e-12) / trials)
+    assert abs(simulated - exact) <= 5 * sigma + 1e-6
+
+
+@given(replica=st.floats(0, 1), replicas=st.integers(0, 8), zones=st.integers(1, 4), zone=st.floats(0, 1))
+def test_replica_tier_is_a_probability_and_monotone(replica, replicas, zones, zone):
+    tier = lesson.replica_tier(replica, replicas, zones, zone)
+    assert 0 <= tier <= 1
+    assert tier <= zone * (1 if replicas else 0) + 1e-12 or zones > 1
+    assert lesson.replica_tier(replica, replicas + 1, zones, zone) >= tier - 1e-12
+
+
+def test_bad_availability_gets_a_plain_message():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        lesson.series(99.9)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        lesson.nines(float("nan"))
+
+
+# -- amplification and blast radius ----------------------------------------------------------
+@given(tries=st.integers(1, 5), layers=st.integers(1, 6))
+def test_amplification_is_the_product_of_tries(tries, layers):
+    calls = lesson.amplification(tries, layers)
+    assert calls[-1] == tries**layers == lesson.count_calls([tries] * layers)
+    assert lesson.amplification(tries, layers, "top layer only")[-1] == tries
+
+
+def test_factsheet_243():
+    assert lesson.amplification(3, 5)[-1] == 243
+
+
+def test_shuffle_sharding_matches_the_factsheet():
+    shares = lesson.shuffle_shard_shares(8, 2)
+    assert shares["combinations"] == 28
+    assert shares["plain shards"] == pytest.approx(0.25)
+    assert lesson.shuffle_shard_shares(10, 1)["one cell fails"] == pytest.approx(0.1)  # 90% unaffected
+
+
+@pytest.mark.parametrize("cells, k", [(8, 2), (12, 3), (6, 1), (10, 4)])
+def test_shuffle_sharding_monte_carlo(cells, k):
+    exact = lesson.shuffle_shard_shares(cells, k)
+    simulated = lesson.simulate_shuffle_sharding(cells, k, customers=40_000, seed=2)
+    for key in ("same shuffle shard", "share a cell"):
+        p = exact[key]
+        assert abs(simulated[key] - p) <= 5 * math.sqrt(p * (1 - p) / 40_000) + 1e-4
+
+
+def test_shard_bigger_than_cells_is_a_plain_message():
+    with pytest.raises(ValueError, match="more cells"):
+        lesson.shuffle_shard_shares(3, 4)
+
+
+# -- the circuit breaker ------------------------------------------------------------------------
+def replay(stream, config=sim.EXERCISE_BREAKER):
+    return sim.run_stream(lambda b, now, failed: sim.transition(b, now, failed, config), stream)
+
+
+def test_breaker_needs_the_minimum_calls():
+    states = replay([(i, True) for i in range(4)])
+    assert states == (CLOSED,) * 4
+    assert replay([(i, True) for i in range(5)])[-1] == OPEN
+
+
+def test_breaker_rejects_calls_while_open_then_trials():
+    config = sim.EXERCISE_BREAKER
+    stream = [(i, True) for i in range(5)]                 # opens at t=4
+    stream += [(10, False), (20, False)]                   # still within 30 s: rejected, stays OPEN
+    stream += [(40, False), (41, False), (42, False)]      # three trials succeed → CLOSED
+    states = replay(stream, config)
+    assert states[4:7] == (OPEN, OPEN, OPEN)
+    assert states[7:] == (HALF_OPEN, HALF_OPEN, CLOSED)
+
+
+def test_failed_trials_reopen():
+    stream = [(i, True) for i in range(5)] + [(40, True), (41, False), (42, True)]
+    assert replay(stream)[-1] == OPEN
+
+
+def test_resilience4j_defaults_are_the_documented_ones():
+    d = sim.RESILIENCE4J_DEFAULTS
+    assert (d.failure_rate, d.window, d.min_calls, d.wait_s, d.half_open_calls) == (0.5, 100, 100, 60.0, 10)
+
+
+events = st.lists(st.tuples(st.floats(0, 50), st.booleans()), max_size=60)
+
+
+@given(events=events, config=st.builds(BreakerConfig, window=st.integers(1, 12), min_calls=st.integers(1, 12),
+                                       failure_rate=st.sampled_from([0.25, 0.5, 0.75, 1.0]),
+                                       wait_s=st.floats(0, 60), half_open_calls=st.integers(1, 5)))
+def test_breaker_properties(events, config):
+    stream, now = [], 0.0
+    for gap, failed in events:
+        now += gap
+        stream.append((now, failed))
+    breaker, previous = Breaker(), CLOSED
+    trials_in_a_row = 0
+    for now, failed in stream:
+        breaker = sim.transition(breaker, now, failed, config)
+        state = breaker.state
+        assert state in sim.STATES
+        assert not (previous == OPEN and state == CLOSED and config.half_open_calls > 1), "OPEN goes through HALF_OPEN"
+        if state == HALF_OPEN:
+            trials_in_a_row += 1
+            assert trials_in_a_row < config.half_open_calls
+        else:
+            trials_in_a_row = 0
+        assert len(breaker.window) <= config.window
+        if state == CLOSED:
+            window = breaker.window
+            assert not (len(window) >= config.min_calls and sum(window) / len(window) >= config.failure_rate)
+        previous = state
+
+
+@given(st.lists(st.floats(0, 10), max_size=40))
+def test_all_successes_never_open(gaps):
+    now, breaker = 0.0, Breaker()
+    for gap in gaps:
+        now += gap
+        breaker = sim.transition(breaker, now, False)
+        assert breaker.state == CLOSED
+
+
+def test_streams_reach_every_state_and_tell_the_misconceptions_apart():
+    streams = sim.breaker_streams()
+    reference = [replay(s) for s in streams]
+    assert {state for states in reference for state in states} == set(sim.STATES)
+    wrongs = [m.example() for m in lesson.TASKS.breaker_transition.misconceptions]
+    outcomes = [[sim.run_stream(fn, s) for s in streams] for fn in wrongs]
+    for i, outcome in enumerate(outcomes):
+        assert outcome != reference
+        for other in outcomes[i + 1:]:
+            assert outcome != other
+
+
+def test_transition_check_explains_a_bad_return():
+    task = lesson.TASKS.breaker_transition
+    assert task.evaluate(lambda b, now, failed: "closed")[0] == NOT_YET
+    assert "Breaker" in task.evaluate(lambda b, now, failed: "closed")[1]
+    assert task.evaluate(lambda b, now, failed: None)[0] == NOT_ATTEMPTED
+    assert task.evaluate(lambda b, now: b)[0] == NOT_YET
+    assert task.evaluate(sim.transition)[0] == PASS
+
+
+# -- the retry-storm simulator ---------------------------------------------------------------
+def test_simulator_agrees_with_the_closed_form_for_independent_errors():
+    """Healthy service, each call fails with p: calls per request = 1 + p + … + p^r and
+    success = 1 − p^(r+1), while the load stays under capacity."""
+    for p, retries in ((0.1, 3), (0.3, 2), (0.5, 1), (0.2, 0)):
+        scenario = Scenario(demand=0.4, fault_duration_s=0, error_rate=p, horizon_s=60)
+        run = sim.simulate(Client("t", retries=retries), scenario)
+        user_rate = run.requests.sum() / scenario.horizon_s
+        assert run.load_rps.mean() / user_rate == pytest.approx(sim.expected_tries(p, retries), rel=0.02)
+        assert run.ok.sum() / run.requests.sum() == pytest.approx(1 - p ** (retries + 1), rel=0.01)
+
+
+def test_a_healthy_service_stays_healthy():
+    for client in sim.CLIENTS.values():
+        run = sim.simulate(client, Scenario(fault_duration_s=0))
+        assert np.nanmin(run.success_rate) >= 0.99
+        assert run.recovery_s == 0.0
+
+
+def test_the_storm_is_metastable_and_the_mechanisms_recover():
+    """Naive retries keep the service down after the fault; backoff, the breaker and the
+    budget each bring it back, at different speeds."""
+    runs = {name: sim.simulate(c) for name, c in sim.CLIENTS.items()}
+    assert runs["naive retries"].recovery_s is None
+    recovered = {name: r.recovery_s for name, r in runs.items() if name != "naive retries"}
+    assert all(v is not None for v in recovered.values())
+    assert recovered["circuit breaker"] < recovered["backoff + jitter"] < recovered["retry budget"]
+    naive = runs["naive retries"]
+    end = naive.scenario.fault_end_s
+    assert naive.load_rps[naive.time_s > end + 5].mean() > 1.5 * naive.scenario.capacity_rps
+    fallback = runs["breaker + fallback"]
+    served = fallback.served_rate[~np.isnan(fallback.served_rate)]
+    assert served.min() > 0.8 and served.mean() > 0.97
+
+
+@pytest.mark.parametrize("retries", [1, 2, 3, 4])
+def test_naive_storm_threshold_matches_the_closed_form(retries):
+    """Immediate retries sustain the storm exactly when (retries + 1) × traffic ≥ capacity."""
+    threshold = sim.storm_threshold(retries)
+    below = sim.simulate(Client("n", retries=retries), Scenario(demand=0.85 * threshold))
+    above = sim.simulate(Client("n", retries=retries), Scenario(demand=1.1 * threshold))
+    assert below.recovery_s is not None and above.recovery_s is None
+
+
+def test_without_a_fault_nobody_needs_to_recover():
+    run = sim.simulate(sim.CLIENTS["naive retries"], Scenario(fault_capacity=1.0))
+    assert run.recovery_s == 0.0
+
+
+def test_simulator_is_deterministic():
+    a = sim.simulate(sim.CLIENTS["backoff + jitter"])
+    b = sim.simulate(sim.CLIENTS["backoff + jitter"])
+    assert np.array_equal(a.load_rps, b.load_rps) and np.array_equal(a.p99_ms, b.p99_ms, equal_nan=True)
+
+
+def test_p99_when_healthy_is_the_service_time_tail():
+    run = sim.simulate(Client("t", retries=0), Scenario(fault_duration_s=0, error_rate=0.0))
+    expected = (0.005 + 0.012 * math.log(100)) * 1000       # shifted exponential's p99
+    assert np.nanmedian(run.p99_ms) == pytest.approx(expected, rel=0.1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(demand=st.floats(0, 1.5), fault=st.floats(0, 20), capacity=st.floats(0, 1), retries=st.integers(0, 5),
+       base=st.floats(0, 1), budget=st.one_of(st.none(), st.floats(0, 1)), breaker=st.booleans())
+def test_simulator_accepts_any_sensible_input(demand, fault, capacity, retries, base, budget, breaker):
+    client = Client("h", retries=retries, backoff_base_s=base, breaker=breaker, budget_ratio=budget)
+    run = sim.simulate(client, Scenario(demand=demand, fault_duration_s=fault, fault_capacity=capacity))
+    assert np.all(run.load_rps >= 0) and np.all(run.queue >= 0)
+    assert np.all(run.ok >= -1e-9)
+    finite = run.success_rate[~np.isnan(run.success_rate)]
+    assert np.all((finite >= -1e-9) & (finite <= 1 + 1e-9))
+    assert run.load_rps.max() <= Scenario().slots / sim.DT + 1e-6
+
+
+def test_simulator_rejects_nonsense_plainly():
+    with pytest.raises(ValueError, match="share"):
+        sim.simulate(Client("x"), Scenario(fault_capacity=2))
+    with pytest.raises(ValueError, match="retries"):
+        sim.simulate(Client("x", retries=-1))
+
+
+# -- widgets ---------------------------------------------------------------------------------
+def _values(control):
+    options = getattr(control, "options", None)
+    if options is not None:
+        return [o[1] if isinstance(o, tuple) else o for o in options]
+    if hasattr(control, "min"):
+        return list(range(control.min, control.max + 1, control.step))
+    return [True, False]
+
+
+@pytest.mark.parametrize("name", sorted(lesson.APPS))
+def test_every_control_value_gives_a_view(name):
+    app = lesson.APPS[name]()
+    assert app.error is None, app.error
+    for control_name, control in app.inputs.items():
+        original = control.value
+        for value in _values(control):
+            app.set(**{control_name: value})
+            assert app.error is None, f"{control_name}={value!r}: {app.error}"
+            assert app.figure.title
+        app.set(**{control_name: original})
+
+
+@settings(max_examples=30, deadline=None)
+@given(replicas=st.integers(0, 6), replica=st.sampled_from([v for _, v in lesson.AVAILABILITY_OPTIONS]),
+       zones=st.sampled_from([1, 2, 3]), zone=st.sampled_from([v for _, v in lesson.AVAILABILITY_OPTIONS]),
+       inventory=st.sampled_from([v for _, v in lesson.AVAILABILITY_OPTIONS]), fallback=st.booleans())
+def test_availability_compute(replicas, replica, zones, zone, inventory, fallback):
+    state = lesson.AvailabilityApp.compute(None, replicas, replica, zones, zone, inventory, fallback)
+    assert 0 <= state["availability"] <= 1
+    assert state["minutes_per_month"] >= 0
+    if fallback:
+        no_fallback = lesson.AvailabilityApp.compute(None, replicas, replica, zones, zone, inventory, False)
+        assert state["availability"] >= no_fallback["availability"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(tries=st.integers(1, 5), layers=st.integers(1, 8), where=st.sampled_from(["every layer", "top layer only"]))
+def test_amplification_compute(tries, layers, where):
+    state = lesson.AmplificationApp.compute(None, tries, layers, where)
+    assert len(state["calls"]) == layers and state["factor"] >= 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(cells=st.integers(1, 20), size=st.integers(1, 6))
+def test_blast_radius_compute(cells, size):
+    state = lesson.BlastRadiusApp.compute(None, cells, size)
+    assert state["same shuffle shard"] <= state["plain shards"] + 1e-12
+    assert state["same shuffle shard"] <= state["share a cell"] + 1e-12
+
+
+@pytest.fixture(scope="module")
+def storm_app():
+    return lesson.RetryStormApp()
+
+
+@settings(max_examples=20, deadline=None)
+@given(client=st.sampled_from(list(sim.CLIENTS)), compare=st.sampled_from(["(none)", *sim.CLIENTS]),
+       fault_s=st.integers(0, 20), fault_capacity=st.integers(0, 10).map(lambda v: 10 * v),
+       demand=st.integers(0, 24).map(lambda v: 5 * v), retries=st.integers(0, 5),
+       backoff_ms=st.integers(0, 20).map(lambda v: 50 * v), budget=st.integers(0, 20).map(lambda v: 5 * v))
+def test_storm_compute(storm_app, client, compare, fault_s, fault_capacity, demand, retries, backoff_ms, budget):
+    state = storm_app.compute(client, compare, fault_s, fault_capacity, demand, retries, backoff_ms, budget)
+    assert state["title"]
+    assert lesson.storm_html(state["run"], state["other"])
+
+
+def test_storm_widget_shows_the_storm():
+    app = lesson.RetryStormApp()
+    app.set(client="circuit breaker", compare="naive retries")
+    assert "never recovers" in app.figure.title
+    app.set(fault_s=0)
+    assert "no fault" in app.figure.title
+
+
+# -- the exercise's custom checks --------------------------------------------------------------
+def test_settings_check_runs_the_simulator():
+    task = lesson.TASKS.client_settings
+    assert task.evaluate({"retries": 3, "breaker": True})[0] == PASS
+    status, message, misconception = task.evaluate({"retries": 3})
+    assert status == NOT_YET and "load peaks" in message and misconception is not None
+    assert task.evaluate({"retrys": 3})[0] == NOT_YET
+    assert "Unknown" in task.evaluate({"retrys": 3})[1]
+    assert task.evaluate({"retries": 2.5})[0] == NOT_YET
+    assert task.evaluate({"backoff_base_s": float("nan")})[0] == NOT_YET
+    assert task.evaluate({"budget_ratio": "lots"})[0] == NOT_YET
+
+
+def test_reference_settings_are_computed_by_the_simulator():
+    settings_ = lesson.reference_settings()
+    assert lesson.TASKS.client_settings.evaluate(settings_)[0] == PASS
+    for candidate in lesson.CANDIDATE_SETTINGS[: lesson.CANDIDATE_SETTINGS.index(settings_)]:
+        assert lesson.TASKS.client_settings.evaluate(candidate)[0] == NOT_YET
+
+
+def test_cell_design_check():
+    task = lesson.TASKS.cell_design
+    assert task.evaluate(lesson.best_cell_design())[0] == PASS
+    assert task.evaluate((40, 3))[0] == NOT_YET
+    assert task.evaluate((3, 4))[0] == NOT_YET
+    assert task.evaluate(("16", 3))[0] == NOT_YET
+
+
+def test_partition_table_covers_module_02s_options():
+    table = lesson.partition_table()
+    assert len(table) == 4 and {"writes", "reads", "locks / leases", "what to do"} <= set(table.columns)
+
+
+def test_zone_cost_is_the_difference_of_two_paths():
+    spread_out = lesson.path_availability(replace(lesson.EXERCISE_PATH, zones=3))
+    together = lesson.path_availability(replace(lesson.EXERCISE_PATH, zones=1))
+    assert lesson.zone_cost_minutes() == pytest.approx((spread_out - together) * 30 * 24 * 60)
