@@ -30,6 +30,10 @@ def _jsonable(value: Any) -> Any:
 
 def remember(key: str, value: Any, module: str | None = None) -> bool:
     """Keep ``value`` under ``key`` (e.g. ``"04.p99_ms"``) for later modules."""
+    if value is None or value is Ellipsis:
+        text = f"… {key} not kept yet: fill in the answer above first."
+        feedback.show(feedback.bundle(text, f"<div class='steward-result' style='opacity:.8'>{text}</div>"))
+        return False
     try:
         value = _jsonable(value)
     except (TypeError, ValueError) as error:

@@ -25,6 +25,11 @@ def test_bad_values_are_not_kept(progress_file, capsys):
     assert results.all_results() == {}
 
 
+def test_placeholder_is_not_kept(progress_file, capsys):
+    assert not results.remember("04.p99_ms", ...)
+    assert "not kept yet" in capsys.readouterr().out
+
+
 def test_recording_off(monkeypatch, capsys):
     monkeypatch.setenv("STEWARD_PROGRESS", "off")
     assert not results.remember("04.p99_ms", 1.0)
