@@ -1,0 +1,1162 @@
+"""Module 02 — master trade-offs: choosing how Cartwheel takes a lock.
+
+Four pieces, each a set of pure functions with a thin widget on top:
+
+1. **Weighted scoring with hard constraints.** Six options scored 1–5 on seven criteria
+   (``data/coordination_options.csv``); the learner's weights rank them; a use case (an
+   *efficiency* lock or a *correctness* lock) removes options that cannot be safe for it,
+   whatever the weights say.
+2. **The flip point.** Totals are linear in each weight, so the weight at which another
+   option draws level with the winner is a crossing of two lines: solved exactly, not searched.
+3. **A lease-lock simulation.** Clients take a lease lock; one pauses past its lease; without
+   fencing tokens its stale writes overwrite the new holder's, with them the store rejects them.
+4. **Writing it down.** An ADR in Nygard's format rendered from the choices, and a note for a
+   non-technical stakeholder, whose structure is checked and whose reasoning is self-assessed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+from matplotlib.collections import PolyCollection
+from matplotlib.patches import Patch, Rectangle
+
+from steward import checks, plotting, progress
+from steward.datagen import load
+from steward.datasets.coordination_options import CRITERIA, OPTIONS
+from steward.tasks import Misconception, Rubric, Task, TaskSet
+from steward.widgets import App, FigureView, dropdown, int_slider, slider
+
+MODULE = "02"
+
+#: What each criterion means, for slider labels and ADRs. Every score is "5 is best".
+CRITERION_WORDS = {
+    "safety": "safety under partitions and pauses",
+    "availability": "availability",
+    "latency": "latency",
+    "throughput": "throughput",
+    "simplicity": "operational simplicity",
+    "familiarity": "team familiarity",
+    "footprint": "existing footprint",
+}
+CRITERION_LABELS = {
+    "safety": "Safety under partitions and pauses",
+    "availability": "Availability (survives a server loss)",
+    "latency": "Latency of taking the lock",
+    "throughput": "Throughput (locks per second)",
+    "simplicity": "Operational simplicity",
+    "familiarity": "Team familiarity",
+    "footprint": "Existing footprint at Cartwheel",
+}
+
+#: The weight sliders' range and step. The flip point is computed within this range.
+WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP = 0.0, 5.0, 0.5
+
+#: The weights Cartwheel's team agreed on in its planning meeting (a scenario parameter): they
+#: care most about not running something new, and they know Redis and Postgres.
+TEAM_WEIGHTS: dict[str, float] = {
+    "safety": 3.0, "availability": 2.0, "latency": 3.0, "throughput": 1.0,
+    "simplicity": 4.0, "familiarity": 3.0, "footprint": 3.5,
+}
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """What the lock protects, and therefore what a failure costs."""
+
+    key: str
+    lock: str
+    worst_case: str
+    cartwheel: str
+    requires_fencing: bool
+
+    @property
+    def constraint(self) -> str:
+        if self.requires_fencing:
+            return "the option must give the resource a fencing token"
+        return "none: a duplicate now and then only costs work"
+
+    @property
+    def article(self) -> str:
+        return "an" if self.lock[0] in "aeiou" else "a"
+
+
+USE_CASES: dict[str, UseCase] = {
+    "efficiency": UseCase(
+        "efficiency", "efficiency lock", "duplicate work",
+        "two workers must not both rebuild the recommendation cache (a rebuild costs CPU, nothing breaks)",
+        requires_fencing=False,
+    ),
+    "correctness": UseCase(
+        "correctness", "correctness lock", "corrupted data",
+        "two inventory-reservation workers must never both sell the last unit (an oversell is a broken promise)",
+        requires_fencing=True,
+    ),
+}
+
+
+# -- data -----------------------------------------------------------------------------------
+def options_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Scores as a wide table: one row per option (in the lesson's order), one column per
+    criterion. ``frame`` is the long table (``load("coordination_options")`` by default)."""
+    long = load("coordination_options") if frame is None else frame
+    if not isinstance(long, pd.DataFrame) or not {"option", "criterion", "score"} <= set(long.columns):
+        raise ValueError("expected the long table with columns option, criterion and score")
+    wide = long.pivot(index="option", columns="criterion", values="score")
+    order = [o for o in OPTIONS if o in wide.index] + [o for o in wide.index if o not in OPTIONS]
+    columns = [c for c in CRITERIA if c in wide.columns] + [c for c in wide.columns if c not in CRITERIA]
+    wide = wide.loc[order, columns].astype(float)
+    wide.index.name, wide.columns.name = "option", None
+    return wide
+
+
+def fencing_by_option(frame: pd.DataFrame | None = None) -> pd.Series:
+    """Whether each option can give the resource a fencing token (the correctness constraint)."""
+    long = load("coordination_options") if frame is None else frame
+    fencing = long.groupby("option", sort=False)["fencing_token"].first().astype(bool)
+    return fencing.reindex([o for o in OPTIONS if o in fencing.index])
+
+
+@lru_cache(maxsize=32)
+def _index(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(names), dtype=object)
+
+
+def weights_series(weights: Mapping[str, float] | pd.Series, criteria: Sequence[str] = CRITERIA) -> pd.Series:
+    """Weights as a Series over ``criteria``; a criterion left out weighs 0.
+
+    Unknown names, negative or missing-value weights are refused with a sentence, because a
+    typo ("saftey") would otherwise silently weigh nothing."""
+    if isinstance(weights, pd.Series):
+        weights = dict(zip(weights.index, weights.to_numpy(), strict=True))
+    if not isinstance(weights, Mapping):
+        raise ValueError(f"weights must be a dict criterion → number; got {type(weights).__name__}")
+    unknown = [k for k in weights if k not in criteria]
+    if unknown:
+        raise ValueError(f"unknown criterion {unknown[0]!r}; the criteria are {', '.join(criteria)}")
+    values = np.zeros(len(criteria))
+    for j, name in enumerate(criteria):
+        value = weights.get(name, 0.0)
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"the weight of {name} must be a number; got {value!r}") from None
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"the weight of {name} must be a number ≥ 0; got {value!r}")
+        values[j] = value
+    return pd.Series(values, index=_index(tuple(criteria)), dtype=float)
+
+
+# -- scoring ----------------------------------------------------------------------------------
+def weighted_totals(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series) -> pd.Series:
+    """Σ weight × score per option. Linear in every weight, which is what makes the flip
+    point a crossing of straight lines."""
+    w_ = weights_series(weights, list(scores.columns))
+    return pd.Series(scores.to_numpy(float) @ w_.to_numpy(), index=scores.index, name="total")
+
+
+def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series) -> pd.Series:
+    """The weighted mean score per option, on the same 1–5 scale as the scores.
+
+    Dividing by the sum of the weights changes no ranking; it keeps the number readable
+    ("4.2 out of 5") whatever scale the weights use."""
+    w_ = weights_series(weights, list(scores.columns))
+    if w_.sum() <= 0:
+        raise ValueError("every weight is 0, so nothing separates the options: give one criterion a weight")
+    return (weighted_totals(scores, w_) / w_.sum()).rename("score")
+
+
+def eligible(fencing: pd.Series, use_case: str) -> pd.Series:
+    """Which options the use case allows. A hard constraint is a filter, not a weight: no
+    amount of latency buys back a lock that can corrupt inventory."""
+    case = use_case_of(use_case)
+    if case.requires_fencing:
+        return fencing.astype(bool).rename("eligible")
+    return pd.Series(True, index=fencing.index, name="eligible")
+
+
+def use_case_of(key: str) -> UseCase:
+    if key not in USE_CASES:
+        raise ValueError(f"unknown use case {key!r}; choose one of {', '.join(USE_CASES)}")
+    return USE_CASES[key]
+
+
+def _mask(index: pd.Index, allowed: pd.Series | None) -> np.ndarray:
+    if allowed is None:
+        return np.ones(len(index), bool)
+    return allowed.reindex(index).fillna(False).to_numpy(bool)
+
+
+def _leader_index(totals: np.ndarray, mask: np.ndarray) -> int:
+    """The highest total among allowed options; a tie goes to the option listed first, so the
+    answer never depends on floating-point noise."""
+    if not mask.any():
+        raise ValueError("the constraints rule out every option")
+    best = np.max(totals[mask])
+    return int(np.flatnonzero(mask & (totals >= best - 1e-9))[0])
+
+
+def leader(totals: pd.Series, allowed: pd.Series | None = None) -> str:
+    """The option with the highest total among the allowed ones (ties: listed first)."""
+    return str(totals.index[_leader_index(totals.to_numpy(float), _mask(totals.index, allowed))])
+
+
+def ranking(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, fencing: pd.Series,
+            use_case: str) -> pd.DataFrame:
+    """Options ranked for a use case: eligible ones by weighted score, then the excluded ones.
+
+    Columns: score (weighted mean, 1–5), eligible, rank (1 = winner; missing when excluded),
+    reason (why an option is excluded)."""
+    score = weighted_scores(scores, weights).to_numpy(float)
+    allowed = _mask(scores.index, eligible(fencing, use_case))
+    order = _rank_order(score, allowed)
+    ranks = np.full(len(score), np.nan)
+    ranks[order[: allowed.sum()]] = np.arange(1, allowed.sum() + 1)
+    table = pd.DataFrame({"score": score, "eligible": allowed, "rank": ranks,
+                          "reason": np.where(allowed, "", "no fencing token")}, index=scores.index)
+    return table.iloc[order]
+
+
+def _rank_order(score: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Eligible first, then by score (high first), then in the listed order."""
+    return np.lexsort((np.arange(len(score)), -np.round(score, 9), ~allowed))
+
+
+# -- the flip point ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Flip:
+    """How far one weight must move before the winner loses its lead.
+
+    ``change`` is signed (weight units): the smallest move, up or down within the slider
+    range, at which another option's total reaches the winner's. Just past it, that option
+    wins. ``None`` when no move within the range changes the decision."""
+
+    criterion: str
+    weight: float
+    winner: str
+    change: float | None
+    challenger: str | None
+
+    @property
+    def at(self) -> float | None:
+        return None if self.change is None else self.weight + self.change
+
+    def describe(self) -> str:
+        if self.change is None:
+            return f"never within {WEIGHT_MIN:g}–{WEIGHT_MAX:g}"
+        if abs(self.change) < 1e-9:
+            return f"already tied with {self.challenger}"
+        return f"{self.change:+.2f} (to {self.at:.2f}): {self.challenger} draws level"
+
+
+def _flip_core(matrix: np.ndarray, w_: np.ndarray, j: int, mask: np.ndarray, low: float, high: float
+               ) -> tuple[int, float | None, int | None]:
+    """Winner index, signed change of weight ``j`` and challenger index (numpy, no pandas)."""
+    totals = matrix @ w_
+    i_w = _leader_index(totals, mask)
+    gap = np.maximum(totals[i_w] - totals, 0.0)
+    slope = matrix[:, j] - matrix[i_w, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.where(gap <= 1e-9, 0.0, np.where(slope != 0, gap / np.where(slope != 0, slope, 1), np.nan))
+    target = w_[j] + delta
+    ok = mask & ~np.isnan(delta) & (target >= low - 1e-9) & (target <= high + 1e-9)
+    ok[i_w] = False
+    if not ok.any():
+        return i_w, None, None
+    candidates = np.flatnonzero(ok)
+    nearest = candidates[np.argmin(np.abs(delta[candidates]) + candidates * 1e-12)]
+    return i_w, float(delta[nearest]), int(nearest)
+
+
+def flip_point(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, criterion: str,
+               allowed: pd.Series | None = None, low: float = WEIGHT_MIN, high: float = WEIGHT_MAX) -> Flip:
+    """The smallest change of one weight that lets another allowed option draw level with the
+    winner, solved exactly.
+
+    Moving weight *c* by δ changes option o's total by δ·s(o, c). The winner W keeps its lead
+    over o while gap − δ·(s(o, c) − s(W, c)) > 0, where gap = T(W) − T(o) ≥ 0: a straight
+    line in δ, so the crossing is δ* = gap / (s(o, c) − s(W, c)). Upwards only options that
+    score higher than W on *c* can catch up; downwards only those that score lower. The flip
+    is the crossing nearest to zero that keeps the weight within [low, high]."""
+    w_ = weights_series(weights, list(scores.columns))
+    if criterion not in scores.columns:
+        raise ValueError(f"unknown criterion {criterion!r}; the criteria are {', '.join(scores.columns)}")
+    j = list(scores.columns).index(criterion)
+    if not low - 1e-9 <= w_.iloc[j] <= high + 1e-9:
+        raise ValueError(f"the weight of {criterion} ({w_.iloc[j]:g}) is outside the range {low:g}–{high:g}")
+    i_w, change, i_c = _flip_core(scores.to_numpy(float), w_.to_numpy(float), j, _mask(scores.index, allowed), low, high)
+    challenger = None if i_c is None else str(scores.index[i_c])
+    return Flip(criterion, float(w_.iloc[j]), str(scores.index[i_w]), change, challenger)
+
+
+def flip_table(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series,
+               allowed: pd.Series | None = None, low: float = WEIGHT_MIN, high: float = WEIGHT_MAX) -> pd.DataFrame:
+    """The flip point of every criterion: weight now, signed change, the weight at the flip,
+    and the option that draws level. Sorted so the most fragile weight comes first."""
+    w_ = weights_series(weights, list(scores.columns))
+    matrix, weights_np, mask = scores.to_numpy(float), w_.to_numpy(float), _mask(scores.index, allowed)
+    rows = []
+    for j, criterion in enumerate(scores.columns):
+        i_w, change, i_c = _flip_core(matrix, weights_np, j, mask, low, high)
+        rows.append((criterion, weights_np[j], np.nan if change is None else change,
+                     np.nan if change is None else weights_np[j] + change,
+                     None if i_c is None else scores.index[i_c], scores.index[i_w]))
+    table = pd.DataFrame(rows, columns=["criterion", "weight", "change", "flips_at", "challenger", "winner"])
+    table = table.set_index("criterion")
+    return table.iloc[np.argsort(table["change"].abs().fillna(np.inf).to_numpy(), kind="stable")]
+
+
+# -- the lease-lock simulation ------------------------------------------------------------
+CLIENT_NAMES = "ABCDEF"
+MAX_CLIENTS = len(CLIENT_NAMES)
+#: Kleppmann's example starts at token 33, so ours does too: A holds 33, the next holder 34.
+FIRST_TOKEN = 33
+HORIZON_MS = 2000
+POLL_MS = 10  # how often a waiting client retries the lock
+WRITES_PER_JOB = 4
+WRITE_GAP_MS = (10, 30)  # time between two writes of one job (uniform, ms)
+THINK_MS = (30, 150)  # time a client spends between jobs (uniform, ms)
+
+
+@dataclass
+class LeaseRun:
+    """One run: who held the lock when (``holds``) and every write (``writes``).
+
+    ``writes.out_of_order`` marks a write whose token is lower than one the resource has
+    already seen: a stale holder overwriting a newer holder's work. Without fencing each of
+    those lands and corrupts the resource; with fencing the store rejects exactly those."""
+
+    params: dict[str, Any]
+    holds: pd.DataFrame
+    writes: pd.DataFrame
+
+    @property
+    def corrupted_without_fencing(self) -> int:
+        return corrupted_writes(self.writes, fencing=False)
+
+    @property
+    def corrupted_with_fencing(self) -> int:
+        return corrupted_writes(self.writes, fencing=True)
+
+    @property
+    def rejected_with_fencing(self) -> int:
+        return int((~self.writes["accepted_with_fencing"]).sum())
+
+
+def _next_tick(phase: int, not_before: float, every: int) -> int:
+    """The first retry time ``phase + k·every`` at or after ``not_before``."""
+    if not_before <= phase:
+        return phase
+    return phase + int(math.ceil((not_before - phase) / every)) * every
+
+
+def simulate_lease_lock(n_clients: int = 3, lease_ms: int = 500, pause_ms: int = 0, seed: int = 0,
+                        horizon_ms: int = HORIZON_MS, writes_per_job: int = WRITES_PER_JOB,
+                        poll_ms: int = POLL_MS) -> LeaseRun:
+    """Clients share a lease lock; client A pauses (a GC, a page fault, a slow network) for
+    ``pause_ms`` right after taking the lock for its first job.
+
+    Each client wants the lock all the time: it retries every ``poll_ms`` (each at its own
+    seeded phase), and when it gets the lock it makes ``writes_per_job`` writes, 10–30 ms
+    apart, then releases the lock (a no-op if the lease has expired) and thinks 30–150 ms.
+    The lock is free again at the release or at the lease's expiry, whichever is first.
+    Paused, A neither writes nor checks its lease: when it wakes it finishes the job it
+    started, as the usual ``if lock.acquired: do_job()`` code would.
+
+    Small and event-driven: one iteration per acquisition, deterministic given ``seed``."""
+    for name, value, low in (("n_clients", n_clients, 1), ("lease_ms", lease_ms, 1), ("pause_ms", pause_ms, 0),
+                             ("horizon_ms", horizon_ms, 1), ("writes_per_job", writes_per_job, 1),
+                             ("poll_ms", poll_ms, 1)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name} must be a whole number ≥ {low}; got {value!r}")
+    if n_clients > MAX_CLIENTS:
+        raise ValueError(f"the simulation has at most {MAX_CLIENTS} clients; got {n_clients}")
+    rng = np.random.RandomState(seed)
+    names = CLIENT_NAMES[:n_clients]
+    phase = {name: (0 if name == "A" else int(rng.randint(1, poll_ms)) if poll_ms > 1 else 0) for name in names}
+    ready = dict.fromkeys(names, 0.0)
+    free_at, token, paused = 0.0, FIRST_TOKEN - 1, False
+    holds, writes = [], []
+    while True:
+        ticks = {name: _next_tick(phase[name], max(ready[name], free_at), poll_ms) for name in names}
+        client = min(names, key=lambda n: (ticks[n], n))
+        start = ticks[client]
+        if start >= horizon_ms:
+            break
+        token += 1
+        gaps = rng.randint(WRITE_GAP_MS[0], WRITE_GAP_MS[1] + 1, size=writes_per_job - 1)
+        pause = pause_ms if (client == "A" and not paused) else 0
+        paused = paused or client == "A"
+        times = start + pause + np.concatenate([[0], np.cumsum(gaps)])
+        expires = start + lease_ms
+        job_end = float(times[-1])
+        free_at = min(job_end, expires)
+        holds.append({"client": client, "token": token, "acquired_ms": start, "expires_ms": expires,
+                      "released_ms": free_at, "job_end_ms": job_end, "pause_ms": pause})
+        writes += [{"time_ms": int(t), "client": client, "token": token, "lease_expires_ms": expires} for t in times]
+        ready[client] = job_end + rng.randint(THINK_MS[0], THINK_MS[1] + 1)
+    hold_frame = pd.DataFrame(holds, columns=["client", "token", "acquired_ms", "expires_ms", "released_ms",
+                                              "job_end_ms", "pause_ms"])
+    write_frame = pd.DataFrame(writes, columns=["time_ms", "client", "token", "lease_expires_ms"])
+    write_frame = write_frame.sort_values(["time_ms", "token"], kind="mergesort").reset_index(drop=True)
+    write_frame["out_of_order"] = out_of_order(write_frame["token"].to_numpy())
+    write_frame["accepted_with_fencing"] = fenced_accepts(write_frame["token"].to_numpy())
+    params = {"n_clients": n_clients, "lease_ms": lease_ms, "pause_ms": pause_ms, "seed": seed,
+              "horizon_ms": horizon_ms, "writes_per_job": writes_per_job, "poll_ms": poll_ms}
+    return LeaseRun(params, hold_frame, write_frame)
+
+
+def out_of_order(tokens: np.ndarray) -> np.ndarray:
+    """True where a write carries a lower token than some earlier write (in time order)."""
+    tokens = np.asarray(tokens, dtype=float)
+    if tokens.size == 0:
+        return np.zeros(0, bool)
+    seen = np.maximum.accumulate(np.concatenate([[-np.inf], tokens[:-1]]))
+    return tokens < seen
+
+
+def fenced_accepts(tokens: np.ndarray) -> np.ndarray:
+    """The store's fencing rule: accept a write unless its token is lower than the highest
+    token already accepted. (The highest token so far is always accepted, so "highest
+    accepted" equals "highest seen", and the rule vectorises.) Equal tokens pass: the holder's
+    own second write carries the same token as its first."""
+    return ~out_of_order(tokens)
+
+
+def corrupted_writes(writes: pd.DataFrame, fencing: bool) -> int:
+    """Writes that land on the resource out of order: a lower token after a higher one.
+
+    Without fencing every write lands, so every out-of-order write corrupts. With fencing
+    the store drops them first, so among the writes that land none is out of order."""
+    if not isinstance(writes, pd.DataFrame) or not {"time_ms", "token"} <= set(writes.columns):
+        raise ValueError("expected a write log with columns time_ms and token")
+    ordered = writes.sort_values(["time_ms", "token"], kind="mergesort")
+    tokens = ordered["token"].to_numpy(float)
+    if fencing:
+        tokens = tokens[fenced_accepts(tokens)]
+    return int(out_of_order(tokens).sum())
+
+
+def pause_sweep(pauses: Sequence[int], lease_ms: int = 500, n_clients: int = 3,
+                seeds: Sequence[int] = range(10)) -> pd.DataFrame:
+    """Corrupted writes per pause length (mean over seeds), with and without fencing, and the
+    share of seeded runs that had any corruption."""
+    rows = []
+    for pause in pauses:
+        runs = [simulate_lease_lock(n_clients, lease_ms, int(pause), seed) for seed in seeds]
+        without = np.array([r.corrupted_without_fencing for r in runs])
+        rows.append({"pause_ms": int(pause), "corrupted_without": without.mean(),
+                     "corrupted_with": float(np.mean([r.corrupted_with_fencing for r in runs])),
+                     "share_corrupted": float((without > 0).mean())})
+    return pd.DataFrame(rows).set_index("pause_ms")
+
+
+# -- the ADR (Nygard, "Documenting Architecture Decisions", 2011) -------------------------------
+ADR_STATUSES = ("proposed", "accepted", "deprecated", "superseded")
+ADR_SECTIONS = ("status", "context", "decision", "consequences")
+_DOWNSIDE = re.compile(r"\b(negative|downside|cost|costs|risk|risks|worse|weaker|harder|slower|lose|loses|"
+                       r"give up|gives up|trade-off|tradeoff|drawback|must)\b", re.IGNORECASE)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def render_adr(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, fencing: pd.Series,
+               use_case: str, number: int = 1, *, table: pd.DataFrame | None = None,
+               flips: pd.DataFrame | None = None) -> str:
+    """An ADR in Nygard's format (Title, Status, Context, Decision, Consequences), written
+    from the current weights and use case.
+
+    The Context states the forces without taking sides (the worst case, the constraint, the
+    weights and the scores); the Decision is one sentence that starts "We will"; the
+    Consequences name what gets better, what gets worse, and the flip point, which tells a
+    future reader which change in priorities should reopen the decision."""
+    case = use_case_of(use_case)
+    w_ = weights_series(weights, list(scores.columns))
+    table = ranking(scores, w_, fencing, use_case) if table is None else table
+    flips = flip_table(scores, w_, table["eligible"]) if flips is None else flips
+    allowed = table["eligible"].to_numpy(bool)
+    names = [str(o) for o in table.index]
+    contenders = [(o, float(sc)) for o, sc, ok in zip(names, table["score"].to_numpy(float), allowed, strict=True) if ok]
+    winner = contenders[0][0]
+    runner = contenders[1][0] if len(contenders) > 1 else None
+    excluded = [o for o, ok in zip(names, allowed, strict=True) if not ok]
+    weight = dict(zip(scores.columns, w_.to_numpy(float), strict=True))
+    weighed = sorted((c for c in scores.columns if weight[c] > 0), key=lambda c: -weight[c])
+    unweighed = [c for c in scores.columns if weight[c] == 0]
+    row = {o: dict(zip(scores.columns, values, strict=True)) for o, values in zip(scores.index, scores.to_numpy(float), strict=True)}
+
+    lines = [f"# ADR {number:04d}: Use {winner} for the {case.lock}", "", "## Status", "", "Proposed", "",
+             "## Context", ""]
+    if case.requires_fencing:
+        constraint = f"The worst case of a failure is {case.worst_case}, so the hard constraint is that {case.constraint}."
+    else:
+        constraint = f"The worst case of a failure is {case.worst_case}, so there is no hard constraint."
+    if excluded:
+        constraint += f" That rules out {_join(excluded)}."
+    lines += [f"Cartwheel needs {case.article} {case.lock}: {case.cartwheel}. {constraint}", ""]
+    lines += ["We weighed the criteria (0–5): " + ", ".join(f"{CRITERION_WORDS[c]} {weight[c]:g}" for c in weighed)
+              + (f"; not weighed: {', '.join(CRITERION_WORDS[c] for c in unweighed)}" if unweighed else "") + ".", ""]
+    lines += ["Weighted scores (1–5): " + ", ".join(f"{o} {sc:.2f}" for o, sc in contenders) + ".", ""]
+    lines += ["## Decision", ""]
+    if case.requires_fencing:
+        lines += [f"We will use {winner} for the {case.lock}, and the resource will reject any write whose fencing "
+                  "token is lower than one it has already accepted.", ""]
+    else:
+        lines += [f"We will use {winner} for the {case.lock}, and accept that a pause or a crash can now and then "
+                  "let two workers do the same work.", ""]
+    lines += ["## Consequences", ""]
+    if runner is not None:
+        better = [c for c in weighed if row[winner][c] > row[runner][c]][:3]
+        worse = [c for c in weighed if row[winner][c] < row[runner][c]][:3]
+        if better:
+            lines.append(f"- Positive: it beats {runner} on " + _join([CRITERION_WORDS[c] for c in better]) + ".")
+        if worse:
+            lines.append(f"- Negative: it is weaker than {runner} on "
+                         + _join([f"{CRITERION_WORDS[c]} ({row[winner][c]:g} vs {row[runner][c]:g})" for c in worse]) + ".")
+    else:
+        lines.append("- Negative: it is the only option the constraint allows, so the weights did not decide anything.")
+    if case.requires_fencing:
+        lines.append("- Negative: every write path must carry the token and the store must check it; that is work "
+                     "in code we do not own yet.")
+    else:
+        lines.append("- Negative: a pause past the lease can still let two workers rebuild the cache; we pay in CPU, "
+                     "not in correctness.")
+    first = flips.iloc[0] if len(flips) else None
+    if first is not None and not pd.isna(first["change"]):
+        lines.append(f"- Neutral: the decision holds until the weight of {CRITERION_WORDS[flips.index[0]]} "
+                     f"moves by {first['change']:+.2f} (to {first['flips_at']:.2f}), where {first['challenger']} draws "
+                     "level. Revisit it if that priority changes.")
+    else:
+        lines.append(f"- Neutral: no single weight moved within {WEIGHT_MIN:g}–{WEIGHT_MAX:g} changes the decision.")
+    return "\n".join(lines) + "\n"
+
+
+def adr_sections(text: str) -> dict[str, str]:
+    """The body of each Nygard section, by lower-case name. Accepts Markdown headings
+    (``## Context``) and labelled lines (``Status: accepted``)."""
+    heading = re.compile(r"^\s*(?:#{1,6}\s*|\*\*)?(status|context|decision|consequences)\b\**\s*:?\**\s*(.*)$",
+                         re.IGNORECASE)
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in str(text).splitlines():
+        match = heading.match(line)
+        if match:
+            current = match.group(1).lower()
+            sections.setdefault(current, [])
+            if match.group(2).strip():
+                sections[current].append(match.group(2))
+        elif re.match(r"^\s*#{1,6}\s", line):
+            current = None
+        elif current is not None:
+            sections[current].append(line)
+    return {name: "\n".join(body).strip() for name, body in sections.items()}
+
+
+def adr_problems(text: Any) -> list[str]:
+    """What an ADR lacks, as short phrases (empty when the structure is complete). Checks
+    structure only; whether the reasoning is sound is for the rubric."""
+    if not isinstance(text, str):
+        return ["text"]
+    problems = []
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not re.match(r"^\s*#\s+\S", first):
+        problems.append("a title (the first line, '# ADR 0001: …')")
+    sections = adr_sections(text)
+    status = sections.get("status", "")
+    if not re.search(r"\b(" + "|".join(ADR_STATUSES) + r")\b", status, re.IGNORECASE):
+        problems.append("a Status of proposed, accepted, deprecated or superseded")
+    if len(sections.get("context", "").split()) < 10:
+        problems.append("a Context section that states the forces (at least a sentence or two)")
+    if not re.search(r"\bwe will\b", sections.get("decision", ""), re.IGNORECASE):
+        problems.append("a Decision section that commits: 'We will …'")
+    consequences = sections.get("consequences", "")
+    if not consequences:
+        problems.append("a Consequences section")
+    elif not _DOWNSIDE.search(consequences):
+        problems.append("a downside among the Consequences (mark it 'Negative:' or name a cost or risk)")
+    return problems
+
+
+@dataclass(frozen=True)
+class SavedADR:
+    path: Path
+    renamed: bool
+    message: str
+
+
+def default_adr_folder() -> Path:
+    """Where ADRs are saved unless told otherwise: ``$STEWARD_ADR_DIR``, else an ``adr`` folder
+    next to the progress file (on the learner's machine, never in the git tree)."""
+    env = os.environ.get("STEWARD_ADR_DIR")
+    if env:
+        return Path(env).expanduser()
+    where = progress.location()
+    return (where.parent if where is not None else Path(tempfile.gettempdir()) / "steward") / "adr"
+
+
+def adr_filename(text: str) -> str:
+    """A file name from the ADR's title: ``adr-0001-use-etcd-for-the-correctness-lock.md``."""
+    first = next((line for line in str(text).splitlines() if line.strip()), "adr")
+    slug = re.sub(r"[^a-z0-9]+", "-", first.lstrip("# ").lower()).strip("-")[:60].strip("-")
+    slug = re.sub(r"^adr-(\d+)", r"adr-\1", slug)
+    return f"{slug or 'adr'}.md" if slug.startswith("adr") else f"adr-{slug or 'decision'}.md"
+
+
+def save_adr(text: str, folder: str | Path | None = None, filename: str | None = None) -> SavedADR:
+    """Write the ADR as Markdown. An existing file is never overwritten: the ADR goes to the
+    first free name (``…-2.md``, ``…-3.md``) and the message says so."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("there is no ADR text to save")
+    target_dir = default_adr_folder() if folder is None else Path(folder).expanduser()
+    name = filename or adr_filename(text)
+    if not name.endswith(".md"):
+        name += ".md"
+    if Path(name).name != name:
+        raise ValueError(f"give a file name, not a path: {name!r}")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stem, path, n = name[:-3], target_dir / name, 1
+    while True:
+        try:
+            with open(path, "x", encoding="utf-8", newline="\n") as handle:  # "x": fails if it exists
+                handle.write(text)
+            break
+        except FileExistsError:
+            n += 1
+            path = target_dir / f"{stem}-{n}.md"
+    if n == 1:
+        return SavedADR(path, False, f"Saved the ADR to {path}.")
+    return SavedADR(path, True, f"{target_dir / name} already exists, so the ADR was saved as {path.name} instead "
+                                f"(nothing was overwritten).")
+
+
+# -- explaining it to a non-technical stakeholder ------------------------------------------------
+_FAMILIES = {
+    "Redis": r"\bredis\b",
+    "Postgres": r"\b(postgres|postgresql|database|db)\b",
+    "ZooKeeper": r"\bzoo ?keeper\b",
+    "etcd": r"\betcd\b",
+}
+_RISK = r"\b(risk|risks|oversell|oversells|oversold|overselling|corrupt\w*|twice|double|lose|lost|wrong|fail\w*|break\w*|broken)\b"
+_COST = r"(\bcost\w*|[£$€]\s?\d|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bengineers?\b|\bpeople\b|\bon-call\b|\bmoney\b|\bbudget\b|\bspend\b|\beffort\b)"
+_RECOMMEND = r"\b(recommend\w*|propose|suggest|we should|i would|my advice|let's)\b"
+#: Words a product manager should not have to look up. A senior engineer translates them.
+JARGON = ("fencing", "linearizable", "linearizability", "quorum", "raft", "zxid", "fsync", "split-brain", "split brain",
+          "ttl", "consensus", "sentinel", "redlock", "advisory lock", "mutex", "jvm", "lease", "p99", "idempotent")
+_JARGON = re.compile(r"\b(" + "|".join(re.escape(j) for j in JARGON) + r")\b", re.IGNORECASE)
+STAKEHOLDER_WORDS = (60, 250)
+
+
+def jargon_in(text: str) -> list[str]:
+    return sorted({m.group(0).lower() for m in _JARGON.finditer(text)})
+
+
+def stakeholder_problems(text: Any) -> list[str]:
+    """What a note for a non-technical stakeholder lacks: both options, the risk, the cost, a
+    recommendation, plain words, a readable length. Structure only; the rubric covers the rest."""
+    if not isinstance(text, str):
+        return ["text"]
+    problems = []
+    named = [name for name, pattern in _FAMILIES.items() if re.search(pattern, text, re.IGNORECASE)]
+    if len(named) < 2:
+        problems.append("both options by name (e.g. the Redis we run and the Postgres database)")
+    if not re.search(_RISK, text, re.IGNORECASE):
+        problems.append("the risk (what goes wrong for customers or the business)")
+    if not re.search(_COST, text, re.IGNORECASE):
+        problems.append("the cost (time, people or money)")
+    if not re.search(_RECOMMEND, text, re.IGNORECASE):
+        problems.append("a recommendation ('I recommend …')")
+    found = jargon_in(text)
+    if found:
+        problems.append(f"plain words: translate {', '.join(repr(j) for j in found)}")
+    words = len(text.split())
+    if not STAKEHOLDER_WORDS[0] <= words <= STAKEHOLDER_WORDS[1]:
+        problems.append(f"a length of {STAKEHOLDER_WORDS[0]}–{STAKEHOLDER_WORDS[1]} words (yours has {words})")
+    return problems
+
+
+def _text_check(problems_of) -> checks.Comparator:
+    """A comparator over free text: pass when ``problems_of`` finds nothing missing."""
+
+    def compare(answer: Any, expected: Any) -> checks.Verdict:
+        if not isinstance(answer, str):
+            return checks.not_yet(f"Expected your text as a string; got {checks.describe(answer)}.")
+        if not answer.strip():
+            return checks.Verdict(checks.NOT_ATTEMPTED, "The text is empty.")
+        missing = problems_of(answer)
+        return checks.OK if not missing else checks.not_yet("Missing: " + "; ".join(missing) + ".")
+
+    return compare
+
+
+STAKEHOLDER_RUBRIC = Rubric(
+    id="02.stakeholder-note",
+    title="Explaining the lock choice to Cartwheel's head of product",
+    criteria=(
+        "Leads with what the business risks (an oversold item, a refund, a support ticket), not with technology.",
+        "Puts both options side by side on the same terms: what each costs and what each risks.",
+        "Makes one recommendation and says what would change it.",
+        "Gives the stakeholder a decision they can take or a question they can answer, in words they use.",
+    ),
+    mid_level=(
+        "We compared Redis and Postgres for the reservation lock. Redis is faster but less safe because it can lose "
+        "the lock during a failover; Postgres is safer but adds load to the database. The risk with Redis is "
+        "overselling. I recommend Postgres because safety matters more. It will take the team some time to build."
+    ),
+    senior_level=(
+        "We need a way to stop two checkout workers selling the last unit of an item twice. We already run two tools "
+        "that could do it. The Redis we use for caching is fast and costs nothing new, but if it restarts at the "
+        "wrong moment two workers can both think they won, and we oversell; a customer gets a cancellation email "
+        "instead of a parcel. The Postgres database that holds inventory can make the second worker's sale fail "
+        "safely; it costs about two weeks of one engineer and a little more load on a database we already run. I "
+        "recommend Postgres. I would only revisit this if reservations grow past what that database can take, and we "
+        "will see that coming in its dashboards months ahead. Can we agree on two weeks this quarter?"
+    ),
+)
+
+ADR_RUBRIC = Rubric(
+    id="02.adr",
+    title="The reasoning in your ADR",
+    criteria=(
+        "The Context states the forces without arguing for the answer (a reader could disagree with the Decision).",
+        "The hard constraint is named and justified by the worst case, separately from the weights.",
+        "The Consequences include what gets worse, with numbers, not only what gets better.",
+        "It says what would reopen the decision (the flip point, or a change in the use case).",
+    ),
+    mid_level=(
+        "Context: we need a lock for inventory reservations. Decision: We will use Postgres advisory locks because "
+        "they scored highest. Consequences: simpler operations, and we already run Postgres."
+    ),
+    senior_level=(
+        "Context: reservations need a correctness lock; an oversell is the worst case, so options without a fencing "
+        "token are out before any weighing. Decision: We will use Postgres advisory locks with a fencing counter "
+        "checked in the reservation's transaction. Consequences: nothing new to run (+); weaker than etcd on safety "
+        "(4 vs 5) and a Postgres failover drops every lock (−); revisit if the footprint weight falls below the flip "
+        "point, e.g. if a platform team starts offering etcd as a service."
+    ),
+)
+
+
+# -- fast labels --------------------------------------------------------------------------
+@dataclass
+class PixelLabel:
+    """A label drawn onto the rendered pixels: ``x, y`` in data coordinates of the axes."""
+
+    text: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    anchor: str = "lm"  # PIL anchors: l/m/r then t/m/s/b (ls = left, baseline)
+    size: float = 8.0  # points
+    bold: bool = False
+    color: str = "#222222"
+    visible: bool = True
+
+
+class LabelledView(FigureView):
+    """A :class:`FigureView` whose moving text (bar labels, the title) is drawn with PIL onto
+    the blitted pixels after matplotlib has drawn the animated artists.
+
+    Laying out one matplotlib Text costs 1–3 ms (glyph layout and rasterising), so a chart with
+    a dozen moving labels blows the 50 ms budget; PIL draws the same string in about 0.05 ms.
+    The Axes keeps its title text (``view.title`` and the caption read it), but the title
+    artist is hidden and drawn here, so it never sticks in the cached background."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels: list[PixelLabel] = []
+        self._fonts: dict[tuple[float, bool], Any] = {}
+        self._sprites: dict[tuple[str, float, bool, str], tuple[Any, int, int]] = {}
+        plotting.title_artist(self.ax).set_visible(False)
+
+    def font(self, size: float, bold: bool) -> Any:
+        from matplotlib import font_manager
+        from PIL import ImageFont
+
+        key = (size, bold)
+        if key not in self._fonts:
+            path = font_manager.findfont(font_manager.FontProperties(weight="bold" if bold else "normal"))
+            self._fonts[key] = ImageFont.truetype(path, max(1, round(size * self.fig.dpi / 72)))
+        return self._fonts[key]
+
+    def sprite(self, text: str, size: float, bold: bool, color: str) -> tuple[Any, int, int]:
+        """The label as a small RGBA image and the offset of its anchor point, cached: bar
+        labels repeat ("4.13" comes back every time the slider does), names never change."""
+        from PIL import Image, ImageDraw
+
+        key = (text, size, bold, color)
+        cached = self._sprites.get(key)
+        if cached is None:
+            font = self.font(size, bold)
+            left, top, right, bottom = font.getbbox(text, anchor="ls")
+            sprite = Image.new("RGBA", (max(1, right - left + 2), max(1, bottom - top + 2)), (255, 255, 255, 0))
+            ImageDraw.Draw(sprite).text((-left + 1, -top + 1), text, font=font, fill=color, anchor="ls")
+            cached = (sprite, left - 1, top - 1)
+            if len(self._sprites) > 2000:
+                self._sprites.clear()
+            self._sprites[key] = cached
+        return cached
+
+    def _stamp(self, image: Any, text: str, x: float, y: float, anchor: str, size: float, bold: bool, color: str) -> None:
+        sprite, dx, dy = self.sprite(text, size, bold, color)
+        width = sprite.size[0] + 2 * dx + 2  # the ink's width, from the anchor's point of view
+        shift_x = {"l": 0, "m": -width / 2, "r": -width}[anchor[0]]
+        ascent = -dy
+        shift_y = {"s": 0, "t": ascent, "m": ascent / 2 - 1, "b": 0}[anchor[1]]
+        left, top = int(round(x + dx + shift_x)), int(round(y + dy + shift_y))
+        if left < 0 or top < 0 or left + sprite.size[0] > image.size[0] or top + sprite.size[1] > image.size[1]:
+            return  # off the canvas: skip rather than fail
+        image.alpha_composite(sprite, (left, top))
+
+    def render(self) -> None:
+        import io
+
+        from PIL import Image
+
+        if self._background is None or not self._animated:
+            self.canvas.draw()
+            self.full_draws += 1
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox) if self._animated else None
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible() and artist.figure is not None:
+                (artist.axes or self.fig).draw_artist(artist)
+        width, height = self.canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).copy()
+        ax = self.ax
+        title = plotting.title_of(ax)
+        if title:
+            self._stamp(image, title, 8, height - ax.bbox.y1 - 6 * self.fig.dpi / 72, "ls", 11, True, "#000000")
+        if self.labels:
+            points = ax.transData.transform([(label.x, label.y) for label in self.labels])
+            for label, (px, py) in zip(self.labels, points, strict=True):
+                if label.visible and label.text:
+                    self._stamp(image, label.text, px, height - py, label.anchor, label.size, label.bold, label.color)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1)  # no alpha: a third less to encode
+        self.image.value = buffer.getvalue()
+        self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(title)}</b></span>"
+
+
+# -- the trade-off explorer ----------------------------------------------------------------
+@dataclass
+class Exploration:
+    """What the explorer shows for one setting of the controls."""
+
+    weights: pd.Series
+    use_case: str
+    table: pd.DataFrame
+    winner: str
+    runner_up: str | None
+    flips: pd.DataFrame
+    adr: str
+    title: str
+
+
+def explore(scores: pd.DataFrame, fencing: pd.Series, weights: Mapping[str, float], use_case: str) -> Exploration:
+    """Everything the explorer shows, from the controls' values: the ranking, the winner, the
+    flip point of every weight and the ADR. Pure, so tests can call it for every value."""
+    case = use_case_of(use_case)
+    w_ = weights_series(weights, list(scores.columns))
+    table = ranking(scores, w_, fencing, use_case)
+    contenders = table[table["eligible"]]
+    winner = str(contenders.index[0])
+    runner = str(contenders.index[1]) if len(contenders) > 1 else None
+    flips = flip_table(scores, w_, table["eligible"])
+    adr = render_adr(scores, w_, fencing, use_case, table=table, flips=flips)
+    return Exploration(w_, use_case, table, winner, runner, flips, adr, explorer_title(table, case))
+
+
+def explorer_title(table: pd.DataFrame, case: UseCase) -> str:
+    """The chart's point: who wins, by how much, over whom."""
+    contenders = table[table["eligible"]]
+    winner, best = contenders.index[0], contenders["score"].iloc[0]
+    if len(contenders) == 1:
+        return f"{winner} wins the {case.lock}: the only option left"
+    runner, second = contenders.index[1], contenders["score"].iloc[1]
+    if best - second < 5e-3:
+        return f"{winner} and {runner} tie for the {case.lock} at {best:.2f}"
+    return f"{winner} wins the {case.lock} by {best - second:.2f} over {runner}"
+
+
+class TradeoffExplorer(App):
+    """A weight slider per criterion and a use-case switch → options ranked as horizontal
+    bars (excluded ones hatched), the flip point of every weight, and the ADR."""
+
+    title = "Trade-off explorer: how should Cartwheel take a lock?"
+
+    def __init__(self, weights: Mapping[str, float] | None = None, use_case: str = "efficiency",
+                 adr_folder: str | Path | None = None) -> None:
+        self.scores = options_table()
+        self.fencing = fencing_by_option()
+        self._start = weights_series(weights if weights is not None else TEAM_WEIGHTS)
+        self._start_case = use_case_of(use_case).key
+        self.adr_folder = adr_folder
+        self.figure = LabelledView(width=7.0, height=3.7,
+                                   margins={"left": 0.25, "right": 0.97, "top": 0.89, "bottom": 0.23})
+        ax = self.figure.ax
+        n = len(self.scores)
+        ax.set_xlim(0, 5)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_yticks([])
+        ax.grid(axis="y", visible=False)
+        plotting.finish(ax, "… wins the … lock by … over …", "weighted score (1–5; the weights as set)", "option")
+        ax.yaxis.set_label_coords(-0.31, 0.5)
+        self._bars = [ax.add_patch(Rectangle((0, i - 0.35), 0, 0.7, linewidth=1.0)) for i in range(n)]
+        self._names = [PixelLabel(str(option), -0.1, i, "rm", 9) for i, option in enumerate(self.scores.index)]
+        self._values = [PixelLabel("", 0.05, i, "lm", 8) for i in range(n)]
+        self.figure.labels = [*self._names, *self._values]
+        ax.legend(handles=[Patch(facecolor=plotting.HIGHLIGHT, label="winner"),
+                           Patch(facecolor=plotting.GOOD, label="allowed"),
+                           Patch(facecolor="#e6e6e6", edgecolor=plotting.NEUTRAL, hatch="///",
+                                 label="excluded: no fencing token")],
+                  loc="upper center", bbox_to_anchor=(0.42, -0.2), ncol=3, fontsize=8, frameon=False)
+        self.figure.animate(*self._bars)
+        self.flips_view = w.HTML()
+        self.adr_view = w.HTML()
+        self.filename = w.Text(value="", placeholder="file name (blank: from the ADR's title)",
+                               layout=w.Layout(width="380px"))
+        self.saved = w.HTML()
+        self.last_saved: SavedADR | None = None
+        super().__init__()
+
+    def controls(self) -> dict[str, w.Widget]:
+        sliders: dict[str, w.Widget] = {
+            "use_case": dropdown("Use case", [
+                ("efficiency lock: duplicate work is the worst case", "efficiency"),
+                ("correctness lock / leader election: corruption is the worst case", "correctness"),
+            ], self._start_case),
+        }
+        for criterion in CRITERIA:
+            sliders[criterion] = slider(CRITERION_LABELS[criterion], float(self._start[criterion]),
+                                        WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP)
+        return sliders
+
+    def layout(self) -> w.Widget:
+        save = w.Button(description="Save the ADR", icon="save")
+        save.on_click(lambda _: self.save())
+        weights = w.VBox([w.HTML("<b>Weights</b> (0 = does not matter, 5 = matters most)"),
+                          *[self.inputs[c] for c in CRITERIA]])
+        adr = w.Accordion(children=[w.VBox([self.adr_view, w.HBox([self.filename, save]), self.saved])])
+        adr.set_title(0, "ADR (Nygard's format), written from your choices")
+        return w.VBox([self.inputs["use_case"], w.HBox([weights, self.figure.widget]),
+                       w.HTML("<b>Flip points</b>: how far each weight must move before another option draws level"),
+                       self.flips_view, adr])
+
+    def compute(self, **values: Any) -> Exploration:
+        weights = {c: values[c] for c in CRITERIA}
+        return explore(self.scores, self.fencing, weights, values["use_case"])
+
+    def draw(self, state: Exploration) -> None:
+        table = state.table
+        for option, (bar, name, value) in zip(self.scores.index, zip(self._bars, self._names, self._values, strict=True),
+                                              strict=True):
+            row = table.loc[option]
+            y = int(np.flatnonzero(table.index == option)[0])
+            score = float(row["score"])
+            bar.set_y(y - 0.35)
+            bar.set_width(score)
+            if not row["eligible"]:
+                bar.set_facecolor("#e6e6e6")
+                bar.set_edgecolor(plotting.NEUTRAL)
+                bar.set_hatch("///")
+                value.text = f"{score:.2f} excluded"
+            else:
+                bar.set_facecolor(plotting.HIGHLIGHT if option == state.winner else plotting.GOOD)
+                bar.set_edgecolor("none")
+                bar.set_hatch(None)
+                value.text = f"{score:.2f}"
+            name.y = y
+            name.bold = option == state.winner
+            value.x, value.y = score + 0.05, y
+        self.figure.ax.set_title(state.title)
+        self.figure.render()
+        self.flips_view.value = flips_html(state.flips)
+        self.adr_view.value = ("<pre style='white-space:pre-wrap;font-size:12px;max-width:900px'>"
+                               f"{html.escape(state.adr)}</pre>")
+
+    def save(self, folder: str | Path | None = None, filename: str | None = None) -> SavedADR | None:
+        """Save the ADR shown now as Markdown (never over an existing file)."""
+        if self.state is None or self.error:
+            self.saved.value = "Nothing to save: move a control until the chart shows a ranking."
+            return None
+        try:
+            saved = save_adr(self.state.adr, folder if folder is not None else self.adr_folder,
+                             filename or self.filename.value.strip() or None)
+        except (OSError, ValueError) as error:
+            self.saved.value = f"<span style='color:#D55E00'>Could not save: {html.escape(str(error))}</span>"
+            return None
+        self.last_saved = saved
+        self.saved.value = html.escape(saved.message)
+        return saved
+
+
+def flips_html(flips: pd.DataFrame) -> str:
+    """The flip table as a small HTML table, most fragile weight first."""
+    rows = []
+    for criterion, row in flips.iterrows():
+        change = row["change"]
+        if pd.isna(change):
+            text = f"never within {WEIGHT_MIN:g}–{WEIGHT_MAX:g}"
+        elif abs(change) < 1e-9:
+            text = f"already tied with {row['challenger']}"
+        else:
+            text = f"{change:+.2f} (to {row['flips_at']:.2f}): {row['challenger']} draws level"
+        rows.append(f"<tr><td>{html.escape(CRITERION_LABELS[criterion])}</td><td style='text-align:right'>"
+                    f"{row['weight']:g}</td><td>{html.escape(text)}</td></tr>")
+    return ("<table style='font-size:12px'><tr><th style='text-align:left'>criterion</th><th>weight</th>"
+            "<th style='text-align:left'>flip point</th></tr>" + "".join(rows) + "</table>")
+
+
+# -- the lease-lock timeline -------------------------------------------------------------
+def lease_title(run: LeaseRun, fencing: bool) -> str:
+    stale = run.rejected_with_fencing
+    if stale == 0:
+        return "No write landed out of order: no pause outlived a lease"
+    if fencing:
+        return f"With fencing tokens the store rejected {stale} stale write{'s' * (stale != 1)}: 0 corrupted"
+    return f"Without fencing tokens {stale} stale write{'s' * (stale != 1)} overwrote newer work"
+
+
+def row_positions(n_clients: int) -> dict[str, float]:
+    """Rows spread over the fixed y-range, so the axes never change (no full redraw) when the
+    number of clients does."""
+    spacing = MAX_CLIENTS / n_clients
+    return {name: (i + 0.5) * spacing - 0.5 for i, name in enumerate(CLIENT_NAMES[:n_clients])}
+
+
+def _spans(frame: pd.DataFrame, start: str, end: str, row_of: Mapping[str, float], height: float) -> list:
+    verts = []
+    for client, a, b in zip(frame["client"], frame[start], frame[end], strict=True):
+        y = row_of[client]
+        verts.append([(a, y - height / 2), (b, y - height / 2), (b, y + height / 2), (a, y + height / 2)])
+    return verts
+
+
+def token_labels(holds: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The holds whose tokens tell the story: the paused client's and the ones that took the
+    lock while it was paused (then the earliest, up to ``limit``)."""
+    story = holds["pause_ms"] > 0
+    if story.any():
+        first = holds[story].iloc[0]
+        end = max(first["job_end_ms"], first["acquired_ms"] + first["pause_ms"])
+        story |= (holds["acquired_ms"] >= first["acquired_ms"]) & (holds["acquired_ms"] <= end)
+    chosen = holds[story].head(limit)
+    if len(chosen) < limit:
+        chosen = pd.concat([chosen, holds[~story].head(limit - len(chosen))]).sort_values("acquired_ms")
+    return chosen
+
+
+class LeaseLockLab(App):
+    """Sliders for the pause, the lease and the number of clients → a timeline of who held
+    the lock and which writes landed, with and without fencing tokens."""
+
+    title = "Lease-lock simulation: a pause, a lease, and who gets to write"
+    MAX_TOKEN_LABELS = 12
+
+    def __init__(self, pause_ms: int = 0, lease_ms: int = 300, n_clients: int = 3, seed: int = 0,
+                 fencing: bool = False) -> None:
+        self._start = {"pause_ms": pause_ms, "lease_ms": lease_ms, "n_clients": n_clients, "seed": seed,
+                       "fencing": fencing}
+        self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.27})
+        ax = self.figure.ax
+        ax.set_xlim(0, HORIZON_MS)
+        ax.set_ylim(MAX_CLIENTS - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        plotting.finish(ax, "…", "time (ms)", "client")
+        ax.yaxis.set_label_coords(-0.06, 0.5)
+        self._held = PolyCollection([], facecolor=plotting.GOOD, alpha=0.3, edgecolor="none")
+        self._stale = PolyCollection([], facecolor="none", edgecolor=plotting.BAD, hatch="///", linewidth=0.8)
+        self._pause = PolyCollection([], facecolor=plotting.NEUTRAL, alpha=0.45, edgecolor="none")
+        for collection in (self._held, self._stale, self._pause):
+            ax.add_collection(collection)
+        self._ok = ax.scatter([], [], s=14, marker="o", color=plotting.GOOD, zorder=3)
+        self._bad = ax.scatter([], [], s=60, marker="X", color=plotting.BAD, zorder=4)
+        self._rejected = ax.scatter([], [], s=40, marker="x", color="black", zorder=4)
+        ax.set_yticks([])
+        self._rows = [PixelLabel(name, -30, i, "rm", 9) for i, name in enumerate(CLIENT_NAMES)]
+        self._tokens = [PixelLabel("", 0, 0, "ls", 7, color="#333333") for _ in range(self.MAX_TOKEN_LABELS)]
+        self.figure.labels = [*self._rows, *self._tokens]
+        handles = [Patch(facecolor=plotting.GOOD, alpha=0.3, label="holds the lease"),
+                   Patch(facecolor=plotting.NEUTRAL, alpha=0.45, label="paused (GC, network); 33 = token"),
+                   Patch(facecolor="none", edgecolor=plotting.BAD, hatch="///", label="lease expired, still working"),
+                   ax.scatter([], [], s=14, marker="o", color=plotting.GOOD, label="write landed"),
+                   ax.scatter([], [], s=60, marker="X", color=plotting.BAD, label="stale write landed (corrupts)"),
+                   ax.scatter([], [], s=40, marker="x", color="black", label="stale write rejected")]
+        self.figure.fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+        self.figure.animate(self._held, self._stale, self._pause, self._ok, self._bad, self._rejected,
+                            )
+        super().__init__()
+
+    def controls(self) -> dict[str, w.Widget]:
+        s = self._start
+        return {
+            "pause_ms": int_slider("Pause of client A (ms)", s["pause_ms"], 0, 1500, 50),
+            "lease_ms": int_slider("Lease length (ms)", s["lease_ms"], 100, 1000, 50),
+            "n_clients": int_slider("Clients", s["n_clients"], 2, MAX_CLIENTS),
+            "seed": int_slider("Seed", s["seed"], 0, 20),
+            "fencing": dropdown("Store", [("without fencing tokens", False), ("with fencing tokens", True)], s["fencing"]),
+        }
+
+    def compute(self, pause_ms: int, lease_ms: int, n_clients: int, seed: int, fencing: bool) -> dict[str, Any]:
+        run = simulate_lease_lock(int(n_clients), int(lease_ms), int(pause_ms), int(seed))
+        return {"run": run, "fencing": bool(fencing), "title": lease_title(run, bool(fencing)),
+                "corrupted": run.corrupted_with_fencing if fencing else run.corrupted_without_fencing,
+                "rejected": run.rejected_with_fencing if fencing else 0}
+
+    def draw(self, state: dict[str, Any]) -> None:
+        run: LeaseRun = state["run"]
+        holds, writes = run.holds, run.writes
+        n = run.params["n_clients"]
+        row_of = row_positions(n)
+        height = min(0.6 * MAX_CLIENTS / n, 1.2)
+        self._held.set_verts(_spans(holds, "acquired_ms", "released_ms", row_of, height))
+        late = holds[holds["job_end_ms"] > holds["expires_ms"]]
+        self._stale.set_verts(_spans(late, "expires_ms", "job_end_ms", row_of, height * 0.8))
+        paused = holds[holds["pause_ms"] > 0].assign(pause_end=lambda f: f["acquired_ms"] + f["pause_ms"])
+        self._pause.set_verts(_spans(paused, "acquired_ms", "pause_end", row_of, height))
+        xy = np.column_stack([writes["time_ms"].to_numpy(float), writes["client"].map(row_of).to_numpy(float)])
+        stale = writes["out_of_order"].to_numpy(bool)
+        if state["fencing"]:
+            self._ok.set_offsets(xy[~stale])
+            self._bad.set_offsets(np.empty((0, 2)))
+            self._rejected.set_offsets(xy[stale])
+        else:
+            self._ok.set_offsets(xy[~stale])
+            self._bad.set_offsets(xy[stale])
+            self._rejected.set_offsets(np.empty((0, 2)))
+        for i, label in enumerate(self._rows):
+            label.visible = i < n
+            label.y = row_of.get(CLIENT_NAMES[i], 0.0)
+        shown = token_labels(holds, self.MAX_TOKEN_LABELS)
+        for i, text in enumerate(self._tokens):
+            if i < len(shown):
+                row = shown.iloc[i]
+                text.x, text.y = row["acquired_ms"], row_of[row["client"]] - height / 2 - 0.05
+                text.text = str(row["token"])
+                text.visible = True
+            else:
+                text.visible = False
+        self.figure.ax.set_title(state["title"])
+        self.figure.render()
+
+
+#: Every widget of the lesson, by name: the benchmark and the robustness tests drive each
+#: control of each through its whole range.
+APPS = {"trade-off-explorer": TradeoffExplorer, "lease-lock": LeaseLockLab}
