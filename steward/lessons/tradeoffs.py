@@ -385,34 +385,49 @@ def simulate_lease_lock(n_clients: int = 3, lease_ms: int = 500, pause_ms: int =
         raise ValueError(f"the simulation has at most {MAX_CLIENTS} clients; got {n_clients}")
     rng = np.random.RandomState(seed)
     names = CLIENT_NAMES[:n_clients]
-    phase = {name: (0 if name == "A" else int(rng.randint(1, poll_ms)) if poll_ms > 1 else 0) for name in names}
-    ready = dict.fromkeys(names, 0.0)
+    phase = [0 if name == "A" else (int(rng.randint(1, poll_ms)) if poll_ms > 1 else 0) for name in names]
+    ready = [0.0] * n_clients
     free_at, token, paused = 0.0, FIRST_TOKEN - 1, False
-    holds, writes = [], []
+    holds: dict[str, list] = {k: [] for k in ("client", "token", "acquired_ms", "expires_ms", "released_ms",
+                                              "job_end_ms", "pause_ms")}
+    w_time: list[int] = []
+    w_client: list[str] = []
+    w_token: list[int] = []
+    w_expires: list[int] = []
     while True:
-        ticks = {name: _next_tick(phase[name], max(ready[name], free_at), poll_ms) for name in names}
-        client = min(names, key=lambda n: (ticks[n], n))
-        start = ticks[client]
+        ticks = [_next_tick(phase[i], max(ready[i], free_at), poll_ms) for i in range(n_clients)]
+        start = min(ticks)
         if start >= horizon_ms:
             break
+        i = ticks.index(start)  # ties go to the client listed first
+        client = names[i]
         token += 1
-        gaps = rng.randint(WRITE_GAP_MS[0], WRITE_GAP_MS[1] + 1, size=writes_per_job - 1)
+        gaps = rng.randint(WRITE_GAP_MS[0], WRITE_GAP_MS[1] + 1, size=writes_per_job - 1).tolist()
         pause = pause_ms if (client == "A" and not paused) else 0
         paused = paused or client == "A"
-        times = start + pause + np.concatenate([[0], np.cumsum(gaps)])
+        times = [start + pause]
+        for gap in gaps:
+            times.append(times[-1] + gap)
         expires = start + lease_ms
         job_end = float(times[-1])
         free_at = min(job_end, expires)
-        holds.append({"client": client, "token": token, "acquired_ms": start, "expires_ms": expires,
-                      "released_ms": free_at, "job_end_ms": job_end, "pause_ms": pause})
-        writes += [{"time_ms": int(t), "client": client, "token": token, "lease_expires_ms": expires} for t in times]
-        ready[client] = job_end + rng.randint(THINK_MS[0], THINK_MS[1] + 1)
-    hold_frame = pd.DataFrame(holds, columns=["client", "token", "acquired_ms", "expires_ms", "released_ms",
-                                              "job_end_ms", "pause_ms"])
-    write_frame = pd.DataFrame(writes, columns=["time_ms", "client", "token", "lease_expires_ms"])
-    write_frame = write_frame.sort_values(["time_ms", "token"], kind="mergesort").reset_index(drop=True)
-    write_frame["out_of_order"] = out_of_order(write_frame["token"].to_numpy())
-    write_frame["accepted_with_fencing"] = fenced_accepts(write_frame["token"].to_numpy())
+        for key, value in (("client", client), ("token", token), ("acquired_ms", start), ("expires_ms", expires),
+                           ("released_ms", free_at), ("job_end_ms", job_end), ("pause_ms", pause)):
+            holds[key].append(value)
+        w_time += times
+        w_client += [client] * len(times)
+        w_token += [token] * len(times)
+        w_expires += [expires] * len(times)
+        ready[i] = job_end + rng.randint(THINK_MS[0], THINK_MS[1] + 1)
+    hold_frame = pd.DataFrame(holds)
+    time_arr, token_arr = np.array(w_time, dtype=np.int64), np.array(w_token, dtype=np.int64)
+    order = np.lexsort((token_arr, time_arr))
+    tokens = token_arr[order]
+    write_frame = pd.DataFrame({
+        "time_ms": time_arr[order], "client": np.array(w_client, dtype=object)[order], "token": tokens,
+        "lease_expires_ms": np.array(w_expires, dtype=np.int64)[order],
+        "out_of_order": out_of_order(tokens), "accepted_with_fencing": fenced_accepts(tokens),
+    })
     params = {"n_clients": n_clients, "lease_ms": lease_ms, "pause_ms": pause_ms, "seed": seed,
               "horizon_ms": horizon_ms, "writes_per_job": writes_per_job, "poll_ms": poll_ms}
     return LeaseRun(params, hold_frame, write_frame)
@@ -461,6 +476,51 @@ def pause_sweep(pauses: Sequence[int], lease_ms: int = 500, n_clients: int = 3,
                      "corrupted_with": float(np.mean([r.corrupted_with_fencing for r in runs])),
                      "share_corrupted": float((without > 0).mean())})
     return pd.DataFrame(rows).set_index("pause_ms")
+
+
+# -- static plots ---------------------------------------------------------------------------
+def plot_flip_lines(ax, scores: pd.DataFrame, weights: Mapping[str, float], criterion: str,
+                    allowed: pd.Series | None = None) -> Flip:
+    """Each allowed option's total as a line in one weight, with the flip point marked: the
+    picture behind the formula δ* = gap / slope."""
+    flip = flip_point(scores, weights, criterion, allowed)
+    grid = np.array([WEIGHT_MIN, WEIGHT_MAX])  # totals are straight lines: two points draw them
+    mask = _mask(scores.index, allowed)
+    base = weights_series(weights, list(scores.columns))
+    now = scores.to_numpy(float) @ base.to_numpy(float)
+    column = scores[criterion].to_numpy(float)
+    for k, option in enumerate(scores.index):
+        if not mask[k]:
+            continue
+        totals = now[k] + (grid - base[criterion]) * column[k]
+        strong = option in (flip.winner, flip.challenger)
+        ax.plot(grid, totals, color=plotting.CYCLE[k % len(plotting.CYCLE)], linewidth=2.2 if strong else 1.0,
+                linestyle="-" if strong else "--", label=option)
+    ax.axvline(flip.weight, color=plotting.NEUTRAL, linewidth=1)
+    ax.annotate("weight now", (flip.weight, ax.get_ylim()[1]), ha="center", va="top", fontsize=8)
+    if flip.change is None:
+        title = f"{flip.winner} leads at every {criterion} weight from {WEIGHT_MIN:g} to {WEIGHT_MAX:g}"
+    else:
+        ax.axvline(flip.at, color=plotting.BAD, linewidth=1.5, linestyle=":")
+        title = f"{flip.winner} leads until {criterion} weighs {flip.at:.2f}, then {flip.challenger}"
+    ax.legend(fontsize=8, ncol=2)
+    plotting.finish(ax, title, f"weight of {criterion} (0–5)", "weighted total (Σ weight × score)")
+    return flip
+
+
+def plot_pause_sweep(ax, sweep: pd.DataFrame, lease_ms: int) -> None:
+    """Corrupted writes per pause length, with and without fencing, and the lease marked."""
+    ax.plot(sweep.index, sweep["corrupted_without"], color=plotting.BAD, marker="o", markersize=3,
+            label="without fencing tokens")
+    ax.plot(sweep.index, sweep["corrupted_with"], color=plotting.GOOD, marker="s", markersize=3,
+            label="with fencing tokens")
+    ax.axvline(lease_ms, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
+    ax.annotate(f"lease = {lease_ms} ms", (lease_ms, ax.get_ylim()[1]), ha="right", va="top", fontsize=8)
+    onset = sweep.index[sweep["corrupted_without"] > 0]
+    title = ("No pause in the sweep corrupted anything" if len(onset) == 0 else
+             f"Without fencing, pauses from {onset[0]} ms corrupt writes; with it, none")
+    ax.legend(fontsize=8)
+    plotting.finish(ax, title, "pause of client A (ms)", "corrupted writes (mean over seeds)")
 
 
 # -- the ADR (Nygard, "Documenting Architecture Decisions", 2011) -------------------------------
