@@ -1230,13 +1230,25 @@ EXERCISE_RUN = {"n_clients": 4, "lease_ms": 300, "pause_ms": 305, "seed": 1}
 FLIP_CRITERION = "availability"
 
 
+@lru_cache(maxsize=1)
+def _exercise_writes() -> pd.DataFrame:
+    return simulate_lease_lock(**EXERCISE_RUN).writes[["time_ms", "client", "token", "lease_expires_ms"]]
+
+
 def exercise_write_log() -> pd.DataFrame:
-    """The write log of ``EXERCISE_RUN``, as a storage server would record it (no verdicts)."""
-    return simulate_lease_lock(**EXERCISE_RUN).writes[["time_ms", "client", "token", "lease_expires_ms"]].copy()
+    """The write log of ``EXERCISE_RUN``, as a storage server would record it (no verdicts).
+    A fresh copy each call, so a learner's edits never reach the reference answers."""
+    return _exercise_writes().copy()
+
+
+@lru_cache(maxsize=1)
+def _cached_scores() -> pd.DataFrame:
+    return options_table()
 
 
 def _scores() -> pd.DataFrame:
-    return options_table()
+    """The reference scores (a copy: reference code must not share a frame with anyone)."""
+    return _cached_scores().copy()
 
 
 def _efficiency_flip() -> Flip:
