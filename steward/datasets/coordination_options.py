@@ -108,7 +108,7 @@ _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
     },
     "Postgres advisory": {
         "safety": (4, "Session-scoped, no TTL to outlive, but a dropped session releases the lock silently; "
-                      "fence with a counter checked in the same transaction", PG_ADVISORY),
+                      "fence with a counter checked in the same transaction", f"{PG_ADVISORY}; {KLEPPMANN}"),
         "availability": (3, "As available as the primary; a failover ends every session and its locks",
                          PG_ADVISORY),
         "latency": (4, "One SQL call on a connection the service already holds", CARTWHEEL),
@@ -144,8 +144,9 @@ DATASET = Dataset(
         "availability, latency, throughput, operational simplicity, team familiarity and existing footprint "
         "(5 is always best). **The scores are judgments**, made by the course authors from the evidence in "
         "each row; the evidence comes from the sources named in `source` (factsheet §1: Kleppmann 2016, the "
-        "Redis, ZooKeeper and etcd docs; the PostgreSQL docs' 'Advisory Locks' section) or, for familiarity "
-        "and footprint, from the fictional Cartwheel scenario. [P] marks a primary source, [S] a summary. "
+        "Redis, ZooKeeper and etcd docs; the PostgreSQL docs' 'Advisory Locks' section) or, where `source` says "
+        "so, from the fictional Cartwheel scenario (familiarity, footprint, and Postgres's latency and throughput, "
+        "which depend on Cartwheel's own database). [P] marks a primary source, [S] a summary. "
         "`fencing_token` is the hard constraint for a correctness lock: whether the option can give the "
         "protected resource a number that only grows. No randomness: the table is written out as is."
     ),

@@ -41,7 +41,7 @@ from steward.widgets import App, FigureView, dropdown, int_slider, slider
 
 MODULE = "02"
 
-#: What each criterion means, for slider labels and ADRs. Every score is "5 is best".
+#: Each criterion in running prose (ADRs). Every score is "5 is best".
 CRITERION_WORDS = {
     "safety": "safety under partitions and pauses",
     "availability": "availability",
@@ -51,6 +51,7 @@ CRITERION_WORDS = {
     "familiarity": "team familiarity",
     "footprint": "existing footprint",
 }
+#: Each criterion as a slider label.
 CRITERION_LABELS = {
     "safety": "Safety under partitions and pauses",
     "availability": "Availability (survives a server loss)",
