@@ -50,6 +50,7 @@ def test_weighted_scores_by_hand():
     pd.testing.assert_series_equal(got, want, check_names=False)
 
 
+@settings(deadline=None)
 @given(weights_strategy, st.floats(0.1, 10))
 def test_scaling_the_weights_changes_no_score(weights, factor):
     if sum(weights.values()) == 0:
@@ -84,6 +85,7 @@ def test_correctness_constraint_removes_the_options_without_fencing():
         t.eligible(FENCE, "speed")
 
 
+@settings(deadline=None)
 @given(weights_strategy)
 def test_no_weight_lets_a_lock_without_fencing_win_a_correctness_lock(weights):
     if sum(weights.values()) == 0:
