@@ -182,27 +182,83 @@ def visible_errors(page) -> list[str]:
 
 
 # -- operating an app ----------------------------------------------------------------
+#: Python run in the lesson's kernel (outside the notebook's cells, leaving no names
+#: behind): how many redraws every App has done so far. A change that reached the kernel
+#: and was computed shows up here even when the view it gives looks the same.
+REDRAWS_CODE = (
+    "print((lambda gc, App: sum(len(o.timings) for o in gc.get_objects() if isinstance(o, App)))"
+    "(__import__('gc'), __import__('steward.widgets', fromlist=['App']).App))"
+)
+KERNEL_JS = """
+async (code) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  let out = '';
+  const future = kernel.requestExecute({code: code, silent: false, store_history: false});
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+  await future.done;
+  return out;
+}
+"""
+
+
+def kernel_redraws(page) -> int:
+    text = page.evaluate(KERNEL_JS, REDRAWS_CODE).strip()
+    return int(text) if text.isdigit() else -1
+
+
 def view_of(app) -> dict[str, Any]:
     return app.evaluate(VIEW_JS)
 
 
-def wait_for_change(app, before: dict[str, Any], timeout: float = 15.0) -> dict[str, Any] | None:
-    """The app's new view once it differs from ``before``; None when it never does."""
-    try:
-        return wait_until(lambda: (v := view_of(app)) != before and v, timeout, "the view to change", 0.1)
-    except AssertionError:
-        return None
-
-
 @dataclass
 class Operation:
+    """One thing done to a control, and what came of it: the kernel redrew the app
+    (``redrawn``), and/or what the learner sees changed (``changed``)."""
+
     control: str
     how: str
     changed: bool
-    must_change: bool = True
+    redrawn: bool
+    value_control: bool = True  # a slider, dropdown, choice or checkbox: it must reach the kernel
+
+    @property
+    def ok(self) -> bool:
+        """A value control must change the view for some value tried (the search in each
+        ``operate_*`` looks past values that legitimately look the same, e.g. a nine more
+        on a part that is not the bottleneck); a button must do something visible or redraw."""
+        return self.changed if self.value_control else (self.redrawn or self.changed)
 
     def __str__(self) -> str:
-        return f"{self.control} ({self.how}): {'view changed' if self.changed else 'view did NOT change'}"
+        effect = "view changed" if self.changed else ("redrawn, view unchanged" if self.redrawn else "NO EFFECT")
+        return f"{self.control} ({self.how}): {effect}"
+
+
+class Observer:
+    """Watches one app: its view in the page and the kernel's redraw count."""
+
+    def __init__(self, page, app) -> None:
+        self.page, self.app = page, app
+        self.view = view_of(app)
+        self.redraws = kernel_redraws(page)
+
+    def settle(self, timeout: float = 15.0, grace: float = 1.5) -> tuple[bool, bool]:
+        """After an action: (did the view change, did the kernel redraw). Returns as soon
+        as the view changes; when the kernel has redrawn but the view still looks the
+        same, waits ``grace`` seconds for the front end before saying so."""
+        deadline, next_kernel_poll, redrawn_at = time.monotonic() + timeout, 0.0, None
+        while time.monotonic() < deadline:
+            if view_of(self.app) != self.view:
+                return True, kernel_redraws(self.page) > self.redraws
+            now = time.monotonic()
+            if redrawn_at is None and now >= next_kernel_poll:
+                if kernel_redraws(self.page) > self.redraws:
+                    redrawn_at = now
+                next_kernel_poll = now + 0.5
+            if redrawn_at is not None and now - redrawn_at > grace:
+                return False, True
+            time.sleep(0.1)
+        return False, kernel_redraws(self.page) > self.redraws
 
 
 def _label(control) -> str:
@@ -211,64 +267,110 @@ def _label(control) -> str:
     return text or control.inner_text().replace("\u200b", "").strip()[:40] or "(unlabelled)"
 
 
-def operate_slider(app, slider) -> Operation:
-    """Focus the handle and press an arrow key (right, or left when it is at the top)."""
+def operate_slider(page, app, slider) -> Operation:
+    """Focus the handle and press an arrow key (left when it is at the top). When the view
+    looks the same at the new value, keep stepping (up to 5 more) to find a visible change."""
     readout = slider.locator(".widget-readout").first
     handle = slider.locator(".noUi-handle").first
-    before_view, before_value = view_of(app), readout.inner_text()
+    watch, start = Observer(page, app), readout.inner_text()
     handle.focus()
-    handle.press("ArrowRight")
-    how = "ArrowRight"
+    key = "ArrowRight"
+    handle.press(key)
     try:
-        wait_until(lambda: readout.inner_text() != before_value, 2.0, "the readout", 0.1)
+        wait_until(lambda: readout.inner_text() != start, 2.0, "the readout", 0.1)
     except AssertionError:  # already at its maximum
-        handle.press("ArrowLeft")
-        how = "ArrowLeft"
-    return Operation(f"slider {_label(slider)!r}", f"{how}, {before_value} → {readout.inner_text()}",
-                     wait_for_change(app, before_view) is not None)
+        key = "ArrowLeft"
+        handle.press(key)
+    changed, redrawn = watch.settle()
+    presses = [key]
+    back = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+    for step in [key] * 5 + [back] * 10:  # onwards, then back past the start
+        if changed or not redrawn:
+            break
+        before = readout.inner_text()
+        handle.press(step)
+        presses.append(step)
+        if _wait_text_change(readout, before):
+            changed, _ = watch.settle(timeout=5.0)
+    keys = ", ".join(f"{k} ×{n}" for k, n in _runs(presses))
+    return Operation(f"slider {_label(slider)!r}", f"{keys}: {start} → {readout.inner_text()}", changed, redrawn)
 
 
-def operate_dropdown(app, dropdown) -> Operation:
+def _runs(keys: list[str]) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for key in keys:
+        if out and out[-1][0] == key:
+            out[-1] = (key, out[-1][1] + 1)
+        else:
+            out.append((key, 1))
+    return out
+
+
+def _wait_text_change(locator, before: str) -> bool:
+    try:
+        wait_until(lambda: locator.inner_text() != before, 1.0, "the readout", 0.1)
+        return True
+    except AssertionError:
+        return False
+
+
+def operate_dropdown(page, app, dropdown) -> Operation:
+    """Select another option; when the view looks the same, try the others in turn."""
     select = dropdown.locator("select").first
     options = select.locator("option").all_inner_texts()
     current = select.evaluate("s => s.selectedIndex")
+    name = f"dropdown {_label(dropdown)!r}"
     if len(options) < 2:
-        return Operation(f"dropdown {_label(dropdown)!r}", "only one option", True, must_change=False)
-    index = (current + 1) % len(options)
-    before = view_of(app)
-    select.select_option(index=index)
-    return Operation(f"dropdown {_label(dropdown)!r}", f"{options[current]!r} → {options[index]!r}",
-                     wait_for_change(app, before) is not None)
+        return Operation(name, "only one option", False, True)
+    watch, tried, changed, redrawn = Observer(page, app), [], False, False
+    for step in range(1, len(options)):
+        index = (current + step) % len(options)
+        select.select_option(index=index)
+        tried.append(options[index])
+        changed, now_redrawn = watch.settle(timeout=15.0 if step == 1 else 5.0)
+        redrawn = redrawn or now_redrawn
+        if changed or not redrawn:
+            break
+    return Operation(name, f"{options[current]!r} → {' → '.join(map(repr, tried))}", changed, redrawn)
 
 
-def operate_toggle_buttons(app, group) -> Operation:
+def operate_toggle_buttons(page, app, group) -> Operation:
     choices = group.locator("button:not(.mod-active)")
+    name = f"choice {_label(group)!r}"
     if choices.count() == 0:
-        return Operation(f"choice {_label(group)!r}", "only one option", True, must_change=False)
-    before = view_of(app)
-    text = choices.first.inner_text()
-    choices.first.click()
-    return Operation(f"choice {_label(group)!r}", f"clicked {text!r}", wait_for_change(app, before) is not None)
+        return Operation(name, "only one option", False, True)
+    watch, tried, changed, redrawn = Observer(page, app), [], False, False
+    for index in range(choices.count()):
+        button = group.locator("button:not(.mod-active)").nth(min(index, choices.count() - 1))
+        tried.append(button.inner_text())
+        button.click()
+        changed, now_redrawn = watch.settle(timeout=15.0 if index == 0 else 5.0)
+        redrawn = redrawn or now_redrawn
+        if changed or not redrawn:
+            break
+    return Operation(name, f"clicked {' then '.join(map(repr, tried))}", changed, redrawn)
 
 
-def operate_checkbox(app, box) -> Operation:
-    before = view_of(app)
+def operate_checkbox(page, app, box) -> Operation:
+    watch = Observer(page, app)
     box.locator("input[type=checkbox]").first.click()
-    return Operation(f"checkbox {_label(box)!r}", "clicked", wait_for_change(app, before) is not None)
+    changed, redrawn = watch.settle()
+    return Operation(f"checkbox {_label(box)!r}", "clicked", changed, redrawn)
 
 
-def operate_button(app, button) -> Operation:
-    before = view_of(app)
+def operate_button(page, app, button) -> Operation:
+    watch = Observer(page, app)
     text = button.inner_text().strip()
     button.click()
-    return Operation(f"button {text!r}", "clicked", wait_for_change(app, before) is not None)
+    changed, redrawn = watch.settle()
+    return Operation(f"button {text!r}", "clicked", changed, redrawn, value_control=False)
 
 
 #: (kind, selector of the control's container inside an app, how to operate it), in the
 #: order they are tried: value controls first, then buttons (a "Reset" shows a change
 #: only after something moved).
 CONTROLS = [
-    ("slider", ".widget-slider:not(.widget-hslider-range)", operate_slider),
+    ("slider", ".widget-slider", operate_slider),
     ("dropdown", ".widget-dropdown", operate_dropdown),
     ("choice", ".widget-toggle-buttons", operate_toggle_buttons),
     ("checkbox", ".widget-checkbox", operate_checkbox),
@@ -276,15 +378,15 @@ CONTROLS = [
 ]
 
 
-def operate_app(app) -> list[Operation]:
-    """Operate the first control of each kind the app has; say what each did to the view."""
+def operate_app(page, app) -> list[Operation]:
+    """Operate the first control of each kind the app has; say what each did."""
     done = []
     for _, selector, operate in CONTROLS:
         controls = app.locator(selector)
         if controls.count():
             control = controls.first
             control.scroll_into_view_if_needed()
-            done.append(operate(app, control))
+            done.append(operate(page, app, control))
     return done
 
 

@@ -155,12 +155,13 @@ def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     for index in range(apps.count()):
         app = apps.nth(index)
         app.scroll_into_view_if_needed()
-        operations = bs.operate_app(app)
+        operations = bs.operate_app(page, app)
         report = "\n".join(f"  {op}" for op in operations)
         print(f"{notebook.name} app {index + 1}:\n{report}")
         assert operations, f"app {index + 1} has no control a learner could operate"
-        stuck = [op for op in operations if op.must_change and not op.changed]
-        assert not stuck, f"app {index + 1}: operating a control did not change the view:\n{report}"
+        assert all(op.ok for op in operations), (
+            f"app {index + 1}: a control did not change what the learner sees (for any value tried):\n{report}"
+        )
         assert "Error displaying widget" not in app.inner_text()
     assert not bs.visible_errors(page), "errors after operating the apps:\n" + "\n".join(bs.visible_errors(page))
     print(f"{notebook.name}: opened in {opened - started:.1f} s, ran in {ran - opened:.1f} s, "
