@@ -49,6 +49,8 @@ FAST = settings(
     derandomize=True, database=None, deadline=None, max_examples=30,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+#: A wrong answer runs every misconception's reference code, so checks get fewer examples.
+FAST_CHECKS = settings(FAST, max_examples=20)
 
 
 # -- controls: every value each one can take ------------------------------------------
@@ -370,7 +372,7 @@ def test_every_near_miss_gets_an_outcome(task):
 
 
 @pytest.mark.parametrize("task", TASKS, ids=[t.id for t in TASKS])
-@FAST
+@FAST_CHECKS
 @given(data=st.data())
 def test_any_answer_gets_an_outcome(task, data):
     assert_outcome(task, data.draw(answers_for(task), label="answer"))
@@ -381,7 +383,7 @@ LEVEL_WORDS = st.one_of(st.sampled_from(["not yet", "partly", "yes", "YES ", " P
 
 @pytest.mark.skipif(not RUBRICS, reason="no lesson defines a Rubric yet")
 @pytest.mark.parametrize("rubric", RUBRICS, ids=[r.id for r in RUBRICS])
-@FAST
+@FAST_CHECKS
 @given(scores=st.one_of(
     st.none(), st.just(Ellipsis), st.lists(LEVEL_WORDS, max_size=8), st.lists(LEVEL_WORDS, max_size=8).map(tuple),
     st.dictionaries(st.text(max_size=20), LEVEL_WORDS, max_size=8),
