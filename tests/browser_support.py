@@ -1,0 +1,400 @@
+"""What the browser tests do in a JupyterLab page, the way a person would: open a
+notebook, wait for the kernel, Run All, read what every cell shows, and operate a
+widget's controls (arrow keys on a slider, another option in a dropdown, a click).
+
+"What the learner sees" of an app is its view, not its controls: the chart captions, the
+images (a new PNG gets a new ``src``), and the text of its HTML and output parts. A
+slider's readout is left out, so moving a slider only counts as a change when the view
+it steers changed too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+KERNEL_IDLE = "Python 3 (ipykernel) | Idle"
+RUN_ALL = '.lm-Menu-item[data-command="runmenu:run-all"]'
+WIDGET_ERROR = "Error displaying widget"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("STEWARD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# -- reading the notebook ------------------------------------------------------------
+#: Every code cell of the open notebook, from Lab's own model: source, execution count,
+#: outputs (as nbformat JSON) and whether its prompt still shows "[*]".
+CELLS_JS = """
+() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model) return null;
+  const nb = panel.content;
+  const cells = [];
+  for (let i = 0; i < nb.model.cells.length; i++) {
+    const cell = nb.model.cells.get(i);
+    if (cell.type !== 'code') continue;
+    const outputs = [];
+    for (let j = 0; j < cell.outputs.length; j++) outputs.push(cell.outputs.get(j).toJSON());
+    const view = nb.widgets[i];
+    const prompt = view && view.node.querySelector('.jp-InputPrompt');
+    cells.push({
+      index: i,
+      source: cell.sharedModel.getSource(),
+      count: cell.executionCount,
+      outputs: outputs,
+      running: !!(prompt && prompt.textContent.includes('*')),
+    });
+  }
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return {cells: cells, kernel: kernel ? kernel.status : 'none'};
+}
+"""
+
+#: What a learner sees of one app (see the module docstring).
+VIEW_JS = """
+(app) => {
+  const text = (sel) => [...app.querySelectorAll(sel)].map(e => e.textContent.trim());
+  return {
+    titles: text('.steward-chart-title'),
+    images: [...app.querySelectorAll('img')].map(e => e.getAttribute('src') || ''),
+    text: text('.widget-html-content, .widget-output .jp-OutputArea-output'),
+  };
+}
+"""
+
+
+@dataclass
+class CellReport:
+    index: int
+    count: int | None
+    errors: list[str] = field(default_factory=list)
+
+
+def cells(page) -> dict[str, Any]:
+    return page.evaluate(CELLS_JS) or {"cells": [], "kernel": "none"}
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def error_text(output: dict[str, Any]) -> str | None:
+    """The error an output shows, if it is one (an exception, or a traceback on stderr)."""
+    if output.get("output_type") == "error":
+        return f"{output.get('ename')}: {output.get('evalue')}"
+    if output.get("output_type") == "stream" and output.get("name") == "stderr":
+        text = output.get("text", "")
+        text = "".join(text) if isinstance(text, list) else text
+        if "Traceback" in text or re.search(r"^\w*Error\b", text, re.M):
+            return text.strip()[:500]
+    return None
+
+
+#: In a page where Lab is already loaded: close every open document without saving
+#: (a lesson's outputs must never be written to the repository), then open ``path`` as
+#: a learner would from the file browser.
+REOPEN_JS = """
+async (path) => {
+  const app = window.jupyterapp;
+  for (const widget of Array.from(app.shell.widgets('main'))) {
+    if (widget.context) widget.context.model.dirty = false;
+    widget.close();
+  }
+  await app.commands.execute('docmanager:open', {path: path, factory: 'Notebook'});
+}
+"""
+
+
+# -- driving the notebook ------------------------------------------------------------
+def open_notebook(page, url: str, timeout: float, path: str | None = None) -> None:
+    """Load Lab at ``url`` (a fresh page), or, given ``path`` in a page where Lab runs
+    already, open that notebook in place (Lab's start-up is the slow part of a test).
+    Returns once the kernel is idle, so Run All cannot race the kernel's start."""
+    if path is None:
+        page.goto(url)
+    else:
+        page.evaluate(REOPEN_JS, path)
+    page.get_by_text(KERNEL_IDLE).first.wait_for(timeout=timeout * 1000)
+    wait_until(lambda: (state := cells(page)) and state["kernel"] == "idle" and state["cells"]
+               and (path is None or current_path(page) == path), timeout, "the notebook's cells")
+
+
+def current_path(page) -> str | None:
+    return page.evaluate("() => { const w = window.jupyterapp.shell.currentWidget; return w && w.context ? w.context.path : null; }")
+
+
+def run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+    page.locator(RUN_ALL).click()
+
+
+def wait_for_run(page, timeout: float) -> dict[str, Any]:
+    """Until no cell is queued or running and the kernel is idle: either every code cell
+    ran, or an error stopped the run."""
+
+    def finished() -> dict[str, Any] | None:
+        state = cells(page)
+        code = [c for c in state["cells"] if c["source"].strip()]
+        if state["kernel"] != "idle" or any(c["running"] for c in code):
+            return None
+        ran_all = all(c["count"] is not None for c in code)
+        stopped = any(error_text(o) for c in code for o in c["outputs"])
+        return state if (ran_all or stopped) else None
+
+    return wait_until(finished, timeout, "Run All to finish")
+
+
+def visible_errors(page) -> list[str]:
+    """Errors the page itself shows: tracebacks on stderr, widgets that failed to display."""
+    found = []
+    stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    for text in stderr.all_inner_texts():
+        if "Traceback" in text or "Error" in text:
+            found.append(text.strip()[:500])
+    body = page.locator(".jp-NotebookPanel").first.inner_text()
+    if WIDGET_ERROR in body:
+        found.append(WIDGET_ERROR + ": " + body.split(WIDGET_ERROR, 1)[1].splitlines()[0][:200])
+    return found
+
+
+# -- operating an app ----------------------------------------------------------------
+#: Python run in the lesson's kernel (outside the notebook's cells, leaving no names
+#: behind): how many redraws every App has done so far. A change that reached the kernel
+#: and was computed shows up here even when the view it gives looks the same.
+REDRAWS_CODE = (
+    "print((lambda gc, App: sum(len(o.timings) for o in gc.get_objects() if isinstance(o, App)))"
+    "(__import__('gc'), __import__('steward.widgets', fromlist=['App']).App))"
+)
+KERNEL_JS = """
+async (code) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  let out = '';
+  const future = kernel.requestExecute({code: code, silent: false, store_history: false});
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+  await future.done;
+  return out;
+}
+"""
+
+
+def kernel_redraws(page) -> int:
+    text = page.evaluate(KERNEL_JS, REDRAWS_CODE).strip()
+    return int(text) if text.isdigit() else -1
+
+
+def view_of(app) -> dict[str, Any]:
+    return app.evaluate(VIEW_JS)
+
+
+@dataclass
+class Operation:
+    """One thing done to a control, and what came of it: the kernel redrew the app
+    (``redrawn``), and/or what the learner sees changed (``changed``)."""
+
+    control: str
+    how: str
+    changed: bool
+    redrawn: bool
+    value_control: bool = True  # a slider, dropdown, choice or checkbox: it must reach the kernel
+
+    @property
+    def ok(self) -> bool:
+        """A value control must change the view for some value tried (the search in each
+        ``operate_*`` looks past values that legitimately look the same, e.g. a nine more
+        on a part that is not the bottleneck); a button must do something visible or redraw."""
+        return self.changed if self.value_control else (self.redrawn or self.changed)
+
+    def __str__(self) -> str:
+        effect = "view changed" if self.changed else ("redrawn, view unchanged" if self.redrawn else "NO EFFECT")
+        return f"{self.control} ({self.how}): {effect}"
+
+
+class Observer:
+    """Watches one app: its view in the page and the kernel's redraw count."""
+
+    def __init__(self, page, app) -> None:
+        self.page, self.app = page, app
+        self.view = view_of(app)
+        self.redraws = kernel_redraws(page)
+
+    def settle(self, timeout: float = 15.0, grace: float = 1.5) -> tuple[bool, bool]:
+        """After an action: (did the view change, did the kernel redraw). Returns as soon
+        as the view changes; when the kernel has redrawn but the view still looks the
+        same, waits ``grace`` seconds for the front end before saying so."""
+        deadline, next_kernel_poll, redrawn_at = time.monotonic() + timeout, 0.0, None
+        while time.monotonic() < deadline:
+            if view_of(self.app) != self.view:
+                return True, kernel_redraws(self.page) > self.redraws
+            now = time.monotonic()
+            if redrawn_at is None and now >= next_kernel_poll:
+                if kernel_redraws(self.page) > self.redraws:
+                    redrawn_at = now
+                next_kernel_poll = now + 0.5
+            if redrawn_at is not None and now - redrawn_at > grace:
+                return False, True
+            time.sleep(0.1)
+        return False, kernel_redraws(self.page) > self.redraws
+
+
+def _label(control) -> str:
+    label = control.locator(".widget-label, .widget-label-basic").first
+    text = label.inner_text().replace("\u200b", "").strip() if label.count() else ""
+    return text or control.inner_text().replace("\u200b", "").strip()[:40] or "(unlabelled)"
+
+
+def operate_slider(page, app, slider) -> Operation:
+    """Focus the handle and press an arrow key (left when it is at the top). When the view
+    looks the same at the new value, keep stepping (up to 5 more) to find a visible change."""
+    readout = slider.locator(".widget-readout").first
+    handle = slider.locator(".noUi-handle").first
+    watch, start = Observer(page, app), readout.inner_text()
+    handle.focus()
+    key = "ArrowRight"
+    handle.press(key)
+    try:
+        wait_until(lambda: readout.inner_text() != start, 2.0, "the readout", 0.1)
+    except AssertionError:  # already at its maximum
+        key = "ArrowLeft"
+        handle.press(key)
+    changed, redrawn = watch.settle()
+    presses = [key]
+    back = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+    for step in [key] * 5 + [back] * 10:  # onwards, then back past the start
+        if changed or not redrawn:
+            break
+        before = readout.inner_text()
+        handle.press(step)
+        presses.append(step)
+        if _wait_text_change(readout, before):
+            changed, _ = watch.settle(timeout=5.0)
+    keys = ", ".join(f"{k} ×{n}" for k, n in _runs(presses))
+    return Operation(f"slider {_label(slider)!r}", f"{keys}: {start} → {readout.inner_text()}", changed, redrawn)
+
+
+def _runs(keys: list[str]) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for key in keys:
+        if out and out[-1][0] == key:
+            out[-1] = (key, out[-1][1] + 1)
+        else:
+            out.append((key, 1))
+    return out
+
+
+def _wait_text_change(locator, before: str) -> bool:
+    try:
+        wait_until(lambda: locator.inner_text() != before, 1.0, "the readout", 0.1)
+        return True
+    except AssertionError:
+        return False
+
+
+def operate_dropdown(page, app, dropdown) -> Operation:
+    """Select another option; when the view looks the same, try the others in turn."""
+    select = dropdown.locator("select").first
+    options = select.locator("option").all_inner_texts()
+    current = select.evaluate("s => s.selectedIndex")
+    name = f"dropdown {_label(dropdown)!r}"
+    if len(options) < 2:
+        return Operation(name, "only one option", False, True)
+    watch, tried, changed, redrawn = Observer(page, app), [], False, False
+    for step in range(1, len(options)):
+        index = (current + step) % len(options)
+        select.select_option(index=index)
+        tried.append(options[index])
+        changed, now_redrawn = watch.settle(timeout=15.0 if step == 1 else 5.0)
+        redrawn = redrawn or now_redrawn
+        if changed or not redrawn:
+            break
+    return Operation(name, f"{options[current]!r} → {' → '.join(map(repr, tried))}", changed, redrawn)
+
+
+def operate_toggle_buttons(page, app, group) -> Operation:
+    choices = group.locator("button:not(.mod-active)")
+    name = f"choice {_label(group)!r}"
+    if choices.count() == 0:
+        return Operation(name, "only one option", False, True)
+    watch, tried, changed, redrawn = Observer(page, app), [], False, False
+    for index in range(choices.count()):
+        button = group.locator("button:not(.mod-active)").nth(min(index, choices.count() - 1))
+        tried.append(button.inner_text())
+        button.click()
+        changed, now_redrawn = watch.settle(timeout=15.0 if index == 0 else 5.0)
+        redrawn = redrawn or now_redrawn
+        if changed or not redrawn:
+            break
+    return Operation(name, f"clicked {' then '.join(map(repr, tried))}", changed, redrawn)
+
+
+def operate_checkbox(page, app, box) -> Operation:
+    watch = Observer(page, app)
+    box.locator("input[type=checkbox]").first.click()
+    changed, redrawn = watch.settle()
+    return Operation(f"checkbox {_label(box)!r}", "clicked", changed, redrawn)
+
+
+def operate_button(page, app, button) -> Operation:
+    watch = Observer(page, app)
+    text = button.inner_text().strip()
+    button.click()
+    changed, redrawn = watch.settle()
+    return Operation(f"button {text!r}", "clicked", changed, redrawn, value_control=False)
+
+
+#: (kind, selector of the control's container inside an app, how to operate it), in the
+#: order they are tried: value controls first, then buttons (a "Reset" shows a change
+#: only after something moved).
+CONTROLS = [
+    ("slider", ".widget-slider", operate_slider),
+    ("dropdown", ".widget-dropdown", operate_dropdown),
+    ("choice", ".widget-toggle-buttons", operate_toggle_buttons),
+    ("checkbox", ".widget-checkbox", operate_checkbox),
+    ("button", "button.jupyter-button:not(.widget-toggle-button)", operate_button),
+]
+
+
+def operate_app(page, app) -> list[Operation]:
+    """Operate the first control of each kind the app has; say what each did."""
+    done = []
+    for _, selector, operate in CONTROLS:
+        controls = app.locator(selector)
+        if controls.count():
+            control = controls.first
+            control.scroll_into_view_if_needed()
+            done.append(operate(page, app, control))
+    return done
+
+
+def screenshot(page, name: str) -> Path | None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / f"{name}.png"
+    try:
+        page.screenshot(path=str(target), full_page=True)
+    except Exception:  # the page may be gone; the failure itself matters more
+        return None
+    return target

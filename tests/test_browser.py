@@ -1,0 +1,170 @@
+"""Every lesson in a real browser: JupyterLab serves the repository, Debian's Chromium
+opens each lesson, runs it top to bottom, and operates each app's controls the way a
+learner would (the first slider, dropdown, choice, checkbox and button of each app), then
+checks that every cell ran without an error, every widget rendered, each change reached
+the kernel and what the learner sees changed.
+
+nbval proves the Python side (values in, state out). This proves the part nbval cannot:
+that the widgets render in Lab, that the kernel and the front end agree, and that moving
+a control really redraws the view. Lessons are found on disk, so a new lesson is covered
+without editing this file.
+
+Outside CI a missing Chromium or Playwright skips these tests with the reason; with
+``CI=true`` they fail instead. On failure a full-page screenshot goes to
+``test-artifacts/<lesson>.png``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import browser_support as bs
+import pytest
+from lab_server import LabServer
+
+from steward.lessons import all_lessons
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+#: Seconds: Lab's first load with a cold kernel, then one lesson's Run All, on 2 shared cores.
+OPEN_TIMEOUT = 120.0
+RUN_TIMEOUT = 180.0
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str) -> None:
+    if bs.in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole session (Debian's, never a downloaded one)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install playwright; no browser download needed)")
+    executable = bs.chromium_path()
+    if executable is None:
+        _unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=bs.CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def lab(chromium):
+    """One private JupyterLab for every lesson (its own HOME and Jupyter folders, a free
+    port, a token), stopped by its PID at the end."""
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        _unavailable("JupyterLab is not installed")
+    server = LabServer(ROOT, start_timeout=OPEN_TIMEOUT)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class LabPage:
+    """One browser tab with Lab loaded, reused from lesson to lesson (Lab's start-up costs
+    several seconds); after a failure the next lesson gets a fresh tab."""
+
+    def __init__(self, context, lab: LabServer) -> None:
+        self.context, self.lab, self.page = context, lab, None
+
+    def open(self, relative: str) -> None:
+        if self.page is None:
+            self.page = self.context.new_page()
+            bs.open_notebook(self.page, self.lab.url(f"lab/tree/{relative}"), OPEN_TIMEOUT)
+        else:
+            bs.open_notebook(self.page, "", OPEN_TIMEOUT, path=relative)
+
+    def discard(self) -> None:
+        if self.page is not None:
+            self.page.close()
+            self.page = None
+
+
+@pytest.fixture(scope="session")
+def lab_page(chromium, lab):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    tab = LabPage(context, lab)
+    yield tab
+    tab.discard()
+    context.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _expects_apps(notebook: Path) -> bool:
+    module = all_lessons().get(notebook.name[:2])
+    return bool(getattr(module, "APPS", None))
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
+def test_lesson_runs_and_its_widgets_respond(notebook: Path, lab: LabServer, lab_page: LabPage) -> None:
+    before = _digest(notebook)
+    try:
+        _run_and_operate(lab_page, notebook)
+    except Exception as error:  # an assertion or a Playwright timeout: keep the evidence
+        shot = bs.screenshot(lab_page.page, notebook.stem) if lab_page.page else None
+        lab_page.discard()
+        note = f"screenshot: {shot}" if shot else "no screenshot"
+        raise AssertionError(f"{notebook.name}: {error}\n({note})\n--- Lab server log ---\n{lab.log_tail(20)}") from error
+    finally:
+        lab.shutdown_kernels()
+    assert _digest(notebook) == before, f"the browser test changed {notebook.name} on disk"
+
+
+def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
+    started = time.monotonic()
+    lab_page.open(notebook.relative_to(ROOT).as_posix())
+    page = lab_page.page
+    opened = time.monotonic()
+    bs.run_all(page)
+    state = bs.wait_for_run(page, RUN_TIMEOUT)
+    ran = time.monotonic()
+
+    # 1. Every code cell ran and none shows an error, in Lab's model or on the page.
+    code = [c for c in state["cells"] if c["source"].strip()]
+    errors = [f"cell {c['index'] + 1}: {text}" for c in code for o in c["outputs"] if (text := bs.error_text(o))]
+    assert not errors, "cells show errors:\n" + "\n".join(errors)
+    not_run = [c["index"] + 1 for c in code if c["count"] is None]
+    assert not not_run, f"cells {not_run} did not run"
+
+    # 2. Every widget rendered.
+    widget_outputs = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')
+    bs.wait_until(lambda: "Loading widget" not in " ".join(widget_outputs.all_inner_texts()), 30, "widgets to load")
+    assert not bs.visible_errors(page), "the page shows errors:\n" + "\n".join(bs.visible_errors(page))
+    apps = page.locator(".steward-app")
+    if _expects_apps(notebook):
+        assert apps.count() >= 1, "the lesson registers APPS but no app (.steward-app) rendered"
+
+    # 3. Each app answers its controls: what the learner sees changes.
+    for index in range(apps.count()):
+        app = apps.nth(index)
+        app.scroll_into_view_if_needed()
+        operations = bs.operate_app(page, app)
+        report = "\n".join(f"  {op}" for op in operations)
+        print(f"{notebook.name} app {index + 1}:\n{report}")
+        assert operations, f"app {index + 1} has no control a learner could operate"
+        assert all(op.ok for op in operations), (
+            f"app {index + 1}: a control did not change what the learner sees (for any value tried):\n{report}"
+        )
+        assert "Error displaying widget" not in app.inner_text()
+    assert not bs.visible_errors(page), "errors after operating the apps:\n" + "\n".join(bs.visible_errors(page))
+    print(f"{notebook.name}: opened in {opened - started:.1f} s, ran in {ran - opened:.1f} s, "
+          f"{apps.count()} apps operated in {time.monotonic() - ran:.1f} s")
