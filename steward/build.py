@@ -20,8 +20,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import Any
 
 from steward import paths
 from steward.errors import StewardError
@@ -101,47 +100,67 @@ def strip_source(source: str, where: str) -> str:
     return "\n".join(out)
 
 
-def fingerprint(nb: nbformat.NotebookNode) -> str:
+# Notebooks are handled as plain JSON (nbformat 4): importing nbformat costs seconds
+# (its schema validator), ten times the build's own work.
+Notebook = dict[str, Any]
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def read_notebook(path: Path) -> Notebook:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("no cells")
+    return nb
+
+
+def fingerprint(nb: Notebook) -> str:
     """A hash of the cells' types and sources: what a learner would change by working."""
     digest = hashlib.sha256()
-    for cell in nb.cells:
-        digest.update(cell.cell_type.encode())
+    for cell in nb["cells"]:
+        digest.update(str(cell.get("cell_type", "")).encode())
         digest.update(b"\0")
-        digest.update(cell.source.encode())
+        digest.update(_source(cell).encode())
         digest.update(b"\1")
     return digest.hexdigest()[:16]
 
 
-def exercise_from(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = json.loads(json.dumps(solution.metadata))
-    steward_meta = dict(nb.metadata.get("steward", {}))
+def _cell(kind: str, source: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    cell: dict[str, Any] = {"cell_type": kind, "metadata": metadata, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def exercise_from(solution: Notebook, name: str) -> Notebook:
+    metadata = json.loads(json.dumps(solution.get("metadata", {})))
+    steward_meta = dict(metadata.get("steward", {}))
     steward_meta["kind"] = "exercise"
     steward_meta["generated_from"] = f"solutions/{name}"
-    for index, cell in enumerate(solution.cells):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if SOLUTION_ONLY in tags:
+    cells = []
+    for index, cell in enumerate(solution["cells"]):
+        meta_in = cell.get("metadata", {})
+        if SOLUTION_ONLY in meta_in.get("tags", []):
             continue
         where = f"solutions/{name}, cell {index + 1}"
-        if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(strip_source(cell.source, where))
-        elif cell.cell_type == "markdown":
-            if BEGIN in cell.source or END in cell.source:
-                raise BuildError(f"{where}: solution markers belong in code cells.", "Move the answer into a code cell; nothing was written.")
-            new = nbformat.v4.new_markdown_cell(cell.source)
-        else:
-            new = nbformat.v4.new_raw_cell(cell.source)
-        meta = {k: v for k, v in cell.get("metadata", {}).items() if k in {"tags", "jupyter", "steward"}}
-        new.metadata = meta
-        new.pop("id", None)
-        nb.cells.append(new)
+        kind, source = cell.get("cell_type"), _source(cell)
+        if kind == "code":
+            source = strip_source(source, where)
+        elif BEGIN in source or END in source:
+            raise BuildError(f"{where}: solution markers belong in code cells.", "Move the answer into a code cell; nothing was written.")
+        meta = {k: v for k, v in meta_in.items() if k in {"tags", "jupyter", "steward"}}
+        cells.append(_cell(kind if kind in {"code", "markdown", "raw"} else "raw", source, meta))
+    nb: Notebook = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
     steward_meta["fingerprint"] = fingerprint(nb)
-    nb.metadata["steward"] = steward_meta
+    metadata["steward"] = steward_meta
     return nb
 
 
-def _serialise(nb: nbformat.NotebookNode) -> str:
-    for i, cell in enumerate(nb.cells):
+def _serialise(nb: Notebook) -> str:
+    for i, cell in enumerate(nb["cells"]):
         cell["id"] = f"cell-{i:03d}"  # stable ids keep the file byte-identical across builds
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -155,12 +174,12 @@ class Planned:
 
 def _learner_modified(target: Path) -> bool:
     try:
-        current = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
+        current = read_notebook(target)
     except Exception:
         return True  # unreadable: treat as the learner's, never overwrite silently
-    if any(cell.get("outputs") for cell in current.cells if cell.cell_type == "code"):
+    if any(cell.get("outputs") for cell in current["cells"] if cell.get("cell_type") == "code"):
         return True  # it has been run and saved: the learner's results are in it
-    recorded = current.metadata.get("steward", {}).get("fingerprint")
+    recorded = current.get("metadata", {}).get("steward", {}).get("fingerprint")
     return recorded is None or recorded != fingerprint(current)
 
 
@@ -173,7 +192,7 @@ def plan(root: Path | None = None, only: list[str] | None = None) -> list[Planne
     planned = []
     for source in solutions:
         try:
-            solution = nbformat.reads(source.read_text(encoding="utf-8"), as_version=4)
+            solution = read_notebook(source)
         except Exception as error:
             raise BuildError(f"solutions/{source.name} is not a readable notebook ({error}).", "Fix or restore it; nothing was written.") from None
         text = _serialise(exercise_from(solution, source.name))

@@ -171,6 +171,7 @@ class Task:
         self.hints_used = 0
         self.last: Outcome | None = None
         self._started: float | None = None  # first check or hint in this kernel session
+        self._examples: dict[int, Any] = {}
         #: How the notebook refers to this task, for "Stuck? tasks.x.hint()" messages.
         self.handle = f"tasks.{self.slug}"
 
@@ -207,9 +208,16 @@ class Task:
         try:
             if misconception.matches is not None:
                 return bool(misconception.matches(answer))
-            return self.compare(answer, misconception.example()).status == PASS
+            return self.compare(answer, self._example(misconception)).status == PASS
         except Exception:
             return False
+
+    def _example(self, misconception: Misconception) -> Any:
+        """A misconception's wrong answer, computed once (some run reference code over data)."""
+        key = id(misconception)
+        if key not in self._examples:
+            self._examples[key] = misconception.example()
+        return self._examples[key]
 
     def check(self, answer: Any) -> Outcome:
         """Check ``answer``, show the outcome, record it in the progress file."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
+import sys
 
 import pytest
 
@@ -11,8 +12,7 @@ from steward import paths
 
 
 def test_ruff_clean():
-    ruff = shutil.which("ruff")
-    if ruff is None:
+    if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff is not installed (it is in requirements.txt)")
-    result = subprocess.run([ruff, "check", "--quiet", "."], cwd=paths.root(), capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "."], cwd=paths.root(), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
