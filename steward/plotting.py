@@ -74,23 +74,40 @@ def new_figure(width: float = 7.5, height: float = 4.0) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def encode(canvas: FigureCanvasAgg) -> bytes:
-    """PNG bytes of what an Agg canvas holds now. Compression level 1: a few ms instead
-    of ~40 ms for savefig's default, for files about twice as large (tens of kB)."""
-    from PIL import Image
+#: Widgets send JPEG, not PNG: for a chart of ~550×430 px, PIL encodes JPEG at quality 92
+#: in about 1 ms against 25–40 ms for PNG (its row filters dominate even at level 0), at
+#: half the size. At this quality the ringing around lines is not visible.
+WIDGET_FORMAT = "jpeg"
+JPEG_QUALITY = 92
 
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+
+def encode_image(image) -> bytes:
+    """Bytes of a PIL image in the widgets' format."""
     buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
+    image.convert("RGB").save(buffer, format=WIDGET_FORMAT, quality=JPEG_QUALITY)
     return buffer.getvalue()
 
 
+def encode(canvas: FigureCanvasAgg) -> bytes:
+    """What an Agg canvas holds now, encoded for an ``ipywidgets.Image``."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    return encode_image(Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1))
+
+
 def png(fig: Figure) -> bytes:
-    """Render a whole figure to PNG bytes."""
-    canvas = FigureCanvasAgg(fig) if not isinstance(fig.canvas, FigureCanvasAgg) else fig.canvas
+    """Render a whole figure to PNG bytes, for static charts (widgets use :func:`encode`).
+    One Agg draw and a fast PNG setting: about half of ``savefig``'s time."""
+    from PIL import Image
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    return encode(canvas)
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 def title_of(ax: Axes) -> str:

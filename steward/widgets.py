@@ -34,7 +34,7 @@ class FigureView:
     text. So a view can mark the artists that change as *animated* (:meth:`animate`):
     the rest (axes, ticks, labels) is drawn once and cached, and each :meth:`render`
     restores that background and draws only the animated artists (blitting), then
-    encodes the pixels with a fast PNG setting. Call :meth:`invalidate` when something
+    encodes the pixels as JPEG (about 1 ms, against 25–40 ms for PNG). Call :meth:`invalidate` when something
     static changes (limits, tick labels).
     """
 
@@ -49,7 +49,7 @@ class FigureView:
             self.fig.subplots_adjust(**margins)
         self.canvas = FigureCanvasAgg(self.fig)
         self.axes: list[Axes] = [self.fig.add_subplot(1, axes, i + 1, projection=projection) for i in range(axes)]
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.image = w.Image(format=plotting.WIDGET_FORMAT, layout=w.Layout(max_width="100%", height="auto"))
         self.caption = w.HTML(layout=w.Layout(margin="0 0 0 4px"))
         self.widget = w.VBox([self.caption, self.image])
         self._animated: list[Artist] = []

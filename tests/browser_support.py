@@ -3,7 +3,7 @@ notebook, wait for the kernel, Run All, read what every cell shows, and operate 
 widget's controls (arrow keys on a slider, another option in a dropdown, a click).
 
 "What the learner sees" of an app is its view, not its controls: the chart captions, the
-images (a new PNG gets a new ``src``), and the text of its HTML and output parts. A
+images (a new image gets a new ``src``), and the text of its HTML and output parts. A
 slider's readout is left out, so moving a slider only counts as a change when the view
 it steers changed too.
 """

@@ -886,7 +886,6 @@ class LabelledView(FigureView):
         image.alpha_composite(sprite, (left, top))
 
     def render(self) -> None:
-        import io
 
         from PIL import Image
 
@@ -910,9 +909,7 @@ class LabelledView(FigureView):
             for label, (px, py) in zip(self.labels, points, strict=True):
                 if label.visible and label.text:
                     self._stamp(image, label.text, px, height - py, label.anchor, label.size, label.bold, label.color)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=1)  # no alpha: a third less to encode
-        self.image.value = buffer.getvalue()
+        self.image.value = plotting.encode_image(image)
         self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(title)}</b></span>"
 
 
