@@ -283,8 +283,8 @@ def simulator_title(sim: Simulation) -> str:
 def simulator_view(team_size: int, asks_per_hour: float, switch_min: float, cadence_min: float) -> SimulatorView:
     sim = simulate(team_size, asks_per_hour, switch_min, cadence_min)
     by_size = gain_by_team_size(asks_per_hour, switch_min, cadence_min)
-    return SimulatorView(sim, np.percentile(sim.without, QUANTILES), np.percentile(sim.with_lead, QUANTILES),
-                         by_size, simulator_title(sim))
+    ranks = np.round(QUANTILES / 100 * (sim.without.size - 1)).astype(int)  # nearest-rank: a sort, no interpolation
+    return SimulatorView(sim, np.sort(sim.without)[ranks], np.sort(sim.with_lead)[ranks], by_size, simulator_title(sim))
 
 
 class IncidentSimulator(App):
@@ -297,7 +297,7 @@ class IncidentSimulator(App):
     title = "Incident simulator: when does one person taking the questions help?"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=9.0, height=3.6, axes=2,
+        self.figure = FigureView(width=8.4, height=3.2, axes=2,
                                  margins={"top": 0.8, "bottom": 0.16, "left": 0.07, "right": 0.98, "wspace": 0.28})
         left, right = self.figure.axes
         left.set_xlim(0, X_MAX_MIN)
