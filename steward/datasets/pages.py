@@ -90,7 +90,7 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     frame = frame.sort_values(["minute", "alert"], kind="mergesort").reset_index(drop=True)
     fired = START + pd.to_timedelta(np.round(frame.minute * 60), unit="s")
     hour = fired.dt.hour
-    after_hours = (fired.dt.dayofweek >= 5) | (hour < 9) | (hour >= 18)
+    after_hours = (fired.dt.day_of_week >= 5) | (hour < 9) | (hour >= 18)
     ack = np.where(after_hours, 6.0, 2.5) * np.exp(0.6 * rs.randn(len(frame)))
     return pd.DataFrame({
         "page_id": [f"P-{i + 1:05d}" for i in range(len(frame))],

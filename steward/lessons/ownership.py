@@ -559,6 +559,20 @@ PROPOSAL: dict[str, Any] = {
     "rollout": {"gradual": "1% → 10% → 50% → 100% over a week", "abort_on": "fast burn-rate alert or p99 > 200 ms"},
 }
 
+#: The lesson's worked example (the exercise reviews PROPOSAL).
+EXAMPLE_PROPOSAL: dict[str, Any] = {
+    "title": "Personalised ranking from a new feature-store endpoint",
+    "owner_team": "recommendations",
+    "on_call": None,
+    "slo": None,
+    "dependencies": [{"name": "feature-store /v2/features", "timeout_ms": 50, "fallback": "popularity ranking"}],
+    "kill_switch": None,
+    "peak_rps": 1200,
+    "load_tested_rps": 3000,
+    "alerts": [{"name": "RankingErrorRate", "on": "symptom", "pages": True, "runbook": "runbooks/ranking.md"}],
+    "rollout": {"gradual": None, "abort_on": None},
+}
+
 
 def review(proposal: Mapping[str, Any], checklist: Sequence[ChecklistItem] = CHECKLIST) -> dict[str, bool]:
     """Apply the checklist: item id → whether the proposal passes it."""
