@@ -289,3 +289,9 @@ def test_apps_registry():
     assert set(L.APPS) == {"alert-pruner", "blame-linter"}
     for factory in L.APPS.values():
         assert factory().error is None
+
+
+def test_blame_report_says_when_there_is_nothing_to_lint():
+    assert L.blame_report(...).startswith("Nothing to lint yet")
+    assert L.blame_report("The rollback finished.") == "No blameful phrasing found."
+    assert "human error" in L.blame_report("human error")

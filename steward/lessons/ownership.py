@@ -362,6 +362,8 @@ def lint_blame(text: Any, names: Iterable[str] = TEAM) -> list[Finding]:
 
 def blame_report(text: Any, names: Iterable[str] = TEAM) -> str:
     """The findings as plain text, for a notebook cell."""
+    if not _as_text(text).strip():
+        return "Nothing to lint yet: the text is empty."
     findings = lint_blame(text, names)
     if not findings:
         return "No blameful phrasing found."
