@@ -184,12 +184,12 @@ def test_linter_is_fast_on_a_megabyte_of_non_ascii():
     text = line * (1_000_000 // len(line))
     started = time.perf_counter()
     findings = L.lint_blame(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # ~0.2–0.5 s on an idle machine; generous for shared CI
     assert len(findings) == L.MAX_FINDINGS
     one_line = "x" * 1_000_000
     started = time.perf_counter()
     assert L.lint_blame(one_line) == []
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # ~0.2–0.5 s on an idle machine; generous for shared CI
 
 
 # -- the postmortem's structure -----------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_postmortem_check_is_fast_on_a_megabyte():
     text = ("detection " + "é" * 200 + " mitigation took " + "9" * 50 + "\n") * 3500
     started = time.perf_counter()
     L.check_postmortem(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # ~0.2–0.5 s on an idle machine; generous for shared CI
 
 
 # -- the review ---------------------------------------------------------------------------------------
