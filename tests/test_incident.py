@@ -160,7 +160,7 @@ def test_status_checks_are_fast_on_a_megabyte():
     text = ("Impact: customers see errors ünïcødé 🚒. Next update " + "x" * 200 + "\n") * 4000
     started = time.perf_counter()
     checks.structured_text(L.STATUS_PARTS)(text, None)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # ~0.05 s on an idle machine; generous for shared CI
 
 
 # -- the widget --------------------------------------------------------------------------------------------
