@@ -295,3 +295,12 @@ def test_blame_report_says_when_there_is_nothing_to_lint():
     assert L.blame_report(...).startswith("Nothing to lint yet")
     assert L.blame_report("The rollback finished.") == "No blameful phrasing found."
     assert "human error" in L.blame_report("human error")
+
+
+@pytest.mark.parametrize("mode", list(L.MODES))
+def test_pruner_agrees_with_removed_mask(pruner, pages, mode):
+    for top in (0, 2, 7):
+        view = pruner.compute(top=top, mode=mode)
+        removed = L.removed_mask(pages, top, mode)
+        assert view.after == pytest.approx((~removed).sum() / L.WEEKS_IN_QUARTER)
+        assert view.removed_per_week.sum() == pytest.approx(removed.sum() / L.WEEKS_IN_QUARTER)
