@@ -14,7 +14,7 @@ import pandas as pd
 from steward import checks, plotting
 from steward.datagen import load
 from steward.datasets.projects import OKRS as OKRS  # re-exported for the notebooks
-from steward.tasks import Misconception, Task, TaskSet
+from steward.tasks import Misconception, Rubric, Task, TaskSet
 from steward.widgets import App, FigureView, int_slider, slider
 
 MODULE = "10"
@@ -357,7 +357,9 @@ class PortfolioExplorer(App):
         self._bug = _indexed(self.frame)["kind"].eq("bug ticket").to_numpy()
         self.figure = FigureView(width=7.2, height=4.0, margins={"top": 0.97, "bottom": 0.13, "left": 0.12, "right": 0.97})
         ax = self.figure.ax
-        xs, ys = self._effort.to_numpy(), self._value.to_numpy()
+        # log10 of value on a linear axis with hand-made ticks: a real log axis builds dozens
+        # of minor-tick objects and mathtext labels, which costs about a second on first draw.
+        xs, ys = self._effort.to_numpy(), np.log10(self._value.to_numpy())
         for flag, marker, label in ((True, "o", "serves an OKR"), (False, "s", "no OKR")):
             mask = self._aligned.to_numpy() == flag
             ax.scatter(xs[mask], ys[mask], marker=marker, s=40, color=plotting.NEUTRAL, label=label, zorder=2)
@@ -365,9 +367,10 @@ class PortfolioExplorer(App):
             ax.annotate(pid, (x, y), textcoords="offset points", xytext=(5, 3), fontsize=7)
         self._picked = ax.scatter([], [], s=160, facecolors="none", edgecolors=plotting.GOOD, linewidths=2,
                                   label="picked", zorder=3)
-        ax.set_yscale("log")
+        decades = np.arange(math.floor(ys.min()), math.ceil(ys.max()) + 1)
+        ax.set_yticks(decades, [f"{10 ** int(d):,}" for d in decades])
         ax.set_xlim(0, self._effort.max() + 2)
-        ax.set_ylim(ys.min() / 2, ys.max() * 2)
+        ax.set_ylim(ys.min() - 0.3, ys.max() + 0.3)
         ax.legend(loc="lower right", fontsize=8)
         plotting.finish(ax, "…\n…", "effort (person-weeks)", "value: reach × impact × confidence (log)")
         # The conclusion is shown as the caption above the image (FigureView renders the title
@@ -417,7 +420,7 @@ class PortfolioExplorer(App):
 
     def draw(self, state: dict[str, Any]) -> None:
         taken = np.isin(self._ids, state["picked"])
-        points = np.column_stack([self._effort.to_numpy()[taken], self._value.to_numpy()[taken]])
+        points = np.column_stack([self._effort.to_numpy()[taken], np.log10(self._value.to_numpy()[taken])])
         self._picked.set_offsets(points)
         self.figure.ax.set_title(
             f"{state['projects']} projects, {state['weeks']:g} weeks: value {state['value']:,.0f}\n"
@@ -483,6 +486,26 @@ class PromotionLab(App):
 
 
 APPS = {"portfolio": PortfolioExplorer, "promotion-lab": PromotionLab}
+
+
+# -- written work: the alignment plan (self-assessed) ----------------------------------------
+ALIGNMENT_RUBRIC = Rubric(
+    id="10.alignment-plan",
+    title="Alignment plan before writing code",
+    criteria=(
+        "Names a person (not a team) for product, security and SRE, plus the owner of any service you will lean on",
+        "Says what each person cares about, in their terms rather than yours",
+        "Asks each a question that could change the design, before the design exists",
+        "Says what you will change if the answer is no (a fallback, a smaller scope, a different date)",
+    ),
+    mid_level="I'll send the design doc to product, security and SRE for review once it's written, "
+              "and set up a meeting if they have comments.",
+    senior_level="Before any design: Amara (inventory) first, because the plan adds read load to her service: "
+                 "what rate can you serve at peak? If not enough, we cache stock in Redis with a TTL. Then Tomasz "
+                 "(SRE): what p99 on the inventory call would you page on? If it is tight, a 50 ms timeout and "
+                 "a cached fallback. Priya (product): is 95% fresh enough to keep us inside 200 ms? Lena "
+                 "(security): which identity and scope should the engine use?",
+)
 
 
 # -- tasks ----------------------------------------------------------------------------------
