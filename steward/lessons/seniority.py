@@ -18,6 +18,11 @@ import numpy as np
 import pandas as pd
 
 from steward import checks, feedback, plotting, results
+
+# re-exported for the lesson: the self-assessment radar again, beside module 00's
+from steward.lessons.start_here import SHIFTS as SHIFTS
+from steward.lessons.start_here import SelfAssessment as SelfAssessment
+from steward.lessons.start_here import draw_radar as draw_radar
 from steward.tasks import Misconception, Rubric, Task, TaskSet
 from steward.widgets import App, FigureView, int_slider, slider
 
@@ -347,6 +352,8 @@ def lint_design_doc(text: Any) -> list[Finding]:
     at Google" (context and scope, goals and non-goals, the design, alternatives considered,
     cross-cutting concerns), plus what a review here asks for: failure modes, metrics with
     numbers, and rollout with rollback. It checks structure, not judgment."""
+    if text is None or text is Ellipsis:
+        return [Finding("text", "the doc (nothing written yet)", "Which section can you write first: the context and scope?")]
     if not isinstance(text, str):
         return [Finding("text", "the doc itself (expected Markdown text as one string)",
                         f"Did you pass the doc? Got {checks.describe(text)}.")]
