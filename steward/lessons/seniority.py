@@ -1,0 +1,970 @@
+"""Module 11 — the seniority paradox: slow down to go faster.
+
+Three tools: a model of what a design review returns (with the contested cost-of-change
+multiplier as a *range*, and the break-even in closed form); a design-doc linter (a pure
+function over any text); and the capstone, a design doc for real-time inventory checks that
+draws on the learner's own results from modules 01–10."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from steward import checks, feedback, plotting, results
+
+# re-exported for the lesson: the self-assessment radar again, beside module 00's
+from steward.lessons.start_here import SHIFTS as SHIFTS
+from steward.lessons.start_here import SelfAssessment as SelfAssessment
+from steward.lessons.start_here import draw_radar as draw_radar
+from steward.tasks import Misconception, Rubric, Task, TaskSet
+from steward.widgets import App, FigureView, int_slider, slider
+
+MODULE = "11"
+
+# -- 1. what a design review returns ----------------------------------------------------------
+#: Cartwheel's design review for real-time inventory checks (scenario parameters, not facts):
+#: four people for three hours; a 40% chance the design has a flaw that matters; a flaw found
+#: at design time costs six hours to fix. The catch share of 0.6 echoes Boehm & Basili's (2001)
+#: "peer reviews catch 60 percent of the defects", itself a summary figure: move it.
+REVIEW = {"review_hours": 12.0, "p_flaw": 0.4, "catch_share": 0.6, "fix_hours": 6.0}
+#: The contested range for how much more a flaw costs when found late (in production):
+#: 1× (no delayed-issue effect in 171 projects, Menzies et al. 2017) to 100× ("often 100 times",
+#: Boehm & Basili 2001, after Boehm 1981). See COST_OF_CHANGE_SOURCES.
+MULT_LOW, MULT_HIGH = 1.0, 100.0
+STRETCH_MULTIPLIER = 10.0
+
+COST_OF_CHANGE_SOURCES = (
+    {"source": "Boehm (1981), Software Engineering Economics",
+     "says": "the cost to fix a defect rises steeply the later it is found; the origin of the escalating curve",
+     "note": "data from large 1970s projects, mostly waterfall and government contracts"},
+    {"source": "Boehm & Basili (2001), 'Software Defect Reduction Top 10 List', IEEE Computer",
+     "says": "finding and fixing a problem after delivery is 'often 100 times more expensive' than in requirements and design",
+     "note": "'often' was added in 2001; the column restates the 1987 list rather than new data"},
+    {"source": "Stecklein et al. (2004), 'Error Cost Escalation Through the Project Life Cycle', NASA JSC",
+     "says": "a requirements error found in operations costs 29× to more than 1500× its cost in the requirements phase",
+     "note": "hardware/software systems like spacecraft; a range spanning fifty-fold"},
+    {"source": "Bossavit (2012/2015), The Leprechauns of Software Engineering",
+     "says": "traces how the '100× cost of late defects' figure was copied from citation to citation with little solid data behind it",
+     "note": "a critique of the evidence, not a new estimate"},
+    {"source": "Menzies, Nichols, Shull & Layman (2017), 'Are delayed issues harder to resolve?', Empirical Software Engineering",
+     "says": "no consistent delayed-issue effect in 171 projects (2006–2014)",
+     "note": "TSP projects; the authors suggest the effect appears only in some kinds of project"},
+)
+
+
+def _fraction(name: str, value: float) -> float:
+    if not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"{name} is a probability between 0 and 1; got {value!r}")
+    return float(value)
+
+
+def _hours(name: str, value: float) -> float:
+    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number of hours ≥ 0; got {value!r}")
+    return float(value)
+
+
+def _multiplier(value: Any) -> np.ndarray:
+    m = np.asarray(value, dtype=float)
+    if np.isnan(m).any() or (m < 1).any():
+        raise ValueError(f"a cost multiplier is at least 1 (late costs at least as much as early); got {value!r}")
+    return m
+
+
+def expected_net_hours(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
+                       multiplier: float | np.ndarray) -> float | np.ndarray:
+    """Expected hours a review saves, net of its own cost.
+
+    With probability ``p_flaw`` the design has a flaw; the review catches it with probability
+    ``catch_share``. A caught flaw costs ``fix_hours`` now instead of ``multiplier × fix_hours``
+    later, so it saves (multiplier − 1) × fix_hours. You pay the review either way:
+
+        net = p · q · (m − 1) · F − H
+
+    Works on an array of multipliers too (the widget draws the whole curve at once)."""
+    h, f = _hours("review_hours", review_hours), _hours("fix_hours", fix_hours)
+    p, q = _fraction("p_flaw", p_flaw), _fraction("catch_share", catch_share)
+    m = _multiplier(multiplier)
+    net = p * q * (m - 1) * f - h
+    return float(net) if net.ndim == 0 else net
+
+
+def break_even_multiplier(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float) -> float:
+    """The late-cost multiplier at which the review exactly pays for itself:
+    m* = 1 + H / (p · q · F). Infinite when the review can never catch anything."""
+    h, f = _hours("review_hours", review_hours), _hours("fix_hours", fix_hours)
+    p, q = _fraction("p_flaw", p_flaw), _fraction("catch_share", catch_share)
+    if p * q * f == 0:
+        return math.inf
+    return 1 + h / (p * q * f)
+
+
+def break_even_probability(review_hours: float, catch_share: float, fix_hours: float, multiplier: float) -> float:
+    """The probability of a flaw above which the review pays off, at a given multiplier:
+    p* = H / (q · (m − 1) · F). Above 1 means not even a certain flaw would pay for it."""
+    h, f = _hours("review_hours", review_hours), _hours("fix_hours", fix_hours)
+    q = _fraction("catch_share", catch_share)
+    m = float(_multiplier(multiplier))
+    if q * (m - 1) * f == 0:
+        return math.inf
+    return h / (q * (m - 1) * f)
+
+
+def savings_range(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
+                  low: float = MULT_LOW, high: float = MULT_HIGH) -> pd.Series:
+    """Expected net hours at both ends of a multiplier range: an honest answer is a range."""
+    if float(low) > float(high):
+        low, high = high, low
+    values = [expected_net_hours(review_hours, p_flaw, catch_share, fix_hours, m) for m in (low, high)]
+    return pd.Series(values, index=pd.Index(["low", "high"], name="end of range"), name="net hours saved")
+
+
+def _symlog(y: np.ndarray | float) -> np.ndarray:
+    """sign(y) · log10(1 + |y|): hours from −40 to +40,000 on one readable axis."""
+    y = np.asarray(y, dtype=float)
+    return np.sign(y) * np.log10(1 + np.abs(y))
+
+
+def verdict(low_net: float, high_net: float) -> str:
+    if low_net >= 0:
+        return "pays off across your whole range"
+    if high_net <= 0:
+        return "does not pay off anywhere in your range"
+    return "depends on where in your range the truth is"
+
+
+class ReviewReturn(App):
+    """Review hours, the probability of a flaw, the share the review catches, the fix cost and
+    a multiplier range in; expected net hours as a range and the break-even out."""
+
+    title = "Does a design review pay for itself? It depends on a contested number"
+
+    M_MAX = 1000.0
+
+    def __init__(self) -> None:
+        self.figure = FigureView(width=7.6, height=3.8, margins={"top": 0.97, "bottom": 0.15, "left": 0.12, "right": 0.97})
+        ax = self.figure.ax
+        self._x = np.linspace(0, math.log10(self.M_MAX), 200)  # log10 of the multiplier
+        ax.axhline(0, color=plotting.NEUTRAL, lw=1)
+        ticks = np.array([-100, -10, 0, 10, 100, 1000, 10_000])
+        ax.set_yticks(_symlog(ticks), [f"{t:+,}" if t else "0" for t in ticks])
+        ax.set_xticks([0, 1, 2, 3], ["1×", "10×", "100×", "1000×"])
+        ax.set_xlim(0, math.log10(self.M_MAX))
+        ax.set_ylim(_symlog(-60), _symlog(40_000))
+        self._band = ax.axvspan(0, 2, color=plotting.HIGHLIGHT, alpha=0.25, lw=0, label="your multiplier range")
+        (self._curve,) = ax.plot(self._x, np.zeros_like(self._x), color=plotting.GOOD, lw=2, label="expected net hours saved")
+        self._even = ax.axvline(1, color=plotting.BAD, ls="--", lw=1.5, label="break-even")
+        (self._ends,) = ax.plot([0, 2], [0, 0], "o", color=plotting.BAD, ms=7)
+        ax.legend(loc="upper left", fontsize=8)
+        plotting.finish(ax, "…", "how much more a flaw costs when found late (multiplier, log scale)",
+                        "expected net hours saved (symlog)")
+        plotting.title_artist(ax).set_visible(False)  # the conclusion is the caption above the image
+        self.figure.animate(self._band, self._curve, self._even, self._ends)
+        super().__init__()
+
+    def controls(self) -> dict[str, w.Widget]:
+        log = {"min": 0, "max": 3, "base": 10, "continuous_update": False, "style": {"description_width": "initial"},
+               "layout": w.Layout(width="420px"), "readout_format": ".3g"}
+        return {
+            "review_hours": int_slider("review cost (person-hours)", int(REVIEW["review_hours"]), 0, 40),
+            "p_flaw": slider("probability the design has a flaw", REVIEW["p_flaw"], 0.0, 1.0, 0.05),
+            "catch_share": slider("share of flaws the review catches", REVIEW["catch_share"], 0.0, 1.0, 0.05),
+            "fix_hours": int_slider("fix cost at design time (hours)", int(REVIEW["fix_hours"]), 1, 40),
+            "mult_low": w.FloatLogSlider(value=MULT_LOW, step=0.1, description="multiplier, low end", **log),
+            "mult_high": w.FloatLogSlider(value=MULT_HIGH, step=0.1, description="multiplier, high end", **log),
+        }
+
+    def layout(self) -> w.Widget:
+        return w.VBox([*self.inputs.values(), self.figure.widget])
+
+    def compute(self, review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
+                mult_low: float, mult_high: float) -> dict[str, Any]:
+        swapped = mult_low > mult_high
+        low, high = (mult_high, mult_low) if swapped else (mult_low, mult_high)
+        low, high = max(1.0, float(low)), max(1.0, float(high))
+        curve = expected_net_hours(review_hours, p_flaw, catch_share, fix_hours, 10 ** self._x)
+        ends = savings_range(review_hours, p_flaw, catch_share, fix_hours, low, high)
+        return {"low": low, "high": high, "swapped": swapped, "curve": curve, "low_net": float(ends["low"]),
+                "high_net": float(ends["high"]), "break_even": break_even_multiplier(review_hours, p_flaw, catch_share, fix_hours),
+                "verdict": verdict(float(ends["low"]), float(ends["high"]))}
+
+    def draw(self, state: dict[str, Any]) -> None:
+        lo, hi = math.log10(state["low"]), math.log10(state["high"])
+        self._band.set_x(lo)
+        self._band.set_width(max(hi - lo, 0.005))
+        self._curve.set_ydata(_symlog(state["curve"]))
+        even = state["break_even"]
+        self._even.set_visible(math.isfinite(even) and even <= self.M_MAX)
+        if math.isfinite(even):
+            self._even.set_xdata([math.log10(min(even, self.M_MAX))] * 2)
+        self._ends.set_data([lo, hi], _symlog([state["low_net"], state["high_net"]]))
+        where = f"break-even at {even:.3g}×" if math.isfinite(even) else "no break-even (the review can catch nothing)"
+        swapped = " (low and high swapped)" if state["swapped"] else ""
+        self.figure.ax.set_title(
+            f"Review {state['verdict']}: {where}\n"
+            f"range {state['low']:.3g}–{state['high']:.3g}×{swapped}: {state['low_net']:+,.0f} to {state['high_net']:+,.0f} hours")
+        self.figure.render()
+
+
+# -- 2. the design-doc linter -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Finding:
+    """One thing a design doc lacks: which check, what is missing, a question that fixes it."""
+
+    check: str
+    missing: str
+    question: str
+
+    def __str__(self) -> str:
+        return f"[{self.check}] missing {self.missing}. Ask: {self.question}"
+
+
+@dataclass(frozen=True)
+class Section:
+    level: int
+    title: str  # lower-cased, stripped
+    body: str  # everything up to the next heading of the same or a higher level
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADING_EMPTY = re.compile(r"^ {0,3}(#{1,6})[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_BULLET = re.compile(r"^ {0,3}([-*+]|\d+[.)])[ \t]+\S")
+
+
+def _lines_outside_code(text: str) -> list[tuple[str, bool]]:
+    """Each line with a flag: is it inside a fenced code block (where '#' is a comment)?"""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+            out.append((line, True))
+        else:
+            out.append((line, fenced))
+    return out
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    match = _HEADING.match(line)
+    if match:
+        return len(match.group(1)), " ".join(match.group(2).lower().split())
+    match = _HEADING_EMPTY.match(line)
+    if match:
+        return len(match.group(1)), ""
+    return None
+
+
+def headings(markdown: str) -> list[str]:
+    """Every Markdown heading's text, in order: a line starting with 1–6 '#' and a space
+    (up to three spaces of indent), lower-cased, spaces collapsed, trailing '#'s dropped.
+    Lines inside ``` or ~~~ fences are code, not headings."""
+    if not isinstance(markdown, str):
+        return []
+    found = []
+    for line, in_code in _lines_outside_code(markdown):
+        if not in_code and (parsed := _heading(line)) is not None:
+            found.append(parsed[1])
+    return found
+
+
+def sections(markdown: str) -> list[Section]:
+    """The doc split at its headings; each body includes its subsections."""
+    lines = _lines_outside_code(markdown)
+    marks = [(i, parsed) for i, (line, code) in enumerate(lines) if not code and (parsed := _heading(line)) is not None]
+    out = []
+    for k, (start, (level, title)) in enumerate(marks):
+        end = next((i for i, (lv, _) in marks[k + 1:] if lv <= level), len(lines))
+        out.append(Section(level, title, "\n".join(line for line, _ in lines[start + 1:end])))
+    return out
+
+
+def _find(secs: list[Section], pattern: str, exclude: str | None = None) -> list[Section]:
+    rx = re.compile(pattern)
+    ex = re.compile(exclude) if exclude else None
+    return [s for s in secs if rx.search(s.title) and not (ex and ex.search(s.title))]
+
+
+def _has_text(body: str) -> bool:
+    return any(line.strip() and not _heading(line) for line in body.splitlines())
+
+
+def _non_goals(text: str, secs: list[Section]) -> bool:
+    """A non-goals heading with content, or a 'Non-goals:' label followed by content."""
+    only_non_goals = [s for s in _find(secs, r"non[- ]?goals?|out of scope")
+                      if "goal" not in re.sub(r"non[- ]?goals?", "", s.title)]  # not "Goals and non-goals"
+    if any(_has_text(s.body) for s in only_non_goals):
+        return True
+    lines = [line for line, code in _lines_outside_code(text) if not code]
+    label = re.compile(r"^\s*(?:[-*+]\s*)?(?:\*\*|__)?\s*(?:non[- ]?goals?|out of scope)\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*(.*)$", re.I)
+    for i, line in enumerate(lines):
+        match = label.match(line)
+        if not match:
+            continue
+        if re.search(r"\w", match.group(1)):
+            return True
+        for after in lines[i + 1:]:
+            if not after.strip():
+                continue
+            if _heading(after) or re.match(r"^\s*(?:\*\*|__)?[^:]{1,40}(?:\*\*|__)?\s*:\s*$", after):
+                break
+            return True
+    return False
+
+
+def _alternatives(secs: list[Section]) -> int:
+    """How many alternatives the doc considers: its subsections, or else its top-level list items."""
+    best = 0
+    for sec in _find(secs, r"alternative"):
+        subs = [s for s in sections(sec.body) if s.level == min((x.level for x in sections(sec.body)), default=0)]
+        bullets = [line for line, code in _lines_outside_code(sec.body) if not code and _BULLET.match(line)]
+        best = max(best, len(subs), len(bullets))
+    return best
+
+
+#: The linter's checks in order: id, what a reviewer would miss, the question that fixes it.
+CHECKS = (
+    ("context", "a context and scope section", "What is the situation today, and which part of the system does this change?"),
+    ("goals", "a goals section", "What must be true when this is done, in numbers you could check?"),
+    ("non-goals", "non-goals with at least one item",
+     "Which plausible goal are you deliberately *not* pursuing (so no one reviews the doc against it)?"),
+    ("design", "the design itself", "What are the components, the calls between them and the data they keep?"),
+    ("alternatives", "at least two alternatives considered", "What else could solve this, and why is it worse here?"),
+    ("cross-cutting", "cross-cutting concerns (security, privacy, observability)",
+     "Who can call this, what data does it expose, and how will you see it misbehave?"),
+    ("failure-modes", "failure modes", "How does this fail at 3 AM on a holiday weekend, and what does the user see then?"),
+    ("metrics", "metrics with numbers", "Which number, measured how and over what window, tells you it worked?"),
+    ("rollout", "a rollout plan", "Who gets it first, how much traffic, and what do you watch before widening?"),
+    ("rollback", "a way to roll back", "If the numbers go wrong, how do you turn it off, and how fast?"),
+)
+
+
+def lint_design_doc(text: Any) -> list[Finding]:
+    """Everything the design doc lacks, as findings with a question each (empty: it passes).
+
+    A pure function over any text: it never raises. The sections follow Ubl's "Design Docs
+    at Google" (context and scope, goals and non-goals, the design, alternatives considered,
+    cross-cutting concerns), plus what a review here asks for: failure modes, metrics with
+    numbers, and rollout with rollback. It checks structure, not judgment."""
+    if text is None or text is Ellipsis:
+        return [Finding("text", "the doc (nothing written yet)", "Which section can you write first: the context and scope?")]
+    if not isinstance(text, str):
+        return [Finding("text", "the doc itself (expected Markdown text as one string)",
+                        f"Did you pass the doc? Got {checks.describe(text)}.")]
+    secs = sections(text)
+    # the words of the doc without its headings: a "Rollout and rollback" heading is not a rollback plan
+    plain = "\n".join(line for line, code in _lines_outside_code(text) if code or _heading(line) is None).lower()
+    present = {
+        "context": bool(_find(secs, r"context|scope|background|overview|problem")),
+        "goals": bool(_find(secs, r"(?<!non-)(?<!non )(?<!non)\bgoals?\b")),
+        "non-goals": _non_goals(text, secs),
+        "design": bool(_find(secs, r"design|proposal|architecture|approach|solution|how it works", r"\bdocs?\b|alternative|review")),
+        "alternatives": _alternatives(secs) >= 2,
+        "cross-cutting": bool(_find(secs, r"cross[- ]?cutting|security|privacy|observability")),
+        "failure-modes": bool(_find(secs, r"fail|degrad|what can go wrong|\brisks?\b")) or "failure mode" in plain,
+        "metrics": any(re.search(r"\d", s.body) for s in _find(secs, r"metric|measur|success|\bslos?\b|\bslis?\b")),
+        "rollout": bool(_find(secs, r"roll[- ]?out|launch|deploy|release|migration")),
+        "rollback": bool(re.search(r"roll[- ]?back|revert|kill[- ]?switch|turn (?:it|the flag|the feature) off|switch (?:it )?off|disable the (?:flag|feature)", plain)),
+    }
+    return [Finding(check, missing, question) for check, missing, question in CHECKS if not present[check]]
+
+
+def lint_report(text: Any) -> str:
+    """The findings as a short text a reviewer would write."""
+    findings = lint_design_doc(text)
+    if not findings:
+        return "The linter finds nothing missing. Now the part it cannot check: is the reasoning right?"
+    return f"{len(findings)} thing(s) missing:\n" + "\n".join(f"- {f}" for f in findings)
+
+
+class DocLinter(App):
+    """Type or paste a design doc; the findings update as you go."""
+
+    title = "Design-doc linter"
+
+    def controls(self) -> dict[str, w.Widget]:
+        return {"text": w.Textarea(value="", placeholder="Paste your design doc (Markdown) here",
+                                   layout=w.Layout(width="100%", height="240px"), continuous_update=False)}
+
+    def layout(self) -> w.Widget:
+        self.output = w.HTML()
+        return w.VBox([self.inputs["text"], self.output])
+
+    def compute(self, text: str) -> list[Finding]:
+        return lint_design_doc(text)
+
+    def draw(self, state: list[Finding]) -> None:
+        import html
+
+        if not state:
+            self.output.value = "<b>✔ Nothing missing.</b> The linter checks structure; the reasoning is yours to review."
+            return
+        items = "".join(f"<li><b>{html.escape(f.check)}</b>: missing {html.escape(f.missing)}.<br><i>{html.escape(f.question)}</i></li>"
+                        for f in state)
+        self.output.value = f"<b>{len(state)} thing(s) missing</b><ul>{items}</ul>"
+
+
+# -- 3. the capstone: inputs carried from modules 01–10 ----------------------------------------
+#: Scenario parameters for the reference values (used when a module's result was not kept).
+AVAILABILITY = {"engine": 0.9995, "inventory": 0.995, "cache_fallback": 0.999}
+REFERENCE_P99_MS = 120.0  #: p99 of the recommendation call before the inventory check (module 04's role)
+REFERENCE_REVENUE_RANGE = (18_000.0, 61_000.0)  #: € per month recovered from lower cart abandonment (module 07's role)
+REFERENCE_TTL_S = 30.0  #: cache TTL that keeps the call inside 200 ms (module 09's role)
+SLO_MS = 200.0
+
+
+def reference_availability() -> float:
+    """Engine in series with the inventory leg, where the leg is the inventory service with a
+    cached fallback in parallel: A = engine × (1 − (1 − inventory)(1 − cache)). Module 03's
+    arithmetic, on this scenario's numbers."""
+    a = AVAILABILITY
+    return a["engine"] * (1 - (1 - a["inventory"]) * (1 - a["cache_fallback"]))
+
+
+def reference_meet_first() -> list[str]:
+    """Module 10's list of people to meet before writing code, from its reference code."""
+    from steward.datagen import load
+    from steward.lessons.projects import meet_first
+
+    return meet_first(load("stakeholders"))
+
+
+#: key → (what it is, reference default, how to read it)
+CAPSTONE_KEYS: dict[str, tuple[str, Any, str]] = {
+    "01.top_risk": ("your top failure mode (module 01)",
+                    "the inventory service slows down at peak and the recommendation call blows its 200 ms budget",
+                    "text"),
+    "02.choice": ("your coordination choice (module 02)", "Redis", "text"),
+    "03.availability": ("your end-to-end availability with a fallback (module 03)", reference_availability, "fraction"),
+    "04.p99_ms": ("your p99 latency of the recommendation call (module 04)", REFERENCE_P99_MS, "ms"),
+    "07.revenue_range": ("your monthly revenue range from lower cart abandonment (module 07)", REFERENCE_REVENUE_RANGE, "range"),
+    "09.ttl_s": ("your cache TTL (module 09)", REFERENCE_TTL_S, "seconds"),
+    "10.meet_first": ("your list of people to meet first (module 10)", reference_meet_first, "names"),
+}
+
+
+def _default(key: str) -> Any:
+    value = CAPSTONE_KEYS[key][1]
+    return value() if callable(value) else value
+
+
+def normalise(key: str, value: Any) -> Any:
+    """A kept result in the shape the capstone needs, or ``None`` if it cannot be read as one."""
+    kind = CAPSTONE_KEYS[key][2]
+    try:
+        if kind == "text":
+            return value.strip() if isinstance(value, str) and value.strip() else None
+        if kind == "names":
+            names = [str(v).strip() for v in value] if isinstance(value, list | tuple) else None
+            return names if names and all(names) else None
+        if kind == "range":
+            if isinstance(value, Mapping):
+                value = (value.get("low"), value.get("high"))
+            low, high = sorted(float(v) for v in value)
+            return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+        number = float(value)
+        if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
+            return None
+        if kind == "fraction":
+            number = number / 100 if 1 < number <= 100 else number
+            return number if number <= 1 else None
+        return number
+    except (TypeError, ValueError):
+        return None
+
+
+def capstone_inputs(quiet: bool = False) -> dict[str, dict[str, Any]]:
+    """Each capstone input: its value, and whether it is yours or the curriculum's reference.
+
+    A result you skipped gets a plain message (from ``steward.results.recall``) and the
+    reference value; a result kept in a shape the capstone cannot read gets the same."""
+    kept = results.all_results()
+    out = {}
+    for key, (what, _, _) in CAPSTONE_KEYS.items():
+        if key in kept:
+            value = normalise(key, kept[key])
+            if value is not None:
+                out[key] = {"what": what, "value": value, "source": "yours"}
+                continue
+            if not quiet:
+                text = f"Your kept {key} ({kept[key]!r}) cannot be read as {what}; using the reference value instead."
+                feedback.show(feedback.bundle(text, f"<div class='steward-result'>{text}</div>"))
+            out[key] = {"what": what, "value": _default(key), "source": "reference (yours could not be read)"}
+            continue
+        value = _default(key) if quiet else results.recall(key, default=lambda k=key: _default(k), what=what)
+        out[key] = {"what": what, "value": normalise(key, value) or _default(key), "source": "reference"}
+    return out
+
+
+def format_input(key: str, value: Any) -> str:
+    """How a value reads in the doc: '99.95%', '120 ms', '€18,000–61,000 a month'."""
+    kind = CAPSTONE_KEYS[key][2]
+    if kind == "fraction":
+        return f"{100 * value:.2f}%"
+    if kind == "ms":
+        return f"{value:.0f} ms"
+    if kind == "seconds":
+        return f"{value:g} s"
+    if kind == "range":
+        return f"€{value[0]:,.0f}–{value[1]:,.0f} a month"
+    if kind == "names":
+        return ", ".join(value)
+    return str(value)
+
+
+def inputs_table(inputs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([{"key": k, "what": v["what"], "value": format_input(k, v["value"]), "source": v["source"]}
+                         for k, v in inputs.items()]).set_index("key")
+
+
+def _values(inputs: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
+    inputs = capstone_inputs(quiet=True) if inputs is None else inputs
+    return {k.split(".", 1)[1]: format_input(k, v["value"]) for k, v in inputs.items()}
+
+
+def design_doc_skeleton(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """The capstone's starting point: the headings, your numbers, and a question under each.
+    It fails the linter on purpose: the answers are yours to write."""
+    v = _values(inputs)
+    return f"""# Design doc: real-time inventory checks in recommendations
+
+## Context and scope
+Today the engine may recommend items that are out of stock. Your top risk: {v['top_risk']}.
+(Which calls, which services, what changes?)
+
+## Goals and non-goals
+Goals: (in numbers: p99 today is {v['p99_ms']}; the SLO is {SLO_MS:.0f} ms)
+Non-goals:
+
+## The design
+(Components, calls, storage: {v['choice']} holds stock levels for {v['ttl_s']}.)
+
+## Alternatives considered
+- (one alternative, and why not)
+
+## Metrics
+(What tells you it worked?)
+"""
+
+
+def model_design_doc(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """A complete doc that passes the linter, written from the inputs (the sample answer)."""
+    v = _values(inputs)
+    return f"""# Design doc: real-time inventory checks in recommendations
+
+## Context and scope
+The recommendation engine shows items that are sold out, which support links to abandoned carts. This doc
+covers the engine's call to the inventory service and the {v['choice']} cache in front of it; ranking is
+unchanged. Our top failure mode from the pre-mortem: {v['top_risk']}.
+
+## Goals and non-goals
+Goals:
+- Recommended items are in stock at least 95% of the time (freshness), measured daily.
+- The recommendation call stays inside its {SLO_MS:.0f} ms p99 SLO; p99 today is {v['p99_ms']}.
+- Availability of the engine with the check stays at or above {v['availability']}.
+
+Non-goals:
+- Exact stock counts on the product page (the checkout flow owns that).
+- Reserving stock when an item is recommended.
+
+## The design
+The engine reads stock levels from {v['choice']} with a TTL of {v['ttl_s']}. A miss calls the inventory
+service with a 50 ms timeout behind a circuit breaker; on timeout or an open breaker the engine uses the
+cached level, and if there is none, recommends as today. Stock updates from inventory refresh hot items.
+
+## Alternatives considered
+- Synchronous call to the inventory service on every request: always fresh, but adds its p99 to ours and
+  triples its peak read load.
+- Nightly batch of stock levels: no new load, but a day stale for fast-selling items in a sale.
+- Filter sold-out items at checkout only: cheapest, but the customer still sees them and the cart is lost.
+
+## Cross-cutting concerns
+Security: a read-only, scoped service account for the engine. Privacy: stock levels carry no personal data.
+Observability: cache hit rate, freshness and the inventory call's p99 on the team dashboard.
+
+## Failure modes
+- Inventory slow at peak: the breaker opens and we serve cached levels; freshness drops, latency holds.
+- {v['choice']} down: the engine recommends as today (no stock filter); we page if it lasts 5 minutes.
+- Stale cache after a flash sale: TTL bounds staleness to {v['ttl_s']}.
+
+## Metrics
+- p99 of the recommendation call ≤ {SLO_MS:.0f} ms over 30 days; freshness ≥ 95% daily.
+- Cart abandonment in an A/B test; the expected recovered revenue is {v['revenue_range']}.
+
+## Rollout and rollback
+Behind a feature flag: 1% of traffic for a day, then 10%, 50%, 100%, watching p99, freshness and errors.
+Rollback: turn the flag off (under a minute); no data migration to undo.
+
+## Reviewers
+{v['meet_first']} (product, SRE, inventory and security), before any code is written.
+"""
+
+
+def _numbers_used(text: str, inputs: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Which of the p99 and TTL values (yours or the reference) the doc quotes."""
+    missing = []
+    for key in ("04.p99_ms", "09.ttl_s"):
+        value = float(inputs[key]["value"])
+        spellings = {f"{value:.0f}", f"{value:g}", f"{value:.1f}", str(int(value))}
+        if not any(re.search(rf"(?<![\d.]){re.escape(s)}(?![\d])", text) for s in spellings):
+            missing.append(f"{inputs[key]['what']} ({format_input(key, value)})")
+    return missing
+
+
+def check_capstone(answer: Any, expected: Any = None) -> checks.Verdict:
+    """The capstone passes when the linter finds nothing, it is long enough to carry the
+    reasoning, and it quotes the numbers you carried from modules 04 and 09."""
+    if not isinstance(answer, str):
+        return checks.not_yet(f"Expected your design doc as one Markdown string; got {checks.describe(answer)}.")
+    if not answer.strip():
+        return checks.Verdict(checks.NOT_ATTEMPTED, "The doc is empty.")
+    findings = lint_design_doc(answer)
+    if findings:
+        return checks.not_yet(f"The linter finds {len(findings)} thing(s) missing: {', '.join(f.check for f in findings)}. "
+                              "Run lesson.lint_report(doc) for the questions.")
+    words = len(answer.split())
+    if words < 250:
+        return checks.not_yet(f"{words} words is too short to carry a design and its trade-offs; aim for at least 250.")
+    missing = _numbers_used(answer, capstone_inputs(quiet=True))
+    if missing:
+        return checks.not_yet(f"Quote your own numbers: the doc does not mention {' or '.join(missing)}.")
+    return checks.OK
+
+
+# -- ADRs -------------------------------------------------------------------------------------
+ADR_STATUSES = ("proposed", "accepted", "deprecated", "superseded")
+
+
+def _adr_part(pattern: str):
+    return lambda text: bool(re.search(pattern, text, re.I | re.M))
+
+
+ADR_PARTS = {
+    "a title (a first-line heading)": lambda text: bool(re.match(r"\s*#{1,6}\s+\S", text)),
+    "a Status of proposed, accepted, deprecated or superseded": _adr_part(
+        r"^\W*status\W*:?\W*\s*(?:\n\s*)?\W*(" + "|".join(ADR_STATUSES) + r")\b"),
+    "a Context section": _adr_part(r"^\W*context\b"),
+    "a Decision section": _adr_part(r"^\W*decision\b"),
+    "a decision in the active voice ('We will …')": _adr_part(r"\bwe will\b"),
+    "a Consequences section": _adr_part(r"^\W*consequences\b"),
+}
+
+MODEL_ADR = """# ADR 7: Cache stock levels in Redis for recommendations
+
+Status: accepted
+
+## Context
+Recommendations show sold-out items. Calling the inventory service on every request would add its p99 to
+ours and triple its peak load; its owner cannot serve that before Q3. Stock changes every few minutes for
+fast sellers and every few days for the rest.
+
+## Decision
+We will cache stock levels in Redis with a 30 s TTL, refreshed by inventory's update events, and call the
+inventory service on a miss behind a 50 ms timeout and a circuit breaker.
+
+## Consequences
+Positive: the call stays inside 200 ms and inventory sees a small fraction of our reads.
+Negative: up to 30 s of staleness; a second caching pattern beside the platform's, which we must explain.
+Neutral: Redis memory grows by the size of the stock table.
+"""
+
+
+# -- tasks --------------------------------------------------------------------------------------
+#: A weak first draft of the capstone's doc: the linter's exercise.
+DRAFT_DOC = """# Real-time inventory checks
+
+## Context
+Recommendations show sold-out items. We will fix that by checking stock.
+
+## Goals and non-goals
+Goals: show only items in stock; keep it fast.
+
+Non-goals:
+
+## Design
+The engine calls the inventory service for each recommended item before returning.
+
+```python
+# Alternatives: we could also cache
+stock = inventory.get(item_id)
+```
+
+## Alternatives considered
+- Cache stock levels in Redis.
+
+## Metrics
+Latency should stay good and customers should be happier.
+"""
+
+TASKS = TaskSet(MODULE)
+R = REVIEW
+
+
+def _net(m: float, **changes: float) -> float:
+    return expected_net_hours(**{**R, **changes}, multiplier=m)
+
+
+TASKS.add(Task(
+    id="11.expected-savings",
+    title="What one review saves, net",
+    prompt=f"A number, in hours: the expected hours the review saves, net of its own cost, if a late flaw costs "
+           f"{STRETCH_MULTIPLIER:g}× (REVIEW holds the other parameters).",
+    reference=lambda: _net(STRETCH_MULTIPLIER),
+    compare=checks.number(rel=1e-6, unit="hours"),
+    hints=[
+        "The review saves something only if three things happen: what are they, and what does it cost even when none do?",
+        "p_flaw × catch_share × (multiplier − 1) × fix_hours, minus review_hours.",
+    ],
+    misconceptions=[
+        Misconception("forgot the review's own cost", "That is the gross saving. The review costs its hours whether it finds "
+                      "anything or not: where are they?", lambda: _net(STRETCH_MULTIPLIER) + R["review_hours"]),
+        Misconception("used m instead of m − 1", "A flaw caught early still costs fix_hours to fix. What does catching it "
+                      "early *save*: m × F, or the difference?", lambda: _net(STRETCH_MULTIPLIER) + R["p_flaw"] * R["catch_share"] * R["fix_hours"]),
+        Misconception("assumed the review catches every flaw", "That assumes the review catches every flaw. What share does it "
+                      "catch?", lambda: _net(STRETCH_MULTIPLIER, catch_share=1.0)),
+        Misconception("assumed there is always a flaw", "That assumes the design always has a flaw. How likely is it?",
+                      lambda: _net(STRETCH_MULTIPLIER, p_flaw=1.0)),
+    ],
+))
+
+TASKS.add(Task(
+    id="11.break-even",
+    title="The break-even multiplier",
+    prompt="A number: the late-cost multiplier at which the review exactly pays for itself, in closed form, with REVIEW's parameters.",
+    reference=lambda: break_even_multiplier(**R),
+    compare=checks.number(rel=1e-6),
+    hints=[
+        "Set the expected net saving to zero. Which variable do you solve for?",
+        "0 = p·q·(m − 1)·F − H, so m = 1 + H / (p·q·F).",
+    ],
+    misconceptions=[
+        Misconception("dropped the + 1", "Close: that is m − 1. A multiplier of 1 means late costs the same as early: what does "
+                      "the review save then?", lambda: break_even_multiplier(**R) - 1),
+        Misconception("forgot the probability of a flaw", "That assumes there is always a flaw to find. Where does p_flaw go?",
+                      lambda: 1 + R["review_hours"] / (R["catch_share"] * R["fix_hours"])),
+    ],
+))
+
+TASKS.add(Task(
+    id="11.savings-range",
+    title="An honest answer is a range",
+    prompt=f"A Series with index ['low', 'high']: the expected net hours at MULT_LOW = {MULT_LOW:g}× and MULT_HIGH = "
+           f"{MULT_HIGH:g}×, the two ends of the contested range.",
+    reference=lambda: savings_range(**R, low=MULT_LOW, high=MULT_HIGH),
+    compare=checks.series(rel=1e-6, what="net hours"),
+    hints=[
+        "If the sources disagree about the multiplier, what is the honest way to report the saving?",
+        "Evaluate the same net-savings formula at MULT_LOW and at MULT_HIGH; put them in pd.Series({'low': …, 'high': …}).",
+    ],
+    misconceptions=[
+        Misconception("gross savings, no review cost", "Both ends leave out the review's own hours. At 1× the review saves "
+                      "nothing: what does it cost?", lambda: savings_range(**R) + R["review_hours"]),
+        Misconception("used the folklore 100× for both ends", "Both ends use 100×. The low end is the sceptical reading: what "
+                      "does Menzies et al. (2017) suggest?", lambda: savings_range(**R, low=MULT_HIGH, high=MULT_HIGH)),
+    ],
+))
+
+
+def _headings_levels_two(markdown: str) -> list[str]:
+    return [p[1] for line, code in _lines_outside_code(markdown) if not code and (p := _heading(line)) and p[0] == 2]
+
+
+def _headings_ignoring_fences(markdown: str) -> list[str]:
+    return [p[1] for line in markdown.splitlines() if (p := _heading(line)) is not None]
+
+
+def _headings_case_kept(markdown: str) -> list[str]:
+    out = []
+    for line, code in _lines_outside_code(markdown):
+        match = _HEADING.match(line)
+        if not code and match:
+            out.append(" ".join(match.group(2).split()))
+    return out
+
+
+def _heading_cases() -> list[tuple[str]]:
+    return [
+        ("# Title\n\n## Context\ntext\n## Goals\n",),
+        (DRAFT_DOC,),
+        ("## Design ##\n```\n# not a heading\n```\n### Alternatives Considered\n",),
+        ("no headings here\n#hashtag\n   # Indented Three\n",),
+        ("",),
+        (model_design_doc(),),
+    ]
+
+
+TASKS.add(Task(
+    id="11.headings",
+    title="Read a doc's headings",
+    prompt="Write `headings(markdown) -> list[str]`: every heading's text in order. A heading is a line that starts "
+           "(after at most three spaces) with 1–6 '#' and a space; return its text lower-cased, spaces collapsed, any "
+           "trailing '#'s removed. Lines inside ``` fences are code, not headings.",
+    reference=lambda: headings,
+    compare=checks.function_on(_heading_cases, what="the doc"),
+    hints=[
+        "In the draft doc, a line inside the code block starts with '#'. Is it a heading?",
+        "Walk the lines; flip an in_code flag on each line that starts with ```; otherwise match r'^ {0,3}(#{1,6})[ \\t]+(.*?)[ \\t]*#*[ \\t]*$'.",
+    ],
+    misconceptions=[
+        Misconception("counted comments in code blocks", "Your function reads '# comment' lines inside a ``` block as headings. "
+                      "How do you know you are inside a code block?", lambda: _headings_ignoring_fences),
+        Misconception("only level-2 headings", "Only '## ' headings: the title and the '###' subsections are missing. How many "
+                      "'#' can a heading have?", lambda: _headings_levels_two),
+        Misconception("kept the case", "Close: the text keeps its capitals. The task asks for lower case, so 'Context' and "
+                      "'context' compare equal.", lambda: _headings_case_kept),
+    ],
+))
+
+
+def _draft_findings() -> list[str]:
+    return [f.check for f in lint_design_doc(DRAFT_DOC)]
+
+
+TASKS.add(Task(
+    id="11.draft-findings",
+    title="What the first draft lacks",
+    prompt="A list of check ids (from lesson.CHECKS) that DRAFT_DOC fails. Read the draft and predict first; then run "
+           "the linter and compare.",
+    reference=_draft_findings,
+    compare=checks.same_items(ordered=False, what="checks"),
+    hints=[
+        "The draft has a 'Non-goals:' line and an 'Alternatives' heading. Does having the heading mean the check passes?",
+        "[f.check for f in lesson.lint_design_doc(DRAFT_DOC)] gives the linter's view; compare it with your prediction.",
+    ],
+    misconceptions=[
+        Misconception("only the missing headings", "You listed only the sections with no heading. Which checks look at what is "
+                      "*under* a heading (non-goals, alternatives, metrics)?",
+                      lambda: [c for c in _draft_findings() if c not in {"non-goals", "alternatives", "metrics", "rollback"}]),
+        Misconception("trusted the code comment", "The alternatives section has one item; the other 'alternative' is a comment "
+                      "inside a code block. Does that count?", lambda: [c for c in _draft_findings() if c != "alternatives"]),
+    ],
+))
+
+
+def _adr_without(pattern: str, replacement: str) -> str:
+    return re.sub(pattern, replacement, MODEL_ADR, flags=re.I | re.M)
+
+
+def _adr_misses(part: str):
+    def matches(answer: Any) -> bool:
+        if not isinstance(answer, str):
+            return False
+        missing = [name for name, present in ADR_PARTS.items() if not present(answer)]
+        return missing == [part]
+
+    return matches
+
+
+TASKS.add(Task(
+    id="11.adr",
+    title="Record the decision as an ADR",
+    prompt="A Markdown string: an ADR in Nygard's format for one decision in your design (title; Status: proposed, "
+           "accepted, deprecated or superseded; Context; Decision, starting 'We will'; Consequences: positive, negative, neutral).",
+    reference=lambda: "structure",
+    compare=checks.structured_text(ADR_PARTS, min_words=80),
+    hints=[
+        "Could someone who joins next year tell from your ADR what you decided, why, and what it cost?",
+        "Headings: # ADR N: title; Status: accepted; ## Context; ## Decision (start with 'We will'); ## Consequences.",
+    ],
+    misconceptions=[
+        Misconception("decision not in the active voice", "The decision does not say 'We will …'. Nygard writes decisions as "
+                      "'We will …' so they read as a commitment: what exactly are you committing to?",
+                      lambda: _adr_without(r"^We will cache", "Redis caching of"), matches=_adr_misses("a decision in the active voice ('We will …')")),
+        Misconception("status not one of the four", "The status is not one of proposed, accepted, deprecated or superseded. "
+                      "Which is it?", lambda: _adr_without(r"^Status: accepted", "Status: done"),
+                      matches=_adr_misses("a Status of proposed, accepted, deprecated or superseded")),
+    ],
+    sample_answer=lambda: MODEL_ADR,
+))
+
+
+def _doc_without(pattern: str, replacement: str = "") -> str:
+    return re.sub(pattern, replacement, model_design_doc(capstone_inputs(quiet=True)), flags=re.S)
+
+
+def _has_finding(check: str):
+    return lambda answer: isinstance(answer, str) and check in {f.check for f in lint_design_doc(answer)}
+
+
+TASKS.add(Task(
+    id="11.capstone",
+    title="Capstone: the design doc",
+    prompt="A Markdown string: your design doc for real-time inventory checks. It passes when the linter finds nothing, "
+           "it has at least 250 words, and it quotes your p99 (04) and TTL (09), or the reference values if you skipped those.",
+    reference=lambda: "design doc",
+    compare=check_capstone,
+    hints=[
+        "Which plausible goals will a reviewer assume you are pursuing, unless you say you are not?",
+        "Start from lesson.design_doc_skeleton(inputs); run lesson.lint_report(doc) after each section and answer its questions.",
+    ],
+    misconceptions=[
+        Misconception("no non-goals", "The doc has no non-goals. Which plausible goal (exact counts on the product page? "
+                      "reserving stock?) are you deliberately not pursuing?",
+                      lambda: _doc_without(r"Non-goals:.*?(?=\n## )"), matches=_has_finding("non-goals")),
+        Misconception("only one alternative", "One alternative is a strawman. What else could solve this, and why is it worse "
+                      "*here*?", lambda: _doc_without(r"(## Alternatives considered\n- [^\n]*\n(?:  [^\n]*\n)*).*?(?=\n## )", r"\1"),
+                      matches=_has_finding("alternatives")),
+        Misconception("no way back", "There is a rollout but no way back. If p99 jumps at 10% of traffic, what do you do in "
+                      "the next minute?", lambda: _doc_without(r"Rollback:[^\n]*"), matches=_has_finding("rollback")),
+    ],
+    sample_answer=lambda: model_design_doc(capstone_inputs(quiet=True)),
+))
+
+TASKS.add(Task(
+    id="11.break-even-probability",
+    title="How likely must a flaw be? (stretch)",
+    prompt=f"A number between 0 and 1: the probability of a flaw above which the review pays off, if late flaws cost "
+           f"{STRETCH_MULTIPLIER:g}× (REVIEW's other parameters).",
+    reference=lambda: break_even_probability(R["review_hours"], R["catch_share"], R["fix_hours"], STRETCH_MULTIPLIER),
+    compare=checks.number(rel=1e-6),
+    hints=[
+        "This time the multiplier is fixed. Which variable do you solve the break-even equation for?",
+        "0 = p·q·(m − 1)·F − H, so p = H / (q·(m − 1)·F).",
+    ],
+    misconceptions=[
+        Misconception("used m instead of m − 1", "A flaw caught early still costs F to fix. What does catching it save?",
+                      lambda: R["review_hours"] / (R["catch_share"] * STRETCH_MULTIPLIER * R["fix_hours"])),
+        Misconception("forgot the catch share", "That assumes the review catches every flaw. Where does catch_share go?",
+                      lambda: R["review_hours"] / ((STRETCH_MULTIPLIER - 1) * R["fix_hours"])),
+    ],
+    stretch=True,
+))
+
+
+# -- review checklist and rubric -----------------------------------------------------------------
+REVIEW_CHECKLIST = (
+    "Can I say in one sentence what changes for a customer, and what does not (the non-goals)?",
+    "Is every goal a number with a window (p99 ≤ 200 ms over 30 days), not an adjective?",
+    "Are the alternatives real: would a reasonable engineer have picked one of them?",
+    "For the top failure mode: what does the user see, who is paged, and how does the system recover?",
+    "Does the latency budget add up: today's p99 plus the new call (or cache read) stays inside the SLO?",
+    "Is there a way back that takes minutes, and a signal that says when to use it?",
+    "Has everyone in the 'manage closely' quadrant seen this before the code exists?",
+    "What would make us undo this decision in a year (and is that in an ADR)?",
+)
+
+CAPSTONE_RUBRIC = Rubric(
+    id="11.capstone-review",
+    title="Capstone design doc: a peer or mentor review",
+    criteria=(
+        "The non-goals name plausible goals a reviewer might have assumed",
+        "The alternatives are real options, each rejected for a reason specific to Cartwheel",
+        "The numbers come from your own work (failure mode, p99, availability, TTL, revenue) and add up",
+        "Failure modes say what the customer sees and how the system degrades, not just that it 'handles errors'",
+        "Rollout has stages and a signal to stop; rollback takes minutes",
+    ),
+    mid_level="We'll add an inventory check to the recommendation call. Alternatives: none needed, this is the obvious "
+              "approach. We'll monitor latency and roll back if there are problems.",
+    senior_level="Non-goals: exact counts on the product page; reserving stock. We rejected a synchronous call (adds "
+                 "inventory's p99 to ours and triples its peak load) and a nightly batch (a day stale in a sale). With a "
+                 "30 s TTL the call stays inside 200 ms; if inventory is slow the breaker opens and we serve cached levels. "
+                 "1% → 10% → 100% behind a flag, watching p99 and freshness; the flag turns it off in under a minute.",
+)
+
+APPS = {"review-return": ReviewReturn, "doc-linter": DocLinter}

@@ -1,0 +1,232 @@
+"""Module 11: the review-return model against its closed forms, the design-doc linter (any
+text, never an exception), the capstone inputs (a skipped module never crashes), the
+capstone and ADR checks, and both widgets."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from steward import progress, results
+from steward.checks import NOT_YET, PASS
+from steward.lessons import seniority as s
+
+R = s.REVIEW
+prob = st.floats(0, 1)
+hours = st.floats(0, 40)
+mult = st.floats(1, 1000)
+
+
+# -- the review-return model ------------------------------------------------------------------
+def test_net_hours_by_hand():
+    # 0.4 × 0.6 × (10 − 1) × 6 − 12 = 0.96
+    assert s.expected_net_hours(12, 0.4, 0.6, 6, 10) == pytest.approx(0.96)
+
+
+@given(hours, prob, prob, st.floats(0.1, 40))
+@settings(max_examples=80, deadline=None)
+def test_net_is_zero_at_the_break_even(h, p, q, f):
+    m = s.break_even_multiplier(h, p, q, f)
+    if math.isfinite(m):
+        assert s.expected_net_hours(h, p, q, f, m) == pytest.approx(0, abs=1e-6 * max(1, h))
+    else:
+        assert p * q * f < 1e-300  # nothing to catch (or an underflow)
+
+
+@given(hours, prob, prob, st.floats(0.1, 40), mult, mult)
+@settings(max_examples=80, deadline=None)
+def test_net_never_falls_as_late_flaws_get_dearer(h, p, q, f, a, b):
+    low, high = sorted((a, b))
+    assert s.expected_net_hours(h, p, q, f, high) >= s.expected_net_hours(h, p, q, f, low) - 1e-9
+
+
+def test_at_one_times_the_review_only_costs():
+    assert s.expected_net_hours(**R, multiplier=1.0) == -R["review_hours"]
+
+
+def test_break_even_probability_closes_the_loop():
+    p_star = s.break_even_probability(R["review_hours"], R["catch_share"], R["fix_hours"], 10)
+    assert s.expected_net_hours(R["review_hours"], p_star, R["catch_share"], R["fix_hours"], 10) == pytest.approx(0, abs=1e-9)
+    assert math.isinf(s.break_even_probability(12, 0.6, 6, 1.0))
+
+
+def test_savings_range_orders_its_ends():
+    a = s.savings_range(**R, low=100, high=1)
+    b = s.savings_range(**R, low=1, high=100)
+    pd.testing.assert_series_equal(a, b)
+    assert list(a.index) == ["low", "high"] and a["low"] < 0 < a["high"]
+
+
+def test_array_of_multipliers():
+    curve = s.expected_net_hours(**R, multiplier=np.array([1.0, 10.0, 100.0]))
+    assert curve.shape == (3,) and np.all(np.diff(curve) > 0)
+
+
+@pytest.mark.parametrize("kwargs, words", [({"p_flaw": 1.5}, "probability"), ({"review_hours": -1}, "hours"),
+                                           ({"multiplier": 0.5}, "at least 1"), ({"fix_hours": float("nan")}, "hours"),
+                                           ({"catch_share": "most"}, "probability")])
+def test_bad_parameters_get_a_sentence(kwargs, words):
+    args = {**R, "multiplier": 10.0, **kwargs}
+    with pytest.raises(ValueError, match=words):
+        s.expected_net_hours(**args)
+
+
+@pytest.mark.parametrize("low, high, want", [(1, 2, "does not pay off"), (50, 100, "pays off across"), (1, 100, "depends")])
+def test_verdicts(low, high, want):
+    ends = s.savings_range(**R, low=low, high=high)
+    assert want in s.verdict(ends["low"], ends["high"])
+
+
+def test_every_source_is_named_with_a_year():
+    for source in s.COST_OF_CHANGE_SOURCES:
+        assert any(str(year) in source["source"] for year in range(1970, 2030))
+
+
+# -- the linter ---------------------------------------------------------------------------------
+@given(st.text())
+@settings(max_examples=300, deadline=None)
+def test_linter_takes_any_text(text):
+    findings = s.lint_design_doc(text)
+    assert isinstance(findings, list) and all(isinstance(f, s.Finding) for f in findings)
+    assert all(f.question.rstrip().endswith("?") for f in findings)
+    assert isinstance(s.lint_report(text), str) and isinstance(s.headings(text), list)
+
+
+@given(st.lists(st.sampled_from(["# ", "## ", "- ", "Non-goals:", "```", "\n", "rollback", "Alternatives", "1. ", "42 ms"]), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_linter_takes_markdown_shaped_junk(parts):
+    s.lint_design_doc("".join(parts))
+
+
+@pytest.mark.parametrize("junk", [None, 42, b"# bytes", ["## Context"], float("nan")])
+def test_linter_takes_anything(junk):
+    findings = s.lint_design_doc(junk)
+    assert [f.check for f in findings] == ["text"]
+
+
+def test_model_doc_passes_and_every_check_can_fail():
+    assert s.lint_design_doc(s.model_design_doc()) == []
+    assert [f.check for f in s.lint_design_doc("")] == [c for c, _, _ in s.CHECKS]
+
+
+def test_draft_fails_the_content_checks_not_just_the_headings():
+    found = {f.check for f in s.lint_design_doc(s.DRAFT_DOC)}
+    assert {"non-goals", "alternatives", "metrics"} <= found
+    assert {"context", "goals", "design"}.isdisjoint(found)
+
+
+@pytest.mark.parametrize("doc, ok", [
+    ("## Goals and non-goals\nGoals: x\nNon-goals: reserving stock\n", True),
+    ("## Goals and non-goals\nGoals: x\n**Non-goals:**\n- reserving stock\n", True),
+    ("## Non-goals\n- reserving stock\n", True),
+    ("## Goals and non-goals\nGoals: x\nNon-goals:\n\n## Design\n", False),
+    ("## Non-goals\n\n## Design\n", False),
+])
+def test_non_goals_need_content(doc, ok):
+    assert ("non-goals" not in {f.check for f in s.lint_design_doc(doc)}) is ok
+
+
+@pytest.mark.parametrize("doc, count", [
+    ("## Alternatives considered\n- a\n- b\n", 2),
+    ("## Alternatives considered\n### Sync call\nx\n### Batch\ny\n", 2),
+    ("## Alternatives\n- a\n```\n- b\n```\n", 1),
+])
+def test_alternatives_are_counted(doc, count):
+    assert s._alternatives(s.sections(doc)) == count
+
+
+def test_a_rollback_heading_is_not_a_rollback_plan():
+    assert "rollback" in {f.check for f in s.lint_design_doc("## Rollout and rollback\n1% then 100%.\n")}
+    assert "rollback" not in {f.check for f in s.lint_design_doc("## Rollout\n1% then 100%. Roll back by flag.\n")}
+
+
+def test_headings_rules():
+    doc = "# Title #\n  ## Two  Words\n#nospace\n```\n# code\n```\n~~~\n# more code\n~~~\n###### Six\n####### seven\n"
+    assert s.headings(doc) == ["title", "two words", "six"]
+
+
+# -- capstone inputs: a skipped module never crashes ---------------------------------------------
+def test_missing_results_use_the_reference_values(progress_file):
+    inputs = s.capstone_inputs()
+    assert all(v["source"] == "reference" for v in inputs.values())
+    assert inputs["03.availability"]["value"] == pytest.approx(s.reference_availability())
+    assert inputs["10.meet_first"]["value"][0] == "Tomasz Nowak"
+
+
+def test_kept_results_are_used(progress_file):
+    results.remember("04.p99_ms", 143.5)
+    results.remember("03.availability", 99.9)  # a percentage is read as one
+    results.remember("07.revenue_range", {"low": 5000, "high": 9000})
+    inputs = s.capstone_inputs()
+    assert inputs["04.p99_ms"] == {"what": s.CAPSTONE_KEYS["04.p99_ms"][0], "value": 143.5, "source": "yours"}
+    assert inputs["03.availability"]["value"] == pytest.approx(0.999)
+    assert inputs["07.revenue_range"]["value"] == (5000.0, 9000.0)
+
+
+@pytest.mark.parametrize("key, bad", [("04.p99_ms", "fast"), ("09.ttl_s", -5), ("07.revenue_range", [1]),
+                                      ("10.meet_first", []), ("01.top_risk", "  "), ("03.availability", 250)])
+def test_unreadable_results_fall_back_with_a_message(progress_file, key, bad):
+    progress.update(lambda record: record.setdefault("results", {}).__setitem__(key, {"value": bad, "module": key[:2]}))
+    inputs = s.capstone_inputs()
+    assert inputs[key]["source"].startswith("reference")
+    assert s.normalise(key, inputs[key]["value"]) is not None
+
+
+def test_capstone_uses_the_learners_numbers(progress_file):
+    results.remember("04.p99_ms", 143.5)
+    results.remember("09.ttl_s", 45)
+    task = s.TASKS.capstone
+    assert task.check(s.model_design_doc(s.capstone_inputs(quiet=True))).status == PASS
+    reference_doc = s.model_design_doc({k: {"what": v[0], "value": s._default(k), "source": "reference"}
+                                        for k, v in s.CAPSTONE_KEYS.items()})
+    outcome = task.check(reference_doc)
+    assert outcome.status == NOT_YET and "Quote your own numbers" in outcome.message
+
+
+def test_skeleton_is_a_start_not_an_answer():
+    skeleton = s.design_doc_skeleton()
+    assert "## Goals and non-goals" in skeleton
+    assert s.TASKS.capstone.check(skeleton).status == NOT_YET
+
+
+def test_adr_parts():
+    assert s.TASKS.adr.check(s.MODEL_ADR).status == PASS
+    assert s.TASKS.adr.check(s.MODEL_ADR.replace("Status: accepted", "Status: superseded by ADR 9")).status == PASS
+
+
+# -- widgets ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def review():
+    return s.ReviewReturn()
+
+
+@given(h=st.integers(0, 40), p=st.floats(0, 1), q=st.floats(0, 1), f=st.integers(1, 40),
+       lo=st.floats(1, 1000), hi=st.floats(1, 1000))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_review_compute_takes_every_control_value(review, h, p, q, f, lo, hi):
+    state = review.compute(review_hours=h, p_flaw=p, catch_share=q, fix_hours=f, mult_low=lo, mult_high=hi)
+    assert state["low"] <= state["high"] and state["low_net"] <= state["high_net"] + 1e-9
+    review.draw(state)
+
+
+def test_review_widget_shows_the_break_even(review):
+    review.refresh()  # the property test above drew other states on the same view
+    state = review.set(review_hours=12, p_flaw=0.4, catch_share=0.6, fix_hours=6, mult_low=1.0, mult_high=100.0)
+    assert state["break_even"] == pytest.approx(s.break_even_multiplier(**R))
+    assert "break-even at 9.33×" in review.figure.title and review.error is None
+    review.set(p_flaw=0.0)
+    assert "no break-even" in review.figure.title
+    review.set(p_flaw=0.4)
+
+
+def test_doc_linter_widget():
+    app = s.DocLinter()
+    app.set(text=s.model_design_doc())
+    assert app.state == [] and "Nothing missing" in app.output.value
+    app.set(text="```\n# unclosed fence")
+    assert app.error is None and len(app.state) == len(s.CHECKS)
