@@ -868,3 +868,14 @@ TASKS.add(Task(
 def rubrics() -> Mapping[str, Rubric]:
     """The judgment parts of the exercise, by task."""
     return {"01.mitigations": MITIGATION_RUBRIC, "01.premortem": PREMORTEM_RUBRIC}
+
+
+def mode_summary(mode_id: str) -> str:
+    """One line for a failure mode, as later modules quote it: "name (id): effect"."""
+    from steward.datagen import load
+
+    table = load("failure_modes").set_index("mode_id")
+    if mode_id not in table.index:
+        raise ValueError(f"there is no failure mode {mode_id!r}; ids look like 'FM03'")
+    row = table.loc[mode_id]
+    return f"{row['failure_mode']} ({mode_id}): {row['effect']}"
