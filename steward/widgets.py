@@ -126,7 +126,12 @@ class App:
         raise NotImplementedError
 
     def layout(self) -> w.Widget:
-        return w.VBox(list(self.inputs.values()))
+        """The controls, then the chart (an app's ``figure``, if it has one)."""
+        parts = list(self.inputs.values())
+        figure = getattr(self, "figure", None)
+        if isinstance(figure, FigureView):
+            parts.append(figure.widget)
+        return w.VBox(parts)
 
     # -- machinery ---------------------------------------------------------------
     def values(self) -> dict[str, Any]:

@@ -379,12 +379,14 @@ CONTROLS = [
 
 
 def operate_app(page, app) -> list[Operation]:
-    """Operate the first control of each kind the app has; say what each did."""
+    """Operate the first *visible* control of each kind the app has (a control inside a
+    collapsed accordion is not one a person can reach); say what each did."""
     done = []
     for _, selector, operate in CONTROLS:
         controls = app.locator(selector)
-        if controls.count():
-            control = controls.first
+        visible = [controls.nth(i) for i in range(controls.count()) if controls.nth(i).is_visible()]
+        if visible:
+            control = visible[0]
             control.scroll_into_view_if_needed()
             done.append(operate(page, app, control))
     return done

@@ -392,3 +392,21 @@ def test_any_self_assessment_gets_a_record(rubric, scores):
     record = rubric.assess(scores)
     assert record["status"] in {*STATUSES, "self-assessed"}
     json.dumps(record)
+
+
+def test_every_app_shows_its_chart():
+    """An app with a ``figure`` must put it in its view (a chart that is computed but never
+    shown passes every kernel-side test; the browser test caught this once)."""
+    from steward.widgets import FigureView
+
+    def contains(widget, target) -> bool:
+        if widget is target:
+            return True
+        return any(contains(child, target) for child in getattr(widget, "children", ()))
+
+    for number, module in all_lessons().items():
+        for name, factory in getattr(module, "APPS", {}).items():
+            app = factory()
+            for attr, value in vars(app).items():
+                if isinstance(value, FigureView):
+                    assert contains(app.view, value.widget), f"{number}:{name}: self.{attr} is never shown"
