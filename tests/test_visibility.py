@@ -266,6 +266,13 @@ def test_linter_takes_junk_quickly(junk):
     assert time.perf_counter() - started < 2.0
 
 
+@pytest.mark.parametrize("metrics", [None, Ellipsis, 42, "one metric 5 vs 3", ["a", None, 3], pd.Series([1, 2]),
+                                     {"a": 1}, (m for m in ["x"])])
+def test_builder_takes_junk(metrics):
+    digest = V.build_digest(None, Ellipsis, metrics, 12)
+    assert isinstance(digest, str) and "**Metrics:**" in digest
+
+
 def test_digest_facts_fall_back_to_reference_values_with_a_message(capsys):
     facts = V.digest_facts()
     assert set(facts.sources.values()) == {"reference"}

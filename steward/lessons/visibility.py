@@ -38,7 +38,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -628,7 +628,11 @@ def build_digest(progress: str, trade_off: str, metrics: Sequence[str], next_ste
     def clean(text: Any) -> str:
         return " ".join(str(text).split()) if text is not None and text is not Ellipsis else ""
 
-    bullets = "\n".join(f"- {clean(m)}" for m in (metrics or []) if clean(m))
+    if metrics is None or metrics is Ellipsis:
+        metrics = []
+    elif isinstance(metrics, str | bytes | Mapping) or not isinstance(metrics, Iterable):
+        metrics = [metrics]
+    bullets = "\n".join(f"- {clean(m)}" for m in metrics if clean(m))
     return Digest(
         f"### {clean(title)}\n\n**Progress:** {clean(progress)}\n\n**Trade-off:** {clean(trade_off)}\n\n"
         f"**Metrics:**\n{bullets}\n\n**Next:** {clean(next_steps)}\n"
@@ -1038,16 +1042,26 @@ TASKS.add(Task(
     ],
 ))
 
-DIGEST_RUBRIC = Rubric(
-    id="09.digest-rubric",
-    title="A digest a director can repeat",
-    criteria=[
-        "Each claim has a number and what it is compared with (a baseline, a control, a target).",
-        "The trade-off names what I gave up and what I kept, both with numbers, and I derived them.",
-        "The numbers say how sure we are (a CI or a range) where that matters.",
-        "Next names a partner and what we will do together, not just what I will do.",
-        "It fits on one screen and leads with the outcome, not the implementation.",
-    ],
-    mid_level=ESSAY_DIGEST.replace("**", ""),
-    senior_level="(the digest the builder fills from your own results, after you edit it: see the solution)",
-)
+@cache
+def _digest_rubric() -> Rubric:
+    return Rubric(
+        id="09.digest-rubric",
+        title="A digest a director can repeat",
+        criteria=[
+            "Each claim has a number and what it is compared with (a baseline, a control, a target).",
+            "The trade-off names what I gave up and what I kept, both with numbers, and I derived them.",
+            "The numbers say how sure we are (a CI or a range) where that matters.",
+            "Next names a partner and what we will do together, not just what I will do.",
+            "It fits on one screen and leads with the outcome, not the implementation.",
+        ],
+        mid_level=ESSAY_DIGEST.replace("**", ""),
+        senior_level=str(_reference_digest()).replace("**", ""),
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``DIGEST_RUBRIC`` is built on first use: its senior-level example is the digest filled
+    from the reference numbers, which needs the data (kept out of the import)."""
+    if name == "DIGEST_RUBRIC":
+        return _digest_rubric()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
