@@ -366,6 +366,29 @@ def operate_button(page, app, button) -> Operation:
     return Operation(f"button {text!r}", "clicked", changed, redrawn, value_control=False)
 
 
+def operate_textarea(page, app, box) -> Operation:
+    """Type a sentence at the end of the text (a blameful one, so a linter has something to
+    say), then leave the box: that is when a widget with continuous_update=False sends it."""
+    area = box.locator("textarea").first
+    watch = Observer(page, app)
+    area.click()
+    area.press("End")
+    page.keyboard.press("Control+End")
+    area.type("\nBob forgot to restart the pod; human error. Goals: none.")
+    area.press("Tab")
+    changed, redrawn = watch.settle()
+    how = "typed a sentence, then Tab"
+    if not changed:  # the sentence may not change a verdict; clearing the box always should
+        area.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        area.press("Tab")
+        changed, redrawn_again = watch.settle()
+        redrawn = redrawn or redrawn_again
+        how += "; cleared it, then Tab"
+    return Operation(f"text box {_label(box)!r}", how, changed, redrawn)
+
+
 #: (kind, selector of the control's container inside an app, how to operate it), in the
 #: order they are tried: value controls first, then buttons (a "Reset" shows a change
 #: only after something moved).
@@ -374,6 +397,7 @@ CONTROLS = [
     ("dropdown", ".widget-dropdown", operate_dropdown),
     ("choice", ".widget-toggle-buttons", operate_toggle_buttons),
     ("checkbox", ".widget-checkbox", operate_checkbox),
+    ("text", ".widget-textarea", operate_textarea),
     ("button", "button.jupyter-button:not(.widget-toggle-button)", operate_button),
 ]
 

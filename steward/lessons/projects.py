@@ -413,7 +413,13 @@ class PortfolioExplorer(App):
                 taken[i] = True
                 used += effort[i]
         weeks = float(effort[taken].sum())
+        # What the weights are doing even when the picks do not move: the first project left
+        # out, and how far its score is from the weakest pick.
+        left_out = [i for i in order if not taken[i]]
+        weakest = float(scores[taken].min()) if taken.any() else 0.0
+        next_in_line = (str(self._ids[left_out[0]]), float(scores[left_out[0]])) if left_out else None
         return {"picked": self._ids[taken][np.argsort(-scores[taken], kind="stable")].tolist(), "projects": int(taken.sum()),
+                "next_in_line": next_in_line, "weakest_pick_score": weakest,
                 "weeks": weeks, "value": float(self._value.to_numpy()[taken].sum()),
                 "okr_share": float(effort[taken & aligned_].sum()) / weeks if weeks else 0.0,
                 "bug_tickets": int((taken & self._bug).sum())}
@@ -424,7 +430,9 @@ class PortfolioExplorer(App):
         self._picked.set_offsets(points)
         self.figure.ax.set_title(
             f"{state['projects']} projects, {state['weeks']:g} weeks: value {state['value']:,.0f}\n"
-            f"{state['okr_share']:.0%} of the weeks on OKR work, {state['bug_tickets']} bug tickets")
+            f"{state['okr_share']:.0%} of the weeks on OKR work, {state['bug_tickets']} bug tickets"
+            + (f"\nfirst left out: {state['next_in_line'][0]} (score {state['next_in_line'][1]:,.0f}; "
+               f"the weakest pick scores {state['weakest_pick_score']:,.0f})" if state["next_in_line"] else ""))
         self.figure.render()
 
 

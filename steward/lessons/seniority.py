@@ -413,8 +413,14 @@ class DocLinter(App):
 # -- 3. the capstone: inputs carried from modules 01–10 ----------------------------------------
 # When a module's result was not kept, the capstone uses what that module's own reference
 # code computes, so the design doc's numbers always come from the curriculum's data.
-REFERENCE_TTL_S = 30.0  #: cache TTL that keeps the call inside 200 ms (module 09's role)
 SLO_MS = 200.0
+
+
+def reference_ttl_s() -> float:
+    """Module 09's TTL: the best freshness whose call p99 still meets 200 ms."""
+    from steward.lessons import visibility
+
+    return float(visibility._default_ttl())
 
 
 def reference_top_risk() -> str:
@@ -468,7 +474,7 @@ CAPSTONE_KEYS: dict[str, tuple[str, Any, str]] = {
     "03.availability": ("your end-to-end availability with a fallback (module 03)", reference_availability, "fraction"),
     "04.p99_ms": ("your p99 latency of the recommendation call (module 04)", reference_p99_ms, "ms"),
     "07.revenue_range": ("your monthly revenue range from lower cart abandonment (module 07)", reference_revenue_range, "range"),
-    "09.ttl_s": ("your cache TTL (module 09)", REFERENCE_TTL_S, "seconds"),
+    "09.ttl_s": ("your cache TTL (module 09)", reference_ttl_s, "seconds"),
     "10.meet_first": ("your list of people to meet first (module 10)", reference_meet_first, "names"),
 }
 
