@@ -340,7 +340,13 @@ def bench_report(repeats: int, say) -> dict[str, Any] | None:
                 args += [option, str(Path(scratch) / "report")]
                 break
         result = time_command(args, Path(scratch), repeats)
+        # The budget: the report costs at most 1.2x plain execution of the same notebook.
+        jupyter = Path(sys.executable).with_name("jupyter")
+        plain = [str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--stdout", str(copy)]
+        baseline = time_command(plain, Path(scratch), repeats)
     result["notebook"] = str(exercises[0].relative_to(ROOT))
+    result["nbconvert_median_s"] = baseline["median_s"]
+    result["ratio_to_nbconvert"] = result["median_s"] / baseline["median_s"] if baseline["median_s"] else None
     return result
 
 
@@ -382,8 +388,10 @@ def tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
             rows.append(["  of which the build's own work", fmt(build["work_s"]), "—", verdict(build["work_s"] < BUILD_BUDGET_S)])
     report = results.get("report")
     if report:
+        ratio = report.get("ratio_to_nbconvert")
+        budget = "—" if ratio is None else f"{ratio:.2f}× nbconvert --execute ({fmt(report['nbconvert_median_s'])} s): {verdict(ratio <= 1.2)}"
         rows.append([f"steward report {report['notebook']}", fmt(report["median_s"]), fmt(report["cpu_median_s"]),
-                     "—" if report["exit"] == 0 else f"exit {report['exit']}: {report['output']}"])
+                     budget if report["exit"] == 0 else f"exit {report['exit']}: {report['output']}"])
     if rows:
         out.append(("Commands (wall clock, interpreter start included)", ["command", "wall s", "cpu s", "budget"], rows))
     return out
