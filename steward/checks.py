@@ -290,3 +290,16 @@ def structured_text(parts: Mapping[str, Callable[[str], bool]], min_words: int =
         return OK
 
     return compare
+
+
+def require_frame(frame: Any, columns: Iterable[str], what: str = "data") -> pd.DataFrame:
+    """The frame, or a ValueError that says in plain words what is wrong with it (never a
+    KeyError deep inside pandas). Lesson functions call this on every frame they are given."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"expected the {what} as a DataFrame; got {type(frame).__name__}")
+    if frame.empty:
+        raise ValueError(f"the {what} table is empty: did a filter remove every row?")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"the {what} table lacks the column(s) {missing}")
+    return frame

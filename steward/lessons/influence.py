@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from statistics import NormalDist
@@ -28,6 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from steward import checks, plotting
+from steward.checks import require_frame
 from steward.datagen import load
 from steward.tasks import Misconception, Rubric, Task, TaskSet
 from steward.widgets import App, FigureView, dropdown, int_slider, slider
@@ -76,15 +77,7 @@ def chi2_1df_p(chi2: float) -> float:
 
 
 # -- the metric ----------------------------------------------------------------------------
-def _require(frame: Any, columns: Iterable[str], what: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"expected the {what} as a DataFrame; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the {what} lack column(s) {missing}")
-    if frame.empty:
-        raise ValueError(f"the {what} are empty: there is nothing to measure")
-    return frame
+_require = require_frame
 
 
 def arm_counts(sessions: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from steward import checks, plotting
+from steward.checks import require_frame
 from steward.datagen import load
 from steward.tasks import Misconception, Rubric, Task, TaskSet
 from steward.widgets import App, FigureView, dropdown, slider
@@ -259,14 +260,7 @@ def requests_log() -> pd.DataFrame:
 
 
 def _require(frame: Any, columns: Iterable[str]) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"expected a DataFrame of requests; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the requests need the column(s) {missing}")
-    if frame.empty:
-        raise ValueError("there are no requests in this frame: did a filter remove every row?")
-    return frame
+    return require_frame(frame, columns, "requests")
 
 
 def cache_status(frame: pd.DataFrame) -> pd.Series:

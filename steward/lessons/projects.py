@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from steward import checks, plotting
+from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets.projects import OKRS as OKRS  # re-exported for the notebooks
 from steward.tasks import Misconception, Rubric, Task, TaskSet
@@ -34,16 +35,7 @@ QUADRANTS = ("manage closely", "keep satisfied", "keep informed", "monitor")
 
 
 # -- portfolio scoring ----------------------------------------------------------------------
-def _require(frame: Any, columns: tuple[str, ...], what: str) -> pd.DataFrame:
-    """The frame, or a ValueError that says what is missing (never a KeyError deep inside)."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"expected the {what} as a DataFrame; got {type(frame).__name__}")
-    if frame.empty:
-        raise ValueError(f"the {what} table is empty: did a filter remove every row?")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the {what} table lacks the column(s) {missing}")
-    return frame
+_require = require_frame
 
 
 def _indexed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from steward import checks, plotting
+from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets import requests as requests_data
 from steward.tasks import Misconception, Task, TaskSet
@@ -62,14 +63,7 @@ def requests_log() -> pd.DataFrame:
 # -- validation -------------------------------------------------------------------------
 def _require_frame(frame: Any, columns: Iterable[str]) -> pd.DataFrame:
     """A non-empty DataFrame with ``columns``, or a ValueError that says what is wrong."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"expected a DataFrame of requests; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the requests need the column(s) {missing}")
-    if frame.empty:
-        raise ValueError("there are no requests in this frame: did a filter remove every row?")
-    return frame
+    return require_frame(frame, columns, "requests")
 
 
 def _latencies(values: Any) -> np.ndarray:
