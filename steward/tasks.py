@@ -51,6 +51,7 @@ class Outcome:
 
     record: dict[str, Any]
     _shown: bool = field(default=False, repr=False)
+    answer: Any = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
@@ -72,6 +73,22 @@ class Outcome:
         return feedback.bundle(
             feedback.outcome_text(self.record), feedback.outcome_html(self.record), feedback.MIME_OUTCOME, self.record
         )
+
+    def keep(self, key: str, value: Any = None) -> bool:
+        """Keep a result for later modules (:func:`steward.results.remember`), but only an
+        answer that passed: a later module must never quote a wrong number.
+
+        ``value`` defaults to the checked answer; a callable gets the answer and returns
+        what to keep. It is not called unless the check passed, so a blank exercise (whose
+        answer is ``...``) runs without error."""
+        from steward import results
+
+        if not self.passed:
+            text = f"… {key} not kept yet: it is kept once this check passes."
+            feedback.show(feedback.bundle(text, f"<div class='steward-result' style='opacity:.8'>{text}</div>"))
+            return False
+        kept = self.answer if value is None else value(self.answer) if callable(value) else value
+        return results.remember(key, kept, module=self.record.get("module"))
 
     def _ipython_display_(self) -> None:
         # Shown by check() already; when it is also a cell's last value, show nothing more.
@@ -241,7 +258,7 @@ class Task:
             "seconds_on_task": round(now - self._started, 1) if self._started is not None else None,
         }
         progress.record_event({"kind": "check", **{k: record[k] for k in ("task", "module", "status", "hints_used", "misconception")}})
-        outcome = Outcome(record)
+        outcome = Outcome(record, answer=answer)
         self.last = outcome
         outcome._ipython_display_()
         return outcome

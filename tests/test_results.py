@@ -34,3 +34,23 @@ def test_recording_off(monkeypatch, capsys):
     monkeypatch.setenv("STEWARD_PROGRESS", "off")
     assert not results.remember("04.p99_ms", 1.0)
     assert results.recall("04.p99_ms", default=2.0) == 2.0
+
+
+def _task():
+    from steward import checks
+    from steward.tasks import Misconception, Task
+
+    return Task(id="99.kept", title="Kept", prompt="2 + 2", reference=lambda: 4.0, compare=checks.number(),
+                hints=["What is 2 + 2?", "Add them."], misconceptions=[Misconception("concatenated", "Numbers, not text?", lambda: 22.0)])
+
+
+def test_outcome_keeps_only_a_passing_answer(progress_file, capsys):
+    task = _task()
+    assert not task.check(5.0).keep("99.kept")
+    assert not task.check(...).keep("99.kept", lambda answer: answer + 1)  # never called on a blank
+    assert "kept once this check passes" in capsys.readouterr().out
+    assert results.all_results() == {}
+    assert task.check(4.0).keep("99.kept")
+    assert task.check(4.0).keep("99.doubled", lambda answer: answer * 2)
+    assert task.check(4.0).keep("99.fixed", "four")
+    assert results.all_results() == {"99.kept": 4.0, "99.doubled": 8.0, "99.fixed": "four"}
