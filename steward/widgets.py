@@ -64,6 +64,12 @@ class FigureView:
     def title(self) -> str:
         return plotting.title_of(self.axes[0])
 
+    def title_as_caption(self, ax: Axes | None = None) -> None:
+        """Show the title (the chart's point) only in the caption above the image, which
+        :meth:`render` writes as text: drawing a changing title into the pixels costs more
+        than the rest of a redraw, and the caption is also what screen readers get."""
+        plotting.title_artist(ax if ax is not None else self.ax).set_visible(False)
+
     def animate(self, *artists: Artist) -> None:
         """Mark artists that change on every update; everything else is cached."""
         for artist in artists:

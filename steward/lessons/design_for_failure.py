@@ -287,13 +287,6 @@ def _bar_verts(positions: Sequence[float], values: Sequence[float], horizontal: 
     return verts
 
 
-def _title_as_caption(ax) -> None:
-    """Show the chart's title only in the caption above the image (FigureView writes it
-    there as text on every render). Rendering a changing title into the figure costs more
-    than everything else in a redraw; the caption is free, and screen readers get it too."""
-    plotting.title_artist(ax).set_visible(False)
-
-
 def _table_html(rows: Sequence[tuple[str, str]], note: str = "") -> str:
     """The numbers behind a chart, as text beside it (for screen readers and copying)."""
     body = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td style='text-align:right'><b>{v}</b></td></tr>"
@@ -321,7 +314,7 @@ class AvailabilityApp(App):
         ax.axvline(3, color=plotting.NEUTRAL, linestyle=":", linewidth=1)
         plotting.finish(ax, "…", "nines (3 = 99.9%; dotted: a 99.9% SLO)", "part of the path")
         self.figure.animate(self._bars)
-        _title_as_caption(ax)
+        self.figure.title_as_caption()
         self.numbers = w.HTML()
         super().__init__()
 
@@ -382,7 +375,7 @@ class AmplificationApp(App):
         ax.set_xticklabels(["1\n(top)"] + [str(i) for i in self._x[1:]])
         plotting.finish(ax, "…", "layer (each calls the next; the deepest is failing)", "calls per request (log)")
         self.figure.animate(self._bars)
-        _title_as_caption(ax)
+        self.figure.title_as_caption()
         self.numbers = w.HTML()
         super().__init__()
 
@@ -430,7 +423,7 @@ class BlastRadiusApp(App):
         ax.set_ylim(-0.6, len(self._y) - 0.4)
         plotting.finish(ax, "…", "customers affected (%)", "what goes wrong")
         self.figure.animate(self._bars)
-        _title_as_caption(ax)
+        self.figure.title_as_caption()
         self.numbers = w.HTML()
         super().__init__()
 
@@ -499,7 +492,7 @@ class RetryStormApp(App):
             "p99": lat_ax.step([], [], where="post", color=main, linewidth=1.4)[0],
         }
         self.figure.animate(*self._span, *self._lines.values())
-        _title_as_caption(load_ax)
+        self.figure.title_as_caption(load_ax)
         self.numbers = w.HTML()
         self._cache: dict[tuple, sim.Run] = {}
         super().__init__()

@@ -429,9 +429,7 @@ class ThreeAMLens(App):
         (self._lens_rank,) = rank_ax.plot([], [], marker="o", markersize=5, color=plotting.PALETTE["blue"], linestyle="none", zorder=4)
         (self._top3,) = rank_ax.plot([], [], marker="*", markersize=11, color=plotting.PALETTE["vermillion"],
                                      mec="black", mew=0.5, linestyle="none", zorder=5)
-        # The title changes with every control: it is shown as the caption above the chart
-        # (HTML, readable by screen readers) and not rasterised, which saves ~20 ms a change.
-        plotting.title_artist(ax).set_visible(False)
+        self.figure.title_as_caption(ax)
         self.figure.animate(self._bars, self._day_ticks, self._moves, self._lens_rank, self._top3)
         self.summary = w.HTML()
         super().__init__()

@@ -365,10 +365,7 @@ class PortfolioExplorer(App):
         ax.set_ylim(ys.min() - 0.3, ys.max() + 0.3)
         ax.legend(loc="lower right", fontsize=8)
         plotting.finish(ax, "…\n…", "effort (person-weeks)", "value: reach × impact × confidence (log)")
-        # The conclusion is shown as the caption above the image (FigureView renders the title
-        # there as text, for screen readers too); drawing it into the pixels again would cost
-        # a third of each redraw.
-        plotting.title_artist(ax).set_visible(False)
+        self.figure.title_as_caption(ax)
         self.figure.animate(self._picked)
         super().__init__()
 
@@ -451,7 +448,7 @@ class PromotionLab(App):
         right.set_title("Compare bars within a level, not across", fontsize=10, loc="center")
         right.set_xlabel("engineer strength (level)")
         right.set_ylabel("mean months to promotion")
-        plotting.title_artist(left).set_visible(False)  # shown as the caption above the image
+        self.figure.title_as_caption(left)
         self.figure.animate(*self._share, *self._okr, *self._other)
         super().__init__()
 

@@ -165,7 +165,7 @@ class ReviewReturn(App):
         ax.legend(loc="upper left", fontsize=8)
         plotting.finish(ax, "…", "how much more a flaw costs when found late (multiplier, log scale)",
                         "expected net hours saved (symlog)")
-        plotting.title_artist(ax).set_visible(False)  # the conclusion is the caption above the image
+        self.figure.title_as_caption(ax)
         self.figure.animate(self._band, self._curve, self._even, self._ends)
         super().__init__()
 

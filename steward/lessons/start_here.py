@@ -158,9 +158,7 @@ class SelfAssessment(App):
             width=6.2, height=4.8, projection="polar", margins={"top": 0.9, "bottom": 0.08, "left": 0.16, "right": 0.84}
         )
         self._line, self._fill = setup_radar(self.figure.ax, self.before)
-        # The title (which states the point) is shown in the caption above the image:
-        # drawing two lines of text on every change cost as much as the whole radar.
-        plotting.title_artist(self.figure.ax).set_visible(False)
+        self.figure.title_as_caption()
         self.figure.animate(self._line, self._fill)
         self.saved = w.HTML()
         super().__init__()

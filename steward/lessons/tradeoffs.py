@@ -844,7 +844,7 @@ class LabelledView(FigureView):
         self.labels: list[PixelLabel] = []
         self._fonts: dict[tuple[float, bool], Any] = {}
         self._sprites: dict[tuple[str, float, bool, str], tuple[Any, int, int]] = {}
-        plotting.title_artist(self.ax).set_visible(False)
+        self.title_as_caption()
 
     def font(self, size: float, bold: bool) -> Any:
         from matplotlib import font_manager
