@@ -7,10 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
-
-from steward import lessonmeta
-from steward.authoring import write
+from steward import lessonmeta, nbjson
 
 
 def _safe(text: str) -> str:
@@ -54,9 +51,8 @@ def assign(number: str, out_dir: Path | str, mentee: str | None = None, due: str
     """Write the assignment; returns (path, renamed) where renamed says the plain name was taken."""
     lesson = lessonmeta.read(number)
     source = lessonmeta.find(number, "exercises")
-    nb = nbformat.read(str(source), as_version=4)
-    cell = nbformat.v4.new_markdown_cell(cover(lesson, mentee, due, note))
-    cell.metadata["tags"] = ["assignment-cover"]
+    nb = nbjson.read(source)
+    cell = nbjson.markdown_cell(cover(lesson, mentee, due, note), "assignment-cover", ["assignment-cover"])
     nb.cells.insert(0, cell)
     meta = dict(nb.metadata.get("steward", {}))
     meta.update({"kind": "assignment", "module": lesson.number, "mentee": mentee, "due": due})
@@ -65,5 +61,5 @@ def assign(number: str, out_dir: Path | str, mentee: str | None = None, due: str
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{_safe(mentee)}-{source.stem}" if mentee else source.stem
     target = free_name(folder, stem)
-    write(nb, target)
+    nbjson.write(nb, target)
     return target, target.name != f"{stem}.ipynb"

@@ -15,13 +15,13 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
+from steward import nbjson
 
 _HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
 
 
-def from_percent(text: str, module: str, kind: str) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
+def from_percent(text: str, module: str, kind: str) -> nbjson.Node:
+    nb = nbjson.Node(cells=[], nbformat=4, nbformat_minor=5)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -41,18 +41,16 @@ def from_percent(text: str, module: str, kind: str) -> nbformat.NotebookNode:
             lines.pop(0)
         if markdown:
             source = "\n".join(re.sub(r"^# ?", "", line) for line in lines)
-            cell = nbformat.v4.new_markdown_cell(source)
+            cell = nbjson.markdown_cell(source, f"cell-{index:03d}", tags)
         else:
-            cell = nbformat.v4.new_code_cell("\n".join(lines))
-        if tags:
-            cell.metadata["tags"] = tags
-        cell["id"] = f"cell-{index:03d}"
+            cell = nbjson.code_cell("\n".join(lines), f"cell-{index:03d}")
+            if tags:
+                cell.metadata["tags"] = tags
         nb.cells.append(cell)
     return nb
 
 
-def write(nb: nbformat.NotebookNode, target: Path) -> None:
-    target.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+write = nbjson.write
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from steward import paths
+from steward import nbjson, paths
 from steward.errors import StewardError
 
 BEGIN = "### BEGIN SOLUTION"
@@ -100,21 +100,11 @@ def strip_source(source: str, where: str) -> str:
     return "\n".join(out)
 
 
-# Notebooks are handled as plain JSON (nbformat 4): importing nbformat costs seconds
-# (its schema validator), ten times the build's own work.
+# Notebooks are handled as plain JSON (see steward.nbjson): importing nbformat costs
+# seconds, ten times the build's own work.
 Notebook = dict[str, Any]
-
-
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def read_notebook(path: Path) -> Notebook:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError("no cells")
-    return nb
+_source = nbjson.source
+read_notebook = nbjson.read
 
 
 def fingerprint(nb: Notebook) -> str:
@@ -162,7 +152,7 @@ def exercise_from(solution: Notebook, name: str) -> Notebook:
 def _serialise(nb: Notebook) -> str:
     for i, cell in enumerate(nb["cells"]):
         cell["id"] = f"cell-{i:03d}"  # stable ids keep the file byte-identical across builds
-    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return nbjson.dumps(nb)
 
 
 @dataclass

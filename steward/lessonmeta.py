@@ -9,9 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
-from steward import paths
+from steward import nbjson, paths
 from steward.errors import StewardError
 
 _SECTION = re.compile(r"^## (?P<title>.+?)\s*\((?P<minutes>\d+) min\)\s*$")
@@ -75,7 +73,7 @@ def find(number: str, folder: str = "notebooks") -> Path:
 
 def read(number: str) -> Lesson:
     path = find(number)
-    nb = nbformat.read(str(path), as_version=4)
+    nb = nbjson.read(path)
     cells = nb.cells
     first = cells[0].source if cells else ""
     title_line = first.splitlines()[0] if first else path.stem
@@ -100,7 +98,7 @@ def read(number: str) -> Lesson:
     exercise_minutes = None
     exercise = paths.notebooks_dir("exercises") / path.name
     if exercise.exists():
-        ex = nbformat.read(str(exercise), as_version=4)
+        ex = nbjson.read(exercise)
         if ex.cells and (m := _TIME.search(ex.cells[0].source)):
             exercise_minutes = int(m.group(1))
     return Lesson(

@@ -7,13 +7,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from steward import paths
+from steward import nbjson, paths
 from steward.feedback import MIME_ASSESSMENT, MIME_HINT, MIME_NOTE, MIME_OUTCOME
 
 
-def collect(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+def collect(nb: nbjson.Node) -> list[dict[str, Any]]:
     """Every outcome and self-assessment record in the notebook's outputs, in cell order,
     each tagged with the index of the cell it came from."""
     found = []
@@ -28,7 +26,7 @@ def collect(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return found
 
 
-def errors(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+def errors(nb: nbjson.Node) -> list[dict[str, Any]]:
     """Cells whose output is an error: index, exception name and message."""
     found = []
     for index, cell in enumerate(nb.cells):
@@ -38,8 +36,9 @@ def errors(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return found
 
 
-def execute(path: Path, timeout: int = 60, allow_errors: bool = True) -> nbformat.NotebookNode:
+def execute(path: Path, timeout: int = 60, allow_errors: bool = True) -> Any:
     """Execute a *copy* of the notebook at ``path`` in its own folder; the file is never written."""
+    import nbformat  # nbclient needs nbformat's nodes; only executing pays for its import
     from nbclient import NotebookClient
 
     nb = nbformat.read(str(path), as_version=4)

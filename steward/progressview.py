@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
-from steward import outcomes, plotting, progress
+from steward import nbjson, outcomes, plotting, progress
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 from steward.errors import StewardError
 from steward.feedback import MIME_HINT, MIME_OUTCOME
@@ -57,7 +56,7 @@ def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:
     hints: dict[str, int] = {}
     for path in map(Path, paths):
         try:
-            nb = nbformat.read(str(path), as_version=4)
+            nb = nbjson.read(path)
         except Exception:
             raise StewardError(f"{path} is not a readable notebook.", "Give saved .ipynb files.") from None
         for record in outcomes.collect(nb):
