@@ -1,15 +1,25 @@
 """One plot style for the whole curriculum: the Okabe-Ito palette (safe for the common
-colour-vision deficiencies), a title that states the point, axes labelled with units."""
+colour-vision deficiencies), a title that states the point, axes labelled with units.
+
+This module does not import matplotlib until something is drawn (see :mod:`steward.lazy`):
+an exercise that only runs its tasks never pays for it. The style reaches charts three
+ways: :func:`new_figure` and widgets draw inside it, and :func:`apply_style` (called by
+``steward.setup()``) gives it to the learner's own ``plt`` charts, through
+``steward/matplotlibrc`` when matplotlib is not imported yet.
+"""
 
 from __future__ import annotations
 
 import io
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import matplotlib.pyplot as plt
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with protanopia,
 #: deuteranopia and tritanopia. Order: the first colours are the most distinct.
@@ -26,8 +36,8 @@ PALETTE = {
 CYCLE = list(PALETTE.values())
 GOOD, BAD, NEUTRAL, HIGHLIGHT = PALETTE["blue"], PALETTE["vermillion"], "#999999", PALETTE["orange"]
 
-STYLE = {
-    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+#: The style, except the colour cycle (a matplotlib object: see :func:`rc`).
+STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -44,9 +54,44 @@ STYLE = {
 }
 
 
+#: The same style as a matplotlib configuration file, read when matplotlib is imported.
+RC_FILE = Path(__file__).with_name("matplotlibrc")
+
+
+def rc() -> dict[str, Any]:
+    """The whole style as rcParams (imports matplotlib for the colour cycle)."""
+    from matplotlib import cycler
+
+    return {"axes.prop_cycle": cycler(color=CYCLE), **STYLE}
+
+
+def rc_file_text() -> str:
+    """:data:`STYLE` in matplotlibrc syntax (the test suite keeps :data:`RC_FILE` equal to it)."""
+
+    def value(v: Any) -> str:
+        return ", ".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+    colours = ", ".join(f"'{c.lstrip('#')}'" for c in CYCLE)
+    lines = ["# Written from steward/plotting.py STYLE; edit that, then run the test suite.",
+             f"axes.prop_cycle: cycler('color', [{colours}])"]
+    lines += [f"{key}: {value(v)}" for key, v in STYLE.items()]
+    return "\n".join(lines) + "\n"
+
+
 def apply_style() -> None:
-    """Apply the curriculum's style to every plot made after this call."""
-    plt.rcParams.update(STYLE)
+    """Apply the curriculum's style to every plot made after this call.
+
+    When matplotlib is already imported, its rcParams are updated now. Otherwise the
+    ``MATPLOTLIBRC`` variable points matplotlib at :data:`RC_FILE` for when it is imported,
+    so that setting up a notebook does not cost matplotlib's 0.3 s import (a
+    ``MATPLOTLIBRC`` the learner set is left alone).
+    """
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        matplotlib.rcParams.update(rc())
+    else:
+        os.environ.setdefault("MATPLOTLIBRC", str(RC_FILE))
 
 
 def finish(ax: Axes, title: str, xlabel: str, ylabel: str) -> Axes:
@@ -67,10 +112,11 @@ def finish(ax: Axes, title: str, xlabel: str, ylabel: str) -> Axes:
 def new_figure(width: float = 7.5, height: float = 4.0) -> tuple[Figure, Axes]:
     """A figure that is not registered with pyplot, so widgets can own and redraw it
     without it also appearing as a stray inline image."""
+    from matplotlib.figure import Figure
+
     apply_style()
-    with plt.rc_context(STYLE):
-        fig = Figure(figsize=(width, height), dpi=STYLE["figure.dpi"], layout="tight")
-        ax = fig.add_subplot()
+    fig = Figure(figsize=(width, height), dpi=STYLE["figure.dpi"], layout="tight")
+    ax = fig.add_subplot()
     return fig, ax
 
 
@@ -99,6 +145,7 @@ def encode(canvas: FigureCanvasAgg) -> bytes:
 def png(fig: Figure) -> bytes:
     """Render a whole figure to PNG bytes, for static charts (widgets use :func:`encode`).
     One Agg draw and a fast PNG setting: about half of ``savefig``'s time."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
@@ -120,6 +167,10 @@ def title_of(ax: Axes) -> str:
 
 
 def title_artist(ax: Axes):
-    """The Text artist the style's titles go to (left-aligned), for blitting."""
-    loc = plt.rcParams.get("axes.titlelocation", "center")
-    return {"left": ax._left_title, "right": ax._right_title}.get(loc, ax.title)
+    """The Text artist that holds the Axes' title (for blitting and hiding): the one with
+    text, else the one the curriculum's style writes to (left-aligned)."""
+    artists = {"left": ax._left_title, "center": ax.title, "right": ax._right_title}
+    for artist in artists.values():
+        if artist.get_text():
+            return artist
+    return artists.get(STYLE["axes.titlelocation"], ax.title)

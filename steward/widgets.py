@@ -16,15 +16,17 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ipywidgets as w
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from steward import lazy, plotting
 
-from steward import plotting
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+
+#: ipywidgets, imported when the first widget is built (an exercise that builds none
+#: never imports it). Lessons use it as ``from steward.widgets import w``.
+w = lazy.module("ipywidgets")
 
 
 class FigureView:
@@ -42,6 +44,9 @@ class FigureView:
         self, width: float = 7.5, height: float = 4.0, axes: int = 1, projection: str | None = None,
         margins: dict[str, float] | None = None,
     ) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
         plotting.apply_style()
         self.fig = Figure(figsize=(width, height), dpi=plotting.STYLE["figure.dpi"])
         self.margins = margins

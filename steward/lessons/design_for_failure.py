@@ -15,10 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PolyCollection
 
 from steward import checks, plotting
 from steward.lessons import resilience_sim as sim
@@ -39,7 +37,7 @@ from steward.lessons.resilience_sim import (
     transition,
 )
 from steward.tasks import Misconception, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider
+from steward.widgets import App, FigureView, dropdown, int_slider, w
 
 MODULE = "03"
 
@@ -301,6 +299,8 @@ class AvailabilityApp(App):
     STAGES = ("edge", "recommendation pods", "Redis", "inventory", "behind the edge", "as served")
 
     def __init__(self) -> None:
+        from matplotlib.collections import PolyCollection
+
         self.figure = FigureView(width=6.8, height=2.9, margins={"left": 0.33, "right": 0.97, "top": 0.97, "bottom": 0.17})
         ax = self.figure.ax
         self._y = np.arange(len(self.STAGES))[::-1]
@@ -361,6 +361,8 @@ class AmplificationApp(App):
     MAX_LAYERS = 8
 
     def __init__(self) -> None:
+        from matplotlib.collections import PolyCollection
+
         self.figure = FigureView(width=6.6, height=2.9, margins={"left": 0.16, "right": 0.97, "top": 0.97, "bottom": 0.26})
         ax = self.figure.ax
         self._x = np.arange(1, self.MAX_LAYERS + 1)
@@ -411,6 +413,8 @@ class BlastRadiusApp(App):
               "shuffle: same shard (all down)")
 
     def __init__(self) -> None:
+        from matplotlib.collections import PolyCollection
+
         self.figure = FigureView(width=6.8, height=2.8, margins={"left": 0.42, "right": 0.97, "top": 0.97, "bottom": 0.18})
         ax = self.figure.ax
         self._y = np.arange(len(self.BARS))[::-1]

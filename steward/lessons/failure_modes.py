@@ -34,18 +34,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
 
 from steward import checks, plotting
 from steward.datagen import load
 from steward.datasets.failure_modes import CHANNELS
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView
+from steward.widgets import App, FigureView, w
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 MODULE = "01"
 
@@ -393,6 +394,8 @@ class ThreeAMLens(App):
     COLOURS = {"page": plotting.PALETTE["blue"], "ticket": plotting.PALETTE["orange"], "human": plotting.PALETTE["vermillion"]}
 
     def __init__(self, table: pd.DataFrame | None = None) -> None:
+        from matplotlib.collections import LineCollection
+
         self.table = _lens_inputs(load("failure_modes") if table is None else table)
         self.day = _score(self.table, DAY)
         rows = list(self.day.index)

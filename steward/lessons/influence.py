@@ -19,19 +19,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from steward import checks, plotting
 from steward.checks import require_frame
 from steward.datagen import load
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider, slider
+from steward.widgets import App, FigureView, dropdown, int_slider, slider, w
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 MODULE = "07"
 
@@ -655,6 +656,9 @@ def _statement_compare(answer: Any, expected: ImpactFacts) -> checks.Verdict:
 # -- a chart whose title states the conclusion -------------------------------------------------
 def chart_title(answer: Any) -> str | None:
     """The title a reader sees first: the figure's suptitle, else the first Axes title."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     if isinstance(answer, tuple | list) and answer and all(isinstance(a, Figure | Axes) for a in answer):
         answer = answer[0]
     if isinstance(answer, Axes):
@@ -669,6 +673,8 @@ def chart_title(answer: Any) -> str | None:
 
 
 def _chart_compare(answer: Any, expected: ImpactFacts) -> checks.Verdict:
+    from matplotlib.axes import Axes
+
     title = chart_title(answer)
     if title is None:
         return checks.not_yet(f"Expected a matplotlib Axes or Figure; got {checks.describe(answer)}.")

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
 
@@ -31,7 +30,7 @@ from steward import checks, plotting
 from steward.checks import require_frame
 from steward.datagen import load
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, slider
+from steward.widgets import App, FigureView, dropdown, slider, w
 
 MODULE = "06"
 

@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
 
 from steward import checks, plotting
 from steward.datagen import load
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider
+from steward.widgets import App, FigureView, dropdown, int_slider, w
 
 MODULE = "08"
 

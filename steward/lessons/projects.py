@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
 
@@ -16,7 +15,7 @@ from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets.projects import OKRS as OKRS  # re-exported for the notebooks
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, int_slider, slider
+from steward.widgets import App, FigureView, int_slider, slider, w
 
 MODULE = "10"
 

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
 
@@ -24,7 +23,7 @@ from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets import requests as requests_data
 from steward.tasks import Misconception, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider, slider
+from steward.widgets import App, FigureView, dropdown, int_slider, slider, w
 
 MODULE = "04"
 

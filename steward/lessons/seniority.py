@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
 
@@ -24,7 +23,7 @@ from steward.lessons.start_here import SHIFTS as SHIFTS
 from steward.lessons.start_here import SelfAssessment as SelfAssessment
 from steward.lessons.start_here import draw_radar as draw_radar
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, int_slider, slider
+from steward.widgets import App, FigureView, int_slider, slider, w
 
 MODULE = "11"
 

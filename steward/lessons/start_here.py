@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import ipywidgets as w
 import numpy as np
 
 from steward import checks, plotting, progress
 from steward.tasks import Misconception, Task, TaskSet
-from steward.widgets import App, FigureView
+from steward.widgets import App, FigureView, w
 
 MODULE = "00"
 

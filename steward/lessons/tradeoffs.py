@@ -27,17 +27,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PolyCollection
-from matplotlib.patches import Patch, Rectangle
 
 from steward import checks, plotting, progress
 from steward.datagen import load
 from steward.datasets.coordination_options import CRITERIA, OPTIONS
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider, slider
+from steward.widgets import App, FigureView, dropdown, int_slider, slider, w
 
 MODULE = "02"
 
@@ -962,6 +959,8 @@ class TradeoffExplorer(App):
 
     def __init__(self, weights: Mapping[str, float] | None = None, use_case: str = "efficiency",
                  adr_folder: str | Path | None = None) -> None:
+        from matplotlib.patches import Patch, Rectangle
+
         self.scores = options_table()
         self.fencing = fencing_by_option()
         self._start = weights_series(weights if weights is not None else TEAM_WEIGHTS)
@@ -1131,6 +1130,9 @@ class LeaseLockLab(App):
 
     def __init__(self, pause_ms: int = 0, lease_ms: int = 300, n_clients: int = 3, seed: int = 0,
                  fencing: bool = False) -> None:
+        from matplotlib.collections import PolyCollection
+        from matplotlib.patches import Patch
+
         self._start = {"pause_ms": pause_ms, "lease_ms": lease_ms, "n_clients": n_clients, "seed": seed,
                        "fencing": fencing}
         self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.27})

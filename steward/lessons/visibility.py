@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import ipywidgets as w
 import numpy as np
 import pandas as pd
 
@@ -51,7 +50,7 @@ from steward import checks, plotting, results
 from steward.datagen import load
 from steward.datasets import inventory_updates as inventory_data
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider
+from steward.widgets import App, FigureView, dropdown, int_slider, w
 
 MODULE = "09"
 

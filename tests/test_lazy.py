@@ -1,0 +1,99 @@
+"""Heavy libraries load when something is drawn, not when a lesson is imported; and the
+curriculum's plot style still reaches every chart either way."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from steward import lazy, plotting
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("matplotlib", "ipywidgets", "PIL", "nbformat")
+
+
+def run(code: str, env: dict[str, str] | None = None) -> dict:
+    """Run ``code`` in a fresh interpreter (imports are per process); it prints JSON."""
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "MATPLOTLIBRC"}
+    environment.update(env or {})
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=environment, check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_setup_and_every_lesson_import_no_plotting_or_widget_library() -> None:
+    """An exercise runs its tasks only; matplotlib and ipywidgets would cost it ~0.9 s."""
+    loaded = run(
+        "import json, sys\n"
+        "import steward\n"
+        "steward.setup(quiet=True)\n"
+        "from steward.lessons import all_lessons\n"
+        "all_lessons()\n"
+        f"print(json.dumps([name for name in {HEAVY!r} if name in sys.modules]))\n"
+    )
+    assert loaded == []
+
+
+def test_building_a_widget_imports_what_it_needs() -> None:
+    loaded = run(
+        "import json, sys\n"
+        "from steward.lessons import quantify\n"
+        "app = quantify.TailAtScale()\n"
+        "print(json.dumps([name for name in ('matplotlib', 'ipywidgets') if name in sys.modules]))\n"
+    )
+    assert loaded == ["matplotlib", "ipywidgets"]
+
+
+STYLE_PROBE = (
+    "import json\n"
+    "import matplotlib.pyplot as plt\n"
+    "fig, ax = plt.subplots()\n"
+    "line, = ax.plot([0, 1])\n"
+    "print(json.dumps({'loc': plt.rcParams['axes.titlelocation'], 'dpi': plt.rcParams['figure.dpi'],\n"
+    "                  'colour': line.get_color(), 'spine': ax.spines['top'].get_visible()}))\n"
+)
+
+
+@pytest.mark.parametrize("order", ["setup first", "matplotlib first"])
+def test_a_learners_own_plt_chart_gets_the_curriculum_style(order: str) -> None:
+    setup = "import steward\nsteward.setup(quiet=True)\n"
+    first = "import matplotlib\n" if order == "matplotlib first" else ""
+    style = run(first + setup + STYLE_PROBE, env={"MPLBACKEND": "agg"})
+    assert style == {"loc": plotting.STYLE["axes.titlelocation"], "dpi": plotting.STYLE["figure.dpi"],
+                     "colour": plotting.CYCLE[0], "spine": False}
+
+
+def test_a_matplotlibrc_the_learner_set_is_left_alone(tmp_path: Path) -> None:
+    own = tmp_path / "matplotlibrc"
+    own.write_text("axes.titlelocation: right\n", encoding="utf-8")
+    style = run("import steward\nsteward.setup(quiet=True)\n" + STYLE_PROBE,
+                env={"MPLBACKEND": "agg", "MATPLOTLIBRC": str(own)})
+    assert style["loc"] == "right"
+
+
+def test_the_shipped_rc_file_is_the_style() -> None:
+    assert plotting.RC_FILE.read_text(encoding="utf-8") == plotting.rc_file_text()
+    import matplotlib
+
+    parsed = matplotlib.rc_params_from_file(str(plotting.RC_FILE), use_default_template=False)
+    expected = matplotlib.RcParams(plotting.rc())
+    assert {key: parsed[key] for key in expected} == dict(expected)
+
+
+def test_lazy_module_imports_on_first_use_and_is_read_only() -> None:
+    proxy = lazy.module("json")
+    assert "not imported yet" in repr(proxy)
+    assert proxy.dumps([1]) == "[1]"
+    assert "imported" in repr(proxy) and "not" not in repr(proxy)
+    assert "dumps" in dir(proxy)
+    with pytest.raises(AttributeError, match="lazy proxy"):
+        proxy.dumps = None
+    with pytest.raises(ModuleNotFoundError):
+        lazy.module("no_such_module_here").anything  # noqa: B018 - the lookup is the test
