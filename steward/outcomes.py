@@ -4,6 +4,7 @@ copy to get them. Shared by the mentor report and the test suite."""
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,33 @@ def errors(nb: nbjson.Node) -> list[dict[str, Any]]:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
                 found.append({"cell": index, "ename": output.get("ename", ""), "evalue": output.get("evalue", "")})
+    return found
+
+
+#: How a chart reads when it was never drawn: the text repr of a matplotlib object.
+_CHART_REPR = re.compile(r"^<(Figure size|matplotlib\.|Axes:)")
+
+
+def undrawn_chart(outputs: list[dict[str, Any]]) -> str | None:
+    """The repr text, when a cell's outputs name a matplotlib object but show no image
+    (a figure displayed without pyplot's inline backend and without a ``_repr_png_``)."""
+    texts, images = [], False
+    for output in outputs:
+        data = output.get("data") or {}
+        images = images or any(mime.startswith("image/") for mime in data)
+        text = data.get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        if _CHART_REPR.match(text):
+            texts.append(text)
+    return texts[0] if texts and not images else None
+
+
+def undrawn_charts(nb: nbjson.Node) -> list[dict[str, Any]]:
+    """Cells that show a chart's text instead of the chart: index and that text."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and (text := undrawn_chart(cell.get("outputs", []))):
+            found.append({"cell": index, "text": text})
     return found
 
 

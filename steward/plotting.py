@@ -13,8 +13,11 @@ from __future__ import annotations
 import io
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -45,6 +48,9 @@ STYLE: dict[str, Any] = {
     "axes.titlesize": 12,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
+    # A fixed title height: matplotlib otherwise measures the y axis's ticks before every
+    # draw to lift the title over an offset label (our axes carry units, not offsets).
+    "axes.titley": 1.0,
     "axes.labelsize": 10,
     "figure.figsize": (7.5, 4.0),
     "figure.dpi": 90,
@@ -109,15 +115,73 @@ def finish(ax: Axes, title: str, xlabel: str, ylabel: str) -> Axes:
     return ax
 
 
-def new_figure(width: float = 7.5, height: float = 4.0) -> tuple[Figure, Axes]:
-    """A figure that is not registered with pyplot, so widgets can own and redraw it
-    without it also appearing as a stray inline image."""
+#: Room for the texts around a static chart's axes, in inches: tick labels and axis label
+#: on the left and bottom, the title on top. Every side also gets :data:`SPARE` more, and
+#: :func:`png` crops the drawn image to what was drawn. That gives what tight layout gives
+#: without its cost: tight layout measures every text in a first pass (about 40% of a draw).
+TEXT_ROOM = {"left": 0.95, "right": 0.3, "bottom": 0.6, "top": 0.5}
+SPARE = 0.5
+#: Whitespace kept around the drawn content when cropping (pixels).
+CROP_PAD = 6
+
+
+@cache
+def _static_figure_class() -> type:
     from matplotlib.figure import Figure
 
+    class StaticFigure(Figure):
+        """A figure that shows itself as a PNG in a notebook, with or without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            return png(self)
+
+    return StaticFigure
+
+
+def plain_number(value: float, _position: object = None) -> str:
+    """A tick label a reader takes in at a glance: 0.5, 10, 1,000 (not 10³)."""
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:g}"
+
+
+def log_scale(ax: Axes, which: str = "y") -> None:
+    """Put ``which`` ("x", "y" or "xy") on a log scale labelled with plain numbers and no
+    minor ticks. Default log labels are mathtext (10²), whose parser costs ~90 ms on first
+    use, and dozens of minor ticks cost more to draw than the data while saying little."""
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
+    for name in which:
+        if name not in "xy":
+            raise ValueError(f"which is 'x', 'y' or 'xy'; got {which!r}")
+        (ax.set_xscale if name == "x" else ax.set_yscale)("log")
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        axis.set_minor_locator(NullLocator())
+        axis.set_major_formatter(FuncFormatter(plain_number))
+
+
+def new_figure(width: float = 7.5, height: float = 4.0) -> tuple[Figure, Axes]:
+    """A static chart of about ``width`` × ``height`` inches once cropped. It is not
+    registered with pyplot, so nothing shows twice, and a notebook cell that ends with the
+    figure shows it as a PNG even when pyplot was never imported."""
     apply_style()
-    fig = Figure(figsize=(width, height), dpi=STYLE["figure.dpi"], layout="tight")
+    room = {side: inches + SPARE for side, inches in TEXT_ROOM.items()}
+    full_width, full_height = width + 2 * SPARE, height + 2 * SPARE
+    fig = _static_figure_class()(figsize=(full_width, full_height), dpi=STYLE["figure.dpi"])
+    fig.subplots_adjust(left=room["left"] / full_width, right=1 - room["right"] / full_width,
+                        bottom=room["bottom"] / full_height, top=1 - room["top"] / full_height)
     ax = fig.add_subplot()
     return fig, ax
+
+
+def crop(pixels: np.ndarray, pad: int = CROP_PAD) -> np.ndarray:
+    """The part of an RGBA image that differs from its background (the top-left pixel's
+    colour), with ``pad`` pixels around it; the whole image when it is all background."""
+    drawn = (pixels != pixels[0, 0]).any(axis=2)
+    rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    if rows.size == 0:
+        return pixels
+    top, bottom = max(rows[0] - pad, 0), min(rows[-1] + pad + 1, pixels.shape[0])
+    left, right = max(cols[0] - pad, 0), min(cols[-1] + pad + 1, pixels.shape[1])
+    return pixels[top:bottom, left:right]
 
 
 #: Widgets send JPEG, not PNG: for a chart of ~550×430 px, PIL encodes JPEG at quality 92
@@ -143,17 +207,17 @@ def encode(canvas: FigureCanvasAgg) -> bytes:
 
 
 def png(fig: Figure) -> bytes:
-    """Render a whole figure to PNG bytes, for static charts (widgets use :func:`encode`).
-    One Agg draw and a fast PNG setting: about half of ``savefig``'s time."""
+    """Render a whole figure to PNG bytes, for static charts (widgets use :func:`encode`):
+    one Agg draw, cropped to what was drawn, and a fast PNG setting (about a third of
+    ``savefig(bbox_inches="tight")``'s time, which draws twice)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    pixels = crop(np.asarray(canvas.buffer_rgba()))
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
+    Image.fromarray(np.ascontiguousarray(pixels), "RGBA").convert("RGB").save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 

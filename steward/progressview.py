@@ -86,5 +86,5 @@ def chart(table: pd.DataFrame):
     total = int(table[[PASS, NOT_YET, NOT_ATTEMPTED]].to_numpy().sum())
     plotting.finish(ax, f"{done} of {total} tasks passed", "tasks", "module")
     ax.invert_yaxis()
-    ax.legend(loc="lower right", ncols=3)
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=3)  # above the bars, beside the title
     return fig

@@ -24,6 +24,7 @@ import browser_support as bs
 import pytest
 from lab_server import LabServer
 
+from steward import outcomes
 from steward.lessons import all_lessons
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +143,8 @@ def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     code = [c for c in state["cells"] if c["source"].strip()]
     errors = [f"cell {c['index'] + 1}: {text}" for c in code for o in c["outputs"] if (text := bs.error_text(o))]
     assert not errors, "cells show errors:\n" + "\n".join(errors)
+    undrawn = [f"cell {c['index'] + 1}: {text}" for c in code if (text := outcomes.undrawn_chart(c["outputs"]))]
+    assert not undrawn, "cells show a chart as text, not as an image:\n" + "\n".join(undrawn)
     not_run = [c["index"] + 1 for c in code if c["count"] is None]
     assert not not_run, f"cells {not_run} did not run"
 

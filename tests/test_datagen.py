@@ -90,3 +90,14 @@ def test_corrupt_file_gets_a_plain_message(private_root):
 def test_unknown_dataset():
     with pytest.raises(StewardError, match="no dataset"):
         datagen.load("nope")
+
+
+def test_a_date_column_with_a_damaged_value_gets_a_plain_message(private_root):
+    path = private_root / "data" / DATASETS["pages"].filename
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("fired_at")] = "last tuesday"
+    path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(StewardError, match="fired_at.*not dates"):
+        datagen.load("pages")

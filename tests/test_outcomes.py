@@ -18,6 +18,7 @@ LESSONS = all_lessons()
 def _run(path: Path):
     nb = outcomes.execute(path, timeout=120)
     assert outcomes.errors(nb) == [], f"{path.name} raised: {outcomes.errors(nb)}"
+    assert outcomes.undrawn_charts(nb) == [], f"{path.name} shows a chart as text"
     return [r for r in outcomes.collect(nb) if "task" in r]
 
 

@@ -508,15 +508,6 @@ def chart(plot: Callable[..., None], *args: Any, width: float = 8.0, height: flo
     return Chart(fig)
 
 
-def _no_minor_ticks(ax) -> None:
-    """Log axes grow dozens of minor ticks, each a full Tick object; they cost more to draw
-    than the data and say little."""
-    from matplotlib.ticker import NullLocator
-
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_minor_locator(NullLocator())
-
-
 def plot_latency_histogram(ax, frame: pd.DataFrame) -> None:
     """Hits and misses on a log latency axis: two humps and a long tail."""
     frame = _require_frame(frame, ["latency_ms", "cache_hit"])
@@ -537,9 +528,7 @@ def plot_latency_histogram(ax, frame: pd.DataFrame) -> None:
         ax.text(value, top * 0.9, f" {name}\n {value:.1f}", fontsize=8, va="top")
     mean = frame["latency_ms"].mean()
     ax.axvline(mean, color=plotting.BAD, linewidth=1.2, label=f"mean {mean:.1f} ms")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    _no_minor_ticks(ax)
+    plotting.log_scale(ax, "xy")
     ax.legend(loc="center right", fontsize=8)
     plotting.finish(ax, "Two humps and a long tail: no single number describes it",
                     "latency (ms, log scale)", "sampled requests (log scale)")
@@ -564,8 +553,7 @@ def plot_window_percentiles(ax, frame: pd.DataFrame, freq: str = "1h") -> None:
     ax.plot(hourly.index, hourly.to_numpy(), color=plotting.NEUTRAL, linewidth=0.8, label="p99 of each hour")
     ax.axhline(hourly.mean(), color=plotting.BAD, linestyle="--", label=f"mean of hourly p99s: {hourly.mean():.2f} ms")
     ax.axhline(true, color=plotting.GOOD, label=f"p99 of the week's requests: {true:.2f} ms")
-    ax.set_yscale("log")
-    _no_minor_ticks(ax)
+    plotting.log_scale(ax, "y")
     ax.legend(loc="upper left", fontsize=8)
     plotting.finish(ax, "The mean of hourly p99s is not the week's p99", "time (UTC)", "latency (ms, log scale)")
 
@@ -601,7 +589,7 @@ def plot_load_test(ax, result: dict[str, np.ndarray]) -> None:
     x = -np.log10(1 - qs)
     for (name, latency), colour in zip(result.items(), (plotting.BAD, plotting.GOOD), strict=True):
         ax.plot(x, np.quantile(latency, qs), color=colour, label=name)
-    ax.set_yscale("log")
+    plotting.log_scale(ax, "y")
     ax.set_xticks([1, 2, 3, 4])
     ax.set_xticklabels(["p90", "p99", "p99.9", "p99.99"])
     ax.legend(loc="upper left", fontsize=8)
@@ -647,7 +635,7 @@ class QueueingExplorer(App):
         (self._dot1,) = ax.plot([0.5], [2], "o", color=plotting.BAD)
         (self._dotc,) = ax.plot([0.5], [1], "s", color=plotting.GOOD)
         (self._now,) = ax.plot([0.5, 0.5], [1, 100], color=plotting.NEUTRAL, linestyle=":")
-        ax.set_yscale("log")
+        plotting.log_scale(ax, "y")
         ax.set_ylim(0.9, 120)
         ax.set_xlim(0, 1)
         ax.legend(loc="upper left", fontsize=8)
@@ -711,7 +699,7 @@ class TailAtScale(App):
             ax.plot(_FAN, 100 * fan_out_slow_share(_FAN, p), color=colour, label=f"each server slow {label.split(' (')[0]}")
         (self._dot,) = ax.plot([100], [63.4], "o", color=plotting.PALETTE["black"], markersize=8)
         (self._now,) = ax.plot([100, 100], [0, 100], color=plotting.NEUTRAL, linestyle=":")
-        ax.set_xscale("log")
+        plotting.log_scale(ax, "x")
         ax.set_xlim(1, 2000)
         ax.set_ylim(0, 100)
         ax.legend(loc="upper left", fontsize=8)
@@ -761,12 +749,12 @@ class CoordinatedOmission(App):
     title = "Coordinated omission: the benchmark that stops measuring when it matters"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.14, "right": 0.95, "top": 0.88, "bottom": 0.14})
         ax = self.figure.ax
         x = np.array([0.3, 4])
         (self._open,) = ax.plot(x, [1, 1], color=plotting.BAD, label="open loop (constant rate, wrk2)")
         (self._closed,) = ax.plot(x, [1, 1], color=plotting.GOOD, linestyle="--", label="closed loop (waits for each reply)")
-        ax.set_yscale("log")
+        plotting.log_scale(ax, "y")
         ax.set_ylim(0.5, 10_000)
         ax.set_xlim(0.3, 4.1)
         ax.set_xticks([1, 2, 3, 4])
