@@ -104,6 +104,11 @@ def kernel_environment(progress: Path) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     os.environ["STEWARD_PROGRESS"] = str(progress)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # Bytecode for the curriculum, as `run.py` writes it: kernels are timed running the
+    # lessons, not compiling them (where PYTHONDONTWRITEBYTECODE is set they would, each time).
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "steward"), quiet=1)
 
 
 def execute(path: Path | None, timeout: float) -> tuple[float, float]:
