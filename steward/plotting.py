@@ -158,18 +158,23 @@ def log_scale(ax: Axes, which: str = "y") -> None:
         axis.set_major_formatter(FuncFormatter(plain_number))
 
 
-def new_figure(width: float = 7.5, height: float = 4.0) -> tuple[Figure, Axes]:
-    """A static chart of about ``width`` × ``height`` inches once cropped. It is not
-    registered with pyplot, so nothing shows twice, and a notebook cell that ends with the
-    figure shows it as a PNG even when pyplot was never imported."""
+def new_figure(width: float = 7.5, height: float = 4.0, ncols: int = 1,
+               projection: str | None = None) -> tuple[Figure, Any]:
+    """A static chart of about ``width`` × ``height`` inches once cropped: ``(fig, ax)``, or
+    ``(fig, [ax, ...])`` for ``ncols`` > 1 side by side. It is not registered with pyplot, so
+    nothing shows twice, and a notebook cell that ends with the figure shows it as a PNG,
+    drawn once, even when pyplot was never imported."""
+    if not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols is a whole number of charts side by side, at least 1; got {ncols!r}")
     apply_style()
     room = {side: inches + SPARE for side, inches in TEXT_ROOM.items()}
     full_width, full_height = width + 2 * SPARE, height + 2 * SPARE
     fig = _static_figure_class()(figsize=(full_width, full_height), dpi=STYLE["figure.dpi"])
     fig.subplots_adjust(left=room["left"] / full_width, right=1 - room["right"] / full_width,
-                        bottom=room["bottom"] / full_height, top=1 - room["top"] / full_height)
-    ax = fig.add_subplot()
-    return fig, ax
+                        bottom=room["bottom"] / full_height, top=1 - room["top"] / full_height,
+                        wspace=0.35)
+    axes = [fig.add_subplot(1, ncols, i + 1, projection=projection) for i in range(ncols)]
+    return fig, (axes[0] if ncols == 1 else axes)
 
 
 def crop(pixels: np.ndarray, pad: int = CROP_PAD) -> np.ndarray:
@@ -206,18 +211,49 @@ def encode(canvas: FigureCanvasAgg) -> bytes:
     return encode_image(Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1))
 
 
+def touches_edge(pixels: np.ndarray) -> bool:
+    """Whether anything is drawn on the image's border: then part of it may lie outside."""
+    background = pixels[0, 0]
+    edges = (pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1])
+    return any((edge != background).any() for edge in edges)
+
+
+def overflows(fig: Figure, renderer: Any) -> bool:
+    """Whether a legend or text (titles, labels, annotations) extends past the figure, even
+    where none of it is drawn on the canvas. Their extents are cached by the draw, so this
+    costs well under a millisecond."""
+    width, height = fig.bbox.width, fig.bbox.height
+    artists = [*fig.texts, *fig.legends]
+    for ax in fig.axes:
+        artists += [ax.get_legend(), *ax.texts, ax.title, ax._left_title, ax._right_title,
+                    ax.xaxis.label, ax.yaxis.label]
+    for artist in artists:
+        if artist is None or not artist.get_visible() or (hasattr(artist, "get_text") and not artist.get_text()):
+            continue
+        box = artist.get_window_extent(renderer)
+        if box.x0 < 0 or box.y0 < 0 or box.x1 > width or box.y1 > height:
+            return True
+    return False
+
+
 def png(fig: Figure) -> bytes:
     """Render a whole figure to PNG bytes, for static charts (widgets use :func:`encode`):
     one Agg draw, cropped to what was drawn, and a fast PNG setting (about a third of
-    ``savefig(bbox_inches="tight")``'s time, which draws twice)."""
+    ``savefig(bbox_inches="tight")``'s time, which draws twice). When something reaches the
+    canvas's edge (a legend placed outside the axes, say), the chart is drawn again the slow
+    way, so nothing is ever cut off."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    pixels = crop(np.asarray(canvas.buffer_rgba()))
+    pixels = np.asarray(canvas.buffer_rgba())
+    if touches_edge(pixels) or overflows(fig, canvas.get_renderer()):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=CROP_PAD / fig.dpi)
+        return buffer.getvalue()
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels), "RGBA").convert("RGB").save(buffer, format="png", compress_level=1)
+    Image.fromarray(np.ascontiguousarray(crop(pixels)), "RGBA").convert("RGB").save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 

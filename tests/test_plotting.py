@@ -62,3 +62,21 @@ def test_nothing_drawn_is_cut_off() -> None:
 ])
 def test_undrawn_chart_finds_a_chart_shown_as_text(outputs, expected) -> None:
     assert outcomes.undrawn_chart(outputs) == expected
+
+
+def test_what_reaches_beyond_the_canvas_is_not_cut_off() -> None:
+    """A legend outside the axes: the chart is drawn again with matplotlib's tight box."""
+    fig, ax = plotting.new_figure(4, 2)
+    ax.plot([0, 1], label="a label long enough to leave the figure")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.5, 1))
+    plotting.finish(ax, "Title", "x", "y")
+    canvas_width = fig.get_figwidth() * fig.dpi
+    image = Image.open(io.BytesIO(fig._repr_png_()))
+    assert image.width > canvas_width
+
+
+@pytest.mark.parametrize("pixel, touches", [((0, 5), True), ((5, 0), True), ((19, 5), True), ((5, 5), False)])
+def test_touches_edge(pixel, touches) -> None:
+    pixels = np.full((20, 20, 4), 255, dtype=np.uint8)
+    pixels[pixel] = (0, 0, 0, 255)
+    assert plotting.touches_edge(pixels) is touches
