@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from steward import lazy
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -125,8 +127,15 @@ SPARE = 0.5
 CROP_PAD = 6
 
 
+def load_matplotlib() -> None:
+    """Import what every chart needs, with the collector paused (see :mod:`steward.lazy`)."""
+    lazy.import_quietly("matplotlib.figure")
+    lazy.import_quietly("matplotlib.backends.backend_agg")
+
+
 @cache
 def _static_figure_class() -> type:
+    load_matplotlib()
     from matplotlib.figure import Figure
 
     class StaticFigure(Figure):

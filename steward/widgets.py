@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import time
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ class FigureView:
         self, width: float = 7.5, height: float = 4.0, axes: int = 1, projection: str | None = None,
         margins: dict[str, float] | None = None,
     ) -> None:
+        plotting.load_matplotlib()
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -111,8 +113,16 @@ class App:
     :meth:`compute` (pure: values → state) and :meth:`draw` (state → view)."""
 
     title = ""
+    #: Every app alive in this kernel (weakly held): the browser test counts their redraws.
+    _live: weakref.WeakSet[App] = weakref.WeakSet()
+
+    @classmethod
+    def redraws(cls) -> int:
+        """How many times the apps alive in this kernel have redrawn."""
+        return sum(len(app.timings) for app in list(cls._live))
 
     def __init__(self) -> None:
+        App._live.add(self)
         self.inputs: dict[str, w.Widget] = self.controls()
         self.message = w.HTML()
         self.timings: list[float] = []

@@ -185,10 +185,7 @@ def visible_errors(page) -> list[str]:
 #: Python run in the lesson's kernel (outside the notebook's cells, leaving no names
 #: behind): how many redraws every App has done so far. A change that reached the kernel
 #: and was computed shows up here even when the view it gives looks the same.
-REDRAWS_CODE = (
-    "print((lambda gc, App: sum(len(o.timings) for o in gc.get_objects() if isinstance(o, App)))"
-    "(__import__('gc'), __import__('steward.widgets', fromlist=['App']).App))"
-)
+REDRAWS_CODE = "print(__import__('steward.widgets', fromlist=['App']).App.redraws())"
 KERNEL_JS = """
 async (code) => {
   const panel = window.jupyterapp.shell.currentWidget;

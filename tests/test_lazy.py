@@ -97,3 +97,33 @@ def test_lazy_module_imports_on_first_use_and_is_read_only() -> None:
         proxy.dumps = None
     with pytest.raises(ModuleNotFoundError):
         lazy.module("no_such_module_here").anything  # noqa: B018 - the lookup is the test
+
+
+QUIET_PROBE = (
+    "import gc, json, sys\n"
+    "from steward import lazy\n"
+    "{before}\n"
+    "frozen = gc.get_freeze_count()\n"
+    "try:\n"
+    "    module = lazy.import_quietly({name!r})\n"
+    "    error = None\n"
+    "except ImportError as e:\n"
+    "    module, error = None, type(e).__name__\n"
+    "print(json.dumps({{'enabled': gc.isenabled(), 'froze': gc.get_freeze_count() > frozen,\n"
+    "                  'imported': module is not None and module is sys.modules.get({name!r}), 'error': error}}))\n"
+)
+
+
+@pytest.mark.parametrize("before, name, expected", [
+    ("", "fractions", {"enabled": True, "froze": True, "imported": True, "error": None}),
+    ("gc.disable()", "fractions", {"enabled": False, "froze": True, "imported": True, "error": None}),
+    ("", "no_such_module_here", {"enabled": True, "froze": False, "imported": False, "error": "ModuleNotFoundError"}),
+])
+def test_import_quietly_pauses_the_collector_and_restores_it(before: str, name: str, expected: dict) -> None:
+    assert run(QUIET_PROBE.format(before=before, name=name)) == expected
+
+
+def test_import_quietly_returns_a_module_already_imported_without_freezing() -> None:
+    code = ("import gc, json, sys\nfrom steward import lazy\nn = gc.get_freeze_count()\n"
+            "m = lazy.import_quietly('json')\nprint(json.dumps([m is sys.modules['json'], gc.get_freeze_count() == n]))\n")
+    assert run(code) == [True, True]

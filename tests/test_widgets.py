@@ -410,3 +410,15 @@ def test_every_app_shows_its_chart():
             for attr, value in vars(app).items():
                 if isinstance(value, FigureView):
                     assert contains(app.view, value.widget), f"{number}:{name}: self.{attr} is never shown"
+
+
+def test_app_redraws_counts_every_live_apps_redraws() -> None:
+    """The browser test asks the kernel this (gc.get_objects() misses frozen objects)."""
+    from steward.lessons import quantify
+    from steward.widgets import App
+
+    app = quantify.TailAtScale()
+    before = App.redraws()
+    app.set(servers=50)
+    assert App.redraws() == before + 1
+    assert app in App._live

@@ -10,6 +10,11 @@ import importlib
 import pkgutil
 from types import ModuleType
 
+from steward import lazy
+
+# Every lesson computes with pandas: import it once, here, without the collector's wasted passes.
+lazy.import_quietly("pandas")
+
 
 def all_lessons() -> dict[str, ModuleType]:
     """Lesson modules by module number ("02" → steward.lessons.tradeoffs)."""
