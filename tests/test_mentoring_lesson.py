@@ -230,3 +230,12 @@ def test_explorer_redraws_within_budget():
 
 def test_blank_hints_are_not_attempted():
     assert M.TASKS.socratic_hints.check(["", "", ""]).status == NOT_ATTEMPTED
+
+
+def test_the_curriculum_passes_its_own_hint_linter() -> None:
+    """Module 06 shows learners this table; the course should hold itself to the rules it teaches."""
+    from steward.lessons import mentoring
+
+    table = mentoring.curriculum_hints()
+    failing = table.loc[~table.passes, ["task", "problems"]]
+    assert failing.empty, failing.to_string()

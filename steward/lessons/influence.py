@@ -1460,8 +1460,8 @@ TASKS.add(Task(
     reference=lambda: peeking_false_positive_rate(5, sims=100_000),
     compare=checks.number(rel=0, abs=0.01, unit="fraction of tests"),
     hints=[
-        "If you check the same test five times, each with a 5% chance of a false alarm, is the total 5%, 25%, or "
-        "something in between, given that each look includes the data of the one before?",
+        "Check the same test five times, each with a 5% chance of a false alarm: is the total 5%, 25%, or in "
+        "between, given that each look includes the data of the one before?",
         "Cumulative sums of standard-normal increments, divided by √k at look k, are the z's; count the "
         "simulations where any |z| > 1.96 (vectorise: a sims × 5 array).",
     ],

@@ -1384,8 +1384,8 @@ TASKS.add(Task(
     reference=lambda: weighted_scores(_scores(), TEAM_WEIGHTS),
     compare=checks.series(rel=1e-3, what="weighted score"),
     hints=[
-        "If latency weighs 3 and throughput 1, how much more should a point of latency count than a point of "
-        "throughput — and what do you divide by so the result stays on the 1–5 scale?",
+        "If latency weighs 3 and throughput 1, how much more should a point of latency count — and what do "
+        "you divide by so the result stays on the 1–5 scale?",
         "Pivot the long table to options × criteria, multiply each column by its weight (`wide * pd.Series(weights)`), "
         "sum across the row, then divide by the sum of the weights.",
     ],
