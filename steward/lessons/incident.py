@@ -297,7 +297,7 @@ class IncidentSimulator(App):
 
     def __init__(self) -> None:
         self.figure = FigureView(width=8.4, height=3.2, axes=2,
-                                 margins={"top": 0.8, "bottom": 0.16, "left": 0.07, "right": 0.98, "wspace": 0.28})
+                                 margins={"top": 0.9, "bottom": 0.16, "left": 0.07, "right": 0.98, "wspace": 0.28})
         left, right = self.figure.axes
         left.set_xlim(0, X_MAX_MIN)
         left.set_ylim(0, 100)
@@ -314,7 +314,8 @@ class IncidentSimulator(App):
         (self._here,) = right.plot([], [], "o", color=plotting.HIGHLIGHT, markersize=10, markeredgecolor="black")
         self._title = plotting.title_artist(left)
         self._title.set_fontsize(10)
-        self.figure.animate(self._without, self._with, self._by_size, self._here, self._title)
+        self.figure.animate(self._without, self._with, self._by_size, self._here)
+        self.figure.title_as_caption(left)
         self.readout = w.HTML()
         super().__init__()
 

@@ -836,7 +836,7 @@ class ImpactRange(App):
         sessions = load("ab_sessions") if sessions is None else sessions
         self.counts = arm_counts(sessions)
         self.aov = average_order_value(sessions)
-        self.figure = FigureView(width=7.5, height=2.4, margins={"top": 0.86, "bottom": 0.2, "left": 0.03, "right": 0.97})
+        self.figure = FigureView(width=7.5, height=2.4, margins={"top": 0.97, "bottom": 0.2, "left": 0.03, "right": 0.97})
         ax = self.figure.ax
         ax.axvline(0, color=plotting.NEUTRAL, linewidth=1)
         ax.set_xlim(-12, 6)
@@ -851,7 +851,8 @@ class ImpactRange(App):
         (self._point,) = ax.plot([0], [0], "o", color=plotting.PALETTE["black"], markersize=8)
         ax.annotate("← fewer carts abandoned", (0.01, 0.06), xycoords="axes fraction", fontsize=8, color=plotting.NEUTRAL)
         ax.annotate("more abandoned →", (0.99, 0.06), xycoords="axes fraction", ha="right", fontsize=8, color=plotting.NEUTRAL)
-        self.figure.animate(self._range, self._point, self._title)
+        self.figure.animate(self._range, self._point)
+        self.figure.title_as_caption(ax)
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:

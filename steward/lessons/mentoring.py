@@ -722,14 +722,14 @@ class SlowRequestsExplorer(App):
 
     def __init__(self, frame: pd.DataFrame | None = None) -> None:
         self.index = _tail_index() if frame is None else _TailIndex(frame)
-        self.figure = FigureView(width=7.2, height=3.4, margins={"left": 0.1, "right": 0.97, "top": 0.86, "bottom": 0.2})
+        self.figure = FigureView(width=7.2, height=3.4, margins={"left": 0.1, "right": 0.97, "top": 0.97, "bottom": 0.2})
         ax = self.figure.ax
         x = np.arange(len(_GROUPS))
         colours = [plotting.GOOD if by == "cache" else plotting.HIGHLIGHT if by == "endpoint" else plotting.PALETTE["purple"]
                    for by, _ in _GROUPS]
         self._bars = ax.bar(x, np.ones(len(_GROUPS)), color=colours)
         ax.axhline(1.0, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
-        ax.text(len(_GROUPS) - 0.5, 1.0, "1× = its share of all traffic", ha="right", va="bottom", fontsize=8)
+        ax.text(2.5, 1.0, "1× = its share of all traffic", ha="center", va="bottom", fontsize=8)  # over two short bars
         ax.set_xticks(x)
         ax.set_xticklabels([f"{name}\n({by})" for by, name in _GROUPS], fontsize=8)
         ax.set_ylim(0, 9)
@@ -737,7 +737,8 @@ class SlowRequestsExplorer(App):
         self._title = plotting.title_artist(ax)
         self._title.set_fontsize(10)
         self._title.set_parse_math(False)  # plain text draws several times faster than mathtext parsing
-        self.figure.animate(*self._bars, self._title)
+        self.figure.animate(*self._bars)
+        self.figure.title_as_caption(ax)
         self.readout = w.HTML()
         super().__init__()
 

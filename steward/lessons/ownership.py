@@ -163,7 +163,7 @@ class AlertPruner(App):
         self._rank = self.pages.alert.map(rank).to_numpy(dtype=int)
         self._actionable = self.pages.actionable.to_numpy(dtype=bool)
         self._after_hours = self.pages.after_hours.to_numpy(dtype=bool)
-        self.figure = FigureView(width=8.0, height=3.4, margins={"top": 0.84, "bottom": 0.1, "left": 0.27, "right": 0.97})
+        self.figure = FigureView(width=8.0, height=3.4, margins={"top": 0.97, "bottom": 0.15, "left": 0.27, "right": 0.97})
         ax = self.figure.ax
         y = np.arange(len(self.alerts))[::-1]
         ax.barh(y, self.per_week, color=plotting.NEUTRAL, label="pages that stay")
@@ -176,7 +176,8 @@ class AlertPruner(App):
         ax.set_ylabel("")
         self._title = plotting.title_artist(ax)
         self._title.set_fontsize(10)
-        self.figure.animate(*self._removed.patches, self._title)
+        self.figure.animate(*self._removed.patches)
+        self.figure.title_as_caption(ax)
         self.readout = w.HTML()
         super().__init__()
 

@@ -628,7 +628,7 @@ class QueueingExplorer(App):
     title = "Queueing explorer: how busy can a server be before latency explodes?"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.97, "bottom": 0.14})
         ax = self.figure.ax
         ax.plot(_RHO, mm1_latency(_RHO, 1.0), color=plotting.BAD, label="M/M/1 (one queue)")
         (self._mmc,) = ax.plot(_RHO, _RHO * 0 + 1, color=plotting.GOOD, label="M/M/c (c servers, one queue)")
@@ -640,7 +640,8 @@ class QueueingExplorer(App):
         ax.set_xlim(0, 1)
         ax.legend(loc="upper left", fontsize=8)
         plotting.finish(ax, "…", "utilization ρ (share of time each server is busy)", "latency ÷ service time (log)")
-        self.figure.animate(self._mmc, self._dot1, self._dotc, self._now, plotting.title_artist(ax))
+        self.figure.animate(self._mmc, self._dot1, self._dotc, self._now)
+        self.figure.title_as_caption(ax)
         self.text = w.HTML()
         super().__init__()
 
@@ -693,7 +694,7 @@ class TailAtScale(App):
     title = "Tail at scale: a request is as slow as its slowest server"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.11, "right": 0.95, "top": 0.97, "bottom": 0.14})
         ax = self.figure.ax
         for (label, p), colour in zip(P_SLOW_OPTIONS, (plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD), strict=True):
             ax.plot(_FAN, 100 * fan_out_slow_share(_FAN, p), color=colour, label=f"each server slow {label.split(' (')[0]}")
@@ -704,7 +705,8 @@ class TailAtScale(App):
         ax.set_ylim(0, 100)
         ax.legend(loc="upper left", fontsize=8)
         plotting.finish(ax, "…", "servers each request fans out to (log)", "requests that wait for a slow server (%)")
-        self.figure.animate(self._dot, self._now, plotting.title_artist(ax))
+        self.figure.animate(self._dot, self._now)
+        self.figure.title_as_caption(ax)
         self.text = w.HTML()
         super().__init__()
 
@@ -749,7 +751,7 @@ class CoordinatedOmission(App):
     title = "Coordinated omission: the benchmark that stops measuring when it matters"
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.14, "right": 0.95, "top": 0.88, "bottom": 0.14})
+        self.figure = FigureView(width=6.8, height=3.5, margins={"left": 0.14, "right": 0.95, "top": 0.97, "bottom": 0.14})
         ax = self.figure.ax
         x = np.array([0.3, 4])
         (self._open,) = ax.plot(x, [1, 1], color=plotting.BAD, label="open loop (constant rate, wrk2)")
@@ -761,7 +763,8 @@ class CoordinatedOmission(App):
         ax.set_xticklabels(["p90", "p99", "p99.9", "p99.99"])
         ax.legend(loc="center right", fontsize=8)
         plotting.finish(ax, "…", "percentile", "recorded latency (ms, log)")
-        self.figure.animate(self._open, self._closed, plotting.title_artist(ax))
+        self.figure.animate(self._open, self._closed)
+        self.figure.title_as_caption(ax)
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:

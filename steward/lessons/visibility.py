@@ -438,7 +438,7 @@ class CacheTTLExplorer(App):
         self.curves = _curves()
         ttls = self.curves.ttls
         self.figure = FigureView(width=7.6, height=3.0, axes=2,
-                                 margins={"left": 0.08, "right": 0.98, "top": 0.84, "bottom": 0.16, "wspace": 0.3})
+                                 margins={"left": 0.08, "right": 0.98, "top": 0.97, "bottom": 0.16, "wspace": 0.3})
         left, right = self.figure.axes
         left.plot(ttls, 100 * self.curves.cache["fresh_share"], color=plotting.GOOD, label="answers fresh")
         left.plot(ttls, 100 * self.curves.cache["hit_ratio"], color=plotting.NEUTRAL, linestyle="--", label="hit ratio")
@@ -461,7 +461,8 @@ class CacheTTLExplorer(App):
         left.set_title("…", fontsize=10)
         self._title = plotting.title_artist(left)
         self._title.set_parse_math(False)
-        self.figure.animate(self._fresh_dot, self._best_left, self._curve, self._p99_dot, self._best_right, self._title)
+        self.figure.animate(self._fresh_dot, self._best_left, self._curve, self._p99_dot, self._best_right)
+        self.figure.title_as_caption(left)
         self.readout = w.HTML()
         super().__init__()
 
