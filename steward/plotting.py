@@ -167,23 +167,25 @@ def log_scale(ax: Axes, which: str = "y") -> None:
         axis.set_major_formatter(FuncFormatter(plain_number))
 
 
-def new_figure(width: float = 7.5, height: float = 4.0, ncols: int = 1,
-               projection: str | None = None) -> tuple[Figure, Any]:
+def new_figure(width: float = 7.5, height: float = 4.0, ncols: int = 1, projection: str | None = None,
+               nrows: int = 1, sharex: bool = False) -> tuple[Figure, Any]:
     """A static chart of about ``width`` × ``height`` inches once cropped: ``(fig, ax)``, or
-    ``(fig, [ax, ...])`` for ``ncols`` > 1 side by side. It is not registered with pyplot, so
-    nothing shows twice, and a notebook cell that ends with the figure shows it as a PNG,
-    drawn once, even when pyplot was never imported."""
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols is a whole number of charts side by side, at least 1; got {ncols!r}")
+    ``(fig, [ax, ...])`` for a grid of ``nrows`` × ``ncols`` (row by row). It is not
+    registered with pyplot, so nothing shows twice, and a notebook cell that ends with the
+    figure shows it as a PNG, drawn once, even when pyplot was never imported."""
+    for name, count in (("ncols", ncols), ("nrows", nrows)):
+        if not isinstance(count, int) or count < 1:
+            raise ValueError(f"{name} is a whole number of charts, at least 1; got {count!r}")
     apply_style()
     room = {side: inches + SPARE for side, inches in TEXT_ROOM.items()}
     full_width, full_height = width + 2 * SPARE, height + 2 * SPARE
     fig = _static_figure_class()(figsize=(full_width, full_height), dpi=STYLE["figure.dpi"])
     fig.subplots_adjust(left=room["left"] / full_width, right=1 - room["right"] / full_width,
                         bottom=room["bottom"] / full_height, top=1 - room["top"] / full_height,
-                        wspace=0.35)
-    axes = [fig.add_subplot(1, ncols, i + 1, projection=projection) for i in range(ncols)]
-    return fig, (axes[0] if ncols == 1 else axes)
+                        wspace=0.35, hspace=0.12 if sharex else 0.35)
+    axes = list(fig.subplots(nrows, ncols, sharex=sharex, squeeze=False,
+                             subplot_kw={"projection": projection}).flat)
+    return fig, (axes[0] if len(axes) == 1 else axes)
 
 
 def crop(pixels: np.ndarray, pad: int = CROP_PAD) -> np.ndarray:

@@ -403,3 +403,13 @@ def test_zone_cost_is_the_difference_of_two_paths():
     spread_out = lesson.path_availability(replace(lesson.EXERCISE_PATH, zones=3))
     together = lesson.path_availability(replace(lesson.EXERCISE_PATH, zones=1))
     assert lesson.zone_cost_minutes() == pytest.approx((spread_out - together) * 30 * 24 * 60)
+
+
+def test_storm_figure_is_a_self_displaying_chart_whose_title_names_who_never_recovered() -> None:
+    from steward import plotting
+
+    runs = lesson.run_all()
+    fig = lesson.storm_figure(runs)
+    stuck = [name for name, run in runs.items() if run.recovery_s is None]
+    assert stuck and plotting.title_of(fig.axes[0]).lower().startswith(stuck[0])
+    assert len(fig.axes) == 2 and fig._repr_png_().startswith(b"\x89PNG")

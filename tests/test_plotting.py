@@ -80,3 +80,16 @@ def test_touches_edge(pixel, touches) -> None:
     pixels = np.full((20, 20, 4), 255, dtype=np.uint8)
     pixels[pixel] = (0, 0, 0, 255)
     assert plotting.touches_edge(pixels) is touches
+
+
+@pytest.mark.parametrize("grid, count", [({}, 1), ({"ncols": 2}, 2), ({"nrows": 2, "sharex": True}, 2), ({"nrows": 2, "ncols": 3}, 6)])
+def test_new_figure_grids(grid, count) -> None:
+    fig, axes = plotting.new_figure(4, 3, **grid)
+    assert len(fig.axes) == count
+    assert (axes is fig.axes[0]) if count == 1 else (list(axes) == fig.axes)
+
+
+@pytest.mark.parametrize("grid", [{"ncols": 0}, {"nrows": 1.5}, {"ncols": "2"}])
+def test_new_figure_refuses_an_impossible_grid(grid) -> None:
+    with pytest.raises(ValueError, match="whole number"):
+        plotting.new_figure(**grid)
