@@ -127,6 +127,12 @@ SPARE = 0.5
 CROP_PAD = 6
 
 
+#: matplotlib's artist modules, for lessons that build artists themselves (``plotting.
+#: mcollections.PolyCollection(...)``): imported on first use, through the quiet import.
+mcollections = lazy.module("matplotlib.collections")
+mpatches = lazy.module("matplotlib.patches")
+
+
 def load_matplotlib() -> None:
     """Import what every chart needs, with the collector paused (see :mod:`steward.lazy`)."""
     lazy.import_quietly("matplotlib.figure")

@@ -127,3 +127,27 @@ def test_import_quietly_returns_a_module_already_imported_without_freezing() -> 
     code = ("import gc, json, sys\nfrom steward import lazy\nn = gc.get_freeze_count()\n"
             "m = lazy.import_quietly('json')\nprint(json.dumps([m is sys.modules['json'], gc.get_freeze_count() == n]))\n")
     assert run(code) == [True, True]
+
+
+QUIET_MATPLOTLIB_PROBE = (
+    "import gc, importlib.abc, json, sys\n"
+    "seen = {{}}\n"
+    "class Watch(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name in ('matplotlib', 'ipywidgets') and name not in seen:\n"
+    "            seen[name] = gc.isenabled()\n"
+    "        return None\n"
+    "sys.meta_path.insert(0, Watch())\n"
+    "from steward.lessons import {module} as lesson\n"
+    "next(iter(lesson.APPS.values()))()\n"
+    "print(json.dumps(seen))\n"
+)
+
+
+@pytest.mark.parametrize("module", sorted(
+    m.__name__.rsplit(".", 1)[1] for m in __import__("steward.lessons", fromlist=["all_lessons"]).all_lessons().values()
+    if getattr(m, "APPS", None)))
+def test_a_lessons_first_app_imports_matplotlib_and_ipywidgets_quietly(module: str) -> None:
+    """Whatever a lesson's first app touches first, the heavy libraries come in through
+    lazy.import_quietly: the collector is paused when each is first imported."""
+    assert run(QUIET_MATPLOTLIB_PROBE.format(module=module)) == {"matplotlib": False, "ipywidgets": False}

@@ -299,13 +299,11 @@ class AvailabilityApp(App):
     STAGES = ("edge", "recommendation pods", "Redis", "inventory", "behind the edge", "as served")
 
     def __init__(self) -> None:
-        from matplotlib.collections import PolyCollection
-
         self.figure = FigureView(width=6.8, height=2.9, margins={"left": 0.33, "right": 0.97, "top": 0.97, "bottom": 0.17})
         ax = self.figure.ax
         self._y = np.arange(len(self.STAGES))[::-1]
         colours = [plotting.NEUTRAL] * 4 + [plotting.BAD, plotting.GOOD]
-        self._bars = PolyCollection(_bar_verts(self._y, np.zeros(len(self._y)), True), facecolors=colours)
+        self._bars = plotting.mcollections.PolyCollection(_bar_verts(self._y, np.zeros(len(self._y)), True), facecolors=colours)
         ax.add_collection(self._bars)
         ax.set_yticks(self._y)
         ax.set_yticklabels(self.STAGES)
@@ -361,13 +359,11 @@ class AmplificationApp(App):
     MAX_LAYERS = 8
 
     def __init__(self) -> None:
-        from matplotlib.collections import PolyCollection
-
         self.figure = FigureView(width=6.6, height=2.9, margins={"left": 0.16, "right": 0.97, "top": 0.97, "bottom": 0.26})
         ax = self.figure.ax
         self._x = np.arange(1, self.MAX_LAYERS + 1)
         # log10 of the calls on a linear axis: a log-scaled axis costs several times more to draw
-        self._bars = PolyCollection(_bar_verts(self._x, np.zeros(len(self._x)), False), facecolors=plotting.BAD)
+        self._bars = plotting.mcollections.PolyCollection(_bar_verts(self._x, np.zeros(len(self._x)), False), facecolors=plotting.BAD)
         ax.add_collection(self._bars)
         ax.set_ylim(0, math.log10(5**8) + 0.4)
         ax.set_yticks(range(6))
@@ -413,13 +409,11 @@ class BlastRadiusApp(App):
               "shuffle: same shard (all down)")
 
     def __init__(self) -> None:
-        from matplotlib.collections import PolyCollection
-
         self.figure = FigureView(width=6.8, height=2.8, margins={"left": 0.42, "right": 0.97, "top": 0.97, "bottom": 0.18})
         ax = self.figure.ax
         self._y = np.arange(len(self.BARS))[::-1]
         colours = [plotting.NEUTRAL, plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD]
-        self._bars = PolyCollection(_bar_verts(self._y, np.zeros(len(self._y)), True), facecolors=colours)
+        self._bars = plotting.mcollections.PolyCollection(_bar_verts(self._y, np.zeros(len(self._y)), True), facecolors=colours)
         ax.add_collection(self._bars)
         ax.set_yticks(self._y)
         ax.set_yticklabels(self.LABELS)

@@ -394,8 +394,6 @@ class ThreeAMLens(App):
     COLOURS = {"page": plotting.PALETTE["blue"], "ticket": plotting.PALETTE["orange"], "human": plotting.PALETTE["vermillion"]}
 
     def __init__(self, table: pd.DataFrame | None = None) -> None:
-        from matplotlib.collections import LineCollection
-
         self.table = _lens_inputs(load("failure_modes") if table is None else table)
         self.day = _score(self.table, DAY)
         rows = list(self.day.index)
@@ -425,9 +423,9 @@ class ThreeAMLens(App):
         rank_ax.set_xticks([1, 5, 10, 15, 20])
         rank_ax.set_xlabel("rank (1 = top risk)")
         rank_ax.plot(np.arange(1, n + 1), range(n), marker="o", markersize=5, mfc="white", mec="black", linestyle="none")
-        self._bars = LineCollection([], linewidths=9, capstyle="butt", zorder=3)
+        self._bars = plotting.mcollections.LineCollection([], linewidths=9, capstyle="butt", zorder=3)
         ax.add_collection(self._bars)
-        self._moves = LineCollection([], colors="black", linewidths=1.2, zorder=3)
+        self._moves = plotting.mcollections.LineCollection([], colors="black", linewidths=1.2, zorder=3)
         rank_ax.add_collection(self._moves)
         (self._lens_rank,) = rank_ax.plot([], [], marker="o", markersize=5, color=plotting.PALETTE["blue"], linestyle="none", zorder=4)
         (self._top3,) = rank_ax.plot([], [], marker="*", markersize=11, color=plotting.PALETTE["vermillion"],

@@ -959,8 +959,6 @@ class TradeoffExplorer(App):
 
     def __init__(self, weights: Mapping[str, float] | None = None, use_case: str = "efficiency",
                  adr_folder: str | Path | None = None) -> None:
-        from matplotlib.patches import Patch, Rectangle
-
         self.scores = options_table()
         self.fencing = fencing_by_option()
         self._start = weights_series(weights if weights is not None else TEAM_WEIGHTS)
@@ -976,13 +974,13 @@ class TradeoffExplorer(App):
         ax.grid(axis="y", visible=False)
         plotting.finish(ax, "… wins the … lock by … over …", "weighted score (1–5; the weights as set)", "option")
         ax.yaxis.set_label_coords(-0.31, 0.5)
-        self._bars = [ax.add_patch(Rectangle((0, i - 0.35), 0, 0.7, linewidth=1.0)) for i in range(n)]
+        self._bars = [ax.add_patch(plotting.mpatches.Rectangle((0, i - 0.35), 0, 0.7, linewidth=1.0)) for i in range(n)]
         self._names = [PixelLabel(str(option), -0.1, i, "rm", 9) for i, option in enumerate(self.scores.index)]
         self._values = [PixelLabel("", 0.05, i, "lm", 8) for i in range(n)]
         self.figure.labels = [*self._names, *self._values]
-        ax.legend(handles=[Patch(facecolor=plotting.HIGHLIGHT, label="winner"),
-                           Patch(facecolor=plotting.GOOD, label="allowed"),
-                           Patch(facecolor="#e6e6e6", edgecolor=plotting.NEUTRAL, hatch="///",
+        ax.legend(handles=[plotting.mpatches.Patch(facecolor=plotting.HIGHLIGHT, label="winner"),
+                           plotting.mpatches.Patch(facecolor=plotting.GOOD, label="allowed"),
+                           plotting.mpatches.Patch(facecolor="#e6e6e6", edgecolor=plotting.NEUTRAL, hatch="///",
                                  label="excluded: no fencing token")],
                   loc="upper center", bbox_to_anchor=(0.42, -0.2), ncol=3, fontsize=8, frameon=False)
         self.figure.animate(*self._bars)
@@ -1130,9 +1128,6 @@ class LeaseLockLab(App):
 
     def __init__(self, pause_ms: int = 0, lease_ms: int = 300, n_clients: int = 3, seed: int = 0,
                  fencing: bool = False) -> None:
-        from matplotlib.collections import PolyCollection
-        from matplotlib.patches import Patch
-
         self._start = {"pause_ms": pause_ms, "lease_ms": lease_ms, "n_clients": n_clients, "seed": seed,
                        "fencing": fencing}
         self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.27})
@@ -1142,9 +1137,9 @@ class LeaseLockLab(App):
         ax.grid(axis="y", visible=False)
         plotting.finish(ax, "…", "time (ms)", "client")
         ax.yaxis.set_label_coords(-0.06, 0.5)
-        self._held = PolyCollection([], facecolor=plotting.GOOD, alpha=0.3, edgecolor="none")
-        self._stale = PolyCollection([], facecolor="none", edgecolor=plotting.BAD, hatch="///", linewidth=0.8)
-        self._pause = PolyCollection([], facecolor=plotting.NEUTRAL, alpha=0.45, edgecolor="none")
+        self._held = plotting.mcollections.PolyCollection([], facecolor=plotting.GOOD, alpha=0.3, edgecolor="none")
+        self._stale = plotting.mcollections.PolyCollection([], facecolor="none", edgecolor=plotting.BAD, hatch="///", linewidth=0.8)
+        self._pause = plotting.mcollections.PolyCollection([], facecolor=plotting.NEUTRAL, alpha=0.45, edgecolor="none")
         for collection in (self._held, self._stale, self._pause):
             ax.add_collection(collection)
         self._ok = ax.scatter([], [], s=14, marker="o", color=plotting.GOOD, zorder=3)
@@ -1154,9 +1149,9 @@ class LeaseLockLab(App):
         self._rows = [PixelLabel(name, -30, i, "rm", 9) for i, name in enumerate(CLIENT_NAMES)]
         self._tokens = [PixelLabel("", 0, 0, "ls", 7, color="#333333") for _ in range(self.MAX_TOKEN_LABELS)]
         self.figure.labels = [*self._rows, *self._tokens]
-        handles = [Patch(facecolor=plotting.GOOD, alpha=0.3, label="holds the lease"),
-                   Patch(facecolor=plotting.NEUTRAL, alpha=0.45, label="paused (GC, network); 33 = token"),
-                   Patch(facecolor="none", edgecolor=plotting.BAD, hatch="///", label="lease expired, still working"),
+        handles = [plotting.mpatches.Patch(facecolor=plotting.GOOD, alpha=0.3, label="holds the lease"),
+                   plotting.mpatches.Patch(facecolor=plotting.NEUTRAL, alpha=0.45, label="paused (GC, network); 33 = token"),
+                   plotting.mpatches.Patch(facecolor="none", edgecolor=plotting.BAD, hatch="///", label="lease expired, still working"),
                    ax.scatter([], [], s=14, marker="o", color=plotting.GOOD, label="write landed"),
                    ax.scatter([], [], s=60, marker="X", color=plotting.BAD, label="stale write landed (corrupts)"),
                    ax.scatter([], [], s=40, marker="x", color="black", label="stale write rejected")]
