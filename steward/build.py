@@ -103,8 +103,6 @@ def strip_source(source: str, where: str) -> str:
 # Notebooks are handled as plain JSON (see steward.nbjson): importing nbformat costs
 # seconds, ten times the build's own work.
 Notebook = dict[str, Any]
-_source = nbjson.source
-read_notebook = nbjson.read
 
 
 def fingerprint(nb: Notebook) -> str:
@@ -113,7 +111,7 @@ def fingerprint(nb: Notebook) -> str:
     for cell in nb["cells"]:
         digest.update(str(cell.get("cell_type", "")).encode())
         digest.update(b"\0")
-        digest.update(_source(cell).encode())
+        digest.update(nbjson.source(cell).encode())
         digest.update(b"\1")
     return digest.hexdigest()[:16]
 
@@ -136,7 +134,7 @@ def exercise_from(solution: Notebook, name: str) -> Notebook:
         if SOLUTION_ONLY in meta_in.get("tags", []):
             continue
         where = f"solutions/{name}, cell {index + 1}"
-        kind, source = cell.get("cell_type"), _source(cell)
+        kind, source = cell.get("cell_type"), nbjson.source(cell)
         if kind == "code":
             source = strip_source(source, where)
         elif BEGIN in source or END in source:
@@ -164,7 +162,7 @@ class Planned:
 
 def _learner_modified(target: Path) -> bool:
     try:
-        current = read_notebook(target)
+        current = nbjson.read(target)
     except Exception:
         return True  # unreadable: treat as the learner's, never overwrite silently
     if any(cell.get("outputs") for cell in current["cells"] if cell.get("cell_type") == "code"):
@@ -182,7 +180,7 @@ def plan(root: Path | None = None, only: list[str] | None = None) -> list[Planne
     planned = []
     for source in solutions:
         try:
-            solution = read_notebook(source)
+            solution = nbjson.read(source)
         except Exception as error:
             raise BuildError(f"solutions/{source.name} is not a readable notebook ({error}).", "Fix or restore it; nothing was written.") from None
         text = _serialise(exercise_from(solution, source.name))
