@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from steward import paths
+from steward import cartwheel, paths
 from steward.errors import StewardError
 
 
@@ -83,6 +83,15 @@ def readme(datasets: dict[str, Dataset]) -> str:
         "`steward/datasets/` (the test suite checks that they match byte for byte).",
         "All of it is fictional: **Cartwheel** is an invented online store. Numbers that",
         "look like facts are simulation parameters, chosen to behave like real systems.",
+        "",
+        "## Cartwheel at a glance: the canon",
+        "",
+        "Every fact about Cartwheel that more than one module uses lives once, in",
+        "`steward/cartwheel.py`; the generators below take their parameters from it, and",
+        "`tests/test_consistency.py` fails when a module disagrees. Declared facts are the",
+        "scenario's; derived ones follow from them as the last column says.",
+        "",
+        cartwheel.facts_markdown(),
         "",
     ]
     for dataset in datasets.values():

@@ -8,10 +8,13 @@ rather than reading it off a parameter:
 
 - arm: a fair coin per session (50/50), as a hash-based splitter would give;
 - device: mobile 58%, desktop 34%, tablet 8%;
-- latency: log-normal per session, slower on mobile, about 13% slower in treatment;
+- latency: the server time of the session's product-page recommendation call, drawn from
+  the canon's call-latency model (the request log's): in control the call ranks items and
+  reads no stock; in treatment it also reads stock levels, from Redis (a hit, at the
+  product page's hit rate) or from the inventory service (a miss);
 - added to cart: Bernoulli with a per-device rate, the same in both arms;
 - abandoned (given a cart): a per-device base rate, plus 3 pp per 100 ms of latency
-  above 100 ms, minus 4 pp in treatment;
+  above the control arm's median, minus 4 pp in treatment;
 - order value: log-normal (median $50) for sessions that purchased, 0 otherwise.
 
 :func:`generate` also builds the sample-ratio-mismatch variant (``ab_sessions_srm``):
@@ -24,19 +27,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from steward import cartwheel
 from steward.datagen import Column, Dataset
+from steward.datasets import requests as requests_data
 
 SEED = 707
-SESSIONS = 32_000
+SESSIONS = cartwheel.AB_SESSIONS
 
 DEVICES = np.array(["mobile", "desktop", "tablet"])
 DEVICE_SHARE = np.array([0.58, 0.34, 0.08])
 CART_RATE = np.array([0.24, 0.34, 0.28])  # by device; the same in both arms
 ABANDON_BASE = np.array([0.70, 0.60, 0.66])  # by device, at 100 ms latency, control
-LATENCY_MEDIAN_MS = np.array([98.0, 82.0, 90.0])  # by device, control
-LATENCY_SIGMA = 0.33
-TREATMENT_LATENCY_FACTOR = 1.13  # the extra call to the inventory cache
+_PRODUCT = requests_data.ENDPOINTS.index("product")
+#: The product page's recommendation call: its endpoint factor and its cache hit rate (request log model).
+PRODUCT_FACTOR = requests_data.ENDPOINT_FACTOR[_PRODUCT]
+PRODUCT_HIT_RATE = requests_data.ENDPOINT_HIT_RATE[_PRODUCT]
+#: A control call reads no stock at all: a cache hit's server time less the Redis read.
+CONTROL_FACTOR = 0.8
 ABANDON_PER_100MS = 0.03
+#: The product page's render time in the browser, by device (SRM variant only): the beacon that
+#: logs a session fires after render, so the slowest pages (mostly mobile) can go missing.
+PAGE_RENDER_MEDIAN_MS = np.array([1_400.0, 700.0, 1_000.0])
+PAGE_RENDER_SIGMA = 0.5
+#: Abandonment's base rates hold at this latency (the control call's median server time).
+LATENCY_REF_MS = cartwheel.HIT_MEDIAN_MS * CONTROL_FACTOR * PRODUCT_FACTOR
 TREATMENT_EFFECT = -0.04  # on the abandonment probability, before the latency cost
 ORDER_MEDIAN_USD = 50.0
 ORDER_SIGMA = 0.6
@@ -48,7 +62,7 @@ COLUMNS = (
     Column("purchased", "bool", "", "the session completed checkout (only possible after adding to cart)"),
     Column("order_value", "float", "USD", "value of the order; 0 when the session did not purchase"),
     Column("device", "str", "", "`mobile`, `desktop` or `tablet`"),
-    Column("latency_ms", "float", "ms", "server time of the recommendation call on the product page"),
+    Column("latency_ms", "float", "ms", "server time of the session's recommendation call on the product page (the latency SLO's SLI, as in the request log)"),
 )
 
 CART_ABANDONMENT = (
@@ -68,10 +82,16 @@ def generate(seed: int = SEED, sessions: int = SESSIONS, lost_treatment_share: f
     n = sessions
     treated = rs.rand(n) < 0.5
     device = rs.choice(len(DEVICES), size=n, p=DEVICE_SHARE)
-    latency = LATENCY_MEDIAN_MS[device] * np.exp(LATENCY_SIGMA * rs.randn(n))
-    latency = np.where(treated, latency * TREATMENT_LATENCY_FACTOR, latency)
+    hit = rs.rand(n) < PRODUCT_HIT_RATE
+    body_hit = cartwheel.HIT_MEDIAN_MS * np.exp(cartwheel.HIT_SIGMA * rs.randn(n))
+    body_miss = cartwheel.MISS_MEDIAN_MS * np.exp(cartwheel.MISS_SIGMA * rs.randn(n))
+    with_stock = np.where(hit, body_hit, body_miss)
+    latency = PRODUCT_FACTOR * np.where(treated, with_stock, body_hit * CONTROL_FACTOR)
+    outlier = rs.rand(n) < cartwheel.OUTLIER_RATE
+    latency = latency + np.where(outlier, cartwheel.OUTLIER_MEDIAN_MS * np.exp(cartwheel.OUTLIER_SIGMA * rs.randn(n)), 0.0)
     carted = rs.rand(n) < CART_RATE[device]
-    p_abandon = ABANDON_BASE[device] + ABANDON_PER_100MS * (latency - 100.0) / 100.0 + TREATMENT_EFFECT * treated
+    p_abandon = (ABANDON_BASE[device] + ABANDON_PER_100MS * (latency - LATENCY_REF_MS) / 100.0
+                 + TREATMENT_EFFECT * treated)
     abandoned = rs.rand(n) < np.clip(p_abandon, 0.0, 1.0)
     purchased = carted & ~abandoned
     order = ORDER_MEDIAN_USD * np.exp(ORDER_SIGMA * rs.randn(n))
@@ -82,11 +102,14 @@ def generate(seed: int = SEED, sessions: int = SESSIONS, lost_treatment_share: f
         "purchased": purchased,
         "order_value": np.where(purchased, np.round(order, 2), 0.0),
         "device": DEVICES[device],
-        "latency_ms": np.round(latency, 1),
+        "latency_ms": np.round(latency, 2),
     })
     if lost_treatment_share > 0:
-        cutoff = np.quantile(latency[treated], 1.0 - lost_treatment_share)
-        frame = frame[~(treated & (latency > cutoff))].reset_index(drop=True)
+        # The page's render time in the shopper's browser (slowest on mobile networks), not the
+        # server time: drawn last, so the other columns match a run without the bug.
+        page_ms = PAGE_RENDER_MEDIAN_MS[device] * np.exp(PAGE_RENDER_SIGMA * rs.randn(n)) + latency
+        cutoff = np.quantile(page_ms[treated], 1.0 - lost_treatment_share)
+        frame = frame[~(treated & (page_ms > cutoff))].reset_index(drop=True)
     return frame
 
 
@@ -94,12 +117,15 @@ DATASET = Dataset(
     name="ab_sessions",
     title="A/B test of real-time inventory checks (sessions)",
     description=(
-        f"{SESSIONS:,} sessions of Cartwheel's A/B test of real-time inventory checks, one row each, "
-        f"simulated with `np.random.RandomState({SEED})`. Arms are assigned by a fair coin (50/50). "
-        "Per session: device (mobile 58%, desktop 34%, tablet 8%); a log-normal latency, about 13% "
-        "higher in treatment (the extra inventory-cache call); add-to-cart with a per-device rate, the "
-        "same in both arms; given a cart, abandonment with a per-device base rate that rises 3 pp per "
-        "100 ms of latency and is lower in treatment (by how much is what module 07 measures, with its "
+        f"All {SESSIONS:,} sessions of Cartwheel's first A/B test of real-time inventory checks, one row each: "
+        f"the test ran for {cartwheel.AB_DAYS} days on a random {cartwheel.ab_traffic_share():.4%} of sessions "
+        "(a cautious first slice; the canon's traffic gives the share), simulated with "
+        f"`np.random.RandomState({SEED})`. Arms are assigned by a fair coin (50/50). "
+        "Per session: device (mobile 58%, desktop 34%, tablet 8%); the server time of the product page's "
+        "recommendation call, from the request log's latency model (control ranks items without reading stock; "
+        "treatment also reads stock levels from Redis, or from the inventory service on a miss); add-to-cart "
+        "with a per-device rate, the same in both arms; given a cart, abandonment with a per-device base rate "
+        "that rises 3 pp per 100 ms of latency and is lower in treatment (by how much is what module 07 measures, with its "
         "noise; the generator's parameter is in `steward/datasets/ab_sessions.py`); log-normal order values "
         "(median $50) for purchases.\n\n" + CART_ABANDONMENT
     ),

@@ -1,18 +1,19 @@
 """The same A/B test design, run again with a logging bug: a sample-ratio mismatch.
 
-The analytics beacon fires only after the product page has rendered. The treatment's
-slowest sessions closed the page first, so they never reached the log. The split was
-50/50; the log is not, and the sessions that went missing are the ones most likely to
-abandon, so the measured effect looks better than it is.
+The analytics beacon fires only after the product page has rendered in the browser. The
+treatment's slowest pages (mostly on mobile) were closed first, so they never reached the
+log. The split was 50/50; the log is not, and the sessions that went missing are mostly
+mobile ones, which abandon most, so the measured effect looks better than it is.
 """
 
 from __future__ import annotations
 
+from steward import cartwheel
 from steward.datagen import Dataset
 from steward.datasets.ab_sessions import CART_ABANDONMENT, COLUMNS, generate
 
 SEED = 7071
-SESSIONS = 12_000
+SESSIONS = cartwheel.AB_SRM_SESSIONS
 LOST_TREATMENT_SHARE = 0.10
 
 
@@ -26,8 +27,8 @@ DATASET = Dataset(
     description=(
         f"A second run of the inventory-check test ({SESSIONS:,} sessions assigned 50/50, "
         f"`np.random.RandomState({SEED})`, the same model as `ab_sessions.csv`) with a logging bug: the "
-        f"analytics beacon fires after the page renders, and the slowest {LOST_TREATMENT_SHARE:.0%} of "
-        "treatment sessions closed the page first, so they are missing from the log. Used for the "
+        f"analytics beacon fires after the page renders in the browser, and the {LOST_TREATMENT_SHARE:.0%} of "
+        "treatment sessions whose pages rendered slowest (mostly mobile) closed the page first, so they are missing from the log. Used for the "
         "sample-ratio-mismatch check.\n\n" + CART_ABANDONMENT
     ),
     columns=COLUMNS,

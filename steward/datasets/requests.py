@@ -23,16 +23,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from steward import cartwheel
 from steward.datagen import Column, Dataset
 
 SEED = 20240304
-#: The log keeps one request in this many (uniform random sampling).
-SAMPLE_RATE = 40_000
+#: The log keeps one request in this many (uniform random sampling): the canon's figure.
+SAMPLE_RATE = cartwheel.REQUEST_LOG_SAMPLING
 START = pd.Timestamp("2024-03-04 00:00:00")  # a Monday
 DAYS = 7
 #: Requests/s the fleet can serve at 100% utilization (fixed size, no autoscaling).
-CAPACITY_RPS = 22_500.0
-PEAK_RPS = 20_000.0
+CAPACITY_RPS = float(cartwheel.FLEET_CAPACITY_CALLS_PER_S)
+PEAK_RPS = float(cartwheel.PEAK_CALLS_PER_S)
 INCIDENT_START = pd.Timestamp("2024-03-07 19:35:00")
 INCIDENT_END = pd.Timestamp("2024-03-07 20:50:00")
 
@@ -44,10 +45,13 @@ REGIONS = ("us-east", "eu-west", "ap-south")
 REGION_SHARE = (0.50, 0.32, 0.18)
 REGION_FACTOR = (1.0, 1.05, 1.3)
 
-HIT_MEDIAN_MS, HIT_SIGMA = 1.1, 0.35
-MISS_MEDIAN_MS, MISS_SIGMA = 3.0, 0.38
+HIT_MEDIAN_MS, HIT_SIGMA = cartwheel.HIT_MEDIAN_MS, cartwheel.HIT_SIGMA
+MISS_MEDIAN_MS, MISS_SIGMA = cartwheel.MISS_MEDIAN_MS, cartwheel.MISS_SIGMA
 QUEUE_MS = 0.4  # mean queueing delay is QUEUE_MS · ρ/(1−ρ)
-OUTLIER_RATE, OUTLIER_MEDIAN_MS, OUTLIER_SIGMA = 0.0008, 110.0, 0.6
+OUTLIER_RATE, OUTLIER_MEDIAN_MS, OUTLIER_SIGMA = (cartwheel.OUTLIER_RATE, cartwheel.OUTLIER_MEDIAN_MS,
+                                                  cartwheel.OUTLIER_SIGMA)
+#: A call whose inventory attempts all time out answers 504 after timeout × attempts (the canon's client).
+TIMEOUT_TOTAL_MS = cartwheel.INVENTORY.worst_case_ms
 SERVER_ERROR_RATE = 0.0002
 CLIENT_ERRORS = ((400, 0.002), (404, 0.004), (429, 0.0005))
 
@@ -119,7 +123,7 @@ def _generate() -> pd.DataFrame:
     status = np.where(fail_fast, 503, status)
     latency = np.where(fail_fast, rng.uniform(2.0, 15.0, n), latency)
     status = np.where(timeout, 504, status)
-    latency = np.where(timeout, 250.0 + rng.uniform(0.0, 3.0, n), latency)
+    latency = np.where(timeout, TIMEOUT_TOTAL_MS + rng.uniform(0.0, 3.0, n), latency)
 
     return pd.DataFrame({
         "timestamp": timestamp,
@@ -148,7 +152,8 @@ and misses most) × region factor (`ap-south` runs on older hosts) + a queueing 
 ({OUTLIER_RATE:.2%} of requests, median {OUTLIER_MEDIAN_MS:.0f} ms: GC pauses and retries). About 0.7% of
 requests are client errors (400/404/429) and {SERVER_ERROR_RATE:.2%} fail with 503. **One incident:**
 {INCIDENT_START:%Y-%m-%d %H:%M}–{INCIDENT_END:%H:%M} UTC the inventory service degrades: cache misses
-take 3–6× longer, 18% of them fail fast with 503 and 8% time out with 504 after 250 ms.
+take 3–6× longer, 18% of them fail fast with 503 and 8% time out with 504 after {TIMEOUT_TOTAL_MS:.0f} ms
+(the inventory client's {cartwheel.INVENTORY.attempts} attempts × {cartwheel.INVENTORY.timeout_ms:.0f} ms timeout, from the canon).
 """,
     columns=(
         Column("timestamp", "datetime", "UTC, to the second", "when the request arrived"),
