@@ -350,6 +350,51 @@ def session_money() -> Money:
     )
 
 
+# -- facts first needed by module(s) 00-01 ---------------------------------------------------------------------
+# (Add facts here that module(s) 00-01 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 00-01: nothing yet.
+_SECTION_00_01 = "00-01"
+
+# -- facts first needed by module(s) 02 ---------------------------------------------------------------------
+# (Add facts here that module(s) 02 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 02: nothing yet.
+_SECTION_02 = "02"
+
+# -- facts first needed by module(s) 03 ---------------------------------------------------------------------
+# (Add facts here that module(s) 03 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 03: nothing yet.
+_SECTION_03 = "03"
+
+# -- facts first needed by module(s) 04 ---------------------------------------------------------------------
+# (Add facts here that module(s) 04 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 04: nothing yet.
+_SECTION_04 = "04"
+
+# -- facts first needed by module(s) 05-08 ---------------------------------------------------------------------
+# (Add facts here that module(s) 05-08 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 05-08: nothing yet.
+_SECTION_05_08 = "05-08"
+
+# -- facts first needed by module(s) 06 ---------------------------------------------------------------------
+# (Add facts here that module(s) 06 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 06: nothing yet.
+_SECTION_06 = "06"
+
+# -- facts first needed by module(s) 07 ---------------------------------------------------------------------
+# (Add facts here that module(s) 07 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 07: nothing yet.
+_SECTION_07 = "07"
+
+# -- facts first needed by module(s) 09 ---------------------------------------------------------------------
+# (Add facts here that module(s) 09 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 09: nothing yet.
+_SECTION_09 = "09"
+
+# -- facts first needed by module(s) 10-11 ---------------------------------------------------------------------
+# (Add facts here that module(s) 10-11 introduce and other places reuse; keep the docstring rule above.)
+#: Marker for module(s) 10-11: nothing yet.
+_SECTION_10_11 = "10-11"
+
 # -- the canon as a table (data/README.md, the lessons' "Cartwheel at a glance") ---------------------------
 def facts() -> list[tuple[str, str, str]]:
     """(fact, value, how it follows) rows: the canon as the data dictionary prints it.
