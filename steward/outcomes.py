@@ -27,6 +27,18 @@ def collect(nb: nbjson.Node) -> list[dict[str, Any]]:
     return found
 
 
+def count(value: Any) -> int:
+    """A saved count (e.g. ``hints_used``) as a non-negative int; anything else (``"lots"``, None,
+    a negative number, NaN) reads as 0, because saved outputs may have been edited by hand."""
+    if isinstance(value, bool):
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(number, 0)
+
+
 def errors(nb: nbjson.Node) -> list[dict[str, Any]]:
     """Cells whose output is an error: index, exception name and message."""
     found = []

@@ -44,8 +44,8 @@ def from_record(record: dict | None = None) -> pd.DataFrame:
     latest: dict[str, str] = {}
     for task, entry in summary.items():
         latest[task] = entry["status"]
-    for event in record.get("events", []):
-        if event.get("kind") == "check" and event.get("status") == PASS:
+    for event in progress.events(record):
+        if event.get("kind") == "check" and event.get("status") == PASS and isinstance(event.get("task"), str):
             latest[event["task"]] = PASS
     return _table(latest, {task: entry["hints"] for task, entry in summary.items()})
 
@@ -60,13 +60,13 @@ def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:
         except Exception:
             raise StewardError(f"{path} is not a readable notebook.", "Give saved .ipynb files.") from None
         for record in outcomes.collect(nb):
-            task = record.get("task")
-            if task is None:
-                continue
-            if record["mime"] == MIME_OUTCOME and latest.get(task) != PASS:
-                latest[task] = record["status"]
+            task, status = record.get("task"), record.get("status")
+            if not isinstance(task, str):
+                continue  # a saved output of another shape: nothing to count
+            if record["mime"] == MIME_OUTCOME and isinstance(status, str) and latest.get(task) != PASS:
+                latest[task] = status
             if record["mime"] in (MIME_OUTCOME, MIME_HINT):
-                hints[task] = max(hints.get(task, 0), int(record.get("hints_used") or 0))
+                hints[task] = max(hints.get(task, 0), outcomes.count(record.get("hints_used")))
     return _table(latest, hints)
 
 

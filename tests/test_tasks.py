@@ -113,7 +113,7 @@ def test_checks_and_hints_are_recorded(progress_file):
     task.check(1.0)
     task.hint()
     task.check(task.expected)
-    events = json.loads(progress_file.read_text())["events"]
+    events = progress.load(progress_file)["events"]
     assert [e["kind"] for e in events] == ["check", "hint", "check"]
     assert events[-1]["status"] == "pass" and events[-1]["hints_used"] == 1
     assert progress.summary(progress.load(progress_file))["99.sample"]["status"] == "pass"
@@ -152,4 +152,4 @@ def test_rubric_self_assessment(progress_file):
     assert rubric.assess(["yes", "maybe"])["status"] == "not yet"
     done = rubric.assess(["yes", "partly"])
     assert done["status"] == "self-assessed" and done["scores"]["states the risk"] == "partly"
-    assert not math.isnan(len(json.loads(progress_file.read_text())["events"]))
+    assert not math.isnan(len(progress.load(progress_file)["events"]))
