@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from steward import seal as _seal  # noqa: F401  (reads and removes a report's key before any cell can)
 from steward.environment import setup
 from steward.errors import StewardError
 

@@ -1,17 +1,29 @@
 """``steward assign NN -o DIR``: a copy of a module's exercise for a mentee, with a cover
 cell (the mentor's note, objectives, time box, due date, questions to bring to the 1:1).
-It never overwrites a file: if the name is taken it picks the next free one and says so."""
+
+The copy is the *blank* exercise built afresh from ``solutions/`` (what ``steward build``
+would write), never the file in ``exercises/``, which may hold the mentor's own work. It never
+overwrites a file: if the name is taken it picks the next free one and says so.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
-from steward import lessonmeta, nbjson
+from steward import build, lessonmeta, nbjson
+from steward.errors import StewardError
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text.strip()).strip("-").lower()
+def safe_name(text: str) -> str:
+    """A file-name part from a person's name that keeps its letters: ``李明`` stays ``李明``,
+    ``José María`` becomes ``josé-maría``; path separators, dots and shell-hostile characters go.
+    Two different names give two different results unless they differ only in case or punctuation."""
+    normal = unicodedata.normalize("NFKC", text).strip().casefold()
+    kept = "".join(ch if (unicodedata.category(ch)[0] in "LN" or ch in "-_") else "-" for ch in normal)
+    return re.sub(r"-{2,}", "-", kept).strip("-_")
 
 
 def free_name(folder: Path, stem: str, suffix: str = ".ipynb") -> Path:
@@ -21,6 +33,16 @@ def free_name(folder: Path, stem: str, suffix: str = ".ipynb") -> Path:
         candidate = folder / f"{stem}-{counter}{suffix}"
         counter += 1
     return candidate
+
+
+def due_date(text: str | None) -> str | None:
+    """A due date as ``YYYY-MM-DD`` (a real calendar date), or ``None``."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise StewardError(f"--due {text!r} is not a date.", "Write it as YYYY-MM-DD, e.g. --due 2026-12-04.") from None
 
 
 def cover(lesson: lessonmeta.Lesson, mentee: str | None, due: str | None, note: str | None) -> str:
@@ -49,17 +71,28 @@ def cover(lesson: lessonmeta.Lesson, mentee: str | None, due: str | None, note: 
 def assign(number: str, out_dir: Path | str, mentee: str | None = None, due: str | None = None,
            note: str | None = None) -> tuple[Path, bool]:
     """Write the assignment; returns (path, renamed) where renamed says the plain name was taken."""
+    number = lessonmeta.module_number(number)
+    due = due_date(due)
+    if mentee is not None and not safe_name(mentee):
+        raise StewardError(f"--mentee {mentee!r} has no letters or digits to name a file with.",
+                           "Give the mentee's name, e.g. --mentee Ana.")
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise StewardError(f"-o {folder} is a file, not a folder.", "Give a folder to write the assignment into.")
     lesson = lessonmeta.read(number)
-    source = lessonmeta.find(number, "exercises")
-    nb = nbjson.read(source)
+    solution = lessonmeta.find(number, "solutions")
+    nb = nbjson.from_dict(build.exercise_from(nbjson.read(solution), solution.name))
     cell = nbjson.markdown_cell(cover(lesson, mentee, due, note), "assignment-cover", ["assignment-cover"])
     nb.cells.insert(0, cell)
     meta = dict(nb.metadata.get("steward", {}))
     meta.update({"kind": "assignment", "module": lesson.number, "mentee": mentee, "due": due})
     nb.metadata["steward"] = meta
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{_safe(mentee)}-{source.stem}" if mentee else source.stem
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StewardError(f"Could not create the folder {folder}: {error.strerror or error}.",
+                           "Give a folder you can write to.") from None
+    stem = f"{safe_name(mentee)}-{solution.stem}" if mentee else solution.stem
     target = free_name(folder, stem)
     nbjson.write(nb, target)
     return target, target.name != f"{stem}.ipynb"

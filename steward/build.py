@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -174,9 +175,7 @@ def _learner_modified(target: Path) -> bool:
 def plan(root: Path | None = None, only: list[str] | None = None) -> list[Planned]:
     """Everything build would do, computed before anything is written."""
     root = paths.root() if root is None else root
-    solutions = sorted((root / "solutions").glob("[0-9][0-9]-*.ipynb"))
-    if only:
-        solutions = [p for p in solutions if any(p.name.startswith(o) or p.stem == o for o in only)]
+    solutions = select(modules(root), only)
     planned = []
     for source in solutions:
         try:
@@ -195,6 +194,59 @@ def plan(root: Path | None = None, only: list[str] | None = None) -> list[Planne
             status = "update"
         planned.append(Planned(target, text, status))
     return planned
+
+
+#: A module's notebook is exactly ``NN-slug.ipynb``: two digits, a dash, lower-case words joined by
+#: dashes. A JupyterLab "02-trade-offs-Copy1.ipynb" or a backup never matches.
+MODULE_FILE = re.compile(r"^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
+
+
+def modules(root: Path) -> dict[str, Path]:
+    """Module number → its solution notebook, from the exact names in ``solutions/``."""
+    found: dict[str, Path] = {}
+    folder = root / "solutions"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        match = MODULE_FILE.match(path.name)
+        if match and not path.name.startswith("."):
+            if match.group(1) in found:
+                raise BuildError(f"solutions/ has two notebooks for module {match.group(1)}: "
+                                 f"{found[match.group(1)].name} and {path.name}.", "Keep one; nothing was written.")
+            found[match.group(1)] = path
+    return found
+
+
+def select(found: dict[str, Path], only: list[str] | None) -> list[Path]:
+    """The solutions a selector names: ``1`` or ``01`` (module 01, never 10 and 11), a slug, or
+    ``NN-slug[.ipynb]``. An unknown selector is an error that lists the modules."""
+    if not only:
+        return list(found.values())
+    chosen: list[Path] = []
+    for raw in only:
+        text = str(raw).strip().rsplit("/", 1)[-1].removesuffix(".ipynb")
+        if re.fullmatch(r"\d{1,2}", text) and text.zfill(2) in found:
+            hit = found[text.zfill(2)]
+        else:
+            hit = next((p for p in found.values() if text and text in (p.stem, p.stem[3:])), None)
+        if hit is None:
+            known = ", ".join(p.stem for p in found.values()) or "none"
+            raise BuildError(f"{raw!r} is not a module." if text else "An empty module name was given.",
+                             f"Give a two-digit number or a name: {known}. Nothing was written.")
+        if hit not in chosen:
+            chosen.append(hit)
+    return chosen
+
+
+#: Where ``build --force`` keeps a learner's version before it writes the blank exercise.
+BACKUPS = ".backups"
+
+
+def free_backup(folder: Path, stem: str) -> Path:
+    """``<stem>.<time>.ipynb`` in ``folder``, never an existing file (two builds in one second)."""
+    base = f"{stem}.{time.strftime('%Y%m%d-%H%M%S')}"
+    candidate, counter = folder / f"{base}.ipynb", 2
+    while candidate.exists():
+        candidate, counter = folder / f"{base}-{counter}.ipynb", counter + 1
+    return candidate
 
 
 def build(root: Path | None = None, only: list[str] | None = None, force: bool = False, check: bool = False) -> list[Planned]:
@@ -219,9 +271,13 @@ def build(root: Path | None = None, only: list[str] | None = None, force: bool =
             continue
         item.target.parent.mkdir(parents=True, exist_ok=True)
         if item.status == "modified-by-learner":
-            backup = item.target.with_name(f"{item.target.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
+            # Backups go to a hidden folder, so no lookup, test run or "Run all" ever takes one for
+            # the exercise (a "02-trade-offs.backup-….ipynb" beside it once could be).
+            backups = item.target.parent / BACKUPS
+            backups.mkdir(exist_ok=True)
+            backup = free_backup(backups, item.target.stem)
             shutil.copy2(item.target, backup)
-            item.status = f"update (your version kept as {backup.name})"
+            item.status = f"update (your version kept as {item.target.parent.name}/{BACKUPS}/{backup.name})"
         tmp = item.target.with_suffix(".ipynb.tmp")
         tmp.write_text(item.text, encoding="utf-8")
         tmp.replace(item.target)

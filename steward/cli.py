@@ -48,9 +48,21 @@ def _report(args: argparse.Namespace) -> int:
     from steward import report
 
     path = Path(args.notebook)
-    result = report.make(path, timeout=args.timeout)
     out = Path(args.output) if args.output else path.resolve().parent
-    md, page = report.write(result, out)
+    if out.exists() and not out.is_dir():
+        raise StewardError(f"-o {out} is a file, not a folder.", "Give the folder to write the report into.")
+    report.validate_timeout(args.timeout)
+    try:
+        result = report.make(path, timeout=args.timeout)
+    except KeyboardInterrupt:
+        print("steward: stopped (Ctrl-C). The kernel was stopped; the mentee's notebook was not changed and no "
+              "report was written.", file=sys.stderr)
+        return 130
+    try:
+        md, page = report.write(result, out)
+    except OSError as error:
+        raise StewardError(f"Could not write the report to {out}: {error.strerror or error}.",
+                           "Give a folder you can write to with -o.") from None
     counts = result.counts()
     print(f"{path.name}: {counts['pass']} pass, {counts['not yet']} not yet, {counts['not attempted']} not attempted"
           f" ({result.seconds:.1f} s). Wrote {md} and {page}.")
@@ -101,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="write exercises/ from solutions/")
-    b.add_argument("modules", nargs="*", help="module numbers or notebook names (default: all)")
+    b.add_argument("modules", nargs="*", help="modules: 02, 2, trade-offs or 02-trade-offs (default: all)")
     b.add_argument("--check", action="store_true", help="write nothing; fail if exercises/ is stale")
     b.add_argument("--force", action="store_true", help="overwrite exercises a learner changed (keeps a backup)")
     b.set_defaults(run=_build)
@@ -113,14 +125,17 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="run a copy of a mentee's notebook and write a report for the 1:1")
     r.add_argument("notebook", help="the mentee's .ipynb (it is never modified)")
     r.add_argument("-o", "--output", help="folder for the report (default: beside the notebook)")
-    r.add_argument("--timeout", type=int, default=60, help="seconds each cell may run (default 60)")
+    r.add_argument("--timeout", type=float, default=60,
+                   help="hard limit in seconds for each cell, at least 5 (default 60); a cell that ignores the "
+                        "interrupt is killed. The notebook runs as YOUR user in a temporary folder: see "
+                        "docs/mentor-guide.md before you run a notebook you do not trust")
     r.set_defaults(run=_report)
 
     a = sub.add_parser("assign", help="copy a module's exercise for a mentee, with a cover cell")
     a.add_argument("module", help="module number, e.g. 02")
     a.add_argument("-o", "--output", required=True, help="folder to write the assignment into")
     a.add_argument("--mentee", help="the mentee's name")
-    a.add_argument("--due", help="due date, e.g. 2026-12-04")
+    a.add_argument("--due", help="due date as YYYY-MM-DD, e.g. 2026-12-04")
     a.add_argument("--note", help="a note from you, shown at the top")
     a.set_defaults(run=_assign)
 
@@ -145,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {error.fix}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("steward: stopped (Ctrl-C). Nothing was written.", file=sys.stderr)
         return 130
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from steward import seal
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 
 MIME_OUTCOME = "application/vnd.steward.outcome+json"
@@ -67,7 +68,7 @@ def hint_html(task_title: str, tier: int, total: int, text: str) -> str:
 def bundle(text: str, html_text: str, mime: str | None = None, record: dict[str, Any] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"text/plain": text, "text/html": html_text}
     if mime and record is not None:
-        data[mime] = record
+        data[mime] = seal.sign(record)
     return data
 
 

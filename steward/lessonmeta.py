@@ -62,13 +62,51 @@ def _block_after(text: str, heading: str) -> str:
     return match.group("body") if match else ""
 
 
+#: The curriculum's index: module number → slug. A module's three notebooks are exactly
+#: ``<folder>/NN-slug.ipynb``; nothing else in a folder (a JupyterLab "-Copy1", a build backup, a
+#: learner's "02-trade-offs-mine.ipynb") is ever taken for one. A test holds it to the folders.
+INDEX: dict[str, str] = {
+    "00": "start-here",
+    "01": "how-will-it-break",
+    "02": "trade-offs",
+    "03": "design-for-failure",
+    "04": "quantify-everything",
+    "05": "lead-the-incident",
+    "06": "mentor-with-frameworks",
+    "07": "influence-with-data",
+    "08": "own-the-unowned",
+    "09": "engineer-your-visibility",
+    "10": "choose-your-projects",
+    "11": "the-seniority-paradox",
+}
+
+
+def module_number(selector: object) -> str:
+    """The two-digit module a selector names: ``2``, ``02``, ``trade-offs``, ``02-trade-offs`` or
+    ``02-trade-offs.ipynb``. Anything else is a plain error that lists the modules (never a prefix
+    match: ``1`` is module 01, not 10 and 11)."""
+    text = str(selector).strip() if selector is not None else ""
+    if text.endswith(".ipynb"):
+        text = text[: -len(".ipynb")]
+    text = text.rsplit("/", 1)[-1]
+    if re.fullmatch(r"\d{1,2}", text) and text.zfill(2) in INDEX:
+        return text.zfill(2)
+    for number, slug in INDEX.items():
+        if text in (slug, f"{number}-{slug}"):
+            return number
+    known = ", ".join(f"{n} ({s})" for n, s in INDEX.items())
+    raise StewardError(f"{text or 'An empty name'!r} is not a module." if text else "No module was given.",
+                       f"Give a two-digit number or a name: {known}.")
+
+
 def find(number: str, folder: str = "notebooks") -> Path:
-    number = str(number).zfill(2)
-    matches = sorted(paths.notebooks_dir(folder).glob(f"{number}-*.ipynb"))
-    if not matches:
-        known = sorted(p.name[:2] for p in paths.notebooks_dir("notebooks").glob("[0-9][0-9]-*.ipynb"))
-        raise StewardError(f"There is no module {number} in {folder}/.", f"Modules: {', '.join(known) or 'none'}.")
-    return matches[0]
+    """The module's notebook in ``folder``: exactly ``NN-slug.ipynb`` from :data:`INDEX`."""
+    number = module_number(number)
+    path = paths.notebooks_dir(folder) / f"{number}-{INDEX[number]}.ipynb"
+    if not path.is_file():
+        raise StewardError(f"{folder}/{path.name} is missing.",
+                           "Restore it from git (git checkout -- " f"{folder}/{path.name}), or run steward build for exercises.")
+    return path
 
 
 def read(number: str) -> Lesson:

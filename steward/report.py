@@ -13,9 +13,16 @@ reordered cells and a renamed notebook still give a report.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
 import os
 import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +30,7 @@ from typing import Any
 
 import nbformat
 
-from steward import lessonmeta, outcomes
+from steward import lessonmeta, outcomes, paths, seal
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 from steward.errors import StewardError
 from steward.feedback import MIME_ASSESSMENT, MIME_HINT, MIME_NOTE, MIME_OUTCOME
@@ -110,30 +117,217 @@ def _task_for_cell(index: int, task_cells: list[tuple[int, str]]) -> str | None:
     return None
 
 
-def _execute(path: Path, nb: nbformat.NotebookNode, timeout: int) -> tuple[nbformat.NotebookNode, float]:
+#: The shortest per-cell limit a report accepts: a kernel needs a few seconds to import pandas.
+MIN_TIMEOUT_S = 5
+#: After a cell's limit, the kernel is interrupted; if the cell swallows the interrupt, it is
+#: killed (its whole process group) this many seconds later.
+KILL_GRACE_S = 5
+
+
+@dataclass
+class Run:
+    """What executing the copy produced."""
+
+    nb: Any
+    seconds: float
+    key: str
+    #: cell index → why it was stopped from outside (killed after the limit, or the kernel died)
+    stopped: dict[int, str] = field(default_factory=dict)
+
+
+def validate_timeout(timeout: Any) -> int:
+    """A per-cell limit in whole seconds, at least :data:`MIN_TIMEOUT_S`."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout != timeout:
+        raise StewardError(f"--timeout must be a number of seconds; got {timeout!r}.",
+                           f"Give at least {MIN_TIMEOUT_S}, e.g. --timeout 60.")
+    if timeout < MIN_TIMEOUT_S:
+        raise StewardError(f"--timeout {timeout:g} is too short: every report needs a hard limit of at least "
+                           f"{MIN_TIMEOUT_S} s per cell (0 or less would mean no limit at all).",
+                           f"Give at least {MIN_TIMEOUT_S}, e.g. --timeout 60.")
+    return int(timeout)
+
+
+def _sandbox(path: Path) -> Path:
+    """A fresh temporary folder with a copy of the curriculum's data and a folder for the
+    notebook, laid out like the curriculum, so relative paths in the mentee's code resolve
+    there and never beside the mentee's real file."""
+    root = Path(tempfile.mkdtemp(prefix="steward-report-"))
+    data = paths.root() / "data"
+    if data.is_dir():
+        shutil.copytree(data, root / "data")
+    (root / "exercises").mkdir()
+    return root
+
+
+def _kill(client: Any) -> None:
+    """Kill the kernel and everything it started: it runs in its own session (jupyter_client
+    starts kernels with ``start_new_session``), so its process group is its own."""
+    try:
+        pid = client.km.provisioner.process.pid
+    except AttributeError:
+        return
+    _kill_pid(pid)
+
+
+def _kill_pid(pid: int | None) -> None:
+    """SIGKILL a kernel's process group (a no-op when it is already gone)."""
+    if pid is None:
+        return
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            os.kill(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+
+
+def _execute(path: Path, nb: Any, timeout: int) -> Run:
+    """Run a copy of ``nb`` in a fresh sandbox folder with a hard limit per cell.
+
+    nbclient interrupts a cell at ``timeout``; a watchdog thread kills the kernel's process group
+    if the cell is still running ``KILL_GRACE_S`` later (a bare ``except:`` swallows the
+    interrupt). A kernel that dies or is killed ends the run; the cells it ran are reported."""
     from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
 
     work = nbformat.reads(nbformat.writes(nb), as_version=4)
     for cell in work.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    env = {**os.environ, "STEWARD_PROGRESS": "off"}  # the mentor's own progress is not the mentee's
+    sandbox = _sandbox(path)
+    key = seal.new_key()
+    env = {**os.environ, "STEWARD_PROGRESS": "off",  # the mentor's own progress is not the mentee's
+           seal.ENV: key, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning")}
     client = NotebookClient(
         work, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
-        resources={"metadata": {"path": str(path.resolve().parent)}},
+        resources={"metadata": {"path": str(sandbox / "exercises")}},
     )
-    started = time.perf_counter()
-    client.execute(env=env)
-    return work, time.perf_counter() - started
+    quiet = logging.getLogger("steward.report.kernel")  # nbclient logs each timeout as ERROR; we report it
+    quiet.setLevel(logging.CRITICAL)
+    client.log = quiet
+    state: dict[str, Any] = {"cell": None, "since": 0.0, "done": False}
+    run = Run(work, 0.0, key)
+
+    def started(cell: Any = None, cell_index: int = 0, **_: Any) -> None:
+        state["cell"], state["since"] = cell_index, time.monotonic()
+        if state.get("pid") is None:
+            state["pid"] = getattr(getattr(getattr(client.km, "provisioner", None), "process", None), "pid", None)
+        if state.get("interrupted"):  # Ctrl-C came while the kernel was still starting
+            _kill_pid(state["pid"])
+
+    def finished(cell: Any = None, cell_index: int = 0, **_: Any) -> None:
+        state["cell"] = None
+
+    client.on_cell_start, client.on_cell_executed = started, finished  # on_cell_complete fires on *sending*
+
+    def watchdog() -> None:
+        while not state["done"]:
+            index = state["cell"]
+            if index is not None and time.monotonic() - state["since"] > timeout + KILL_GRACE_S:
+                run.stopped[index] = (f"did not finish within {timeout} s and ignored the interrupt, so the "
+                                      "kernel was killed; the cells after it did not run")
+                _kill(client)
+                return
+            time.sleep(0.2)
+
+    guard = threading.Thread(target=watchdog, daemon=True)
+    began = time.perf_counter()
+    def caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
+        while error is not None:
+            if isinstance(error, kind):
+                return True
+            error = error.__context__
+        return False
+
+    # Ctrl-C: nbclient would pass the interrupt to the kernel and carry on, so take SIGINT ourselves,
+    # kill the kernel's process group, and stop once nbclient notices the kernel is gone.
+    interrupted = threading.Event()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupted.set()
+        state["interrupted"] = True
+        _kill_pid(state.get("pid"))
+
+    def take_sigint(**_: Any) -> None:
+        # nbclient registers its own SIGINT handler on its event loop (it shuts the kernel down and
+        # carries on as if the kernel had died); put ours in its place once its loop runs.
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_sigint, signal.SIGINT, None)
+        except (RuntimeError, NotImplementedError, ValueError):  # not the main thread, or Windows
+            pass
+
+    client.on_notebook_start = take_sigint
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        guard.start()
+        # the kernel's own stdout/stderr (its start-up warnings, its dying words) are not the mentee's
+        # output and would read as our traceback: cell output still arrives through the protocol
+        client.execute(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except KeyboardInterrupt:
+        _kill_pid(state.get("pid"))
+        raise
+    except Exception as error:
+        # nbclient raises DeadKernelError for a dead kernel, and sometimes an AssertionError from its
+        # clean-up right after it; a kernel the watchdog killed ends the same way.
+        if interrupted.is_set():
+            pass  # raised below, once the sandbox is gone
+        elif caused_by(error, KeyboardInterrupt):  # Ctrl-C inside nbclient's loop, then its clean-up failed
+            _kill_pid(state.get("pid"))
+            raise KeyboardInterrupt from None
+        elif run.stopped or caused_by(error, DeadKernelError):
+            index = state["cell"] if state["cell"] is not None else -1
+            run.stopped.setdefault(index, "the kernel died while it ran (e.g. os._exit or out of memory); the "
+                                          "cells after it did not run")
+        else:  # nbclient's own failures (a kernel that never starts): one plain line
+            raise StewardError(f"The notebook could not be run: {type(error).__name__}: {error}"[:400],
+                               "Check that the curriculum's environment is installed (python3 run.py test).") from None
+    finally:
+        state["done"] = True
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        _kill_pid(state.get("pid"))  # never leave a kernel (or what it started) behind
+        shutil.rmtree(sandbox, ignore_errors=True)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    run.seconds = time.perf_counter() - began
+    return run
+
+
+def _text(value: Any, limit: int = 300) -> str:
+    """A saved field as short text, whatever its type (saved outputs can be edited by hand)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _well_formed(record: dict[str, Any]) -> bool:
+    """A record the report can use: a note with its key, or anything else with a task id."""
+    if record.get("mime") == MIME_NOTE:
+        return isinstance(record.get("note"), str) and bool(record["note"].strip())
+    return isinstance(record.get("task"), str) and bool(record["task"].strip())
 
 
 def make(path: Path | str, timeout: int = 60) -> Report:
+    """Run a copy of the mentee's notebook in a sandbox and build the report from that run.
+
+    Statuses come only from the fresh run's *sealed* outcomes (see :mod:`steward.seal`): an
+    outcome bundle the notebook displays itself, or one left in its saved outputs, counts for
+    nothing. The saved outputs add what only the mentee's own session knows: hints used, time on
+    task, misconceptions hit. Odd saved fields (``hints_used: "lots"``, no task) are skipped."""
+    timeout = validate_timeout(timeout)
     path = Path(path)
     original = _read(path)
-    saved = outcomes.collect(original)
+    saved = [r for r in outcomes.collect(original) if _well_formed(r)]
     module = _module_of(original, path, saved)
-    executed, seconds = _execute(path, original, timeout)
-    fresh = outcomes.collect(executed)
+    run = _execute(path, original, timeout)
+    executed = run.nb
+    collected = [r for r in outcomes.collect(executed) if _well_formed(r)]
+    fresh = [r for r in collected if seal.valid(r, run.key)]
+    forged = [r for r in collected if r.get("mime") == MIME_OUTCOME and not seal.valid(r, run.key)]
 
     from steward.lessons import all_lessons
 
@@ -151,41 +345,54 @@ def make(path: Path | str, timeout: int = 60) -> Report:
     def entry(record: dict[str, Any]) -> TaskReport:
         task_id = record["task"]
         if task_id not in tasks:
-            tasks[task_id] = TaskReport(task_id, record.get("title") or task_id, stretch=bool(record.get("stretch")))
+            tasks[task_id] = TaskReport(task_id, _text(record.get("title") or task_id, 120),
+                                        stretch=bool(record.get("stretch")))
         return tasks[task_id]
 
     for record in (r for r in saved if r.get("mime") == MIME_HINT):
         if record["task"] in tasks:
-            tasks[record["task"]].hints_used = max(tasks[record["task"]].hints_used, int(record.get("hints_used") or 0))
-    for record in (r for r in saved if r.get("mime") == MIME_OUTCOME):
-        item = entry(record)
-        item.hints_used = max(item.hints_used, int(record.get("hints_used") or 0))
-        if record.get("seconds_on_task") is not None:
-            item.seconds = max(item.seconds or 0.0, float(record["seconds_on_task"]))
-        if record.get("misconception") and record["misconception"] not in item.misconceptions:
-            item.misconceptions.append(record["misconception"])
+            item = tasks[record["task"]]
+            item.hints_used = max(item.hints_used, outcomes.count(record.get("hints_used")))
+    for record in (r for r in saved if r.get("mime") == MIME_OUTCOME and r["task"] in tasks):
+        item = tasks[record["task"]]
+        item.hints_used = max(item.hints_used, outcomes.count(record.get("hints_used")))
+        seconds = record.get("seconds_on_task")
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < 1e7:
+            item.seconds = max(item.seconds or 0.0, float(seconds))
+        misconception = _text(record.get("misconception"), 120)
+        if misconception and misconception not in item.misconceptions:
+            item.misconceptions.append(misconception)
     for record in (r for r in fresh if r.get("mime") == MIME_OUTCOME):
         item = entry(record)
         item.checked = True
-        if item.status != PASS:  # a duplicated cell that passes counts
-            item.status = record["status"]
-            item.message = record.get("message") or ""
+        status = record.get("status")
+        if item.status != PASS and status in (PASS, NOT_YET, NOT_ATTEMPTED):  # a duplicated cell that passes counts
+            item.status = status
+            item.message = _text(record.get("message"))
         if record.get("answer"):
-            item.answer = record["answer"]
-        if record.get("misconception") and record["misconception"] not in item.misconceptions:
-            item.misconceptions.append(record["misconception"])
+            item.answer = _text(record["answer"], 4000)
+        misconception = _text(record.get("misconception"), 120)
+        if misconception and misconception not in item.misconceptions:
+            item.misconceptions.append(misconception)
 
     problems: list[str] = []
+    if forged:
+        problems.append(f"{len(forged)} outcome(s) in the run were displayed by the notebook itself, not by a check; "
+                        "they were ignored")
     task_cells = _task_cells(executed)
     by_slug = {t.id.split(".", 1)[-1].replace("-", "_"): t for t in tasks.values()}
+    reported = []
     for error in outcomes.errors(executed):
-        cell = error["cell"] + 1
-        slug = _task_for_cell(error["cell"], task_cells)
-        owner = by_slug.get(slug or "")
+        cell = error["cell"]
         if error["ename"] == "KeyboardInterrupt":
-            text = f"cell {cell} did not finish within {timeout} s and was stopped"
+            text = f"cell {cell + 1} did not finish within {timeout} s and was stopped"
         else:
-            text = f"cell {cell} raised {error['ename']}: {error['evalue']}"[:300]
+            text = f"cell {cell + 1} raised {_text(error['ename'], 80)}: {_text(error['evalue'])}"[:300]
+        reported.append((cell, text))
+    for cell, why in sorted(run.stopped.items()):
+        reported.append((cell, f"cell {cell + 1} {why}" if cell >= 0 else f"the run stopped: {why}"))
+    for cell, text in reported:
+        owner = by_slug.get(_task_for_cell(cell, task_cells) or "")
         if owner is not None:
             owner.problem = text
             problems.append(f"{owner.title} ({owner.id}): {text}")
@@ -195,51 +402,87 @@ def make(path: Path | str, timeout: int = 60) -> Report:
         if not item.checked and lesson_module is not None:
             item.message = "its check never ran (the cell is missing, or an earlier error stopped it)"
 
-    assessments = [r for r in fresh if r.get("mime") == MIME_ASSESSMENT and r.get("status") == "self-assessed"]
-    if not assessments:
-        assessments = [r for r in saved if r.get("mime") == MIME_ASSESSMENT and r.get("status") == "self-assessed"]
+    def assessed(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in records if r.get("mime") == MIME_ASSESSMENT and r.get("status") == "self-assessed"
+                and isinstance(r.get("scores"), dict)]
 
-    notes = {r["note"]: r for r in saved if r.get("mime") == MIME_NOTE}
-    notes.update({r["note"]: r for r in fresh if r.get("mime") == MIME_NOTE})
+    assessments = assessed(fresh) or assessed(saved)
+    notes = {r["note"]: r for r in saved if r.get("mime") == MIME_NOTE and isinstance(r.get("note"), str)}
+    notes.update({r["note"]: r for r in fresh if r.get("mime") == MIME_NOTE and isinstance(r.get("note"), str)})
 
     ordered = list(tasks.values())
     return Report(
         notebook=path.name,
         module=module,
         lesson_title=lesson_title,
-        seconds=seconds,
+        seconds=run.seconds,
         tasks=ordered,
         assessments=assessments,
-        notes=list(notes.values()),
+        notes=[{"note": n["note"], "title": _text(n.get("title") or n["note"], 120), "text": _text(n.get("text"), 4000)}
+               for n in notes.values()],
         problems=problems,
         questions=_questions(ordered, lesson_module, module),
         generated=time.strftime("%Y-%m-%d %H:%M"),
     )
 
 
-def _questions(tasks: list[TaskReport], lesson_module: Any, module: str | None, limit: int = 5) -> list[str]:
-    """Questions for the 1:1, from what the mentee struggled with (Socratic, not fixes)."""
-    questions: list[str] = []
+def _questions(tasks: list[TaskReport], lesson_module: Any, module: str | None, limit: int = 6) -> list[str]:
+    """Questions for the 1:1, most useful first: a misconception the mentee hit, then a task that
+    is *not yet* or used hints, then the lesson's own discussion prompts (always kept); tasks
+    never attempted come last, grouped in one line, because there is nothing to discuss yet."""
     known = {t.id: t for t in lesson_module.TASKS} if lesson_module is not None else {}
-    struggled = sorted(
-        (t for t in tasks if t.status != PASS or t.hints_used or t.misconceptions or t.problem),
-        key=lambda t: (t.status == PASS, -t.hints_used),
-    )
-    for item in struggled:
-        task = known.get(item.id)
-        if task is None:
-            continue
-        hint = next((m.hint for m in task.misconceptions if m.name in item.misconceptions), None)
+
+    def rank(item: TaskReport) -> tuple[int, int]:
+        if item.misconceptions:
+            return 0, -item.hints_used
+        if item.status == NOT_YET or item.problem:
+            return 1, -item.hints_used
+        return 2, -item.hints_used  # passed, but with hints
+
+    worked = sorted((t for t in tasks if t.id in known and t.status != NOT_ATTEMPTED
+                     and (t.status != PASS or t.hints_used or t.misconceptions or t.problem)), key=rank)
+    questions: list[str] = []
+    for item in worked[:limit]:
+        task = known[item.id]
         question = f"{item.title}: {task.hints[0]}"
-        if hint:
-            question += f" (They hit '{item.misconceptions[0]}'. Ask them to explain, in their own words, why it is wrong.)"
+        if item.misconceptions:
+            question += (f" (They hit '{item.misconceptions[0]}'. Ask them to explain, in their own words, "
+                         "why it is wrong.)")
         questions.append(question)
     if module:
         try:
-            questions += [f"From the lesson: {q}" for q in lessonmeta.read(module).discussion[:2]]
+            questions += [f"From the lesson: {q}" for q in lessonmeta.read(module).discussion[:3]]
         except StewardError:
             pass
-    return questions[:limit + 2]
+    untried = [t.title for t in tasks if t.id in known and t.status == NOT_ATTEMPTED and not t.stretch]
+    if untried:
+        questions.append(f"Not attempted yet ({len(untried)}): {', '.join(untried)}. Which one would they start with, "
+                         "and what stopped them?")
+    return questions
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def md_escape(text: Any) -> str:
+    """Learner-written text made inert in Markdown: HTML is escaped (no ``<script>``, no raw tags),
+    and Markdown syntax characters are backslash-escaped (no injected headings, links,
+    ``javascript:`` URLs, images or tables). A viewer shows the text as the mentee wrote it."""
+    escaped = html.escape(_text(text, 100_000), quote=False)
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
+    escaped = re.sub(r"(?m)^(\s*)(\d+)([.)])", r"\1\2\\\3", escaped)
+    return re.sub(r"(?m)^(\s*)([-=>])", r"\1\\\2", escaped)
+
+
+def _number(text: str) -> str:
+    """'np.float64(-6.17422237721899)' or '-6.17422237721899' as '-6.174'; other text unchanged."""
+    found = re.fullmatch(r"(?:np\.\w+\()?\s*([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*\)?", text.strip())
+    if not found:
+        return text
+    value = float(found.group(1))
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return str(int(value)) if value == int(value) else f"{value:.4g}"
 
 
 def _duration(seconds: float | None) -> str:
@@ -254,10 +497,10 @@ def to_markdown(report: Report) -> str:
     hints = sum(t.hints_used for t in report.tasks)
     heading = f"module {report.module}" + (f" · {report.lesson_title}" if report.lesson_title else "") if report.module else "an unknown module"
     lines = [
-        f"# Report: {report.notebook} ({heading})",
+        f"# Report: {md_escape(report.notebook)} ({md_escape(heading)})",
         "",
-        f"Generated {report.generated}. A copy of the notebook was executed in {report.seconds:.1f} s; "
-        "the mentee's file was not modified.",
+        f"Generated {report.generated}. A copy of the notebook was executed in {report.seconds:.1f} s in a fresh "
+        "temporary folder; the mentee's file was not modified.",
         "",
         f"**Summary:** {counts[PASS]} pass · {counts[NOT_YET]} not yet · {counts[NOT_ATTEMPTED]} not attempted · "
         f"{hints} hint{'s' if hints != 1 else ''} used.",
@@ -271,23 +514,30 @@ def to_markdown(report: Report) -> str:
         notes = "; ".join(filter(None, [
             "stretch" if task.stretch else "",
             f"hit: {', '.join(task.misconceptions)}" if task.misconceptions else "",
-            task.problem or (task.message if task.status != PASS else ""),
-        ])).replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {task.title} | {task.status} | {task.hints_used} | {_duration(task.seconds)} | {notes} |")
-    written = [t for t in report.tasks if t.answer and not re.fullmatch(r"[-+0-9.e]+", t.answer)]
+            task.problem or (task.message if task.status not in (PASS, NOT_ATTEMPTED) else ""),
+        ]))
+        lines.append(f"| {md_escape(task.title)} | {task.status} | {task.hints_used} | {_duration(task.seconds)} | "
+                     f"{md_escape(notes).replace(chr(10), ' ')} |")
+    numbers = [t for t in report.tasks if t.answer and _number(t.answer) != t.answer]
+    if numbers:
+        lines += ["", "Numbers they gave: " + "; ".join(f"{md_escape(t.title)} {md_escape(_number(t.answer))}"
+                                                     for t in numbers) + "."]
+    written = [t for t in report.tasks if t.answer and _number(t.answer) == t.answer]
     if written or report.notes:
         lines += ["", "## Written answers", ""]
         for title, text in [(t.title, t.answer) for t in written] + [(n["title"], n["text"]) for n in report.notes]:
-            lines += [f"### {title}", ""] + [f"> {line}" if line else ">" for line in text.splitlines()] + [""]
+            lines += [f"### {md_escape(title)}", ""]
+            lines += [f"> {md_escape(line)}" if line.strip() else ">" for line in (text or "").splitlines()] + [""]
     if report.assessments:
         lines += ["", "## Self-assessments", "", "| rubric | criterion | their rating |", "|---|---|---|"]
         for assessment in report.assessments:
             for criterion, level in assessment.get("scores", {}).items():
-                lines.append(f"| {assessment.get('title', '')} | {criterion} | {level} |")
+                lines.append(f"| {md_escape(assessment.get('title', ''))} | {md_escape(criterion)} | {md_escape(level)} |")
     if report.problems:
-        lines += ["", "## Problems while running", ""] + [f"- {p}" for p in report.problems]
+        lines += ["", "## Problems while running", ""] + [f"- {md_escape(p)}" for p in report.problems]
     if report.questions:
-        lines += ["", "## Questions for your 1:1", ""] + [f"{i}. {q}" for i, q in enumerate(report.questions, 1)]
+        lines += ["", "## Questions for your 1:1", ""]
+        lines += [f"{i}. {md_escape(q)}" for i, q in enumerate(report.questions, 1)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -299,12 +549,12 @@ def to_html(report: Report) -> str:
     rows = "".join(
         f"<tr><td>{e(t.title)}{' <em>(stretch)</em>' if t.stretch else ''}</td>"
         f"<td style='color:{colour.get(t.status, '#000')}'><b>{e(t.status)}</b></td><td>{t.hints_used}</td>"
-        f"<td>{e(_duration(t.seconds))}</td><td>{e('; '.join(filter(None, [', '.join(t.misconceptions), t.problem or (t.message if t.status != PASS else '')])))}</td></tr>"
+        f"<td>{e(_duration(t.seconds))}</td><td>{e('; '.join(filter(None, [', '.join(t.misconceptions), t.problem or (t.message if t.status not in (PASS, NOT_ATTEMPTED) else '')])))}</td></tr>"
         for t in report.tasks
     )
     written = "".join(
         f"<h3>{e(title)}</h3><blockquote>{e(text).replace(chr(10), '<br>')}</blockquote>"
-        for title, text in [(t.title, t.answer) for t in report.tasks if t.answer and not re.fullmatch(r"[-+0-9.e]+", t.answer)]
+        for title, text in [(t.title, t.answer) for t in report.tasks if t.answer and _number(t.answer) == t.answer]
         + [(n["title"], n["text"]) for n in report.notes]
     )
     assessed = "".join(

@@ -131,8 +131,10 @@ def test_learner_work_is_never_overwritten(tmp_path):
         build.build(root)
     assert target.read_text() == mine
     build.build(root, force=True)
-    backups = list((root / "exercises").glob("05-sample.backup-*.ipynb"))
+    backups = list((root / "exercises" / build.BACKUPS).glob("05-sample.*.ipynb"))
     assert len(backups) == 1 and backups[0].read_text() == mine
+    assert sorted(p.name for p in (root / "exercises").glob("*.ipynb")) == ["05-sample.ipynb"], \
+        "a backup beside the exercise could be taken for it"
 
 
 def test_saved_outputs_count_as_learner_work(tmp_path):

@@ -140,7 +140,7 @@ def test_assign_writes_a_cover_and_never_overwrites(tmp_path, capsys):
 
 def test_assign_unknown_module(tmp_path, capsys):
     assert cli.main(["assign", "77", "-o", str(tmp_path)]) == 1
-    assert "no module 77" in capsys.readouterr().err
+    assert "'77' is not a module" in capsys.readouterr().err
 
 
 def test_progress_empty_record_is_friendly(progress_file, capsys):
