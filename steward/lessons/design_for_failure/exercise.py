@@ -9,16 +9,20 @@ from typing import Any
 
 import numpy as np
 
-from steward import checks
+from steward import cartwheel, checks
 from steward.lessons import resilience_sim as sim
 from steward.lessons.design_for_failure.model import (
     LAYER_TRIES,
     MINUTES,
     Path,
+    calls_received,
     count_calls,
     parallel,
     path_availability,
+    queue_bound_window,
+    recommended_queue_bound,
     series,
+    shed_limit,
     shuffle_shard_shares,
 )
 from steward.lessons.resilience_sim import (
@@ -45,6 +49,8 @@ EXERCISE_PATH = Path()
 #: Targets for the client-settings task, under the default 10 s outage.
 LOAD_LIMIT = 1.2        #: × capacity, at every tick after the fault ends
 SUCCESS_TARGET = 0.70   #: share of all user requests answered with real recommendations
+#: Retries of today's inventory client: the canon's attempts minus the first try.
+TODAY_RETRIES = cartwheel.INVENTORY.attempts - 1
 SETTING_KEYS = ("retries", "backoff_base_s", "backoff_cap_s", "breaker", "budget_ratio", "fallback")
 #: Stretch: at most this many cells; the noisy customer's reach must stay under these.
 MAX_CELLS, MAX_FULL, MAX_PARTIAL = 16, 0.005, 0.5
@@ -60,7 +66,7 @@ def settings_to_client(settings: Any) -> Client | str:
     if unknown:
         return f"Unknown setting(s) {unknown}; use keys from {list(SETTING_KEYS)}."
     try:
-        retries = settings.get("retries", 3)
+        retries = settings.get("retries", TODAY_RETRIES)
         if isinstance(retries, bool) or int(retries) != retries or not 0 <= int(retries) <= 10:
             return f"retries is a whole number from 0 to 10; got {retries!r}."
         budget = settings.get("budget_ratio")
@@ -108,11 +114,11 @@ def _check_settings(answer: Any, expected: Any) -> checks.Verdict:
 #: Candidate settings the reference tries in order; the first that meets both targets is
 #: the reference answer (so it is computed by the simulator, not typed in).
 CANDIDATE_SETTINGS = (
-    {"retries": 3},
+    {"retries": TODAY_RETRIES},
     {"retries": 0},
-    {"retries": 3, "backoff_base_s": 0.2},
-    {"retries": 3, "budget_ratio": 0.1},
-    {"retries": 3, "backoff_base_s": 0.2, "breaker": True},
+    {"retries": TODAY_RETRIES, "backoff_base_s": sim.CLIENTS["backoff + jitter"].backoff_base_s},
+    {"retries": TODAY_RETRIES, "budget_ratio": sim.CLIENTS["retry budget"].budget_ratio},
+    {"retries": TODAY_RETRIES, "backoff_base_s": sim.CLIENTS["backoff + jitter"].backoff_base_s, "breaker": True},
 )
 
 
@@ -375,6 +381,18 @@ TASKS.add(Task(
 
 _L = list(LAYER_TRIES.values())
 
+
+def _stopped_early_hint(tries: Mapping[str, int] = LAYER_TRIES) -> str:
+    """The hint for Π of every layer's tries but the last: that many calls reach the *last*
+    layer (the database driver), not the one above it. Worded from :func:`calls_received`, so it
+    names the layer whose count the wrong answer is."""
+    received = calls_received(tries)
+    layers = list(tries)
+    last, above = layers[-1], layers[-2]
+    return (f"That is what reaches the {last} ({received[last]:,} calls; the {above} receives "
+            f"{received[above]:,}). The {last} retries too: what does it multiply by?")
+
+
 TASKS.add(Task(
     id="03.amplification",
     title="Retry amplification in Cartwheel's stack",
@@ -399,7 +417,7 @@ TASKS.add(Task(
         ),
         Misconception(
             "stopped one layer early",
-            "That is what reaches the inventory service. The database driver retries too: what does it multiply by?",
+            _stopped_early_hint(),
             lambda: int(np.prod(_L[:-1])),
         ),
     ],
@@ -475,20 +493,144 @@ TASKS.add(Task(
         ),
         Misconception(
             "short backoff alone",
-            "Backoff spreads retries out, but with this base the fleet still sends about as much as the service can "
-            "serve, so the queue barely drains. What happens with a longer base, or with a breaker?",
-            lambda: {"retries": 3, "backoff_base_s": 0.1},
+            "Backoff spreads retries out. With a short base the fleet still sends about as much as the service can "
+            "serve, so the queue barely drains; with a long one, requests sleep so long that too few succeed. What "
+            "would stop the calls entirely while the queue drains?",
+            lambda: {"retries": TODAY_RETRIES, "backoff_base_s": 0.1},
             matches=_backoff_alone,
         ),
         Misconception(
             "a retry budget alone",
             "The budget caps the retries, but first tries alone still fill the queue the outage left. How long does "
             "it take to drain at the spare capacity left? What stops calls entirely for a while?",
-            lambda: {"retries": 3, "budget_ratio": 0.1},
+            lambda: {"retries": TODAY_RETRIES, "budget_ratio": 0.1},
             matches=_budget_alone,
         ),
     ],
 ))
+
+
+# -- the server's queue bound ----------------------------------------------------------------
+def _bound_ms(answer: Any) -> float | None:
+    """The learner's bound in ms as a float, or None if it is not a number (inf allowed)."""
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating):
+        return None
+    value = float(answer)
+    return None if math.isnan(value) else value
+
+
+def evaluate_queue_bound(bound_ms: Any) -> dict[str, Any] | str:
+    """What a queue bound of ``bound_ms`` does: the share shed at today's traffic (closed form),
+    the longest an admitted call can wait plus the service's p99 against the client's timeout,
+    and whether today's naive client recovers from the lesson's outage behind it."""
+    bound = _bound_ms(bound_ms)
+    if bound is None:
+        return f"Expected the bound as a number of milliseconds, e.g. 20; got {checks.describe(bound_ms)}."
+    if bound < 0:
+        return "A queue bound is 0 ms or more."
+    sc = Scenario()
+    seconds = bound / 1000
+    run = simulate(sim.CLIENTS["naive retries"], replace(sc, queue_limit_s=seconds))
+    return {
+        "shed_when_healthy": sim.shed_probability(sc.demand, seconds, sc.capacity_rps),
+        "answer_by_ms": 1000 * (seconds + sim.service_quantile(0.99, sc)),
+        "timeout_ms": 1000 * sc.timeout_s,
+        "recovery_s": run.recovery_s,
+        "wasted_after_fault": run.wasted_share(),
+    }
+
+
+def _check_queue_bound(answer: Any, expected: Any) -> checks.Verdict:
+    result = evaluate_queue_bound(answer)
+    if isinstance(result, str):
+        return checks.not_yet(result)
+    problems = []
+    if result["shed_when_healthy"] > shed_limit():
+        problems.append(f"at today's traffic it sheds {result['shed_when_healthy']:.3%} of healthy calls "
+                        f"(limit {shed_limit():.2%}, a tenth of the error budget)")
+    if result["answer_by_ms"] > result["timeout_ms"]:
+        problems.append(f"a call admitted at the bound answers at its p99 after {result['answer_by_ms']:.0f} ms, "
+                        f"past the client's {result['timeout_ms']:.0f} ms timeout")
+    if result["recovery_s"] is None:
+        problems.append("today's client never recovers from the outage behind it")
+    if problems:
+        return checks.not_yet(f"With a bound of {answer} ms, " + "; ".join(problems) + ".")
+    return checks.OK
+
+
+def _window_ms() -> tuple[float, float]:
+    low, high = queue_bound_window()
+    return 1000 * low, 1000 * high
+
+
+def _is_unbounded(answer: Any) -> bool:
+    bound = _bound_ms(answer)
+    return bound is not None and bound >= 1000 * Scenario().queue_limit_s
+
+
+def _past_timeout(answer: Any) -> bool:
+    bound = _bound_ms(answer)
+    return bound is not None and 1000 * Scenario().timeout_s <= bound < 1000 * Scenario().queue_limit_s
+
+
+def _no_room_for_service(answer: Any) -> bool:
+    bound = _bound_ms(answer)
+    return bound is not None and _window_ms()[1] < bound < 1000 * Scenario().timeout_s
+
+
+def _too_short(answer: Any) -> bool:
+    bound = _bound_ms(answer)
+    return bound is not None and 0 <= bound < _window_ms()[0]
+
+
+TASKS.add(Task(
+    id="03.queue-bound",
+    title="The inventory server's queue bound",
+    prompt="The inventory service admits a call only while its queue holds at most B milliseconds of work, and "
+           "refuses the rest at once (load shedding). Choose B, in ms. It must shed at most `lesson.shed_limit()` of "
+           "calls at today's traffic (`lesson.Scenario().demand` of capacity; `lesson.shed_probability` gives the "
+           "share), a call admitted at the bound must still answer within the client's timeout at the service's p99 "
+           "(`sim.service_quantile(0.99)`), and today's naive client must recover from the lesson's outage.",
+    reference=lambda: 1000 * recommended_queue_bound(),
+    compare=_check_queue_bound,
+    hints=[
+        "Two things limit B. What does a bound that is too short do to healthy traffic, and what happens to a "
+        "call that waits longer than its client will?",
+        "Upper end: timeout − the service's p99. Lower end: the smallest B where lesson.shed_probability(demand, "
+        "B / 1000, capacity) ≤ lesson.shed_limit(). Any B between the two passes.",
+    ],
+    misconceptions=[
+        Misconception(
+            "an unbounded queue",
+            "A queue that never refuses anything (today's holds two seconds of work) is full of calls when the "
+            "fault ends. How long does a new call wait behind it, and is its client still waiting?",
+            lambda: math.inf,
+            matches=_is_unbounded,
+        ),
+        Misconception(
+            "a bound longer than the client's timeout",
+            "A call that has waited longer than the client's timeout is answered to nobody: the server's work is "
+            "wasted and the client retries. How long does today's client wait for one try?",
+            lambda: 2000 * Scenario().timeout_s,
+            matches=_past_timeout,
+        ),
+        Misconception(
+            "no room left for the service time",
+            "A call that waits the whole bound still has to be served. After the wait, how much of the client's "
+            "timeout is left for the service's p99?",
+            lambda: (_window_ms()[1] + 1000 * Scenario().timeout_s) / 2,
+            matches=_no_room_for_service,
+        ),
+        Misconception(
+            "a bound of zero (or too short)",
+            "A bound that short refuses calls the server could have answered in time. At today's traffic, how "
+            "often does a call arrive while the server is busy? What does lesson.shed_probability say?",
+            lambda: 0.0,
+            matches=_too_short,
+        ),
+    ],
+))
+
 
 
 def _check_cells(answer: Any, expected: Any) -> checks.Verdict:

@@ -10,17 +10,20 @@ The retry simulator and the breaker's state machine live in
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from steward import cartwheel
 from steward.lessons import resilience_sim as sim
 from steward.lessons.resilience_sim import CLIENTS, Client, Scenario, simulate
 
 # -- availability arithmetic ---------------------------------------------------------------
-MINUTES = {"year": 365 * 24 * 60, "month": 30 * 24 * 60, "week": 7 * 24 * 60}
+#: Minutes per period; "month" is the canon's SLO window (30 days), so a month's downtime here is
+#: what the availability SLO's error budget counts.
+MINUTES = {"year": 365 * 24 * 60, "month": cartwheel.WINDOW_DAYS * 24 * 60, "week": 7 * 24 * 60}
 
 
 def _check_fraction(name: str, value: float) -> float:
@@ -166,8 +169,25 @@ def count_calls(tries_per_layer: Sequence[int]) -> int:
     return sum(count_calls(rest) for _ in range(int(head)))
 
 
-#: Cartwheel's stack and how many tries each layer makes (scenario numbers).
-LAYER_TRIES = {"edge gateway": 2, "recommendation engine": 3, "inventory service": 3, "database driver": 2}
+#: Cartwheel's stack and how many tries each layer makes. The engine's tries are the canon's
+#: inventory client (``cartwheel.INVENTORY.attempts``); the others are scenario numbers.
+LAYER_TRIES = {"edge gateway": 2, "recommendation engine": cartwheel.INVENTORY.attempts, "inventory service": 3,
+               "database driver": 2}
+
+
+def calls_received(tries_per_layer: Mapping[str, int]) -> dict[str, int]:
+    """Calls each layer *receives* per user request when the bottom always fails, plus what
+    reaches the store below the last layer (``"the database"``). A layer receives the product of
+    the tries of every layer above it: the edge receives 1, the next layer the edge's tries, …"""
+    received: dict[str, int] = {}
+    calls = 1
+    for layer, tries in tries_per_layer.items():
+        if int(tries) < 1:
+            raise ValueError(f"each layer makes at least one try; {layer} makes {tries}")
+        received[layer] = calls
+        calls *= int(tries)
+    received["the database"] = calls
+    return received
 
 
 # -- blast radius -------------------------------------------------------------------------
@@ -239,7 +259,8 @@ def partition_table() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["option", "writes", "reads", "locks / leases", "what to do"]).set_index("option")
 
 
-def client_for(name: str, retries: int = 3, backoff_ms: int = 200, budget: int = 10) -> Client:
+def client_for(name: str, retries: int = cartwheel.INVENTORY.attempts - 1, backoff_ms: int = 400,
+               budget: int = 10) -> Client:
     """One of the five clients with the widget's retries, backoff base and budget."""
     if name not in CLIENTS:
         raise ValueError(f"unknown client {name!r}; choose one of {list(CLIENTS)}")
@@ -261,9 +282,18 @@ def recovery_text(run: sim.Run) -> str:
     return f"back {run.recovery_s:.0f} s after the fault"
 
 
+def server_name(scenario: Scenario) -> str:
+    """Which of :data:`SERVERS` a scenario's inventory service runs (for titles)."""
+    if scenario.drop_expired:
+        return "deadline propagation"
+    return "today: queue holds 2 s" if scenario.queue_limit_s >= Scenario().queue_limit_s else "load shedding: queue bound"
+
+
 def storm_title(run: sim.Run, other: sim.Run | None = None) -> str:
     """The point of the chart, short: how long each client took to recover."""
-    text = f"{run.client.name.capitalize()}: {recovery_text(run)}"
+    server = server_name(run.scenario)
+    where = "" if server.startswith("today") else f" ({server.split(':')[0]})"
+    text = f"{run.client.name.capitalize()}{where}: {recovery_text(run)}"
     if other is not None and other.client != run.client:
         text += f"; compared with {other.client.name} (grey): {recovery_text(other)}"
     return text
@@ -272,3 +302,86 @@ def storm_title(run: sim.Run, other: sim.Run | None = None) -> str:
 def run_all(scenario: Scenario | None = None) -> dict[str, sim.Run]:
     """The five clients against one scenario (the default 10 s outage)."""
     return {name: simulate(client, scenario) for name, client in CLIENTS.items()}
+
+
+# -- the server side of overload -----------------------------------------------------------
+#: Share of the availability SLO's error budget the server may spend shedding calls at today's
+#: traffic (a lesson choice: shedding when healthy should be a rounding error in the budget).
+SHED_SHARE_OF_BUDGET = 0.1
+
+
+def shed_limit() -> float:
+    """The share of calls the server may refuse at normal load: a tenth of the canon's
+    availability error budget (a refused call is a server error the client sees or retries)."""
+    return SHED_SHARE_OF_BUDGET * cartwheel.AVAILABILITY.error_budget
+
+
+def shortest_queue_bound(scenario: Scenario | None = None, limit: float | None = None) -> float:
+    """The shortest queue bound (s) that sheds at most ``limit`` of calls at the scenario's
+    traffic, by bisection on :func:`resilience_sim.shed_probability` (which falls as the bound
+    grows)."""
+    sc = scenario or Scenario()
+    limit = shed_limit() if limit is None else limit
+    if sim.shed_probability(sc.demand, 0.0, sc.capacity_rps) <= limit:
+        return 0.0
+    low, high = 0.0, 1.0
+    while sim.shed_probability(sc.demand, high, sc.capacity_rps) > limit:
+        high *= 2
+        if high > 1e4:
+            raise ValueError("no bound sheds that little at this load: the server is overloaded")
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if sim.shed_probability(sc.demand, mid, sc.capacity_rps) > limit else (low, mid)
+    return high
+
+
+def longest_queue_bound(scenario: Scenario | None = None) -> float:
+    """The longest queue bound (s) after which an admitted call still answers before the
+    client's timeout at the service's p99: timeout − p99 service time."""
+    sc = scenario or Scenario()
+    return sc.timeout_s - sim.service_quantile(0.99, sc)
+
+
+def queue_bound_window(scenario: Scenario | None = None) -> tuple[float, float]:
+    """(shortest, longest) queue bound in seconds: long enough not to shed healthy traffic,
+    short enough that an admitted call can still be answered in time."""
+    return shortest_queue_bound(scenario), longest_queue_bound(scenario)
+
+
+def recommended_queue_bound(scenario: Scenario | None = None) -> float:
+    """The middle of :func:`queue_bound_window` (s): room for error on both sides."""
+    low, high = queue_bound_window(scenario)
+    return (low + high) / 2
+
+
+#: The inventory service's server-side policies the widget and the stretch section compare:
+#: name → the scenario fields they change.
+SERVERS: dict[str, dict[str, object]] = {
+    "today: queue holds 2 s": {},
+    "load shedding: queue bound": {"queue_limit_s": "recommended"},
+    "deadline propagation": {"drop_expired": True},
+}
+
+
+def server_scenario(name: str, scenario: Scenario | None = None) -> Scenario:
+    """``scenario`` (default: the lesson's) with the named server policy of :data:`SERVERS`."""
+    if name not in SERVERS:
+        raise ValueError(f"unknown server policy {name!r}; choose one of {list(SERVERS)}")
+    sc = scenario or Scenario()
+    # the bound is designed for today's traffic (the lesson's scenario), not for whatever load a
+    # slider sets: a server does not know tomorrow's load when its queue is configured
+    changes = {k: (recommended_queue_bound() if v == "recommended" else v) for k, v in SERVERS[name].items()}
+    return replace(sc, **changes)
+
+
+def run_servers(client: Client | None = None, scenario: Scenario | None = None) -> dict[str, sim.Run]:
+    """Today's naive client (by default) against each server policy of :data:`SERVERS`."""
+    client = client or CLIENTS["naive retries"]
+    return {name: simulate(client, server_scenario(name, scenario)) for name in SERVERS}
+
+
+def slots_held(calls_per_s: float, hold_s: float) -> float:
+    """Little's law, L = λW: threads a call path holds on average. A bulkhead caps it."""
+    if calls_per_s < 0 or hold_s < 0:
+        raise ValueError("a rate and a holding time are 0 or more")
+    return calls_per_s * hold_s

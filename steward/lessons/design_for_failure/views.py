@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from steward import plotting
+from steward import cartwheel, plotting
 from steward.lessons import resilience_sim as sim
 from steward.lessons.design_for_failure.model import (
+    SERVERS,
     Path,
     amplification,
     client_for,
@@ -20,6 +21,7 @@ from steward.lessons.design_for_failure.model import (
     nines,
     path_parts,
     recovery_text,
+    server_scenario,
     shuffle_shard_shares,
     storm_title,
 )
@@ -69,8 +71,10 @@ class AvailabilityApp(App):
         ax.set_yticklabels(self.STAGES)
         ax.set_xlim(0, 6.5)
         ax.set_ylim(-0.6, len(self._y) - 0.4)
-        ax.axvline(3, color=plotting.NEUTRAL, linestyle=":", linewidth=1)
-        plotting.finish(ax, "…", "nines (3 = 99.9%; dotted: a 99.9% SLO)", "part of the path")
+        slo = cartwheel.AVAILABILITY.objective
+        ax.axvline(nines(slo), color=plotting.NEUTRAL, linestyle=":", linewidth=1)
+        plotting.finish(ax, "…", f"nines (3 = 99.9%; dotted: Cartwheel's {slo:.1%} availability SLO)",
+                        "part of the path")
         self.figure.animate(self._bars)
         self.figure.title_as_caption()
         self.numbers = w.HTML()
@@ -260,12 +264,15 @@ class RetryStormApp(App):
         return {
             "client": dropdown("client", names, "backoff + jitter"),
             "compare": dropdown("compared with", [self.NONE, *names], "naive retries"),
+            "server": dropdown("inventory server", list(SERVERS), next(iter(SERVERS))),
             "fault_s": int_slider("fault lasts (s)", 10, 0, 20),
             "fault_capacity": int_slider("capacity left in the fault (%)", 0, 0, 100, 10),
             "demand": int_slider("traffic (% of capacity)", 80, 0, 120, 5),
-            "retries": int_slider("retries per call", 3, 0, 5),
-            "backoff_ms": int_slider("backoff base (ms), backoff client", 200, 0, 1000, 50),
-            "budget": int_slider("retry budget (% of traffic), budget client", 10, 0, 100, 5),
+            "retries": int_slider("retries per call", CLIENTS["naive retries"].retries, 0, 5),
+            "backoff_ms": int_slider("backoff base (ms), backoff client",
+                                     round(1000 * CLIENTS["backoff + jitter"].backoff_base_s), 0, 1000, 50),
+            "budget": int_slider("retry budget (% of traffic), budget client",
+                                 round(100 * (CLIENTS["retry budget"].budget_ratio or 0)), 0, 100, 5),
         }
 
     def layout(self) -> w.Widget:
@@ -283,8 +290,9 @@ class RetryStormApp(App):
         return self._cache[key]
 
     def compute(self, client: str, compare: str, fault_s: int, fault_capacity: int, demand: int, retries: int,
-                backoff_ms: int, budget: int) -> dict[str, Any]:
-        scenario = Scenario(demand=demand / 100, fault_duration_s=float(fault_s), fault_capacity=fault_capacity / 100)
+                backoff_ms: int, budget: int, server: str = next(iter(SERVERS))) -> dict[str, Any]:
+        scenario = server_scenario(server, Scenario(demand=demand / 100, fault_duration_s=float(fault_s),
+                                                    fault_capacity=fault_capacity / 100))
         main = self._run(client, scenario, retries, backoff_ms, budget)
         other = self._run(compare, scenario, retries, backoff_ms, budget) if compare != self.NONE else None
         return {"run": main, "other": other, "title": storm_title(main, other)}
@@ -331,14 +339,16 @@ def storm_html(run: sim.Run, other: sim.Run | None) -> str:
         rows += [(f"<b>{label}</b>", r.client.name), ("success", f"{s['success %']:.1f}%"),
                  ("served incl. fallback", f"{s['served % (incl. fallback)']:.1f}%"),
                  ("peak load after fault", f"{s['peak load after fault (× capacity)']:.2f}× capacity"),
-                 ("recovery", recovery_text(r)), ("worst p99", f"{s['worst p99 (ms)']:,.0f} ms"), ("", "")]
+                 ("recovery", recovery_text(r)), ("worst p99", f"{s['worst p99 (ms)']:,.0f} ms"),
+                 ("server work wasted after fault", f"{s['wasted work after fault %']:.0f}%"), ("", "")]
     note = "No traffic: nothing to measure." if not run.requests.sum() else \
         ("Orange dashed: served including popular items." if run.client.fallback else "")
     return _table_html(rows, note)
 
 
 def storm_figure(runs: Mapping[str, sim.Run]):
-    """The five clients' load and success over time: a figure that shows itself in a notebook."""
+    """The runs' load and success over time (the five clients, or one client against each
+    server policy): a figure that shows itself in a notebook."""
     fig, axes = plotting.new_figure(7.6, 4.2, nrows=2, sharex=True)
     plot_storm_comparison(runs, axes)
     return fig
@@ -348,9 +358,9 @@ def plot_storm_comparison(runs: Mapping[str, sim.Run], axes) -> None:
     """Load on the inventory service and success rate over time, one line per client,
     with the fault shaded: the static picture of the retry storm."""
     load_ax, ok_ax = axes
-    colours = dict(zip(CLIENTS, [plotting.BAD, plotting.GOOD, plotting.PALETTE["green"], plotting.PALETTE["purple"],
-                                 plotting.HIGHLIGHT], strict=True))
-    styles = dict(zip(CLIENTS, ["-", "-", "-", ":", "--"], strict=True))
+    palette = [plotting.BAD, plotting.GOOD, plotting.PALETTE["green"], plotting.PALETTE["purple"], plotting.HIGHLIGHT]
+    colours = {name: palette[i % len(palette)] for i, name in enumerate(runs)}
+    styles = {name: ["-", "-", "-", ":", "--"][i % 5] for i, name in enumerate(runs)}
     any_run = next(iter(runs.values()))
     sc = any_run.scenario
     for ax in axes:
