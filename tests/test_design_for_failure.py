@@ -572,3 +572,45 @@ def test_bulkhead_arithmetic_is_littles_law():
     assert lesson.slots_held(800, 0.3) == pytest.approx(240)
     with pytest.raises(ValueError):
         lesson.slots_held(-1, 0.3)
+
+
+# -- the lesson's words -------------------------------------------------------------------------
+def _lesson_markdown() -> list[str]:
+    from steward import nbjson, paths
+
+    nb = nbjson.read(paths.root() / "notebooks" / "03-design-for-failure.ipynb")
+    return [nbjson.source(c) for c in nb.cells if c.cell_type == "markdown"]
+
+
+def test_lesson_cites_the_retry_budget_and_drops_the_unsourced_failover_claim():
+    markdown = _lesson_markdown()
+    budget = [m for m in markdown if "retry budget" in m and "10%" in m]
+    assert budget and all("SRE book ch. 21" in m for m in budget)
+    assert not any("designed to take" in m for m in markdown)
+    overload = next(m for m in markdown if m.startswith("## Stretch, optional: the server side of overload"))
+    for source in ("Using load shedding to avoid overload", "Avoiding insurmountable queue backlogs",
+                   "Timeouts, retries, and backoff with jitter"):
+        assert source in overload
+
+
+def test_lesson_states_no_millisecond_figure_the_code_does_not_produce():
+    """Every 'N ms' in the lesson's Markdown is a canon value or a number the simulator uses."""
+    import re
+
+    from steward import cartwheel
+
+    produced = {cartwheel.INVENTORY.timeout_ms, cartwheel.INVENTORY.worst_case_ms, cartwheel.LATENCY.threshold_ms,
+                cartwheel.INVENTORY.latency_budget_ms, 1000 * sim.DT, 1000 * sim.CLIENTS["backoff + jitter"].backoff_base_s,
+                200.0,   # the backoff base the lesson's cell shows failing (sim.client_with(..., 0.2))
+                50.0}    # the widget's backoff slider step the lesson asks the learner to try
+    for text in _lesson_markdown():
+        for value in re.findall(r"(\d[\d,.]*)\s*ms\b", text):
+            assert float(value.replace(",", "")) in produced, f"{value} ms in: {text[:80]}…"
+
+
+def test_availability_chart_marks_the_canons_slo():
+    from steward import cartwheel
+
+    app = lesson.AvailabilityApp()
+    lines = [ln for ln in app.figure.ax.lines if ln.get_linestyle() == ":"]
+    assert lines and lines[0].get_xdata()[0] == pytest.approx(lesson.nines(cartwheel.AVAILABILITY.objective))
