@@ -274,10 +274,13 @@ def test_p99_when_healthy_is_the_service_time_tail():
 
 @settings(max_examples=25, deadline=None)
 @given(demand=st.floats(0, 1.5), fault=st.floats(0, 20), capacity=st.floats(0, 1), retries=st.integers(0, 5),
-       base=st.floats(0, 1), budget=st.one_of(st.none(), st.floats(0, 1)), breaker=st.booleans())
-def test_simulator_accepts_any_sensible_input(demand, fault, capacity, retries, base, budget, breaker):
+       base=st.floats(0, 1), budget=st.one_of(st.none(), st.floats(0, 1)), breaker=st.booleans(),
+       bound=st.one_of(st.just(math.inf), st.floats(0, 3)), drop=st.booleans())
+def test_simulator_accepts_any_sensible_input(demand, fault, capacity, retries, base, budget, breaker, bound, drop):
     client = Client("h", retries=retries, backoff_base_s=base, breaker=breaker, budget_ratio=budget)
-    run = sim.simulate(client, Scenario(demand=demand, fault_duration_s=fault, fault_capacity=capacity))
+    run = sim.simulate(client, Scenario(demand=demand, fault_duration_s=fault, fault_capacity=capacity,
+                                        queue_limit_s=bound, drop_expired=drop))
+    assert np.all(run.shed >= -1e-9) and np.all(run.dropped >= -1e-9) and 0 <= run.wasted_share() <= 1
     assert np.all(run.load_rps >= 0) and np.all(run.queue >= 0)
     assert np.all(run.ok >= -1e-9)
     finite = run.success_rate[~np.isnan(run.success_rate)]
@@ -290,6 +293,8 @@ def test_simulator_rejects_nonsense_plainly():
         sim.simulate(Client("x"), Scenario(fault_capacity=2))
     with pytest.raises(ValueError, match="retries"):
         sim.simulate(Client("x", retries=-1))
+    with pytest.raises(ValueError, match="queue bound"):
+        sim.simulate(Client("x"), Scenario(queue_limit_s=float("nan")))
 
 
 # -- widgets ---------------------------------------------------------------------------------
@@ -614,3 +619,17 @@ def test_availability_chart_marks_the_canons_slo():
     app = lesson.AvailabilityApp()
     lines = [ln for ln in app.figure.ax.lines if ln.get_linestyle() == ":"]
     assert lines and lines[0].get_xdata()[0] == pytest.approx(lesson.nines(cartwheel.AVAILABILITY.objective))
+
+
+def test_a_deadline_bounds_what_a_dead_dependency_costs():
+    from steward import cartwheel
+
+    inventory = cartwheel.INVENTORY
+    capped = lesson.deadline_worst_case(inventory.latency_budget_ms)
+    assert capped["without_ms"] == inventory.worst_case_ms and capped["with_ms"] == inventory.latency_budget_ms
+    assert capped["tries"] == 1
+    assert lesson.deadline_worst_case(10_000)["tries"] == inventory.attempts
+    assert lesson.deadline_worst_case(cartwheel.LATENCY.threshold_ms)["with_ms"] <= cartwheel.LATENCY.threshold_ms
+    assert lesson.false_timeout_share(sim.timeout_for(0.001)) == pytest.approx(0.001)
+    with pytest.raises(ValueError, match="positive"):
+        lesson.deadline_worst_case(0)

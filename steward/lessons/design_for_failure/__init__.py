@@ -49,7 +49,9 @@ from steward.lessons.design_for_failure.model import (
     calls_received,
     client_for,
     count_calls,
+    deadline_worst_case,
     downtime_minutes,
+    false_timeout_share,
     human_duration,
     longest_queue_bound,
     nines,
@@ -119,7 +121,7 @@ __all__ = [
     "recovery_text", "replica_tier", "run_all", "series", "shuffle_shard_shares", "simulate_path",
     "simulate_shuffle_sharding", "spread", "storm_title", "SERVERS", "SHED_SHARE_OF_BUDGET", "longest_queue_bound",
     "queue_bound_window", "recommended_queue_bound", "run_servers", "server_name", "server_scenario", "shed_limit",
-    "shortest_queue_bound", "slots_held",
+    "shortest_queue_bound", "slots_held", "deadline_worst_case", "false_timeout_share",
     # views
     "AVAILABILITY_OPTIONS", "AmplificationApp", "AvailabilityApp", "BlastRadiusApp", "RetryStormApp",
     "plot_storm_comparison", "storm_figure", "storm_html",

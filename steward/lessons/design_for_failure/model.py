@@ -385,3 +385,21 @@ def slots_held(calls_per_s: float, hold_s: float) -> float:
     if calls_per_s < 0 or hold_s < 0:
         raise ValueError("a rate and a holding time are 0 or more")
     return calls_per_s * hold_s
+
+
+def deadline_worst_case(deadline_ms: float, dependency: cartwheel.Dependency = cartwheel.INVENTORY) -> dict[str, float]:
+    """What a deadline for the whole call does to a dependency whose every try times out.
+
+    Without one, tries × timeout (the canon's worst case). With one, each try waits at most the
+    time left, so a dead dependency costs at most the deadline, and only the tries that *start*
+    before it are made: ⌈deadline ÷ timeout⌉, capped at the attempts."""
+    if not deadline_ms > 0:
+        raise ValueError(f"a deadline is a positive number of ms; got {deadline_ms}")
+    tries = min(dependency.attempts, math.ceil(deadline_ms / dependency.timeout_ms))
+    return {"without_ms": dependency.worst_case_ms, "with_ms": min(dependency.worst_case_ms, deadline_ms),
+            "tries": float(tries)}
+
+
+def false_timeout_share(timeout_s: float, scenario: Scenario | None = None) -> float:
+    """Share of healthy calls a per-try timeout of ``timeout_s`` cuts off: 1 − P(service ≤ timeout)."""
+    return float(1.0 - sim.service_cdf(timeout_s, scenario or Scenario()))
