@@ -584,12 +584,13 @@ def _lesson_markdown() -> list[str]:
     from steward import nbjson, paths
 
     nb = nbjson.read(paths.root() / "notebooks" / "03-design-for-failure.ipynb")
-    return [nbjson.source(c) for c in nb.cells if c.cell_type == "markdown"]
+    # whitespace normalised: a phrase may wrap across lines
+    return [" ".join(nbjson.source(c).split()) for c in nb.cells if c.cell_type == "markdown"]
 
 
 def test_lesson_cites_the_retry_budget_and_drops_the_unsourced_failover_claim():
     markdown = _lesson_markdown()
-    budget = [m for m in markdown if "retry budget" in m and "10%" in m]
+    budget = [m for m in markdown if "retry budget" in m.replace("*", "") and "10%" in m]
     assert budget and all("SRE book ch. 21" in m for m in budget)
     assert not any("designed to take" in m for m in markdown)
     overload = next(m for m in markdown if m.startswith("## Stretch, optional: the server side of overload"))
