@@ -634,3 +634,15 @@ def test_a_deadline_bounds_what_a_dead_dependency_costs():
     assert lesson.false_timeout_share(sim.timeout_for(0.001)) == pytest.approx(0.001)
     with pytest.raises(ValueError, match="positive"):
         lesson.deadline_worst_case(0)
+
+
+def test_a_refused_call_fails_fast_and_a_timed_out_one_waits_its_timeout():
+    """Shed at the door: the client hears at once. Queued past its timeout: it waited the timeout."""
+    shed = sim.simulate(Client("t", retries=0), Scenario(queue_limit_s=0.0))
+    queued = sim.simulate(Client("t", retries=0), Scenario())
+    sc = Scenario()
+    in_fault = (shed.window_s >= sc.fault_start_s + 1) & (shed.window_s + 1 <= sc.fault_end_s)
+    assert np.nanmax(shed.p99_ms[in_fault]) < 1000 * sc.timeout_s / 2
+    # today's queue takes calls until it holds its 2 s of work: those wait out their timeout
+    filling = (queued.window_s >= sc.fault_start_s) & (queued.window_s + 1 <= sc.fault_start_s + 2)
+    assert np.nanmin(queued.p99_ms[filling]) == pytest.approx(1000 * sc.timeout_s, rel=1e-6)

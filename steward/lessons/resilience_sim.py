@@ -487,6 +487,9 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
         else:
             wait, p_ok = 1e3, 0.0
         ok_share = (accepted / sent) * p_ok if sent > 0 else 0.0
+        # a failed call waited its timeout, unless the server refused it at the door (a fast error)
+        fast = (sent - accepted) / sent if sent > 0 else 0.0
+        fail_wait = timeout * (1 - fast - ok_share) / (1 - ok_share) if ok_share < 1 else timeout
         queue += accepted - cap
         if queue < 0:
             queue = 0.0
@@ -525,7 +528,7 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
                 eligible_start[k] = (made - ok) * mean_start
             else:
                 gave_up += made - ok
-                gave_up_age += (made - ok) * (age + timeout)
+                gave_up_age += (made - ok) * (age + fail_wait)
         want = sum(eligible)
         granted = want
         if has_budget:
@@ -548,7 +551,7 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
                 row_start[t + 1 + span] -= share_start
                 stop = e - again
                 gave_up += stop
-                gave_up_age += stop * ((t - eligible_start[k] / e) * DT + timeout)
+                gave_up_age += stop * ((t - eligible_start[k] / e) * DT + fail_wait)
         done_bad = gave_up + short
         occupancy -= ok_total + done_bad
         if occupancy < 0:
