@@ -6,11 +6,16 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from steward import checks
+import pandas as pd
+
+from steward import cartwheel, checks
 from steward.lessons.mentoring.model import (
     CONCLUSION_PARTS,
+    EARLY_DAYS,
     EXPERIMENT_PARTS,
     FIX_HINTS,
+    HALVES,
+    HYPOTHESES,
     MAX_HINT_WORDS,
     METRIC_BEST,
     METRIC_HINTS,
@@ -26,7 +31,9 @@ from steward.lessons.mentoring.model import (
     _quiz_answers,
     cache_status,
     conclusion_sample,
+    diagnose,
     experiment_sample,
+    findings,
     hit_share_of_slow,
     is_slow,
     is_socratic,
@@ -35,11 +42,16 @@ from steward.lessons.mentoring.model import (
     miss_share,
     miss_share_of_slow,
     p99_by_cache,
+    p99_by_day,
     quiz_reference,
     requests_log,
+    scoped_p99,
+    shares_one_cache,
     slow_lift,
     slow_share_by,
     slow_share_of_misses,
+    week_change,
+    week_half,
 )
 from steward.tasks import Misconception, Task, TaskSet
 
@@ -93,6 +105,13 @@ def _metric_compare(answer: Any, expected: str) -> checks.Verdict:
 
 
 
+def _all_labels_missing(answer: Any) -> bool:
+    """An empty Series from grouping by labels that are all NaN: ``map({1: ..., 0: ...})`` on the
+    boolean ``cache_hit`` column finds no key (pandas looks up True and False), and groupby drops
+    NaN labels, so nothing is left. The learner's filter did not remove anything."""
+    return isinstance(answer, pd.Series) and answer.empty
+
+
 def _sounds_proven(text: Any) -> bool:
     """The conclusion declares the hypothesis proven and names nothing else that is slow."""
     if not isinstance(text, str):
@@ -112,6 +131,19 @@ def _structured(parts: Mapping[str, Callable[[str], bool]], min_words: int) -> c
 
     return compare
 
+
+
+_experiment_structure = _structured(EXPERIMENT_PARTS, min_words=40)
+
+
+def _experiment_compare(answer: Any, expected: Any) -> checks.Verdict:
+    """The five parts, and a scope whose changed and compared calls do not share one cache."""
+    verdict = _experiment_structure(answer, expected)
+    if verdict.status == checks.PASS and shares_one_cache(answer):
+        return checks.not_yet(f"The parts are there, but the scope is a share of requests and {cartwheel.CACHE_SCOPE}: "
+                              "say how the canary's cache is kept apart from the control's (a region, or a split by "
+                              "key), or the comparison measures the change on both sides.")
+    return verdict
 
 
 def _hints_compare(answer: Any, expected: Sequence[tuple[str, str]]) -> checks.Verdict:
@@ -180,6 +212,157 @@ TASKS.add(Task(
     ],
 ))
 
+# -- why did the p99 go up this week? -------------------------------------------------------------------
+def _mean_of_hourly_p99s() -> pd.Series:
+    log = requests_log()
+    hourly = log["latency_ms"].groupby(log["timestamp"].dt.floor("h")).quantile(0.99)
+    daily = hourly.groupby(hourly.index.normalize()).mean()
+    daily.index = daily.index.day_name()
+    return daily
+
+
+TASKS.add(Task(
+    id="06.p99-by-day",
+    title="The dashboard Sam reads: p99 per day",
+    prompt="A Series day name ('Monday' … 'Sunday') → the p99 latency (ms) of that day's requests.",
+    reference=lambda: p99_by_day(requests_log()),
+    compare=checks.series(rel=1e-3, what="p99 (ms)"),
+    hints=[
+        "Sam says the p99 went up this week. On which days, and was it a step, a slope or one bad day?",
+        "Group latency_ms by log.timestamp.dt.day_name() and take quantile(0.99).",
+    ],
+    misconceptions=[
+        Misconception("used the mean", "Those are daily means. Which statistic did Sam say went up?",
+                      lambda: requests_log()["latency_ms"].groupby(requests_log()["timestamp"].dt.day_name()).mean()),
+        Misconception("averaged the hourly p99s",
+                      "That is the mean of each hour's p99. Is the average of 24 percentiles the percentile of the day?",
+                      _mean_of_hourly_p99s),
+        Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
+                      lambda: p99_by_day(requests_log(), 0.95)),
+    ],
+))
+
+
+def _week_change_with(**changes: Callable[[pd.DataFrame], pd.Series]) -> Callable[[], pd.DataFrame]:
+    def example() -> pd.DataFrame:
+        log = requests_log()
+        table = week_change(log)[list(WEEK_COLUMNS)].copy()
+        for column, compute in changes.items():
+            table[column] = compute(log).to_numpy()
+        return table
+
+    return example
+
+
+WEEK_COLUMNS = ("p99_ms", "p99_outside_incident_ms", "calls_per_s", "miss_rate")
+
+
+def _by_half(log: pd.DataFrame, values: pd.Series, how: str) -> pd.Series:
+    return values.groupby(week_half(log)).agg(how).reindex(list(HALVES))
+
+
+def _p99_without_thursday(log: pd.DataFrame) -> pd.Series:
+    kept = log["timestamp"].dt.day_name() != "Thursday"
+    return log.loc[kept, "latency_ms"].groupby(week_half(log)[kept]).quantile(0.99).reindex(list(HALVES))
+
+
+TASKS.add(Task(
+    id="06.what-changed",
+    title="What changed between the first three days and the last four?",
+    prompt="A DataFrame with two rows, Mon–Wed then Thu–Sun, and columns p99_ms, p99_outside_incident_ms (the p99 "
+           "without the incident window), calls_per_s (real calls/s: sampled count × cartwheel.REQUEST_LOG_SAMPLING "
+           "÷ seconds) and miss_rate.",
+    reference=lambda: week_change(requests_log())[list(WEEK_COLUMNS)],
+    compare=checks.frame(WEEK_COLUMNS, rel=1e-3),
+    hints=[
+        "If misses made the p99 go up, what would have to change between the two halves? Which column would show it?",
+        "half = where(timestamp >= Thursday 00:00, 'Thu–Sun', 'Mon–Wed'); the incident is INCIDENT_START ≤ timestamp "
+        "< INCIDENT_END in steward.datasets.requests; 3 and 4 days of seconds.",
+    ],
+    misconceptions=[
+        Misconception("calls/s of the sampled log",
+                      "Your calls/s are the log's rows per second. The log keeps one call in how many?",
+                      _week_change_with(calls_per_s=lambda log: _by_half(log, log["latency_ms"], "size")
+                                        / (pd.Series([EARLY_DAYS, 7 - EARLY_DAYS], index=list(HALVES)) * 86_400))),
+        Misconception("dropped all of Thursday, not the incident window",
+                      "Your p99 outside the incident leaves out a whole day. How long was the incident?",
+                      _week_change_with(p99_outside_incident_ms=_p99_without_thursday)),
+        Misconception("the hit rate, not the miss rate",
+                      "Your miss_rate is near 1. Which value of cache_hit is a miss?",
+                      _week_change_with(miss_rate=lambda log: _by_half(log, log["cache_hit"].astype(float), "mean"))),
+    ],
+))
+
+
+def _diagnosis_compare(answer: Any, expected: Mapping[str, str]) -> checks.Verdict:
+    if not isinstance(answer, Mapping):
+        return checks.not_yet(f"Expected a dict hypothesis → 'in' or 'out', like {{'load': 'in', …}}; got "
+                              f"{checks.describe(answer)}.")
+    got = {str(k).strip().lower(): str(v).strip().lower() for k, v in answer.items()}
+    missing = [h for h in expected if h not in got]
+    if missing:
+        return checks.not_yet(f"Rule each hypothesis in or out: missing {', '.join(missing)}.")
+    bad = [h for h in expected if got[h] not in ("in", "out")]
+    if bad:
+        return checks.not_yet(f"Say 'in' or 'out' for {', '.join(bad)}.")
+    wrong = [h for h in expected if got[h] != expected[h]]
+    if wrong:
+        return checks.not_yet(f"{len(expected) - len(wrong)} of {len(expected)} verdicts match the data; look again at "
+                              f"{', '.join(wrong)}.")
+    return checks.OK
+
+
+def _diagnosis_with(**changes: str) -> Callable[[], dict[str, str]]:
+    def example() -> dict[str, str]:
+        answer = diagnose(requests_log())
+        answer.update({k.replace("_", " "): v for k, v in changes.items()})
+        return answer
+
+    return example
+
+
+def _said(hypothesis: str, verdict: str) -> Callable[[Any], bool]:
+    def matches(answer: Any) -> bool:
+        if not isinstance(answer, Mapping):
+            return False
+        got = {str(k).strip().lower(): str(v).strip().lower() for k, v in answer.items()}
+        return got.get(hypothesis) == verdict and diagnose(requests_log())[hypothesis] != verdict
+
+    return matches
+
+
+TASKS.add(Task(
+    id="06.ruled-in-out",
+    title="Which explanations does the data rule in, and which out?",
+    prompt=f"A dict hypothesis → 'in' or 'out' for each of {', '.join(HYPOTHESES)}: did it change between the "
+           "halves beyond sampling error (z > 1.96), and does it account for the rise? (evidence() states the rules.)",
+    reference=lambda: diagnose(requests_log()),
+    compare=_diagnosis_compare,
+    hints=[
+        "For each explanation, what would you see in the two halves if it were the cause, and did you see it?",
+        "A share moved if its two-proportion z exceeds 1.96; the incident counts if removing its window takes back "
+        "part of the rise; load counts if calls/s rose and hits got slower too.",
+    ],
+    misconceptions=[
+        Misconception("misses make up the tail, so they made it go up",
+                      "Misses are most of the slow requests, every day. Did their share of requests change between "
+                      "the halves?",
+                      _diagnosis_with(miss_rate="in"), matches=_said("miss rate", "in")),
+        Misconception("75 minutes cannot move a week",
+                      "What is Thursday's p99 with the incident window, and without it?",
+                      _diagnosis_with(incident="out"), matches=_said("incident", "out")),
+        Misconception("load ruled out because the miss rate did not move",
+                      "Hits got slower too outside the incident. What slows a call that never touched the inventory "
+                      "service?",
+                      _diagnosis_with(load="out"), matches=_said("load", "out")),
+        Misconception("a small difference in the mix read as a cause",
+                      "How far did the cart and ap-south shares move, and is that more than sampling noise?",
+                      _diagnosis_with(endpoint_mix="in", region_mix="in"),
+                      matches=lambda a: _said("endpoint mix", "in")(a) or _said("region mix", "in")(a)),
+    ],
+))
+
+
 TASKS.add(Task(
     id="06.metric-choice",
     title="What metric would prove that hypothesis?",
@@ -189,8 +372,8 @@ TASKS.add(Task(
     hints=[
         "The p99 is made of the slowest 1% of requests. What would those requests look like if misses caused them, "
         "and what if they didn't?",
-        "A share among the slow requests means little alone: if 12% of all requests are misses, what share of slow "
-        "ones would you expect by chance?",
+        "A share among the slow requests means little alone: if misses had nothing to do with slowness, what share "
+        "of the slow ones would you expect to be misses?",
     ],
     misconceptions=[Misconception(f"chose ({key})", hint, lambda key=key: key) for key, hint in METRIC_HINTS.items()],
 ))
@@ -212,6 +395,12 @@ TASKS.add(Task(
                       lambda: requests_log()["latency_ms"].groupby(cache_status(requests_log())).median()),
         Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
                       lambda: p99_by_cache(requests_log(), 0.95)),
+        Misconception("mapped 1/0 labels onto a True/False column",
+                      "Your Series is empty because every label is NaN, not because a filter removed rows: what "
+                      "does log.cache_hit.dtype say, and which keys did your map() look for?",
+                      lambda: requests_log()["latency_ms"].groupby(
+                          requests_log()["cache_hit"].map({1: "hit", 0: "miss"})).quantile(0.99),
+                      matches=_all_labels_missing),
     ],
 ))
 
@@ -278,9 +467,9 @@ TASKS.add(Task(
         "value_counts(normalize=True) among the slow rows, divided by value_counts(normalize=True) among all rows.",
     ],
     misconceptions=[
-        Misconception("no baseline",
-                      "Those are shares of the slow requests. The biggest endpoint gets the most of everything: "
-                      "what would you divide by to see which is *over*-represented?",
+        Misconception("base-rate neglect (shares of the slow requests, no base rate)",
+                      "Those are shares of the slow requests with no base rate. The biggest endpoint gets the most "
+                      "of everything: what share of *all* requests does each endpoint have?",
                       lambda: slow_share_by(requests_log(), "endpoint")),
         Misconception("slow share within each endpoint",
                       "That is each endpoint's own slow share, P(slow | endpoint), which is about 1% × the lift. "
@@ -323,7 +512,7 @@ TASKS.add(Task(
     prompt="An experiment plan (a string, 40+ words): the change, a scope that keeps it small, the metric, a "
            "success criterion with a number, and a guardrail or stopping rule.",
     reference=lambda: "structure",
-    compare=_structured(EXPERIMENT_PARTS, min_words=40),
+    compare=_experiment_compare,
     sample_answer=experiment_sample,
     hints=[
         "What result would tell you the hypothesis was wrong, and how little would you have to build to see it?",
@@ -343,10 +532,21 @@ TASKS.add(Task(
                       "Your plan changes everything at once. What is the smallest slice of traffic that would answer "
                       "the question?",
                       lambda: "Raise the Redis TTL for every endpoint in every region to ten minutes. Metric: the p99 "
-                              "of the recommendation call. Success: the p99 drops from 12.4 ms to under 10 ms within a "
-                              "week. Guardrail: stale answers stay rare and errors do not rise, else we roll back.",
+                              f"of the recommendation call. Success: the p99 drops from {findings().p99_ms:.1f} ms to "
+                              f"under {findings().p99_hit_ms + 2:.0f} ms within a week. Guardrail: stale answers stay "
+                              "rare and errors do not rise, else we roll back.",
                       matches=lambda a: isinstance(a, str) and len(a.split()) >= 40 and not EXPERIMENT_PARTS[
                           "the scope that keeps it small (one endpoint, one region, a canary or a share of traffic)"](a)),
+        Misconception("a canary on a share of requests that shares one Redis with the control",
+                      "Your canary's requests and the control's read the same Redis. Whose calls does an entry "
+                      "the canary keeps for ten minutes serve next?",
+                      lambda: "Raise the Redis TTL for the cart endpoint only, on a canary of 5% of traffic in us-east, "
+                              "for two days. Metric: p99 of the recommendation call on the canary against the rest. "
+                              f"Success: the canary's p99 drops from {scoped_p99(requests_log(), 'cart', 'us-east'):.1f}"
+                              f" ms to under {scoped_p99(requests_log(), 'cart', 'us-east', hits_only=True) + 2:.0f} "
+                              "ms. Guardrail: stale answers stay under 5% and the error rate does not rise; roll back "
+                              "at once if either fails.",
+                      matches=shares_one_cache),
     ],
 ))
 

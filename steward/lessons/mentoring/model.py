@@ -356,6 +356,151 @@ def _findings() -> HypothesisFindings:
 
 
 
+# -- why did the p99 go up? The week-over-week diagnosis --------------------------------------------------
+#: The log holds one week (Monday to Sunday), so "this week against last week" cannot be computed from it.
+#: What it supports is the rise Sam's dashboard shows *within* the week: the first three days, whose daily
+#: p99s are level, against the last four. The split is chosen after looking at the daily p99, so each
+#: explanation is tested on its own evidence, not on the size of the difference.
+HALVES = ("Mon–Wed", "Thu–Sun")
+EARLY_DAYS = 3
+#: Thresholds of :func:`diagnose`: a share moved beyond sampling error if |z| exceeds this (5%, two-sided).
+Z_CRITICAL = 1.96
+#: The incident is "in" if removing its window takes back more than this share of the rise.
+INCIDENT_SHARE_OF_RISE = 0.1
+#: Load is "in" if calls/s rose beyond sampling error and the hits' p99 outside the incident rose by more
+#: than this (relative): a cause that is not the cache must slow hits too.
+HIT_RISE = 0.05
+HYPOTHESES = ("miss rate", "endpoint mix", "region mix", "incident", "load")
+
+
+def _week_start(frame: pd.DataFrame) -> pd.Timestamp:
+    return frame["timestamp"].min().normalize()
+
+
+def in_incident(frame: pd.DataFrame) -> pd.Series:
+    """True for the requests inside the log's incident window (the generator declares it)."""
+    from steward.datasets.requests import INCIDENT_END, INCIDENT_START
+
+    frame = _require(frame, ["timestamp"])
+    return (frame["timestamp"] >= INCIDENT_START) & (frame["timestamp"] < INCIDENT_END)
+
+
+def week_half(frame: pd.DataFrame) -> pd.Series:
+    """"Mon–Wed" or "Thu–Sun" per request."""
+    frame = _require(frame, ["timestamp"])
+    late = frame["timestamp"] >= _week_start(frame) + pd.Timedelta(days=EARLY_DAYS)
+    return pd.Series(np.where(late, HALVES[1], HALVES[0]), index=frame.index, name="half")
+
+
+def p99_by_day(frame: pd.DataFrame, q: float = 0.99) -> pd.Series:
+    """The dashboard Sam reads: the p99 of each day (ms), by day name, Monday first."""
+    frame = _require(frame, ["timestamp", "latency_ms"])
+    by_day = frame["latency_ms"].groupby(frame["timestamp"].dt.normalize()).quantile(q)
+    by_day.index = by_day.index.day_name()
+    return by_day.rename("p99_ms").rename_axis("day")
+
+
+def day_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per day: the p99, the p99 outside the incident, the busiest hour's calls/s and the miss rate."""
+    from steward import cartwheel
+
+    frame = _require(frame, ["timestamp", "latency_ms", "cache_hit"])
+    day = frame["timestamp"].dt.normalize()
+    outside = ~in_incident(frame)
+    hourly = frame.groupby(frame["timestamp"].dt.floor("h")).size() * cartwheel.REQUEST_LOG_SAMPLING / 3600
+    table = pd.DataFrame({
+        "p99_ms": frame["latency_ms"].groupby(day).quantile(0.99),
+        "p99_outside_incident_ms": frame.loc[outside, "latency_ms"].groupby(day[outside]).quantile(0.99),
+        "busiest_hour_calls_per_s": hourly.groupby(hourly.index.normalize()).max(),
+        "miss_rate": (~frame["cache_hit"].astype(bool)).groupby(day).mean(),
+    })
+    table.index = table.index.day_name()
+    return table.rename_axis("day")
+
+
+def _calls_per_s(count: int, seconds: float) -> float:
+    from steward import cartwheel
+
+    return count * cartwheel.REQUEST_LOG_SAMPLING / seconds
+
+
+def week_change(frame: pd.DataFrame) -> pd.DataFrame:
+    """The two halves side by side: what the tail did, and each candidate cause.
+
+    Columns: the p99; the p99 outside the incident window; the hits' p99 outside it; real calls/s
+    (sampled count × the log's sampling ÷ seconds); the miss rate; the shares of the cart endpoint and
+    the ap-south region (the slow ones)."""
+    frame = _require(frame, ["timestamp", "latency_ms", "cache_hit", "endpoint", "region"])
+    half = week_half(frame)
+    outside = ~in_incident(frame)
+    hit = frame["cache_hit"].astype(bool)
+    rows = []
+    for name, days in zip(HALVES, (EARLY_DAYS, 7 - EARLY_DAYS), strict=True):
+        mine = half == name
+        rows.append({
+            "p99_ms": float(frame.loc[mine, "latency_ms"].quantile(0.99)),
+            "p99_outside_incident_ms": float(frame.loc[mine & outside, "latency_ms"].quantile(0.99)),
+            "hit_p99_outside_incident_ms": float(frame.loc[mine & outside & hit, "latency_ms"].quantile(0.99)),
+            "calls_per_s": _calls_per_s(int(mine.sum()), days * 86_400),
+            "miss_rate": float((~hit[mine]).mean()),
+            "cart_share": float((frame.loc[mine, "endpoint"] == "cart").mean()),
+            "ap_south_share": float((frame.loc[mine, "region"] == "ap-south").mean()),
+        })
+    return pd.DataFrame(rows, index=pd.Index(HALVES, name="half"))
+
+
+def _share_z(late_half: np.ndarray, flag: pd.Series) -> float:
+    """Two-proportion z of a share between the halves (pooled standard error)."""
+    flag = flag.to_numpy()
+    early, late = flag[~late_half], flag[late_half]
+    pooled = float(flag.mean())
+    se = np.sqrt(pooled * (1 - pooled) * (1 / len(early) + 1 / len(late)))
+    return float((late.mean() - early.mean()) / se) if se > 0 else 0.0
+
+
+def _rate_z(late_half: np.ndarray) -> float:
+    """z of the change in sampled calls per day between the halves (counts are Poisson)."""
+    early, late = int((~late_half).sum()), int(late_half.sum())
+    d1, d2 = EARLY_DAYS, 7 - EARLY_DAYS
+    return float((late / d2 - early / d1) / np.sqrt(late / d2**2 + early / d1**2))
+
+
+def evidence(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per hypothesis: what it predicts, the number that tests it, and the verdict."""
+    frame = _require(frame, ["timestamp", "latency_ms", "cache_hit", "endpoint", "region"])
+    change = week_change(frame)
+    early, late = change.loc[HALVES[0]], change.loc[HALVES[1]]
+    rise = late["p99_ms"] - early["p99_ms"]
+    late_half = (week_half(frame) == HALVES[1]).to_numpy()
+    z_miss = _share_z(late_half, ~frame["cache_hit"].astype(bool))
+    z_cart = _share_z(late_half, frame["endpoint"] == "cart")
+    z_south = _share_z(late_half, frame["region"] == "ap-south")
+    z_load = _rate_z(late_half)
+    taken_back = (late["p99_ms"] - late["p99_outside_incident_ms"]) / rise if rise > 0 else 0.0
+    hit_rise = late["hit_p99_outside_incident_ms"] / early["hit_p99_outside_incident_ms"] - 1
+    rows = [
+        ("miss rate", "more requests miss the cache", f"{early['miss_rate']:.1%} → {late['miss_rate']:.1%} (z = {z_miss:+.1f})",
+         z_miss > Z_CRITICAL),
+        ("endpoint mix", "more traffic on cart, the slow endpoint",
+         f"{early['cart_share']:.1%} → {late['cart_share']:.1%} (z = {z_cart:+.1f})", z_cart > Z_CRITICAL),
+        ("region mix", "more traffic in ap-south, the slow region",
+         f"{early['ap_south_share']:.1%} → {late['ap_south_share']:.1%} (z = {z_south:+.1f})", z_south > Z_CRITICAL),
+        ("incident", "the rise sits in the incident window",
+         f"removing its window takes back {taken_back:.0%} of the rise", bool(taken_back > INCIDENT_SHARE_OF_RISE)),
+        ("load", "more calls/s, and hits slower too (load slows everything)",
+         f"{early['calls_per_s']:,.0f} → {late['calls_per_s']:,.0f} calls/s (z = {z_load:+.1f}); hits' p99 outside the "
+         f"incident {hit_rise:+.0%}", bool(z_load > Z_CRITICAL and hit_rise > HIT_RISE)),
+    ]
+    table = pd.DataFrame(rows, columns=["hypothesis", "predicts", "the data", "ruled in"]).set_index("hypothesis")
+    table["verdict"] = np.where(table["ruled in"], "in", "out")
+    return table.drop(columns="ruled in")
+
+
+def diagnose(frame: pd.DataFrame) -> dict[str, str]:
+    """Hypothesis → "in" or "out", by the rules of :func:`evidence`."""
+    return evidence(frame)["verdict"].to_dict()
+
+
 # -- which metric would prove or refute it ---------------------------------------------------------------
 METRICS = {
     "a": "the mean latency of misses and of hits",
@@ -381,6 +526,7 @@ CONCLUSION_PARTS: dict[str, Callable[[str], bool]] = {
     "the baseline it is compared with (the share of all requests)": lambda t: bool(re.search(r"\b(all requests|of all|base ?rate|baseline|overall|compared with|×|times)\b|×", t, re.I)),
     "something else that is slow (an endpoint, a region, outliers, load or the incident)": lambda t: bool(re.search(r"\b(cart|ap-south|region|endpoint|outlier|gc|pause|load|peak|incident|hits?\b)", t, re.I)),
     "a verdict (supported, partly, refuted, the main cause, not the only one)": lambda t: bool(re.search(r"\b(support|partly|partial|refut|main cause|not the only|largest|biggest|mostly|confirm|reject)", t, re.I)),
+    "why it went up this week (what changed, and whether the miss rate did)": lambda t: bool(re.search(r"\b(this week|went up|rose|rise|risen|grew|changed|unchanged|did not change|didn't change|stayed|flat|same)\b", t, re.I)),
 }
 
 EXPERIMENT_PARTS: dict[str, Callable[[str], bool]] = {
@@ -391,6 +537,20 @@ EXPERIMENT_PARTS: dict[str, Callable[[str], bool]] = {
     "a guardrail or a stopping rule (freshness, errors, a time limit)": lambda t: bool(re.search(r"\b(guardrail|stale|fresh|error|roll ?back|stop|abort|days?|hours?|week)\b", t, re.I)),
 }
 
+def shares_one_cache(text: Any) -> bool:
+    """The plan's scope is a share of requests (a canary of N% of traffic) with nothing that keeps the
+    canary's cache apart from the control's: with one Redis per region, the canary's longer-lived
+    entries also serve the control's calls, so the comparison measures the change on both sides."""
+    if not isinstance(text, str):
+        return False
+    by_share = re.search(r"\d+(?:\.\d+)?\s*%\s*of\s+(?:the\s+)?(?:traffic|requests|calls|users|sessions|shoppers)"
+                         r"|\bcanary\b", text, re.I)
+    apart = re.search(r"\binterfer|\bown (?:redis|cache)|\bseparate (?:redis|cache)|\bby key|\bkeys\b|\bby region"
+                      r"|\bwhole region|\bper region|\bregion as\b|\bonly in (?:us-east|eu-west|ap-south)\b"
+                      r"|\bin (?:us-east|eu-west|ap-south) only\b", text, re.I)
+    return bool(by_share) and not apart
+
+
 EXPERIMENT_RUBRIC = Rubric(
     id="06.experiment-rubric",
     title="The simplest thing we could build to test the hypothesis",
@@ -400,33 +560,78 @@ EXPERIMENT_RUBRIC = Rubric(
         "The success criterion is a number on the metric the hypothesis is about (p99), with a baseline.",
         "A guardrail says what must not get worse (freshness, errors) and when I would stop.",
         "I said what I would do next in either outcome.",
+        "The changed calls and the compared calls do not share a cache (a region with its own Redis, or a split by "
+        "key), so the change cannot leak into the comparison.",
     ],
     mid_level="Raise the TTL to 10 minutes for everyone and see whether the p99 goes down over the next week.",
-    senior_level=("Raise the TTL for the cart endpoint only, in one region, for a day. Success: its p99 drops from "
+    senior_level=("Raise the TTL for the cart endpoint only, in one region, for a day (the region has its own Redis, "
+                  "so the other regions are a clean comparison). Success: its p99 drops from "
                   "the current value to under the hit-only p99 plus 2 ms; if it does not move, misses are not the "
                   "cause there and we look at the hosts. Guardrail: stale answers stay under 5% (sampled against the "
                   "inventory service) and the error rate does not rise; roll back after 24 hours either way."),
 )
 
 
-def conclusion_sample(f: HypothesisFindings | None = None) -> str:
-    """A conclusion that passes, written from the computed numbers."""
+def conclusion_sample(f: HypothesisFindings | None = None, frame: pd.DataFrame | None = None) -> str:
+    """A conclusion that passes, written from the computed numbers: what the tail is made of, and
+    what changed this week (the question Sam asked)."""
     f = _findings() if f is None else f
+    change = week_change(requests_log() if frame is None else frame)
+    early, late = change.loc[HALVES[0]], change.loc[HALVES[1]]
+    verdicts = diagnose(requests_log() if frame is None else frame)
+    ruled_in = [h for h, v in verdicts.items() if v == "in"] or ["nothing"]
+    ruled_out = [h for h, v in verdicts.items() if v == "out"] or ["nothing"]
     return (f"Partly supported. {f.miss_share_of_slow:.0%} of the requests slower than the p99 "
             f"({f.p99_ms:.1f} ms) are cache misses, against {f.miss_share:.0%} of all requests: misses are "
-            f"{f.lift:.1f}× over-represented, the main cause. But {f.hit_share_of_slow():.0%} of slow requests are "
-            f"hits, the cart endpoint is {f.endpoint_lift['cart']:.1f}× over-represented (it also misses more), and "
-            f"ap-south is {f.region_lift['ap-south']:.1f}× over-represented.")
+            f"{f.lift:.1f}× over-represented, the main cause of the tail. But {f.hit_share_of_slow():.0%} of slow "
+            f"requests are hits, the cart endpoint is {f.endpoint_lift['cart']:.1f}× over-represented (it also "
+            f"misses more), and ap-south is {f.region_lift['ap-south']:.1f}× over-represented. The p99 rose this week "
+            f"from {early['p99_ms']:.1f} ms (Mon–Wed) to {late['p99_ms']:.1f} ms (Thu–Sun); the miss rate went from "
+            f"{early['miss_rate']:.1%} to {late['miss_rate']:.1%}. Ruled in by the data: {', '.join(ruled_in)}; "
+            f"ruled out: {', '.join(ruled_out)}. Outside the incident the late p99 is "
+            f"{late['p99_outside_incident_ms']:.1f} ms, with {late['calls_per_s']:,.0f} calls/s against "
+            f"{early['calls_per_s']:,.0f}.")
 
 
-def experiment_sample(f: HypothesisFindings | None = None) -> str:
-    """An experiment plan that passes, with numbers from the lab."""
-    f = _findings() if f is None else f
-    return (f"Raise the Redis TTL for the cart endpoint only, on a canary of 5% of traffic in us-east, for two days. "
-            f"Metric: p99 of the recommendation call on the canary against the rest. Success: the canary's p99 drops "
-            f"from {f.p99_ms:.1f} ms to under {f.p99_hit_ms + 2:.0f} ms. Guardrail: stale answers stay under 5% and the "
-            f"error rate does not rise; roll back at once if either fails.")
+#: The experiment sample's scope: one endpoint in one region (the region has its own Redis, so the
+#: longer TTL cannot leak into the comparison's calls), compared with the same endpoint elsewhere.
+CANARY_ENDPOINT, CANARY_REGION, COMPARISON_REGION = "cart", "eu-west", "us-east"
 
+
+def scoped_p99(frame: pd.DataFrame, endpoint: str | None = None, region: str | None = None,
+               hits_only: bool = False, q: float = 0.99) -> float:
+    """The p99 (ms) of one slice of calls: an endpoint, a region, optionally only the hits.
+
+    An experiment's success criterion must quote the p99 *of the slice it changes*: the fleet's p99
+    is not cart's."""
+    frame = _require(frame, ["latency_ms", "cache_hit", "endpoint", "region"])
+    mask = pd.Series(True, index=frame.index)
+    if endpoint is not None:
+        mask &= frame["endpoint"] == endpoint
+    if region is not None:
+        mask &= frame["region"] == region
+    if hits_only:
+        mask &= frame["cache_hit"].astype(bool)
+    if not mask.any():
+        raise ValueError(f"no calls for endpoint={endpoint!r}, region={region!r}")
+    return float(frame.loc[mask, "latency_ms"].quantile(q))
+
+
+def experiment_sample(frame: pd.DataFrame | None = None) -> str:
+    """An experiment plan that passes, with numbers from the lab for the slice it changes."""
+    from steward import cartwheel
+
+    frame = requests_log() if frame is None else frame
+    now = scoped_p99(frame, CANARY_ENDPOINT, CANARY_REGION)
+    floor = scoped_p99(frame, CANARY_ENDPOINT, CANARY_REGION, hits_only=True)
+    return (f"Raise the Redis TTL of the {CANARY_ENDPOINT} endpoint's stock keys from "
+            f"{cartwheel.CACHE_TTL_TODAY_S} s to 600 s in {CANARY_REGION} only, for two days. Not a canary on a "
+            f"share of requests: {cartwheel.CACHE_SCOPE}, so a canary's longer-lived entries would also serve the "
+            f"control's calls (interference); a region has its own Redis. Metric: p99 of {CANARY_ENDPOINT} calls in "
+            f"{CANARY_REGION}, against its own previous two days and against {CANARY_ENDPOINT} in "
+            f"{COMPARISON_REGION} over the same days. Success: the p99 of {CANARY_ENDPOINT} in {CANARY_REGION} "
+            f"drops from {now:.1f} ms to under {floor + 2:.0f} ms. Guardrail: stale answers stay under 5% and "
+            f"the error rate does not rise; roll back at once if either fails.")
 
 
 # -- the hint linter -----------------------------------------------------------------------------------
