@@ -366,3 +366,10 @@ def test_the_markdown_states_no_cartwheel_figure_that_code_does_not_print(folder
             text = text.replace(allowed, "")
         found = figure.search(text)
         assert not found, text[max(0, found.start() - 80):found.end() + 20]
+
+
+def test_the_lab_p99_is_the_canons_call_p99(log):
+    from steward import cartwheel
+
+    assert M.SLOW_QUANTILE == cartwheel.LATENCY.objective
+    assert M.findings(log).p99_ms == pytest.approx(cartwheel.call_p99_ms(), rel=1e-12)
