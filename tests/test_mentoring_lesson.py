@@ -373,3 +373,33 @@ def test_the_lab_p99_is_the_canons_call_p99(log):
 
     assert M.SLOW_QUANTILE == cartwheel.LATENCY.objective
     assert M.findings(log).p99_ms == pytest.approx(cartwheel.call_p99_ms(), rel=1e-12)
+
+
+# -- issue 15: the hint linter accepts open prompts and catches an inflected fix --------------------------
+@pytest.mark.parametrize("prompt", ["Walk me through what you tried.", "Tell me what you expected the log to show.",
+                                    "Explain how you chose the threshold."])
+def test_open_prompts_that_are_not_questions_pass(prompt):
+    assert M.lint_hint(prompt, "raise the TTL") == []
+
+
+@pytest.mark.parametrize("hint, fix", [
+    ("What if you raised the TTL?", "raise the TTL"),
+    ("What if you raised the TTL?", "raising the TTL"),
+    ("How about raising the ttl a little?", "raise the TTL"),
+    ("Walk me through raising the TTL.", "raise the TTL"),
+])
+def test_a_fix_phrased_as_a_question_or_prompt_is_flagged(hint, fix):
+    assert any("contains the fix" in p for p in M.lint_hint(hint, fix))
+
+
+def test_an_imperative_fix_is_still_not_an_open_prompt():
+    assert any("not a question" in p for p in M.lint_hint("Compare the p99 of hits and misses."))
+    assert M.lint_hint("What if you were wrong about the cache?", "raise the TTL") == []
+
+
+def test_an_open_prompt_rewrite_passes_the_hints_task():
+    answer = ["Walk me through how the slowest misses differ from the slowest hits.", *M.SOCRATIC_SAMPLE[1:]]
+    assert M.TASKS.socratic_hints.check(answer).status == PASS
+    leaky = ["Walk me through comparing the p99 of hits and misses.", *M.SOCRATIC_SAMPLE[1:]]
+    outcome = M.TASKS.socratic_hints.check(leaky)
+    assert outcome.status == NOT_YET and "still carries the fix" in outcome.hint

@@ -25,6 +25,7 @@ from steward.lessons.mentoring.model import (
     SOCRATIC_SAMPLE,
     _choice_key,
     _contains_fix,
+    _is_open_prompt,
     _is_question,
     _normal,
     _opens_with_fix,
@@ -568,12 +569,13 @@ TASKS.add(Task(
                       "One of your questions still carries the fix. If Sam acts on it, will they know why it works?",
                       lambda: ["What do you see if you compare the p99 of hits and misses?", SOCRATIC_SAMPLE[1],
                                SOCRATIC_SAMPLE[2]],
-                      matches=_any_hint(lambda h, fix: _is_question(h) and (_contains_fix(h, fix) or _opens_with_fix(h)))),
+                      matches=_any_hint(lambda h, fix: (_is_question(h) or _is_open_prompt(h))
+                                       and (_contains_fix(h, fix) or _opens_with_fix(h)))),
         Misconception("statements, not questions",
                       "One of your hints is a statement. What question would make Sam find it out?",
                       lambda: ["Look at how the tail of misses differs from the tail of hits.", SOCRATIC_SAMPLE[1],
                                SOCRATIC_SAMPLE[2]],
-                      matches=_any_hint(lambda h, fix: not _is_question(h))),
+                      matches=_any_hint(lambda h, fix: not _is_question(h) and not _is_open_prompt(h))),
     ],
 ))
 

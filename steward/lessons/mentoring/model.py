@@ -636,6 +636,12 @@ DISGUISED_OPENERS = (
     "have you tried", "did you try", "why don't you", "why not", "shouldn't you", "could you just", "can't you just",
     "what if you just", "wouldn't it be easier to", "have you considered",
 )
+#: Openers of an open prompt: not a question, but it asks the mentee to think aloud, which is what a
+#: Socratic question is for ("Walk me through what you tried."). The fix rule still applies to them.
+OPEN_PROMPTS = (
+    "walk me through", "talk me through", "take me through", "tell me", "show me", "describe", "explain",
+    "help me understand", "say more", "think aloud", "think out loud",
+)
 #: Words that tell a stuck person they are slow.
 CONDESCENDING = ("just", "simply", "obviously", "clearly", "of course", "easy", "trivial")
 MAX_HINT_WORDS = 35
@@ -649,12 +655,31 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s.%-]", " ", text.lower()).split())
 
 
+def _stem(word: str) -> str:
+    """A crude stem, enough to see that "raised", "raising" and "raises" are "raise"."""
+    word = word.rstrip(".")  # a sentence's full stop is not part of its last word
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _stems(text: str) -> str:
+    return " ".join(_stem(w) for w in _normal(text).split())
+
+
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9][a-z0-9._%-]*", text.lower()) if w not in _STOP and len(w) > 1}
+    return {_stem(w) for w in re.findall(r"[a-z0-9][a-z0-9._%-]*", text.lower()) if w not in _STOP and len(w) > 1}
 
 
 def _is_question(text: str) -> bool:
     return text.rstrip().rstrip("\"'”’)").rstrip().endswith("?")
+
+
+def _is_open_prompt(text: str) -> bool:
+    start = _normal(text)
+    return any(start.startswith(opener) for opener in OPEN_PROMPTS)
 
 
 def _opens_with_fix(text: str) -> bool:
@@ -665,7 +690,7 @@ def _opens_with_fix(text: str) -> bool:
 def _contains_fix(text: str, fix: str | None) -> bool:
     if not fix or not isinstance(fix, str) or not fix.strip():
         return False
-    if _normal(fix) in _normal(text):
+    if _normal(fix) in _normal(text) or f" {_stems(fix)} " in f" {_stems(text)} ":
         return True
     wanted = _content_words(fix)
     return bool(wanted) and len(wanted) >= 2 and wanted <= _content_words(text)
@@ -686,8 +711,9 @@ def lint_hint(hint: Any, fix: Any = None) -> list[str]:
     """What is wrong with a hint for a stuck mentee; an empty list means it passes.
 
     Core rules (a hint that breaks one gives the answer away or gives none):
-    it is a question; it is not a fix dressed as a question; it does not contain the fix
-    (the phrase, or all of its content words). Style rules: at most ``MAX_HINT_WORDS``
+    it is a question, or an open prompt ("Walk me through what you tried."); it is not a fix
+    dressed as a question; it does not contain the fix (the phrase, or all of its content words,
+    in any inflection: "What if you raised the TTL?" contains "raise the TTL"). Style rules: at most ``MAX_HINT_WORDS``
     words (a longer hint is a lecture), and no words that tell the mentee it is easy.
     Takes any text; never raises.
     """
@@ -699,12 +725,15 @@ def lint_hint(hint: Any, fix: Any = None) -> list[str]:
         return ["the hint is empty"]
     fix_text = fix if isinstance(fix, str) else None
     problems = []
-    if not _is_question(hint):
-        problems.append("it is not a question: a statement tells, a question makes the mentee think")
+    question = _is_question(hint)
+    if not question and not _is_open_prompt(hint):
+        problems.append("it is not a question (nor an open prompt such as \"Walk me through…\"): a statement tells, "
+                        "a question makes the mentee think")
     if _opens_with_fix(hint):
         problems.append("it is a fix dressed as a question (\"Have you tried…?\"): the answer is inside it")
     if _contains_fix(hint, fix_text):
-        problems.append("it contains the fix: the mentee can act on it without understanding why")
+        problems.append("it contains the fix, phrased as a question: the answer is inside it" if question else
+                        "it contains the fix: the mentee can act on it without understanding why")
     words = len(hint.split())
     if words > MAX_HINT_WORDS:
         problems.append(f"it is {words} words long: a hint longer than {MAX_HINT_WORDS} words is a lecture")
