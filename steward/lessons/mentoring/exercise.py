@@ -335,13 +335,13 @@ def _said(hypothesis: str, verdict: str) -> Callable[[Any], bool]:
 TASKS.add(Task(
     id="06.ruled-in-out",
     title="Which explanations does the data rule in, and which out?",
-    prompt=f"A dict hypothesis → 'in' or 'out' for each of {', '.join(HYPOTHESES)}: did it change between the "
-           "halves beyond sampling error (z > 1.96), and does it account for the rise? (evidence() states the rules.)",
+    prompt=f"A dict hypothesis → 'in' or 'out' for each of {', '.join(HYPOTHESES)}: did its cause rise between the "
+           "halves beyond sampling error (z above 1.96), and does it account for the rise? (evidence() states the rules.)",
     reference=lambda: diagnose(requests_log()),
     compare=_diagnosis_compare,
     hints=[
         "For each explanation, what would you see in the two halves if it were the cause, and did you see it?",
-        "A share moved if its two-proportion z exceeds 1.96; the incident counts if removing its window takes back "
+        "A share rose if its two-proportion z is above 1.96; the incident counts if removing its window takes back "
         "part of the rise; load counts if calls/s rose and hits got slower too.",
     ],
     misconceptions=[
