@@ -403,3 +403,12 @@ def test_an_open_prompt_rewrite_passes_the_hints_task():
     leaky = ["Walk me through comparing the p99 of hits and misses.", *M.SOCRATIC_SAMPLE[1:]]
     outcome = M.TASKS.socratic_hints.check(leaky)
     assert outcome.status == NOT_YET and "still carries the fix" in outcome.hint
+
+
+def test_the_week_comparison_refuses_half_a_week_plainly(log):
+    early = log[log.timestamp < log.timestamp.min().normalize() + pd.Timedelta(days=2)]
+    for function in (M.week_change, M.evidence, M.diagnose):
+        with pytest.raises(ValueError, match="whole week"):
+            function(early)
+    with pytest.raises(ValueError):
+        M.day_table(pd.DataFrame({"x": [1]}))

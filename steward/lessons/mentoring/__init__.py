@@ -1,11 +1,15 @@
 """Module 06 — mentor with frameworks, not fixes.
 
-Three parts, each small pure functions with thin layers on top:
+Four parts, each small pure functions with thin layers on top:
 
 - **The quiz**: situations in which a junior is stuck, and replies a mentor could give
   (the fix, a question that is the fix in disguise, a question that leads to the fix, a
   framework). Each wrong reply carries the misconception it reveals, and the right reply
   depends on the situation: in an incident the fix *is* the right reply.
+- **Why did the p99 go up?** The question Sam actually asks is about a change. The log holds one
+  week, so the week's first three days (level) are compared with the last four, and each
+  explanation (the miss rate, the endpoint and region mix, the incident, load) is ruled in or out
+  by a stated rule on its own evidence (``week_change``, ``evidence``, ``diagnose``).
 - **The hypothesis lab**: the mentee's "cache misses cause our p99", tested on the
   ``requests`` log. The metric that can prove or refute it compares the share of *slow*
   requests that are misses with the share of *all* requests that are misses (a base

@@ -1,4 +1,5 @@
-"""Module 06's models: the quiz, the hypothesis lab, the hint linter and the explorer's index.
+"""Module 06's models: the quiz, the week-over-week diagnosis, the hypothesis lab, the hint linter
+and the explorer's index.
 
 Pure functions and data only (no widgets, no tasks): ``views`` draws them and ``exercise``
 checks the learner against them.
@@ -430,6 +431,9 @@ def week_change(frame: pd.DataFrame) -> pd.DataFrame:
     the ap-south region (the slow ones)."""
     frame = _require(frame, ["timestamp", "latency_ms", "cache_hit", "endpoint", "region"])
     half = week_half(frame)
+    empty = [name for name in HALVES if not (half == name).any()]
+    if empty:
+        raise ValueError(f"the log has no requests in {' or '.join(empty)}: the comparison needs the whole week")
     outside = ~in_incident(frame)
     hit = frame["cache_hit"].astype(bool)
     rows = []
