@@ -118,7 +118,9 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
         if got is None:
             return not_yet(f"Expected a Series (or dict) of {what} per {expected.index.name or 'label'}; got {describe(answer)}.")
         if got.empty:
-            return not_yet("Your Series is empty: did a filter remove every row?")
+            return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
+                           "all missing (groupby drops NaN labels; map() gives NaN where its dict has no key, e.g. "
+                           "1/0 keys on a True/False column)?")
         got_labels = [str(i) for i in got.index]
         want_labels = [str(i) for i in expected.index]
         missing = [i for i in want_labels if i not in got_labels]

@@ -32,6 +32,16 @@ def test_series_labels_values_and_order():
     assert "not a number" in compare({"redis": "x", "zookeeper": 2.0}, expected).message
 
 
+
+def test_empty_series_from_nan_labels_names_the_real_cause():
+    """Issue 14: map({1: ..., 0: ...}) on a boolean column gives NaN labels, groupby drops them,
+    and the learner was asked "did a filter remove every row?" although no filter ran."""
+    flags = pd.Series([True, False, True])
+    grouped = pd.Series([1.0, 2.0, 3.0]).groupby(flags.map({1: "hit", 0: "miss"})).mean()
+    assert grouped.empty
+    message = checks.series()(grouped, pd.Series({"hit": 2.0, "miss": 2.0})).message
+    assert "NaN" in message and "True/False" in message
+
 def test_frame():
     expected = pd.DataFrame({"name": ["a", "b"], "value": [1.0, 2.0]})
     compare = checks.frame(["name", "value"], key="name")

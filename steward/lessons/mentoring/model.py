@@ -1,18 +1,8 @@
-"""Module 06 — mentor with frameworks, not fixes.
+"""Module 06's models: the quiz, the week-over-week diagnosis, the hypothesis lab, the hint linter
+and the explorer's index.
 
-Three parts, each small pure functions with thin layers on top:
-
-- **The quiz**: situations in which a junior is stuck, and replies a mentor could give
-  (the fix, a question that is the fix in disguise, a question that leads to the fix, a
-  framework). Each wrong reply carries the misconception it reveals, and the right reply
-  depends on the situation: in an incident the fix *is* the right reply.
-- **The hypothesis lab**: the mentee's "cache misses cause our p99", tested on the
-  ``requests`` log. The metric that can prove or refute it compares the share of *slow*
-  requests that are misses with the share of *all* requests that are misses (a base
-  rate), and then asks what else is slow.
-- **The hint linter**: a Socratic hint is a question, does not contain the fix, and is
-  not a fix dressed as a question ("Have you tried…?"). The curriculum's own hints are
-  held to it.
+Pure functions and data only (no widgets, no tasks): ``views`` draws them and ``exercise``
+checks the learner against them.
 """
 
 from __future__ import annotations
@@ -26,16 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import checks, plotting
+from steward import cartwheel
 from steward.checks import require_frame
 from steward.datagen import load
-from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, slider, w
+from steward.tasks import Rubric
 
 MODULE = "06"
 
-#: "Slow" in the lab means slower than the week's p99: the requests the p99 describes.
-SLOW_QUANTILE = 0.99
+#: "Slow" in the lab means slower than the week's p99: the requests the p99 describes. The p99 is the
+#: latency SLO's percentile (the canon's SLI), so the lab's p99 is the one every module quotes.
+SLOW_QUANTILE = cartwheel.LATENCY.objective
 BREAKDOWNS = ("cache", "endpoint", "region")
 
 
@@ -208,48 +198,12 @@ def quiz_feedback(situation_id: str, choice: Any) -> tuple[bool, str]:
     return key == situation.best, f"{KINDS[reply.kind].capitalize()}. {reply.feedback}"
 
 
+
 def _quiz_answers(answer: Any) -> dict[str, str | None] | None:
     if not isinstance(answer, Mapping):
         return None
     return {str(k).strip().lower(): _choice_key(v) for k, v in answer.items()}
 
-
-def _quiz_compare(answer: Any, expected: Mapping[str, str]) -> checks.Verdict:
-    answers = _quiz_answers(answer)
-    if answers is None:
-        return checks.not_yet(f"Expected a dict situation → reply letter, like {{'q1': 'a', …}}; got {checks.describe(answer)}.")
-    missing = [q for q in expected if q not in answers]
-    if missing:
-        return checks.not_yet(f"Answer every situation: missing {', '.join(missing)}.")
-    bad = [q for q in expected if answers[q] not in QUIZ_BY_ID[q].replies]
-    if bad:
-        return checks.not_yet(f"Pick a letter a–d for {', '.join(bad)}.")
-    wrong = [q for q in expected if answers[q] != expected[q]]
-    if wrong:
-        return checks.not_yet(f"{len(expected) - len(wrong)} of {len(expected)} replies are the best one; look again "
-                              f"at {', '.join(wrong)} (quiz_feedback(situation, letter) explains each choice).")
-    return checks.OK
-
-
-def _with(**changes: str) -> dict[str, str]:
-    answers = quiz_reference()
-    answers.update(changes)
-    return answers
-
-
-def _chose(situation: str, kind: str) -> Callable[[Any], bool]:
-    """A matcher: the learner chose the reply of ``kind`` in ``situation``."""
-    keys = {k for k, r in QUIZ_BY_ID[situation].replies.items() if r.kind == kind}
-
-    def matches(answer: Any) -> bool:
-        answers = _quiz_answers(answer)
-        return answers is not None and answers.get(situation) in keys
-
-    return matches
-
-
-def _key_of(situation: str, kind: str) -> str:
-    return next(k for k, r in QUIZ_BY_ID[situation].replies.items() if r.kind == kind)
 
 
 # -- the hypothesis lab --------------------------------------------------------------------------------
@@ -404,6 +358,151 @@ def _findings() -> HypothesisFindings:
     return findings()
 
 
+
+# -- why did the p99 go up? The week-over-week diagnosis --------------------------------------------------
+#: The log holds one week (Monday to Sunday), so "this week against last week" cannot be computed from it.
+#: What it supports is the rise Sam's dashboard shows *within* the week: the first three days, whose daily
+#: p99s are level, against the last four. The split is chosen after looking at the daily p99, so each
+#: explanation is tested on its own evidence, not on the size of the difference.
+HALVES = ("Mon–Wed", "Thu–Sun")
+EARLY_DAYS = 3
+#: Thresholds of :func:`diagnose`: a share moved beyond sampling error if |z| exceeds this (5%, two-sided).
+Z_CRITICAL = 1.96
+#: The incident is "in" if removing its window takes back more than this share of the rise.
+INCIDENT_SHARE_OF_RISE = 0.1
+#: Load is "in" if calls/s rose beyond sampling error and the hits' p99 outside the incident rose by more
+#: than this (relative): a cause that is not the cache must slow hits too.
+HIT_RISE = 0.05
+HYPOTHESES = ("miss rate", "endpoint mix", "region mix", "incident", "load")
+
+
+def _week_start(frame: pd.DataFrame) -> pd.Timestamp:
+    return frame["timestamp"].min().normalize()
+
+
+def in_incident(frame: pd.DataFrame) -> pd.Series:
+    """True for the requests inside the log's incident window (the generator declares it)."""
+    from steward.datasets.requests import INCIDENT_END, INCIDENT_START
+
+    frame = _require(frame, ["timestamp"])
+    return (frame["timestamp"] >= INCIDENT_START) & (frame["timestamp"] < INCIDENT_END)
+
+
+def week_half(frame: pd.DataFrame) -> pd.Series:
+    """"Mon–Wed" or "Thu–Sun" per request."""
+    frame = _require(frame, ["timestamp"])
+    late = frame["timestamp"] >= _week_start(frame) + pd.Timedelta(days=EARLY_DAYS)
+    return pd.Series(np.where(late, HALVES[1], HALVES[0]), index=frame.index, name="half")
+
+
+def p99_by_day(frame: pd.DataFrame, q: float = 0.99) -> pd.Series:
+    """The dashboard Sam reads: the p99 of each day (ms), by day name, Monday first."""
+    frame = _require(frame, ["timestamp", "latency_ms"])
+    by_day = frame["latency_ms"].groupby(frame["timestamp"].dt.normalize()).quantile(q)
+    by_day.index = by_day.index.day_name()
+    return by_day.rename("p99_ms").rename_axis("day")
+
+
+def day_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per day: the p99, the p99 outside the incident, the busiest hour's calls/s and the miss rate."""
+    frame = _require(frame, ["timestamp", "latency_ms", "cache_hit"])
+    day = frame["timestamp"].dt.normalize()
+    outside = ~in_incident(frame)
+    hourly = frame.groupby(frame["timestamp"].dt.floor("h")).size() * cartwheel.REQUEST_LOG_SAMPLING / 3600
+    table = pd.DataFrame({
+        "p99_ms": frame["latency_ms"].groupby(day).quantile(0.99),
+        "p99_outside_incident_ms": frame.loc[outside, "latency_ms"].groupby(day[outside]).quantile(0.99),
+        "busiest_hour_calls_per_s": hourly.groupby(hourly.index.normalize()).max(),
+        "miss_rate": (~frame["cache_hit"].astype(bool)).groupby(day).mean(),
+    })
+    table.index = table.index.day_name()
+    return table.rename_axis("day")
+
+
+def _calls_per_s(count: int, seconds: float) -> float:
+    return count * cartwheel.REQUEST_LOG_SAMPLING / seconds
+
+
+def week_change(frame: pd.DataFrame) -> pd.DataFrame:
+    """The two halves side by side: what the tail did, and each candidate cause.
+
+    Columns: the p99; the p99 outside the incident window; the hits' p99 outside it; real calls/s
+    (sampled count × the log's sampling ÷ seconds); the miss rate; the shares of the cart endpoint and
+    the ap-south region (the slow ones)."""
+    frame = _require(frame, ["timestamp", "latency_ms", "cache_hit", "endpoint", "region"])
+    half = week_half(frame)
+    empty = [name for name in HALVES if not (half == name).any()]
+    if empty:
+        raise ValueError(f"the log has no requests in {' or '.join(empty)}: the comparison needs the whole week")
+    outside = ~in_incident(frame)
+    hit = frame["cache_hit"].astype(bool)
+    rows = []
+    for name, days in zip(HALVES, (EARLY_DAYS, 7 - EARLY_DAYS), strict=True):
+        mine = half == name
+        rows.append({
+            "p99_ms": float(frame.loc[mine, "latency_ms"].quantile(0.99)),
+            "p99_outside_incident_ms": float(frame.loc[mine & outside, "latency_ms"].quantile(0.99)),
+            "hit_p99_outside_incident_ms": float(frame.loc[mine & outside & hit, "latency_ms"].quantile(0.99)),
+            "calls_per_s": _calls_per_s(int(mine.sum()), days * 86_400),
+            "miss_rate": float((~hit[mine]).mean()),
+            "cart_share": float((frame.loc[mine, "endpoint"] == "cart").mean()),
+            "ap_south_share": float((frame.loc[mine, "region"] == "ap-south").mean()),
+        })
+    return pd.DataFrame(rows, index=pd.Index(HALVES, name="half"))
+
+
+def _share_z(late_half: np.ndarray, flag: pd.Series) -> float:
+    """Two-proportion z of a share between the halves (pooled standard error)."""
+    flag = flag.to_numpy()
+    early, late = flag[~late_half], flag[late_half]
+    pooled = float(flag.mean())
+    se = np.sqrt(pooled * (1 - pooled) * (1 / len(early) + 1 / len(late)))
+    return float((late.mean() - early.mean()) / se) if se > 0 else 0.0
+
+
+def _rate_z(late_half: np.ndarray) -> float:
+    """z of the change in sampled calls per day between the halves (counts are Poisson)."""
+    early, late = int((~late_half).sum()), int(late_half.sum())
+    d1, d2 = EARLY_DAYS, 7 - EARLY_DAYS
+    return float((late / d2 - early / d1) / np.sqrt(late / d2**2 + early / d1**2))
+
+
+def evidence(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per hypothesis: what it predicts, the number that tests it, and the verdict."""
+    frame = _require(frame, ["timestamp", "latency_ms", "cache_hit", "endpoint", "region"])
+    change = week_change(frame)
+    early, late = change.loc[HALVES[0]], change.loc[HALVES[1]]
+    rise = late["p99_ms"] - early["p99_ms"]
+    late_half = (week_half(frame) == HALVES[1]).to_numpy()
+    z_miss = _share_z(late_half, ~frame["cache_hit"].astype(bool))
+    z_cart = _share_z(late_half, frame["endpoint"] == "cart")
+    z_south = _share_z(late_half, frame["region"] == "ap-south")
+    z_load = _rate_z(late_half)
+    taken_back = (late["p99_ms"] - late["p99_outside_incident_ms"]) / rise if rise > 0 else 0.0
+    hit_rise = late["hit_p99_outside_incident_ms"] / early["hit_p99_outside_incident_ms"] - 1
+    rows = [
+        ("miss rate", "more requests miss the cache", f"{early['miss_rate']:.1%} → {late['miss_rate']:.1%} (z = {z_miss:+.1f})",
+         z_miss > Z_CRITICAL),
+        ("endpoint mix", "more traffic on cart, the slow endpoint",
+         f"{early['cart_share']:.1%} → {late['cart_share']:.1%} (z = {z_cart:+.1f})", z_cart > Z_CRITICAL),
+        ("region mix", "more traffic in ap-south, the slow region",
+         f"{early['ap_south_share']:.1%} → {late['ap_south_share']:.1%} (z = {z_south:+.1f})", z_south > Z_CRITICAL),
+        ("incident", "the rise sits in the incident window",
+         f"removing its window takes back {taken_back:.0%} of the rise", bool(taken_back > INCIDENT_SHARE_OF_RISE)),
+        ("load", "more calls/s, and hits slower too (load slows everything)",
+         f"{early['calls_per_s']:,.0f} → {late['calls_per_s']:,.0f} calls/s (z = {z_load:+.1f}); hits' p99 outside the "
+         f"incident {hit_rise:+.0%}", bool(z_load > Z_CRITICAL and hit_rise > HIT_RISE)),
+    ]
+    table = pd.DataFrame(rows, columns=["hypothesis", "predicts", "the data", "ruled in"]).set_index("hypothesis")
+    table["verdict"] = np.where(table["ruled in"], "in", "out")
+    return table.drop(columns="ruled in")
+
+
+def diagnose(frame: pd.DataFrame) -> dict[str, str]:
+    """Hypothesis → "in" or "out", by the rules of :func:`evidence`."""
+    return evidence(frame)["verdict"].to_dict()
+
+
 # -- which metric would prove or refute it ---------------------------------------------------------------
 METRICS = {
     "a": "the mean latency of misses and of hits",
@@ -421,14 +520,6 @@ METRIC_HINTS = {
 }
 
 
-def _metric_compare(answer: Any, expected: str) -> checks.Verdict:
-    key = _choice_key(answer)
-    if key is None or key not in METRICS:
-        return checks.not_yet(f"Expected one letter, a–d; got {checks.describe(answer)}.")
-    if key == expected:
-        return checks.OK
-    return checks.not_yet(f"({key}) measures something, but not whether misses make up the slow requests more often than their share.")
-
 
 # -- the experiment and the conclusion --------------------------------------------------------------------
 _NUM = r"\d+(?:\.\d+)?"
@@ -437,6 +528,7 @@ CONCLUSION_PARTS: dict[str, Callable[[str], bool]] = {
     "the baseline it is compared with (the share of all requests)": lambda t: bool(re.search(r"\b(all requests|of all|base ?rate|baseline|overall|compared with|×|times)\b|×", t, re.I)),
     "something else that is slow (an endpoint, a region, outliers, load or the incident)": lambda t: bool(re.search(r"\b(cart|ap-south|region|endpoint|outlier|gc|pause|load|peak|incident|hits?\b)", t, re.I)),
     "a verdict (supported, partly, refuted, the main cause, not the only one)": lambda t: bool(re.search(r"\b(support|partly|partial|refut|main cause|not the only|largest|biggest|mostly|confirm|reject)", t, re.I)),
+    "why it went up this week (what changed, and whether the miss rate did)": lambda t: bool(re.search(r"\b(this week|went up|rose|rise|risen|grew|changed|unchanged|did not change|didn't change|stayed|flat|same)\b", t, re.I)),
 }
 
 EXPERIMENT_PARTS: dict[str, Callable[[str], bool]] = {
@@ -447,6 +539,20 @@ EXPERIMENT_PARTS: dict[str, Callable[[str], bool]] = {
     "a guardrail or a stopping rule (freshness, errors, a time limit)": lambda t: bool(re.search(r"\b(guardrail|stale|fresh|error|roll ?back|stop|abort|days?|hours?|week)\b", t, re.I)),
 }
 
+def shares_one_cache(text: Any) -> bool:
+    """The plan's scope is a share of requests (a canary of N% of traffic) with nothing that keeps the
+    canary's cache apart from the control's: with one Redis per region, the canary's longer-lived
+    entries also serve the control's calls, so the comparison measures the change on both sides."""
+    if not isinstance(text, str):
+        return False
+    by_share = re.search(r"\d+(?:\.\d+)?\s*%\s*of\s+(?:the\s+)?(?:traffic|requests|calls|users|sessions|shoppers)"
+                         r"|\bcanary\b", text, re.I)
+    apart = re.search(r"\binterfer|\bown (?:redis|cache)|\bseparate (?:redis|cache)|\bby key|\bkeys\b|\bby region"
+                      r"|\bwhole region|\bper region|\bregion as\b|\bonly in (?:us-east|eu-west|ap-south)\b"
+                      r"|\bin (?:us-east|eu-west|ap-south) only\b", text, re.I)
+    return bool(by_share) and not apart
+
+
 EXPERIMENT_RUBRIC = Rubric(
     id="06.experiment-rubric",
     title="The simplest thing we could build to test the hypothesis",
@@ -456,52 +562,76 @@ EXPERIMENT_RUBRIC = Rubric(
         "The success criterion is a number on the metric the hypothesis is about (p99), with a baseline.",
         "A guardrail says what must not get worse (freshness, errors) and when I would stop.",
         "I said what I would do next in either outcome.",
+        "The changed calls and the compared calls do not share a cache (a region with its own Redis, or a split by "
+        "key), so the change cannot leak into the comparison.",
     ],
     mid_level="Raise the TTL to 10 minutes for everyone and see whether the p99 goes down over the next week.",
-    senior_level=("Raise the TTL for the cart endpoint only, in one region, for a day. Success: its p99 drops from "
+    senior_level=("Raise the TTL for the cart endpoint only, in one region, for a day (the region has its own Redis, "
+                  "so the other regions are a clean comparison). Success: its p99 drops from "
                   "the current value to under the hit-only p99 plus 2 ms; if it does not move, misses are not the "
                   "cause there and we look at the hosts. Guardrail: stale answers stay under 5% (sampled against the "
                   "inventory service) and the error rate does not rise; roll back after 24 hours either way."),
 )
 
 
-def conclusion_sample(f: HypothesisFindings | None = None) -> str:
-    """A conclusion that passes, written from the computed numbers."""
+def conclusion_sample(f: HypothesisFindings | None = None, frame: pd.DataFrame | None = None) -> str:
+    """A conclusion that passes, written from the computed numbers: what the tail is made of, and
+    what changed this week (the question Sam asked)."""
     f = _findings() if f is None else f
+    change = week_change(requests_log() if frame is None else frame)
+    early, late = change.loc[HALVES[0]], change.loc[HALVES[1]]
+    verdicts = diagnose(requests_log() if frame is None else frame)
+    ruled_in = [h for h, v in verdicts.items() if v == "in"] or ["nothing"]
+    ruled_out = [h for h, v in verdicts.items() if v == "out"] or ["nothing"]
     return (f"Partly supported. {f.miss_share_of_slow:.0%} of the requests slower than the p99 "
             f"({f.p99_ms:.1f} ms) are cache misses, against {f.miss_share:.0%} of all requests: misses are "
-            f"{f.lift:.1f}× over-represented, the main cause. But {f.hit_share_of_slow():.0%} of slow requests are "
-            f"hits, the cart endpoint is {f.endpoint_lift['cart']:.1f}× over-represented (it also misses more), and "
-            f"ap-south is {f.region_lift['ap-south']:.1f}× over-represented.")
+            f"{f.lift:.1f}× over-represented, the main cause of the tail. But {f.hit_share_of_slow():.0%} of slow "
+            f"requests are hits, the cart endpoint is {f.endpoint_lift['cart']:.1f}× over-represented (it also "
+            f"misses more), and ap-south is {f.region_lift['ap-south']:.1f}× over-represented. The p99 rose this week "
+            f"from {early['p99_ms']:.1f} ms (Mon–Wed) to {late['p99_ms']:.1f} ms (Thu–Sun); the miss rate went from "
+            f"{early['miss_rate']:.1%} to {late['miss_rate']:.1%}. Ruled in by the data: {', '.join(ruled_in)}; "
+            f"ruled out: {', '.join(ruled_out)}. Outside the incident the late p99 is "
+            f"{late['p99_outside_incident_ms']:.1f} ms, with {late['calls_per_s']:,.0f} calls/s against "
+            f"{early['calls_per_s']:,.0f}.")
 
 
-def experiment_sample(f: HypothesisFindings | None = None) -> str:
-    """An experiment plan that passes, with numbers from the lab."""
-    f = _findings() if f is None else f
-    return (f"Raise the Redis TTL for the cart endpoint only, on a canary of 5% of traffic in us-east, for two days. "
-            f"Metric: p99 of the recommendation call on the canary against the rest. Success: the canary's p99 drops "
-            f"from {f.p99_ms:.1f} ms to under {f.p99_hit_ms + 2:.0f} ms. Guardrail: stale answers stay under 5% and the "
-            f"error rate does not rise; roll back at once if either fails.")
+#: The experiment sample's scope: one endpoint in one region (the region has its own Redis, so the
+#: longer TTL cannot leak into the comparison's calls), compared with the same endpoint elsewhere.
+CANARY_ENDPOINT, CANARY_REGION, COMPARISON_REGION = "cart", "eu-west", "us-east"
 
 
-def _sounds_proven(text: Any) -> bool:
-    """The conclusion declares the hypothesis proven and names nothing else that is slow."""
-    if not isinstance(text, str):
-        return False
-    proven = re.search(r"\b(prov(?:ed|es|en)|confirm(?:ed|s)?|definitely|clearly)\b", text, re.I)
-    other = CONCLUSION_PARTS["something else that is slow (an endpoint, a region, outliers, load or the incident)"](text)
-    return bool(proven) and not other
+def scoped_p99(frame: pd.DataFrame, endpoint: str | None = None, region: str | None = None,
+               hits_only: bool = False, q: float = 0.99) -> float:
+    """The p99 (ms) of one slice of calls: an endpoint, a region, optionally only the hits.
+
+    An experiment's success criterion must quote the p99 *of the slice it changes*: the fleet's p99
+    is not cart's."""
+    frame = _require(frame, ["latency_ms", "cache_hit", "endpoint", "region"])
+    mask = pd.Series(True, index=frame.index)
+    if endpoint is not None:
+        mask &= frame["endpoint"] == endpoint
+    if region is not None:
+        mask &= frame["region"] == region
+    if hits_only:
+        mask &= frame["cache_hit"].astype(bool)
+    if not mask.any():
+        raise ValueError(f"no calls for endpoint={endpoint!r}, region={region!r}")
+    return float(frame.loc[mask, "latency_ms"].quantile(q))
 
 
-def _structured(parts: Mapping[str, Callable[[str], bool]], min_words: int) -> checks.Comparator:
-    inner = checks.structured_text(parts, min_words=min_words)
-
-    def compare(answer: Any, expected: Any) -> checks.Verdict:
-        if isinstance(answer, str) and len(answer) > 20_000:
-            return checks.not_yet("That is longer than any mentee will read: keep it under a page.")
-        return inner(answer, expected)
-
-    return compare
+def experiment_sample(frame: pd.DataFrame | None = None) -> str:
+    """An experiment plan that passes, with numbers from the lab for the slice it changes."""
+    frame = requests_log() if frame is None else frame
+    now = scoped_p99(frame, CANARY_ENDPOINT, CANARY_REGION)
+    floor = scoped_p99(frame, CANARY_ENDPOINT, CANARY_REGION, hits_only=True)
+    return (f"Raise the Redis TTL of the {CANARY_ENDPOINT} endpoint's stock keys from "
+            f"{cartwheel.CACHE_TTL_TODAY_S} s to 600 s in {CANARY_REGION} only, for two days. Not a canary on a "
+            f"share of requests: {cartwheel.CACHE_SCOPE}, so a canary's longer-lived entries would also serve the "
+            f"control's calls (interference); a region has its own Redis. Metric: p99 of {CANARY_ENDPOINT} calls in "
+            f"{CANARY_REGION}, against its own previous two days and against {CANARY_ENDPOINT} in "
+            f"{COMPARISON_REGION} over the same days. Success: the p99 of {CANARY_ENDPOINT} in {CANARY_REGION} "
+            f"drops from {now:.1f} ms to under {floor + 2:.0f} ms. Guardrail: stale answers stay under 5% and "
+            f"the error rate does not rise; roll back at once if either fails.")
 
 
 # -- the hint linter -----------------------------------------------------------------------------------
@@ -509,6 +639,12 @@ def _structured(parts: Mapping[str, Callable[[str], bool]], min_words: int) -> c
 DISGUISED_OPENERS = (
     "have you tried", "did you try", "why don't you", "why not", "shouldn't you", "could you just", "can't you just",
     "what if you just", "wouldn't it be easier to", "have you considered",
+)
+#: Openers of an open prompt: not a question, but it asks the mentee to think aloud, which is what a
+#: Socratic question is for ("Walk me through what you tried."). The fix rule still applies to them.
+OPEN_PROMPTS = (
+    "walk me through", "talk me through", "take me through", "tell me", "show me", "describe", "explain",
+    "help me understand", "say more", "think aloud", "think out loud",
 )
 #: Words that tell a stuck person they are slow.
 CONDESCENDING = ("just", "simply", "obviously", "clearly", "of course", "easy", "trivial")
@@ -523,12 +659,31 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s.%-]", " ", text.lower()).split())
 
 
+def _stem(word: str) -> str:
+    """A crude stem, enough to see that "raised", "raising" and "raises" are "raise"."""
+    word = word.rstrip(".")  # a sentence's full stop is not part of its last word
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _stems(text: str) -> str:
+    return " ".join(_stem(w) for w in _normal(text).split())
+
+
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9][a-z0-9._%-]*", text.lower()) if w not in _STOP and len(w) > 1}
+    return {_stem(w) for w in re.findall(r"[a-z0-9][a-z0-9._%-]*", text.lower()) if w not in _STOP and len(w) > 1}
 
 
 def _is_question(text: str) -> bool:
     return text.rstrip().rstrip("\"'”’)").rstrip().endswith("?")
+
+
+def _is_open_prompt(text: str) -> bool:
+    start = _normal(text)
+    return any(start.startswith(opener) for opener in OPEN_PROMPTS)
 
 
 def _opens_with_fix(text: str) -> bool:
@@ -539,7 +694,7 @@ def _opens_with_fix(text: str) -> bool:
 def _contains_fix(text: str, fix: str | None) -> bool:
     if not fix or not isinstance(fix, str) or not fix.strip():
         return False
-    if _normal(fix) in _normal(text):
+    if _normal(fix) in _normal(text) or f" {_stems(fix)} " in f" {_stems(text)} ":
         return True
     wanted = _content_words(fix)
     return bool(wanted) and len(wanted) >= 2 and wanted <= _content_words(text)
@@ -560,8 +715,9 @@ def lint_hint(hint: Any, fix: Any = None) -> list[str]:
     """What is wrong with a hint for a stuck mentee; an empty list means it passes.
 
     Core rules (a hint that breaks one gives the answer away or gives none):
-    it is a question; it is not a fix dressed as a question; it does not contain the fix
-    (the phrase, or all of its content words). Style rules: at most ``MAX_HINT_WORDS``
+    it is a question, or an open prompt ("Walk me through what you tried."); it is not a fix
+    dressed as a question; it does not contain the fix (the phrase, or all of its content words,
+    in any inflection: "What if you raised the TTL?" contains "raise the TTL"). Style rules: at most ``MAX_HINT_WORDS``
     words (a longer hint is a lecture), and no words that tell the mentee it is easy.
     Takes any text; never raises.
     """
@@ -573,12 +729,15 @@ def lint_hint(hint: Any, fix: Any = None) -> list[str]:
         return ["the hint is empty"]
     fix_text = fix if isinstance(fix, str) else None
     problems = []
-    if not _is_question(hint):
-        problems.append("it is not a question: a statement tells, a question makes the mentee think")
+    question = _is_question(hint)
+    if not question and not _is_open_prompt(hint):
+        problems.append("it is not a question (nor an open prompt such as \"Walk me through…\"): a statement tells, "
+                        "a question makes the mentee think")
     if _opens_with_fix(hint):
         problems.append("it is a fix dressed as a question (\"Have you tried…?\"): the answer is inside it")
     if _contains_fix(hint, fix_text):
-        problems.append("it contains the fix: the mentee can act on it without understanding why")
+        problems.append("it contains the fix, phrased as a question: the answer is inside it" if question else
+                        "it contains the fix: the mentee can act on it without understanding why")
     words = len(hint.split())
     if words > MAX_HINT_WORDS:
         problems.append(f"it is {words} words long: a hint longer than {MAX_HINT_WORDS} words is a lecture")
@@ -625,32 +784,6 @@ SOCRATIC_SAMPLE = (
     "What is the smallest change that would tell you whether misses on one endpoint move its p99?",
 )
 
-
-def _hints_compare(answer: Any, expected: Sequence[tuple[str, str]]) -> checks.Verdict:
-    if isinstance(answer, str) or not isinstance(answer, Sequence):
-        return checks.not_yet(f"Expected a list of {len(expected)} hints (strings); got {checks.describe(answer)}.")
-    if len(answer) != len(expected):
-        return checks.not_yet(f"Rewrite each of the {len(expected)} hints: got {len(answer)}.")
-    if not all(isinstance(h, str) for h in answer):
-        return checks.not_yet("Each hint is a string.")
-    if all(not h.strip() for h in answer):
-        return checks.Verdict(checks.NOT_ATTEMPTED, "The hints are empty.")
-    for number, (hint, (original, fix)) in enumerate(zip(answer, expected, strict=True), start=1):
-        if _normal(hint) == _normal(original):
-            return checks.not_yet(f"Hint {number} is the original: rewrite it.")
-        problems = lint_hint(hint, fix)
-        if problems:
-            return checks.not_yet(f"Hint {number}: {problems[0]}.")
-    return checks.OK
-
-
-def _any_hint(rule: Callable[[str, str], bool]) -> Callable[[Any], bool]:
-    def matches(answer: Any) -> bool:
-        if isinstance(answer, str) or not isinstance(answer, Sequence) or len(answer) != len(FIX_HINTS):
-            return False
-        return any(isinstance(h, str) and h.strip() and rule(h, fix) for h, (_, fix) in zip(answer, FIX_HINTS, strict=True))
-
-    return matches
 
 
 # -- the slow-requests explorer ---------------------------------------------------------------------------
@@ -713,370 +846,3 @@ def tail_state(percentile: float, index: _TailIndex | None = None) -> dict[str, 
     return {"percentile": float(percentile), "threshold_ms": threshold, "share_slow": share_slow, "lift": lift,
             "miss_lift": float(miss), "title": title}
 
-
-class SlowRequestsExplorer(App):
-    """Where is "slow"? A threshold slider → how over-represented each group is among the
-    requests slower than it (share of slow ÷ share of all)."""
-
-    title = "Slow-requests explorer: what are the slow requests made of?"
-
-    def __init__(self, frame: pd.DataFrame | None = None) -> None:
-        self.index = _tail_index() if frame is None else _TailIndex(frame)
-        self.figure = FigureView(width=7.2, height=3.4, margins={"left": 0.1, "right": 0.97, "top": 0.97, "bottom": 0.2})
-        ax = self.figure.ax
-        x = np.arange(len(_GROUPS))
-        colours = [plotting.GOOD if by == "cache" else plotting.HIGHLIGHT if by == "endpoint" else plotting.PALETTE["purple"]
-                   for by, _ in _GROUPS]
-        self._bars = ax.bar(x, np.ones(len(_GROUPS)), color=colours)
-        ax.axhline(1.0, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
-        ax.text(2.5, 1.0, "1× = its share of all traffic", ha="center", va="bottom", fontsize=8)  # over two short bars
-        ax.set_xticks(x)
-        ax.set_xticklabels([f"{name}\n({by})" for by, name in _GROUPS], fontsize=8)
-        ax.set_ylim(0, 9)
-        plotting.finish(ax, "…", "group of requests", "share of slow ÷ share of all (×)")
-        self._title = plotting.title_artist(ax)
-        self._title.set_fontsize(10)
-        self._title.set_parse_math(False)  # plain text draws several times faster than mathtext parsing
-        self.figure.animate(*self._bars)
-        self.figure.title_as_caption(ax)
-        self.readout = w.HTML()
-        super().__init__()
-
-    def controls(self) -> dict[str, w.Widget]:
-        return {"percentile": slider("slow = slower than the percentile", 99.0, 90.0, 99.9, 0.1, readout_format=".1f")}
-
-    def layout(self) -> w.Widget:
-        return w.VBox([*self.inputs.values(), self.figure.widget, self.readout])
-
-    def compute(self, percentile: float) -> dict[str, Any]:
-        return tail_state(percentile, self.index)
-
-    def draw(self, state: dict[str, Any]) -> None:
-        for bar, value in zip(self._bars, state["lift"], strict=True):
-            bar.set_height(min(float(value), 8.9))
-        self._title.set_text(state["title"])
-        self.figure.render()
-        shares = ", ".join(f"{name} {share:.0%}" for (by, name), share in zip(_GROUPS[:2], state["share_slow"][:2], strict=True))
-        self.readout.value = f"<small>Of the requests slower than {state['threshold_ms']:.1f} ms: {shares}.</small>"
-
-
-class MentorQuiz(App):
-    """Pick a situation and a reply → what that reply teaches, and whether it is the best one."""
-
-    title = "Mentor quiz: what would you reply?"
-
-    def __init__(self) -> None:
-        self.situation_text = w.HTML()
-        self.feedback = w.HTML()
-        super().__init__()
-
-    def controls(self) -> dict[str, w.Widget]:
-        return {
-            "situation": dropdown("situation", [(f"{s.id}: {s.title}", s.id) for s in QUIZ], QUIZ[0].id),
-            "reply": dropdown("your reply", [("a", "a"), ("b", "b"), ("c", "c"), ("d", "d")], "a"),
-        }
-
-    def layout(self) -> w.Widget:
-        return w.VBox([self.inputs["situation"], self.situation_text, self.inputs["reply"], self.feedback])
-
-    def compute(self, situation: str, reply: str) -> dict[str, Any]:
-        best, text = quiz_feedback(situation, reply)
-        s = QUIZ_BY_ID[situation]
-        return {"situation": situation, "reply": reply, "best": best, "feedback": text, "kind": s.replies[reply].kind}
-
-    def draw(self, state: dict[str, Any]) -> None:
-        import html
-
-        s = QUIZ_BY_ID[state["situation"]]
-        options = "".join(f"<li><b>{k})</b> {html.escape(r.text)}</li>" for k, r in s.replies.items())
-        self.situation_text.value = f"<p>{html.escape(s.text)}</p><ul style='list-style:none'>{options}</ul>"
-        mark = "✔ the best reply here" if state["best"] else "✘ not the best reply here"
-        colour = plotting.GOOD if state["best"] else plotting.BAD
-        self.feedback.value = (f"<div style='border-left:4px solid {colour};padding-left:8px'><b>{mark}</b><br>"
-                               f"{html.escape(state['feedback'])}</div>")
-
-
-#: Every widget of the lesson, by name: the robustness tests drive every control of each.
-APPS = {"slow-requests": SlowRequestsExplorer, "mentor-quiz": MentorQuiz}
-
-
-# -- tasks ---------------------------------------------------------------------------------------------
-TASKS = TaskSet(MODULE)
-
-TASKS.add(Task(
-    id="06.quiz",
-    title="Which reply, when?",
-    prompt="A dict situation → the letter of the best reply, for every situation in QUIZ (q1–q5).",
-    reference=quiz_reference,
-    compare=_quiz_compare,
-    hints=[
-        "In each situation, what does the mentee need to leave with: an answer now, a way to find it, or a method "
-        "for next time?",
-        "An incident is the exception where the answer comes first. A question that contains the answer is a fix. "
-        "A problem that keeps coming back needs a framework.",
-    ],
-    misconceptions=[
-        Misconception("always asks, even in an incident",
-                      "In q2 customers are failing to check out while you ask. Whose time does a teaching question "
-                      "spend during an incident?",
-                      lambda: _with(q2=_key_of("q2", "question")), matches=_chose("q2", "question")),
-        Misconception("a question mark makes it Socratic",
-                      "\"Have you tried…?\" ends in a question mark. Where is the answer in that reply: in Sam's head, "
-                      "or in yours?",
-                      lambda: _with(q1=_key_of("q1", "disguised fix")),
-                      matches=lambda a: _chose("q1", "disguised fix")(a) or _chose("q3", "disguised fix")(a)),
-        Misconception("gives the fix when the pattern repeats",
-                      "In q3 it is the third time. If you fix it again, who will fix the fourth one?",
-                      lambda: _with(q3=_key_of("q3", "fix")), matches=_chose("q3", "fix")),
-        Misconception("does the analysis for the mentee",
-                      "In q5 your reply is right about the numbers. Which of you computed the baseline, and who will "
-                      "ask for it next time?",
-                      lambda: _with(q5=_key_of("q5", "fix")), matches=_chose("q5", "fix")),
-        Misconception("process instead of a test",
-                      "In q4 a 20-page document answers \"how would we build it\". What question comes before that?",
-                      lambda: _with(q4=_key_of("q4", "framework")), matches=_chose("q4", "framework")),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.metric-choice",
-    title="What metric would prove that hypothesis?",
-    prompt="One letter from METRICS: the metric that could prove or refute \"cache misses cause our p99\".",
-    reference=lambda: METRIC_BEST,
-    compare=_metric_compare,
-    hints=[
-        "The p99 is made of the slowest 1% of requests. What would those requests look like if misses caused them, "
-        "and what if they didn't?",
-        "A share among the slow requests means little alone: if 12% of all requests are misses, what share of slow "
-        "ones would you expect by chance?",
-    ],
-    misconceptions=[Misconception(f"chose ({key})", hint, lambda key=key: key) for key, hint in METRIC_HINTS.items()],
-))
-
-TASKS.add(Task(
-    id="06.p99-by-cache",
-    title="p99 of hits and of misses",
-    prompt="A Series indexed 'hit' and 'miss': the p99 latency (ms) of each.",
-    reference=lambda: p99_by_cache(requests_log()),
-    compare=checks.series(rel=1e-3, what="p99 (ms)"),
-    hints=[
-        "If misses caused the tail, how should the p99 of misses compare with the p99 of hits?",
-        "Label cache_hit (a boolean) as 'hit'/'miss', group latency_ms by it, and take quantile(0.99).",
-    ],
-    misconceptions=[
-        Misconception("used the mean", "Those are means. Which statistic describes the tail the hypothesis is about?",
-                      lambda: requests_log()["latency_ms"].groupby(cache_status(requests_log())).mean()),
-        Misconception("used the median", "Those are medians: the typical hit and miss. What about the slowest 1%?",
-                      lambda: requests_log()["latency_ms"].groupby(cache_status(requests_log())).median()),
-        Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
-                      lambda: p99_by_cache(requests_log(), 0.95)),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.miss-share-of-slow",
-    title="Of the slow requests, how many are misses?",
-    prompt="A fraction: of the requests slower than the week's p99 (latency_ms > the 0.99 quantile), the share "
-           "that were cache misses.",
-    reference=lambda: miss_share_of_slow(requests_log()),
-    compare=checks.number(rel=1e-3),
-    hints=[
-        "Which requests are you describing: the misses, or the slow ones? Which of them goes in the denominator?",
-        "Filter to latency_ms > quantile(0.99), then take the mean of (cache_hit == 0) over those rows.",
-    ],
-    misconceptions=[
-        Misconception("the other conditional (slow given miss)",
-                      "That is the share of misses that are slow, P(slow | miss). The question is what the slow "
-                      "requests are made of: which group is the denominator?",
-                      lambda: slow_share_of_misses(requests_log())),
-        Misconception("the base rate", "That is the share of *all* requests that miss. Which requests does the "
-                      "question ask about?", lambda: miss_share(requests_log())),
-        Misconception("a percentage", "That is a percentage; the task asks for a fraction between 0 and 1.",
-                      lambda: 100 * miss_share_of_slow(requests_log())),
-        Misconception("the share of hits", "That is the share of slow requests that are *hits*.",
-                      lambda: hit_share_of_slow(requests_log())),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.miss-lift",
-    title="Compared with what? The lift",
-    prompt="A number: how many times more common misses are among the slow requests than among all requests, "
-           "P(miss | slow) / P(miss).",
-    reference=lambda: miss_lift(requests_log()),
-    compare=checks.number(rel=1e-3, unit="×"),
-    hints=[
-        "If misses had nothing to do with slowness, what share of the slow requests would you expect to be misses?",
-        "Divide your previous answer by the share of all requests that are misses.",
-    ],
-    misconceptions=[
-        Misconception("subtracted instead of dividing",
-                      "That is a difference in shares. How many *times* the base rate is it?",
-                      lambda: miss_share_of_slow(requests_log()) - miss_share(requests_log())),
-        Misconception("divided the wrong way round",
-                      "That is the base rate divided by the share among slow requests: upside down.",
-                      lambda: miss_share(requests_log()) / miss_share_of_slow(requests_log())),
-        Misconception("compared misses with hits (relative risk)",
-                      "That is P(slow | miss) / P(slow | hit): how much likelier a miss is to be slow than a hit. "
-                      "A fair question, but not this one: compare the slow requests with all requests.",
-                      lambda: slow_share_of_misses(requests_log())
-                      / float(is_slow(requests_log())[requests_log()["cache_hit"].astype(bool)].mean())),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.endpoint-lift",
-    title="What else is slow?",
-    prompt="A Series endpoint → lift: each endpoint's share of the slow requests (slower than the p99) divided by "
-           "its share of all requests.",
-    reference=lambda: slow_lift(requests_log(), "endpoint"),
-    compare=checks.series(rel=1e-3, what="lift (×)"),
-    hints=[
-        "home has the most slow requests. Does it also have the most requests? What would you divide by?",
-        "value_counts(normalize=True) among the slow rows, divided by value_counts(normalize=True) among all rows.",
-    ],
-    misconceptions=[
-        Misconception("no baseline",
-                      "Those are shares of the slow requests. The biggest endpoint gets the most of everything: "
-                      "what would you divide by to see which is *over*-represented?",
-                      lambda: slow_share_by(requests_log(), "endpoint")),
-        Misconception("slow share within each endpoint",
-                      "That is each endpoint's own slow share, P(slow | endpoint), which is about 1% × the lift. "
-                      "The task asks for the ratio of shares.",
-                      lambda: is_slow(requests_log()).groupby(requests_log()["endpoint"]).mean()),
-        Misconception("p99 per endpoint",
-                      "Those are p99s per endpoint, in ms. The task asks how over-represented each endpoint is among "
-                      "the slow requests.",
-                      lambda: requests_log().groupby("endpoint")["latency_ms"].quantile(0.99)),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.conclusion",
-    title="Write the conclusion",
-    prompt="A few sentences for Sam (as a string, 30+ words): the share of slow requests that are misses, the "
-           "baseline, what else is slow, and a verdict on the hypothesis.",
-    reference=lambda: "structure",
-    compare=_structured(CONCLUSION_PARTS, min_words=30),
-    sample_answer=conclusion_sample,
-    hints=[
-        "Would Sam, reading only your paragraph, know how much of the p99 the misses explain, and what they don't?",
-        "One sentence with the share among slow requests and the base rate, one with the lift, one naming what else "
-        "is over-represented, and a verdict: supported, partly, or refuted.",
-    ],
-    misconceptions=[
-        Misconception("declared it proven",
-                      "Your text says the hypothesis is proven. What share of the slow requests were hits, and what "
-                      "else did the breakdown show?",
-                      lambda: "Proven: misses cause the p99. 79% of slow requests are misses, so the cache is the problem "
-                              "and raising the TTL will fix the tail. We should ship it this week and close the ticket "
-                              "after confirming the dashboard.",
-                      matches=_sounds_proven),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.experiment",
-    title="The simplest thing we could build to test this",
-    prompt="An experiment plan (a string, 40+ words): the change, a scope that keeps it small, the metric, a "
-           "success criterion with a number, and a guardrail or stopping rule.",
-    reference=lambda: "structure",
-    compare=_structured(EXPERIMENT_PARTS, min_words=40),
-    sample_answer=experiment_sample,
-    hints=[
-        "What result would tell you the hypothesis was wrong, and how little would you have to build to see it?",
-        "Name one change on one slice of traffic, the p99 you expect (from → to, in ms), what must not get worse, "
-        "and when you stop.",
-    ],
-    misconceptions=[
-        Misconception("no number to succeed or fail against",
-                      "Your plan has no number that would count as success. How will you know, on day two, whether "
-                      "it worked?",
-                      lambda: "Raise the Redis TTL for the cart endpoint on a canary of 5% of traffic for two days, and "
-                              "watch the p99 of the recommendation call on the canary against the rest. If it improves "
-                              "we roll it out; if errors or stale answers rise we roll back.",
-                      matches=lambda a: isinstance(a, str) and len(a.split()) >= 40
-                      and not EXPERIMENT_PARTS["a success criterion with a number (e.g. p99 under N ms)"](a)),
-        Misconception("no small scope",
-                      "Your plan changes everything at once. What is the smallest slice of traffic that would answer "
-                      "the question?",
-                      lambda: "Raise the Redis TTL for every endpoint in every region to ten minutes. Metric: the p99 "
-                              "of the recommendation call. Success: the p99 drops from 12.4 ms to under 10 ms within a "
-                              "week. Guardrail: stale answers stay rare and errors do not rise, else we roll back.",
-                      matches=lambda a: isinstance(a, str) and len(a.split()) >= 40 and not EXPERIMENT_PARTS[
-                          "the scope that keeps it small (one endpoint, one region, a canary or a share of traffic)"](a)),
-    ],
-))
-
-TASKS.add(Task(
-    id="06.socratic-hints",
-    title="Rewrite three fixes as Socratic hints",
-    prompt="A list of three strings: FIX_HINTS rewritten, in order, so each passes lint_hint(hint, fix) with "
-           "that hint's fix.",
-    reference=lambda: FIX_HINTS,
-    compare=_hints_compare,
-    sample_answer=lambda: list(SOCRATIC_SAMPLE),
-    hints=[
-        "For each hint, what does Sam need to notice to find the fix alone, and what question would make them look there?",
-        "Start with what, which, how or why; end with a question mark; leave the fix's words out; keep it under "
-        f"{MAX_HINT_WORDS} words.",
-    ],
-    misconceptions=[
-        Misconception("kept the fix in the question",
-                      "One of your questions still carries the fix. If Sam acts on it, will they know why it works?",
-                      lambda: ["What do you see if you compare the p99 of hits and misses?", SOCRATIC_SAMPLE[1],
-                               SOCRATIC_SAMPLE[2]],
-                      matches=_any_hint(lambda h, fix: _is_question(h) and (_contains_fix(h, fix) or _opens_with_fix(h)))),
-        Misconception("statements, not questions",
-                      "One of your hints is a statement. What question would make Sam find it out?",
-                      lambda: ["Look at how the tail of misses differs from the tail of hits.", SOCRATIC_SAMPLE[1],
-                               SOCRATIC_SAMPLE[2]],
-                      matches=_any_hint(lambda h, fix: not _is_question(h))),
-    ],
-))
-
-
-def _linter_cases() -> list[tuple[str, str]]:
-    cases = [(h, f) for h, f in FIX_HINTS]
-    cases += [(h, f) for h, (_, f) in zip(SOCRATIC_SAMPLE, FIX_HINTS, strict=True)]
-    cases += [
-        ("Why don't you check the cart endpoint?", "cart endpoint"),
-        ("Have you considered a canary?", "canary"),
-        ("What would you expect to see if the cache were the cause?", "raise the TTL"),
-        ("What would you expect to see if the cache were the cause", "raise the TTL"),
-        ("Would it help to RAISE the ttl?", "raise the TTL"),
-        ("Which requests make up the p99?  ", "share of slow requests"),
-        ("", "anything"),
-        ("   ", "anything"),
-        ("Why not raise the TTL?", "raise the TTL"),
-        ("What changed on Tuesday?", ""),
-        ("Où est le problème ?", "cache"),
-        ("How would you know if you were wrong?\n", "p99"),
-        ("Is it the cache, or the region?\"", "hosts"),
-    ]
-    return cases
-
-
-TASKS.add(Task(
-    id="06.hint-linter",
-    title="Stretch: write the hint linter's core rules",
-    prompt="Write is_socratic(hint, fix) → bool: True only if the hint (1) ends with '?' (ignoring trailing "
-           "spaces and closing quotes), (2) does not start with one of DISGUISED_OPENERS (case-insensitive), and "
-           "(3) does not contain the fix phrase (case-insensitive, punctuation ignored). Empty hints are False.",
-    reference=lambda: is_socratic,
-    compare=checks.function_on(_linter_cases, what="(hint, fix)"),
-    stretch=True,
-    hints=[
-        "Which of the three rules can a hint break while still ending in a question mark?",
-        "Lower-case both texts and replace punctuation with spaces before comparing; check startswith for each opener.",
-    ],
-    misconceptions=[
-        Misconception("only checks the question mark",
-                      "Your linter passes \"Have you tried raising the TTL?\". Is that hint Socratic?",
-                      lambda: (lambda hint, fix: isinstance(hint, str) and hint.rstrip().endswith("?"))),
-        Misconception("only checks for the fix",
-                      "Your linter passes statements. Does a statement make the mentee think?",
-                      lambda: (lambda hint, fix: isinstance(hint, str) and bool(hint.strip())
-                               and not (fix and fix.lower() in hint.lower()))),
-    ],
-))
