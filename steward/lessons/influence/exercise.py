@@ -14,21 +14,28 @@ from steward import checks
 from steward.datagen import load
 from steward.lessons.influence.model import (
     CONFIDENCE,
+    DECISIONS,
+    HOURS_PER_MONTH,
     MODULE,
-    SESSIONS_PER_MONTH,
     ZTest,
     _facts,
     _money,
     _statement_compare,
+    abandonment_mde_pp,
     abandonment_test,
     arm_counts,
+    arm_latency,
     average_order_value,
     cart_abandonment,
     cart_rate,
     changes,
     check_statement,
     extract_numbers,
+    guardrail_decision,
     impact_statement,
+    latency_added,
+    latency_mean_added,
+    monthly_sessions,
     peeking_false_positive_rate,
     revenue_per_month,
     revenue_range,
@@ -133,6 +140,13 @@ def _pair(rel: float = 1e-3, abs_: float = 0.0, what: str = "pair", unit: str = 
         wanted = [float(x) for x in expected]
         if all(math.isclose(v, e, rel_tol=rel, abs_tol=abs_) for v, e in zip(values, wanted, strict=True)):
             return checks.OK
+        if all(math.isclose(v, e, rel_tol=rel, abs_tol=abs_) for v, e in zip(values, wanted[::-1], strict=True)):
+            return checks.not_yet(f"Right numbers, wrong order: you gave ({values[0]:,.6g}, {values[1]:,.6g}). "
+                                  "Give the low end first: (low, high).")
+        closes = [checks.rounded_close(v, e) for v, e in zip(values, wanted, strict=True)]
+        if all(closes):
+            return checks.not_yet(f"Close: ({values[0]:,.6g}, {values[1]:,.6g}) is the data's {what} rounded to the "
+                                  "decimals you wrote. Give one more decimal, or pass your computed values.")
         return checks.not_yet(f"({values[0]:,.6g}, {values[1]:,.6g}) is not {what} the data gives{f' (in {unit})' if unit else ''}.")
 
     return compare
@@ -144,15 +158,21 @@ def _ztest_compare(answer: Any, expected: tuple[float, float]) -> checks.Verdict
     if not verdict.passed:
         return verdict
     z, p = (checks._as_float(x) for x in answer)
-    if not math.isclose(abs(z), abs(expected[0]), rel_tol=2e-3):
+    if not math.isclose(abs(z), abs(expected[0]), rel_tol=2e-4):
         return checks.not_yet(f"z = {z:.4g} is not the z the data gives.")
     if not math.isclose(p, expected[1], rel_tol=2e-2):
         return checks.not_yet(f"p = {p:.4g} is not the two-sided p-value for the data's z.")
     return checks.OK
 
 
-def _ztest_with(per: str = "carts", one_sided: bool = False, cdf: bool = False) -> tuple[float, float]:
+def _ztest_with(per: str = "carts", one_sided: bool = False, cdf: bool = False,
+                unpooled: bool = False) -> tuple[float, float]:
     s = _sessions()
+    if unpooled:
+        t = _test()
+        se = math.sqrt(t.p1 * (1 - t.p1) / _carts("control") + t.p2 * (1 - t.p2) / _carts("treatment"))
+        z = t.diff / se
+        return z, math.erfc(abs(z) / math.sqrt(2.0))
     if per == "sessions":
         counts = arm_counts(s)
         c, t = counts.loc["control"], counts.loc["treatment"]
@@ -170,7 +190,13 @@ def _ztest_with(per: str = "carts", one_sided: bool = False, cdf: bool = False) 
 def _ci_with(z: float | None = None, unpooled: bool = True, scale: float = 100.0, flip: bool = False) -> tuple[float, float]:
     t = _test()
     q = z_quantile(CONFIDENCE) if z is None else z
-    half = q * math.sqrt(t.p1 * (1 - t.p1) / _carts("control") + t.p2 * (1 - t.p2) / _carts("treatment"))
+    n1, n2 = _carts("control"), _carts("treatment")
+    if unpooled:
+        se = math.sqrt(t.p1 * (1 - t.p1) / n1 + t.p2 * (1 - t.p2) / n2)
+    else:
+        pooled = (t.p1 * n1 + t.p2 * n2) / (n1 + n2)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    half = q * se
     low, high = t.diff - half, t.diff + half
     if flip:
         low, high = -high, -low
@@ -204,9 +230,9 @@ def _revenue_with(cart: bool = True, sign: float = 1.0, point: bool = False) -> 
     share = cart_rate(s) if cart else 1.0
     aov = average_order_value(s)
     if point:
-        value = revenue_per_month(SESSIONS_PER_MONTH, share, -t.diff, aov)
+        value = revenue_per_month(monthly_sessions(), share, -t.diff, aov)
         return value, value
-    low, high = revenue_range(SESSIONS_PER_MONTH, share, (t.ci_low, t.ci_high), aov)
+    low, high = revenue_range(monthly_sessions(), share, (t.ci_low, t.ci_high), aov)
     if sign < 0:
         return -high, -low
     return low, high
@@ -228,6 +254,13 @@ def _statement_variant(kind: str) -> str:
         return text[:start] + text[text.index(")", start) + 1:]
     if kind == "no-cost":
         return text[:text.index(" The cost:")]
+    if kind == "mean-latency":
+        return text.replace(f"{f.latency_p99_added_ms:.1f} ms more p99 latency",
+                            f"{f.latency_mean_added_ms:.1f} ms more mean latency")
+    if kind == "wrong-slo-verdict":
+        said = "inside" if f.treatment_inside_slo else "which breaks"
+        return text.replace(f"{said} the {f.slo_ms:.0f} ms SLO",
+                            f"{'outside' if f.treatment_inside_slo else 'inside'} the {f.slo_ms:.0f} ms SLO")
     raise ValueError(kind)
 
 
@@ -261,6 +294,37 @@ def _function_close(cases: Sequence[tuple[float, float]], rel: float = 5e-3) -> 
         return checks.OK
 
     return compare
+
+
+def _decisions(**rule: Any) -> pd.Series:
+    result = pd.Series({name: guardrail_decision(load(name), **rule) for name in ("ab_sessions", "ab_sessions_srm")},
+                       name="decision")
+    result.index.name = "dataset"
+    return result
+
+
+def _decisions_compare(answer: Any, expected: pd.Series) -> checks.Verdict:
+    """A mapping dataset → one of :data:`DECISIONS` (case and spacing do not matter)."""
+    if isinstance(answer, pd.Series | dict):
+        given = {str(k): v for k, v in dict(answer).items()}
+    else:
+        return checks.not_yet(f"Expected a Series (or dict) dataset → decision; got {checks.describe(answer)}.")
+    missing = [k for k in expected.index if k not in given]
+    if missing:
+        return checks.not_yet(f"Give a decision for every dataset; missing {missing}.")
+    norm = {k: " ".join(str(v).lower().split()) if isinstance(v, str) else v for k, v in given.items()}
+    bad = [k for k in expected.index if norm[k] not in DECISIONS]
+    if bad:
+        return checks.not_yet(f"Each decision is one of {list(DECISIONS)}; {bad[0]!r} has {given[bad[0]]!r}.")
+    wrong = [k for k in expected.index if norm[k] != expected[k]]
+    if wrong:
+        return checks.not_yet(f"The decision for {', '.join(repr(k) for k in wrong)} is not the one the checks support.")
+    return checks.OK
+
+
+def _latency_diff(quantile: float | None = None, mean: bool = False) -> float:
+    return latency_mean_added(_sessions()) if mean else latency_added(_sessions(), quantile)
+
 
 
 SAMPLE_SIZE_CASES = ((0.10, 0.01), (0.66, -0.01), (0.66, -0.02), (0.05, 0.005), (0.30, 0.05))
@@ -369,6 +433,10 @@ TASKS.add(Task(
         Misconception("counted sessions, not carts",
                       "Your n is all sessions. The metric is per cart: what are n₁ and n₂?",
                       lambda: _ztest_with(per="sessions")),
+        Misconception("used the unpooled standard error",
+                      "Close, but your z uses the unpooled SE (each arm's own rate). The test asks: if there were no "
+                      "effect, how often would we see this? Under that hypothesis, how many rates are there?",
+                      lambda: _ztest_with(unpooled=True)),
     ],
 ))
 
@@ -377,7 +445,7 @@ TASKS.add(Task(
     title="95% confidence interval of the change",
     prompt="A pair (low, high): the 95% CI of treatment − control abandonment, in pp (unpooled standard error).",
     reference=lambda: _test().ci_pp,
-    compare=_pair(abs_=0.01, what="the 95% CI (low, high)", unit="pp"),
+    compare=_pair(rel=0.0, abs_=2e-4, what="the 95% CI (low, high)", unit="pp"),
     hints=[
         "The interval describes the difference you observed, not a world with no difference. Which standard "
         "error fits that, and how many of them either side make 95%?",
@@ -395,6 +463,10 @@ TASKS.add(Task(
         Misconception("control minus treatment",
                       "Your interval is the mirror image: control − treatment. The task asks for treatment − control.",
                       lambda: _ci_with(flip=True)),
+        Misconception("used the pooled standard error",
+                      "Your interval is a hair off: it uses the pooled SE, which assumes both arms share one rate. "
+                      "The interval describes the difference you observed: which SE uses each arm's own rate?",
+                      lambda: _ci_with(unpooled=False)),
     ],
 ))
 
@@ -442,8 +514,8 @@ TASKS.add(Task(
 TASKS.add(Task(
     id="07.revenue-range",
     title="From effect to money: a range",
-    prompt=f"A pair (low, high): revenue recovered per month, in USD, at {SESSIONS_PER_MONTH:,} sessions a month, "
-           "carried from the 95% CI (use the test's cart rate and average order value).",
+    prompt="A pair (low, high): revenue recovered per month, in USD, at Cartwheel's sessions a month "
+           "(`cartwheel.sessions_per_month()`), carried from the 95% CI (use the test's cart rate and average order value).",
     reference=lambda: _revenue_with(),
     compare=_pair(rel=1e-2, what="the monthly revenue range (low, high)", unit="USD"),
     hints=[
@@ -468,20 +540,23 @@ TASKS.add(Task(
     id="07.saving-by-service",
     title="Over-provisioned services",
     prompt="From `cloud_costs`: a Series service → monthly right-sizing saving in USD (0 where nothing can shrink). "
-           "An instance can go one size down (half the price) if its CPU *and* memory p95 are under 40%.",
+           "An instance can go one size down (half the price) if its CPU *and* memory p95 are under 40% and it is "
+           "not already the smallest size (`.large`).",
     reference=lambda: saving_by_service(load("cloud_costs")),
     compare=checks.series(rel=1e-3, abs=0.01, what="saving (USD a month)"),
     hints=[
         "After halving an instance its utilisation roughly doubles. Which percentile tells you whether it would "
         "survive the busy hours?",
-        "Flag instances with cpu_p95_pct < 40 and mem_p95_pct < 40; saving = hourly cost × 730 / 2; sum per service.",
+        f"Flag instances with cpu_p95_pct < 40 and mem_p95_pct < 40, not already the smallest size (.large); "
+        f"saving = hourly cost × {HOURS_PER_MONTH} / 2; sum per service.",
     ],
     misconceptions=[
         Misconception("used the median (p50)",
                       "You sized on the median. A bursty API is quiet half the time and busy at peak: which "
                       "percentile must fit after the move?", lambda: saving_by_service(load("cloud_costs"), percentile="p50")),
         Misconception("looked at CPU only",
-                      "You checked CPU only. A cache can idle its CPU and fill its memory: what else shrinks with the instance?",
+                      "You checked CPU only. A memory-bound service can idle its CPU and fill its memory: what else "
+                      "shrinks with the instance?",
                       lambda: saving_by_service(load("cloud_costs"), resources=("cpu",))),
         Misconception("counted the whole instance cost",
                       "Your saving is the whole instance: that turns it off. One size down halves the price.",
@@ -513,6 +588,34 @@ TASKS.add(Task(
 ))
 
 TASKS.add(Task(
+    id="07.latency-cost",
+    title="The latency guardrail, in the SLO's terms",
+    prompt="What the real-time check costs in latency: treatment minus control at the latency SLO's percentile of "
+           "`latency_ms` (the product page's call), in ms. Use `cartwheel.call_percentile` or pandas' `quantile`.",
+    reference=lambda: _latency_diff(),
+    compare=checks.number(rel=1e-3, abs=1e-3, unit="ms"),
+    hints=[
+        "The SLO says '99% of calls within 200 ms'. Which statistic of the calls does that bound, and where would "
+        "a slower check show first?",
+        "Per arm, the 0.99 quantile of latency_ms (cartwheel.call_percentile does it); treatment minus control.",
+    ],
+    misconceptions=[
+        Misconception("mean instead of the SLO's percentile",
+                      "That is the difference of the means. The SLO bounds a percentile of calls, not their average: "
+                      "which one, and how much does the check add there?", lambda: _latency_diff(mean=True)),
+        Misconception("used the p95",
+                      "That is the p95 difference. Which percentile does Cartwheel's latency SLO name?",
+                      lambda: _latency_diff(0.95)),
+        Misconception("used the median",
+                      "That is the median's difference: the typical call, not the slow ones the SLO is about.",
+                      lambda: _latency_diff(0.5)),
+        Misconception("the treatment's p99, not the difference",
+                      "That is the treatment arm's p99 itself. The cost is what the check *adds*: compared with what?",
+                      lambda: float(arm_latency(_sessions())["treatment"])),
+    ],
+))
+
+TASKS.add(Task(
     id="07.impact-statement",
     title="The business-impact statement",
     prompt="A paragraph (a string) with the metric, the baseline, the change in pp, the 95% CI, the revenue "
@@ -523,7 +626,7 @@ TASKS.add(Task(
         "If your product manager repeated your paragraph to a VP, could it survive the follow-ups: how sure "
         "are you, and what does it cost?",
         "Use the numbers you computed: baseline %, change in pp, CI in pp, revenue low–high per month, and the "
-        "p95 latency the check adds. Round them; don't invent any.",
+        "p99 latency the check adds (the SLO's percentile) with the SLO verdict you computed. Round them; don't invent any.",
     ],
     misconceptions=[
         Misconception("relative change quoted as pp",
@@ -544,6 +647,13 @@ TASKS.add(Task(
         Misconception("no cost",
                       "Every change costs something. What did the real-time check cost in latency or infrastructure?",
                       lambda: _statement_variant("no-cost"), matches=_flags("missing-cost")),
+        Misconception("mean latency instead of the SLO's percentile",
+                      "Your latency cost is a mean. The SLO is written on a percentile of calls: which one, and what "
+                      "does the check add there?",
+                      lambda: _statement_variant("mean-latency"), matches=_flags("latency-not-p99")),
+        Misconception("the wrong side of the SLO",
+                      "Your SLO verdict disagrees with the data. What is the treatment arm's p99, and what does the "
+                      "SLO allow?", lambda: _statement_variant("wrong-slo-verdict"), matches=_flags("slo-verdict")),
     ],
     sample_answer=lambda: impact_statement(),
 ))
@@ -640,6 +750,60 @@ TASKS.add(Task(
                       "data: a test far from significance at look 2 is still far at look 3. Simulate it.", lambda: 0.25),
         Misconception("gave a percentage", "That looks like a percentage; give a fraction.",
                       lambda: 100 * peeking_false_positive_rate(5, sims=100_000)),
+    ],
+    stretch=True,
+))
+
+
+TASKS.add(Task(
+    id="07.mde",
+    title="What could this test have detected?",
+    prompt="The minimum detectable effect of this test on cart abandonment, in pp (a positive number): the smallest "
+           "true change it detects with 80% power at α = 0.05 two-sided, with its carts per arm and the control rate.",
+    reference=lambda: abandonment_mde_pp(_sessions()),
+    compare=checks.number(rel=2e-3, unit="pp"),
+    hints=[
+        "If the true change were exactly the MDE, the observed one would scatter around it. How far out must the "
+        "true change sit for the observed one to clear 1.96 SE four times in five?",
+        "MDE = (z₀.₉₇₅ + z₀.₈₀) × √(p(1 − p)(1/n₁ + 1/n₂)) with p the control rate and n the carts per arm; × 100.",
+    ],
+    misconceptions=[
+        Misconception("forgot the power term",
+                      "That is 1.96 SE: a true change that size is detected only half the time. What does 80% power add?",
+                      lambda: abandonment_mde_pp(_sessions(), power=0.5)),
+        Misconception("counted sessions, not carts",
+                      "Your n is all sessions. Abandonment is measured per cart: how many carts per arm?",
+                      lambda: abandonment_mde_pp(_sessions(), per="sessions")),
+        Misconception("one-sided α",
+                      "Your MDE uses a one-sided z (1.645). Could the change have gone either way?",
+                      lambda: abandonment_mde_pp(_sessions(), alpha=0.10)),
+        Misconception("gave a fraction, not pp", "That is a fraction; the task asks for percentage points.",
+                      lambda: abandonment_mde_pp(_sessions()) / 100),
+    ],
+    stretch=True,
+))
+
+TASKS.add(Task(
+    id="07.guardrail-decision",
+    title="Ship, or not? The trust check, the guardrails, then the OEC",
+    prompt="A Series dataset → decision for `ab_sessions` and `ab_sessions_srm`, each one of 'ship', 'do not ship', "
+           "'rerun' or 'keep testing'. Guardrails: the treatment arm's p99 inside the latency SLO, and revenue per "
+           "session not significantly down; the OEC is cart abandonment.",
+    reference=lambda: _decisions(),
+    compare=_decisions_compare,
+    hints=[
+        "Before you read any result, what has to be true for the comparison to mean anything? Then: which limits did "
+        "you promise not to cross, whatever the result?",
+        "In order: SRM check (mismatch → rerun); guardrails (treatment p99 vs the SLO with cartwheel.inside_latency_slo, "
+        "revenue-per-session CI) → do not ship on a breach; then the abandonment CI: below zero → ship.",
+    ],
+    misconceptions=[
+        Misconception("skipped the sample-ratio check",
+                      "The second run looks even better. What did you check before trusting its effect?",
+                      lambda: _decisions(check_srm=False)),
+        Misconception("treated any slower p99 as a breach",
+                      "Latency went up, but a guardrail is a limit set before the test. What does the SLO allow at the "
+                      "p99, and what did the treatment arm reach?", lambda: _decisions(latency_rule="any increase")),
     ],
     stretch=True,
 ))

@@ -24,16 +24,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import checks
+from steward import cartwheel, checks
 from steward.checks import require_frame
 from steward.datagen import load
 
 MODULE = "07"
 
-#: Scenario parameters of the running case (Cartwheel's analytics dashboard), not claims about real stores.
-SESSIONS_PER_MONTH = 400_000
-HOURS_PER_MONTH = 730  # 8,760 hours a year / 12: the usual convention for monthly cloud prices
-LATENCY_SLO_MS = 200
+#: Cartwheel's facts come from the canon (steward.cartwheel); these are module-local aliases.
+#: Monthly cloud prices use the providers' 730-hour month (8,760 h a year / 12).
+HOURS_PER_MONTH = cartwheel.HOURS_PER_BILLING_MONTH
+LATENCY_SLO_MS = cartwheel.LATENCY.threshold_ms
+CURRENCY = cartwheel.CURRENCY
 #: Right-sizing rule: one size down halves the capacity, so utilisation roughly doubles.
 #: Keep the 30-day p95 under this after the move → shrink only if p95 < HEADROOM / 2 today.
 HEADROOM_PCT = 80.0
@@ -206,6 +207,44 @@ def sessions_srm(sessions: pd.DataFrame) -> SRM:
     return srm_check(frame["arm"].value_counts().sort_index())
 
 
+def srm_p_for_split(share: float, sessions: float) -> float:
+    """The SRM p-value of a logged split ``share`` : (1 − share) over ``sessions``, designed 50/50.
+
+    Whether 52/48 is a mismatch depends on how many sessions it is: 52 to 48 is what a fair
+    coin gives now and then; 5,200 to 4,800 it almost never gives.
+    """
+    if not (isinstance(share, (int, float, np.floating)) and 0 < share < 1):
+        raise ValueError(f"a share of sessions is a fraction strictly between 0 and 1; got {share!r}")
+    if not (isinstance(sessions, (int, float, np.integer, np.floating)) and sessions > 0 and math.isfinite(sessions)):
+        raise ValueError(f"the number of sessions is a positive number; got {sessions!r}")
+    first = float(share) * float(sessions)
+    return srm_check({"first": first, "second": float(sessions) - first}).p_value
+
+
+def srm_min_sessions(share: float, alpha: float = SRM_ALPHA) -> int:
+    """The fewest sessions at which a logged split of ``share`` is flagged at ``alpha``.
+
+    With two arms designed 50/50, χ² = n·(2·share − 1)², and the flag needs χ² above the
+    square of the two-sided z for ``alpha``.
+    """
+    if not (0 < share < 1) or share == 0.5:
+        raise ValueError(f"need a share between 0 and 1 other than 0.5; got {share!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha is a fraction between 0 and 1; got {alpha!r}")
+    critical = NormalDist().inv_cdf(1 - alpha / 2) ** 2
+    return math.ceil(critical / (2 * share - 1) ** 2)
+
+
+def srm_table(share: float = 0.52, sizes: Sequence[int] = (500, 1_000, 5_000, 10_000, 32_000, 100_000)) -> pd.DataFrame:
+    """The same logged split at several test sizes: χ², p-value and whether it is flagged."""
+    rows = []
+    for n in sizes:
+        p = srm_p_for_split(share, n)
+        rows.append({"sessions": int(n), "logged": f"{round(share * n):,} : {round((1 - share) * n):,}",
+                     "chi2": 4 * n * (share - 0.5) ** 2, "p_value": p, "mismatch": p < SRM_ALPHA})
+    return pd.DataFrame(rows).set_index("sessions")
+
+
 # -- from effect to money -----------------------------------------------------------------
 def average_order_value(sessions: pd.DataFrame) -> float:
     """Mean order value over sessions that purchased: the average that multiplies back to revenue."""
@@ -250,6 +289,183 @@ def revenue_range(sessions_per_month: float, cart_share: float, ci: tuple[float,
             revenue_per_month(sessions_per_month, cart_share, -low, aov))
 
 
+def monthly_sessions() -> float:
+    """Cartwheel's sessions a month, from the canon (average calls/s × 30 days ÷ calls per session)."""
+    return cartwheel.sessions_per_month()
+
+
+@dataclass(frozen=True)
+class RevenueUncertainty:
+    """The monthly revenue with its uncertainty, source by source (delta method).
+
+    ``effect_only`` is the range carried from the effect's CI alone (what :func:`revenue_range`
+    gives); ``all_sources`` also carries the sampling error of the cart rate and the order value.
+    """
+
+    point: float
+    relative_se: dict[str, float]
+    effect_only: tuple[float, float]
+    all_sources: tuple[float, float]
+    confidence: float = CONFIDENCE
+
+    @property
+    def widening(self) -> float:
+        """How much wider the full range is than the effect-only one, as a fraction (0.01 = 1%)."""
+        return (self.all_sources[1] - self.all_sources[0]) / (self.effect_only[1] - self.effect_only[0]) - 1
+
+
+def revenue_uncertainty(sessions: pd.DataFrame, sessions_per_month: float | None = None,
+                        confidence: float = CONFIDENCE) -> RevenueUncertainty:
+    """Revenue = sessions × cart rate × drop × order value, each factor measured with error.
+
+    For a product of independent estimates the relative standard errors add in quadrature
+    (the delta method): rel SE² ≈ Σ (SEᵢ / valueᵢ)². The drop's SE is the unpooled SE of the
+    z-test; the cart rate's is √(c(1 − c)/n) over sessions; the order value's is s/√(orders).
+    Sessions a month is the canon's figure, taken as known: the *scale-up* from a test slice to
+    all traffic is an assumption a range cannot carry (say it in words).
+    """
+    frame = _require(sessions, ("arm", "added_to_cart", "purchased", "order_value"), "sessions")
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
+    test = abandonment_test(frame, confidence)
+    z = z_quantile(confidence)
+    drop = -test.diff
+    se_drop = (test.ci_high - test.ci_low) / (2 * z)
+    share = cart_rate(frame)
+    se_share = math.sqrt(share * (1 - share) / len(frame))
+    orders = frame.loc[frame["purchased"].astype(bool), "order_value"].astype(float)
+    aov = float(orders.mean())
+    se_aov = float(orders.std(ddof=1)) / math.sqrt(len(orders))
+    rel = {"abandonment change": abs(se_drop / drop) if drop else math.inf,
+           "cart rate": se_share / share, "average order value": se_aov / aov}
+    point = revenue_per_month(n_month, share, drop, aov)
+    effect_only = revenue_range(n_month, share, (test.ci_low, test.ci_high), aov)
+    half = z * abs(point) * math.sqrt(sum(v * v for v in rel.values()))
+    return RevenueUncertainty(point, rel, effect_only, (point - half, point + half), confidence)
+
+
+def revenue_bootstrap(sessions: pd.DataFrame, sessions_per_month: float | None = None, reps: int = 400,
+                      seed: int = 7) -> np.ndarray:
+    """Monthly revenue recomputed on ``reps`` resamples of the sessions (within each arm, with replacement).
+
+    A check on :func:`revenue_uncertainty`: every estimate is redrawn together, with no
+    independence assumed. Returns the ``reps`` revenue figures.
+    """
+    frame = _require(sessions, ("arm", "added_to_cart", "purchased", "order_value"), "sessions")
+    if not isinstance(reps, int) or reps < 2:
+        raise ValueError(f"need at least 2 resamples; got {reps!r}")
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
+    rs = np.random.RandomState(seed)
+    totals = {}
+    for arm in ("control", "treatment"):
+        part = frame[frame["arm"] == arm]
+        if part.empty:
+            raise ValueError(f"no sessions in the {arm} arm")
+        cart = part["added_to_cart"].to_numpy(bool)
+        bought = part["purchased"].to_numpy(bool)
+        value = part["order_value"].to_numpy(float)
+        idx = rs.randint(0, len(part), size=(reps, len(part))).astype(np.int32)
+        totals[arm] = (cart[idx].sum(1), (cart & ~bought)[idx].sum(1), bought[idx].sum(1), value[idx].sum(1), len(part))
+    c, t = totals["control"], totals["treatment"]
+    drop = c[1] / c[0] - t[1] / t[0]
+    share = (c[0] + t[0]) / (c[4] + t[4])
+    aov = (c[3] + t[3]) / (c[2] + t[2])
+    return n_month * share * drop * aov
+
+
+# -- the overall evaluation criterion, guardrails and power ---------------------------------------
+@dataclass(frozen=True)
+class MeanDiff:
+    """Treatment − control difference of a per-session mean, with its SE, z, p and CI (Welch, normal)."""
+
+    control: float
+    treatment: float
+    diff: float
+    se: float
+    z: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
+
+def revenue_per_session(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Per arm: sessions, revenue per session (mean order_value over *all* sessions), its variance and SE.
+
+    Revenue per session is the direct business metric (a candidate OEC): it moves with cart
+    rate, abandonment and order value at once, and its variance is large, because most
+    sessions are worth 0 and a few are worth a lot.
+    """
+    frame = _require(sessions, ("arm", "order_value"), "sessions")
+    grouped = frame.groupby("arm")["order_value"]
+    out = pd.DataFrame({"sessions": grouped.size(), "revenue_per_session": grouped.mean(),
+                        "variance": grouped.var(ddof=1)})
+    out["se"] = np.sqrt(out["variance"] / out["sessions"])
+    return out
+
+
+def revenue_per_session_test(sessions: pd.DataFrame, confidence: float = CONFIDENCE) -> MeanDiff:
+    """Treatment − control revenue per session: a two-sample z-test with unpooled (Welch) variance."""
+    table = revenue_per_session(sessions)
+    if not {"control", "treatment"} <= set(table.index):
+        raise ValueError(f"need a control and a treatment arm; got {list(table.index)}")
+    c, t = table.loc["control"], table.loc["treatment"]
+    diff = float(t.revenue_per_session - c.revenue_per_session)
+    se = float(math.sqrt(c.se ** 2 + t.se ** 2))
+    z = diff / se if se > 0 else 0.0
+    half = z_quantile(confidence) * se
+    return MeanDiff(float(c.revenue_per_session), float(t.revenue_per_session), diff, se, z, two_sided_p(z),
+                    diff - half, diff + half)
+
+
+def minimum_detectable_effect(se_diff: float, alpha: float = 0.05, power: float = 0.80) -> float:
+    """The smallest true difference a test with this SE detects with ``power`` at two-sided ``alpha``.
+
+    MDE = (z₁₋α/₂ + z_power) · SE: the observed difference must clear 1.96 SE, and to do so 80%
+    of the time the true one must sit 0.84 SE further out [factsheet §7; Kohavi, Tang & Xu 2020].
+    """
+    if not (isinstance(se_diff, (int, float, np.floating)) and math.isfinite(se_diff) and se_diff > 0):
+        raise ValueError(f"a standard error is a positive number; got {se_diff!r}")
+    if not (0 < alpha < 1 and 0 < power < 1):
+        raise ValueError("alpha and power are fractions between 0 and 1")
+    return (NormalDist().inv_cdf(1 - alpha / 2) + NormalDist().inv_cdf(power)) * float(se_diff)
+
+
+def abandonment_mde_pp(sessions: pd.DataFrame, alpha: float = 0.05, power: float = 0.80,
+                       per: str = "carts") -> float:
+    """The MDE of cart abandonment (pp) for this test's carts per arm, at the control rate.
+
+    Before the test, the variance is the baseline's: SE = √(p(1 − p)(1/n₁ + 1/n₂)).
+    (``per="sessions"`` gives the misconception that counts every session.)
+    """
+    counts = arm_counts(sessions)
+    c, t = counts.loc["control"], counts.loc["treatment"]
+    p = c.abandoned / c.carts
+    n1, n2 = (c.carts, t.carts) if per == "carts" else (c.sessions, t.sessions)
+    return 100 * minimum_detectable_effect(math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2)), alpha, power)
+
+
+DECISIONS = ("ship", "do not ship", "rerun", "keep testing")
+
+
+def guardrail_decision(sessions: pd.DataFrame, check_srm: bool = True, latency_rule: str = "slo") -> str:
+    """Ship, do not ship, rerun or keep testing: the OEC decides only when the trust and guardrail checks pass.
+
+    In order [Kohavi, Tang & Xu 2020]: a sample-ratio mismatch makes the test untrustworthy
+    (rerun); a guardrail breach blocks the launch (do not ship): the treatment arm's p99 outside
+    the latency SLO, or revenue per session significantly down; then the OEC (cart abandonment)
+    must improve with a CI that excludes zero (ship), else keep testing. ``check_srm=False`` and
+    ``latency_rule="any increase"`` give the misconceptions (skipping the trust check; treating
+    any slower p99 as a breach).
+    """
+    if check_srm and sessions_srm(sessions).mismatch:
+        return "rerun"
+    guard = latency_guardrail(sessions)
+    latency_bad = (not guard.inside) if latency_rule == "slo" else guard.added_ms > 0
+    if latency_bad or revenue_per_session_test(sessions).ci_high < 0:
+        return "do not ship"
+    test = abandonment_test(sessions)
+    return "ship" if test.ci_high < 0 else "keep testing"
+
+
 # -- the other half: cost ----------------------------------------------------------------
 def rightsizing(costs: pd.DataFrame, headroom_pct: float = HEADROOM_PCT, percentile: str = "p95",
                 resources: Sequence[str] = ("cpu", "mem")) -> pd.DataFrame:
@@ -270,7 +486,7 @@ def rightsizing(costs: pd.DataFrame, headroom_pct: float = HEADROOM_PCT, percent
         raise ValueError(f"headroom is a utilisation target in % (0–100]; got {headroom_pct}")
     out = frame[["service", "instance_id", "instance_type"]].copy() if "instance_id" in frame else frame[["service", "instance_type"]].copy()
     out["monthly_cost_usd"] = frame["hourly_cost_usd"].astype(float) * HOURS_PER_MONTH
-    can_shrink = ~frame["instance_type"].astype(str).str.endswith(".large")
+    can_shrink = ~frame["instance_type"].astype(str).map(at_smallest_size)
     fits = np.logical_and.reduce([frame[c].astype(float) * 2 < headroom_pct for c in columns])
     out["over_provisioned"] = fits & can_shrink
     out["saving_usd"] = np.where(out["over_provisioned"], out["monthly_cost_usd"] / 2, 0.0)
@@ -297,11 +513,69 @@ def monthly_cost(costs: pd.DataFrame, service: str) -> float:
     return float(frame.loc[frame["service"] == service, "hourly_cost_usd"].sum() * HOURS_PER_MONTH)
 
 
-def latency_added(sessions: pd.DataFrame, quantile: float = 0.95) -> float:
-    """Treatment minus control latency at ``quantile`` (ms): what the real-time check costs users."""
+def at_smallest_size(instance_type: str) -> bool:
+    """Whether an instance type is its family's smallest size (``.large``): it cannot go down."""
+    return str(instance_type).endswith(".large")
+
+
+def shortcut_extras(costs: pd.DataFrame, **rule: Any) -> list[str]:
+    """Services a shortcut rule (``percentile="p50"``, ``resources=("cpu",)``) would shrink that the honest rule keeps.
+
+    Computed, so the lesson names them from the data: a service already at the smallest size
+    (the Redis inventory cache) is never among them, whatever the rule.
+    """
+    honest = saving_by_service(costs)
+    shortcut = saving_by_service(costs, **rule)
+    return sorted(s for s in shortcut.index if shortcut[s] > 0 and honest.get(s, 0.0) == 0)
+
+
+def arm_latency(sessions: pd.DataFrame, quantile: float | None = None) -> pd.Series:
+    """Per arm, a percentile of the product-page call's server time (ms): the SLO's p99 unless ``quantile``."""
     frame = _require(sessions, ("arm", "latency_ms"), "sessions")
-    q = frame.groupby("arm")["latency_ms"].quantile(quantile)
-    return float(q["treatment"] - q["control"])
+    result = frame.groupby("arm")["latency_ms"].apply(lambda x: cartwheel.call_percentile(x, quantile))
+    result.name = "latency_ms"
+    return result
+
+
+def latency_added(sessions: pd.DataFrame, quantile: float | None = None) -> float:
+    """Treatment minus control latency (ms) at the SLO's percentile (p99) unless ``quantile``:
+    what the real-time check costs users, in the SLO's own terms."""
+    per_arm = arm_latency(sessions, quantile)
+    return float(per_arm["treatment"] - per_arm["control"])
+
+
+def latency_mean_added(sessions: pd.DataFrame) -> float:
+    """Treatment minus control *mean* latency (ms): the misconception (the SLO bounds a percentile)."""
+    frame = _require(sessions, ("arm", "latency_ms"), "sessions")
+    means = frame.groupby("arm")["latency_ms"].mean()
+    return float(means["treatment"] - means["control"])
+
+
+@dataclass(frozen=True)
+class LatencyGuardrail:
+    """The latency guardrail: each arm's p99 (ms), the difference, and the SLO verdict on the treatment arm."""
+
+    control_ms: float
+    treatment_ms: float
+    added_ms: float
+    inside: bool
+    slo_ms: float = LATENCY_SLO_MS
+    label: str = cartwheel.LATENCY.percentile_label
+
+    def verdict(self) -> str:
+        """"inside" or "outside" the latency SLO, computed (never typed into a sentence)."""
+        return "inside" if self.inside else "outside"
+
+
+def latency_guardrail(sessions: pd.DataFrame) -> LatencyGuardrail:
+    """The treatment arm's p99 against the canon's latency SLO (``cartwheel.inside_latency_slo``)."""
+    frame = _require(sessions, ("arm", "latency_ms"), "sessions")
+    per_arm = arm_latency(frame)
+    treated = frame.loc[frame["arm"] == "treatment", "latency_ms"]
+    if treated.empty or "control" not in per_arm:
+        raise ValueError("need a control and a treatment arm with latencies")
+    return LatencyGuardrail(float(per_arm["control"]), float(per_arm["treatment"]),
+                            float(per_arm["treatment"] - per_arm["control"]), cartwheel.inside_latency_slo(treated))
 
 
 # -- every number the statement may use --------------------------------------------------------
@@ -319,16 +593,23 @@ class ImpactFacts:
     z: float
     sessions_in_test: int
     carts_in_test: int
+    test_days: int
+    traffic_share_pct: float
     cart_rate_pct: float
     aov: float
-    sessions_per_month: int
+    sessions_per_month: float
     revenue_low: float
     revenue_high: float
     revenue_point: float
-    latency_p50_added_ms: float
+    revenue_full_low: float
+    revenue_full_high: float
+    latency_p99_added_ms: float
+    latency_p99_control_ms: float
+    latency_p99_treatment_ms: float
+    treatment_inside_slo: bool
+    latency_mean_added_ms: float
     latency_p95_added_ms: float
-    latency_p95_control_ms: float
-    latency_p95_treatment_ms: float
+    latency_p50_added_ms: float
     infra_monthly_usd: float
     saving_pct: float
     saving_monthly_usd: float
@@ -337,50 +618,69 @@ class ImpactFacts:
     slo_ms: float = LATENCY_SLO_MS
 
     def by_unit(self) -> dict[str, dict[str, float]]:
-        """Facts grouped by the unit a sentence would write them in (magnitudes: the words carry the sign)."""
+        """Facts grouped by the unit a sentence would write them in (magnitudes: the words carry the sign).
+
+        Latency appears only at the SLO's percentile (p99): a mean or p95 difference is a
+        misconception the checker names (:meth:`wrong_latency`), not a supported cost."""
         a = abs
         return {
             "%": {"baseline rate": self.baseline_pct, "treatment rate": self.treatment_pct,
                   "relative change": a(self.rel_pct), "cart rate": self.cart_rate_pct,
                   "confidence level": self.confidence_pct, "right-sizing saving": self.saving_pct,
+                  "share of traffic in the test": self.traffic_share_pct,
                   "relative CI bound (low)": a(self.ci_low_pp / self.baseline_pct * 100),
                   "relative CI bound (high)": a(self.ci_high_pp / self.baseline_pct * 100)},
             "pp": {"absolute change": a(self.abs_pp), "CI bound": a(self.ci_low_pp), "CI bound (other)": a(self.ci_high_pp),
                    "CI margin": (self.ci_high_pp - self.ci_low_pp) / 2},
             "$": {"revenue (low)": self.revenue_low, "revenue (high)": self.revenue_high,
-                  "revenue (point)": self.revenue_point, "average order value": self.aov,
+                  "revenue (point)": self.revenue_point, "revenue, all sources (low)": self.revenue_full_low,
+                  "revenue, all sources (high)": self.revenue_full_high, "average order value": self.aov,
                   "infrastructure cost": self.infra_monthly_usd, "right-sizing saving": self.saving_monthly_usd,
                   "fleet spend": self.fleet_monthly_usd},
-            "ms": {"added p50 latency": self.latency_p50_added_ms, "added p95 latency": self.latency_p95_added_ms,
-                   "control p95 latency": self.latency_p95_control_ms,
-                   "treatment p95 latency": self.latency_p95_treatment_ms, "latency SLO": self.slo_ms},
+            "ms": {"added p99 latency": self.latency_p99_added_ms,
+                   "control p99 latency": self.latency_p99_control_ms,
+                   "treatment p99 latency": self.latency_p99_treatment_ms, "latency SLO": self.slo_ms},
             "": {"sessions in the test": self.sessions_in_test, "carts in the test": self.carts_in_test,
                  "sessions per month": self.sessions_per_month, "z": a(self.z), "p-value": self.p_value,
-                 "split share": 50.0},
+                 "split share": 50.0, "days of the test": self.test_days},
         }
+
+    def wrong_latency(self) -> dict[str, float]:
+        """Latency figures that are true but not the SLO's percentile: a mean, a p95, a median."""
+        return {"mean": self.latency_mean_added_ms, "p95": self.latency_p95_added_ms,
+                "median": self.latency_p50_added_ms}
 
 
 def impact_facts(sessions: pd.DataFrame | None = None, costs: pd.DataFrame | None = None,
-                 sessions_per_month: int = SESSIONS_PER_MONTH) -> ImpactFacts:
-    """Compute every number of the business case from the data (loads it if not given)."""
+                 sessions_per_month: float | None = None) -> ImpactFacts:
+    """Compute every number of the business case from the data (loads it if not given).
+
+    Sessions a month default to the canon's (:func:`monthly_sessions`)."""
     sessions = load("ab_sessions") if sessions is None else sessions
     costs = load("cloud_costs") if costs is None else costs
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
     test = abandonment_test(sessions)
     counts = arm_counts(sessions)
     abs_pp, rel_pct = changes(test.p1, test.p2)
     share, aov = cart_rate(sessions), average_order_value(sessions)
-    low, high = revenue_range(sessions_per_month, share, (test.ci_low, test.ci_high), aov)
-    p95 = sessions.groupby("arm")["latency_ms"].quantile(0.95)
+    low, high = revenue_range(n_month, share, (test.ci_low, test.ci_high), aov)
+    money = revenue_uncertainty(sessions, n_month)
+    guard = latency_guardrail(sessions)
     table = rightsizing(costs)
+    n_test = int(counts["sessions"].sum())
     return ImpactFacts(
         baseline_pct=100 * test.p1, treatment_pct=100 * test.p2, abs_pp=abs_pp, rel_pct=rel_pct,
         ci_low_pp=100 * test.ci_low, ci_high_pp=100 * test.ci_high, p_value=test.p_value, z=test.z,
-        sessions_in_test=int(counts["sessions"].sum()), carts_in_test=int(counts["carts"].sum()),
-        cart_rate_pct=100 * share, aov=aov, sessions_per_month=int(sessions_per_month),
+        sessions_in_test=n_test, carts_in_test=int(counts["carts"].sum()), test_days=cartwheel.AB_DAYS,
+        traffic_share_pct=100 * cartwheel.ab_traffic_share(n_test, cartwheel.AB_DAYS),
+        cart_rate_pct=100 * share, aov=aov, sessions_per_month=n_month,
         revenue_low=low, revenue_high=high,
-        revenue_point=revenue_per_month(sessions_per_month, share, -test.diff, aov),
-        latency_p50_added_ms=latency_added(sessions, 0.5), latency_p95_added_ms=latency_added(sessions, 0.95),
-        latency_p95_control_ms=float(p95["control"]), latency_p95_treatment_ms=float(p95["treatment"]),
+        revenue_point=revenue_per_month(n_month, share, -test.diff, aov),
+        revenue_full_low=money.all_sources[0], revenue_full_high=money.all_sources[1],
+        latency_p99_added_ms=guard.added_ms, latency_p99_control_ms=guard.control_ms,
+        latency_p99_treatment_ms=guard.treatment_ms, treatment_inside_slo=guard.inside,
+        latency_mean_added_ms=latency_mean_added(sessions), latency_p95_added_ms=latency_added(sessions, 0.95),
+        latency_p50_added_ms=latency_added(sessions, 0.5),
         infra_monthly_usd=monthly_cost(costs, CHECK_INFRA_SERVICE),
         saving_pct=float(100 * table["saving_usd"].sum() / table["monthly_cost_usd"].sum()),
         saving_monthly_usd=float(table["saving_usd"].sum()), fleet_monthly_usd=float(table["monthly_cost_usd"].sum()),
@@ -397,28 +697,40 @@ def _p_text(p: float) -> str:
 
 
 def _money(value: float) -> str:
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.2f}M"
-    return f"${value / 1e3:,.0f}k" if abs(value) >= 10_000 else f"${value:,.0f}"
+    """An amount in the canon's currency and format (``cartwheel.money``)."""
+    return cartwheel.money(float(value))
+
+
+def _share_text(pct: float) -> str:
+    """A small percentage with two significant digits: 0.0072%."""
+    return f"{pct:.2g}%" if pct < 1 else f"{pct:.1f}%"
+
+
+def _millions(value: float) -> str:
+    return f"{value / 1e6:,.0f} million"
 
 
 def impact_statement(facts: ImpactFacts | None = None) -> str:
     """A business-impact statement assembled from the computed numbers (the reference answer).
 
-    Order: outcome metric and baseline, change, uncertainty, business outcome, cost.
+    Order: outcome metric and baseline, change, uncertainty, business outcome, cost. The SLO
+    verdict is computed on the treatment arm's p99 (``cartwheel.inside_latency_slo``).
     """
     f = _facts() if facts is None else facts
     direction = "cut" if f.abs_pp < 0 else "raised"
+    verdict = "inside" if f.treatment_inside_slo else "which breaks"
     return (
         f"Real-time inventory checks {direction} cart abandonment from {f.baseline_pct:.1f}% to {f.treatment_pct:.1f}% "
         f"of carts: {abs(f.abs_pp):.1f} pp, or {abs(f.rel_pct):.1f}% relative "
         f"(95% CI {abs(f.ci_high_pp):.1f} to {abs(f.ci_low_pp):.1f} pp; {_p_text(f.p_value)}; "
-        f"{f.sessions_in_test:,} sessions split 50/50). "
-        f"At {f.sessions_per_month:,} sessions a month, {f.cart_rate_pct:.1f}% of them adding to cart, "
+        f"{f.sessions_in_test:,} sessions over {f.test_days} days, a random {_share_text(f.traffic_share_pct)} of "
+        f"the traffic, split 50/50). "
+        f"At {_millions(f.sessions_per_month)} sessions a month, {f.cart_rate_pct:.1f}% of them adding to cart, "
         f"and a {_money(f.aov)} average order, that is {_money(f.revenue_low)} to {_money(f.revenue_high)} "
-        f"a month in recovered orders. "
-        f"The cost: {f.latency_p95_added_ms:.0f} ms more p95 latency on the recommendation call "
-        f"(still inside the {f.slo_ms:.0f} ms SLO) and {_money(f.infra_monthly_usd)} a month for the inventory cache."
+        f"a month in recovered orders, if the effect holds at full traffic. "
+        f"The cost: {f.latency_p99_added_ms:.1f} ms more p99 latency on the product page's recommendation call "
+        f"(the treatment arm's p99 is {f.latency_p99_treatment_ms:.1f} ms, {verdict} the {f.slo_ms:.0f} ms SLO) "
+        f"and {_money(f.infra_monthly_usd)} a month for the inventory cache."
     )
 
 
@@ -563,10 +875,23 @@ _PART_HELP = {
     "baseline": "Give the baseline: the control arm's cart-abandonment rate, in %.",
     "change": "Give the absolute change in percentage points (pp).",
     "uncertainty": "Give the uncertainty: both ends of the 95% confidence interval of the change, in pp.",
-    "business outcome": "Give the business outcome: revenue per month as a range ($low to $high) carried from the CI.",
-    "cost": "Give the cost: the latency the check adds (ms) or what its infrastructure costs ($ a month).",
+    "business outcome": "Give the business outcome: revenue per month as a range (low to high) carried from the CI.",
+    "cost": "Give the cost: the p99 latency the check adds (ms) or what its infrastructure costs a month.",
 }
 _EXEMPT_BARE = range(0, 32)  # small whole numbers in prose: days, weeks, "2 arms"
+
+
+_SLO_INSIDE = re.compile(r"\b(inside|within|meets?|under|below)\b[^.;()]{0,30}\bSLO", re.IGNORECASE)
+_SLO_OUTSIDE = re.compile(r"\b(outside|breach\w*|break\w*|violat\w*|exceed\w*|over|above|misses?)\b[^.;()]{0,30}\bSLO",
+                          re.IGNORECASE)
+
+
+def slo_claim(text: str) -> bool | None:
+    """What a text claims about the latency SLO: True (inside), False (outside) or None (no claim)."""
+    inside, outside = bool(_SLO_INSIDE.search(text)), bool(_SLO_OUTSIDE.search(text))
+    if inside == outside:
+        return None
+    return inside
 
 
 def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementReport:
@@ -611,8 +936,18 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
         elif q.unit == "%" and matches_value(q, abs(f.abs_pp)):
             report.issues.append(("pp-as-percent", f"{q.text!r} is the absolute change written as a %. A % reads as a relative "
                                   "change; write the difference of two rates in pp."))
+        elif q.unit == "ms" and (wrong := [k for k, v in f.wrong_latency().items() if matches_value(q, v)]):
+            report.issues.append(("latency-not-p99", f"{q.text!r} is the {wrong[0]} latency difference. The latency SLO "
+                                  f"bounds the p99 of calls, so the cost users feel is the p99 difference: "
+                                  "treatment p99 − control p99."))
         else:
             report.issues.append(("unsupported", f"{q.text!r} is not a number the data gives."))
+    claim = slo_claim(text)
+    if claim is not None and claim != f.treatment_inside_slo:
+        truth = "inside" if f.treatment_inside_slo else "outside"
+        report.issues.append(("slo-verdict", f"The statement says the treatment is {'inside' if claim else 'outside'} "
+                              f"the latency SLO; on the data its p99 ({f.latency_p99_treatment_ms:.1f} ms) is {truth} "
+                              f"{f.slo_ms:.0f} ms."))
 
     def has(*names: str) -> bool:
         return all(name in hits for name in names)
@@ -624,13 +959,15 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
         "change": has("absolute change"),
         "uncertainty": has("CI bound", "CI bound (other)") or has("CI margin"),
         "business outcome": low_high,
-        "cost": has("added p95 latency") or has("added p50 latency") or has("infrastructure cost"),
+        "cost": has("added p99 latency") or has("infrastructure cost"),
     }
     codes = {code for code, _ in report.issues}
     for part, present in report.parts.items():
         if present:
             continue
         if part == "change" and codes & {"relative-as-pp", "pp-as-percent"}:
+            continue
+        if part == "cost" and "latency-not-p99" in codes:
             continue
         if part == "business outcome" and has("revenue (point)"):
             report.issues.append(("point-not-range", "The revenue is a single point. Carry the confidence interval through: "

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from steward import checks, plotting
+from steward import cartwheel, checks, plotting
 from steward.datagen import load
 from steward.lessons.influence.model import (
     CONFIDENCE,
-    SESSIONS_PER_MONTH,
     ImpactFacts,
     abandonment_test,
     arm_counts,
     average_order_value,
     cart_abandonment,
     check_statement,
+    monthly_sessions,
     revenue_per_month,
     revenue_range,
     z_quantile,
@@ -158,9 +158,8 @@ def impact_view(counts: pd.DataFrame, sessions_per_month: float, aov: float, con
 
 
 def _signed_money(value: float) -> str:
-    sign = "−" if value < 0 else "+"
-    value = abs(value)
-    return f"{sign}${value / 1e6:.2f}M" if value >= 1e6 else f"{sign}${value / 1e3:.0f}k"
+    """A signed amount in the canon's currency and format: −$12M, +$320M."""
+    return ("−" if value < 0 else "+") + cartwheel.money(abs(float(value)))
 
 
 class ImpactRange(App):
@@ -197,8 +196,8 @@ class ImpactRange(App):
 
     def controls(self) -> dict[str, w.Widget]:
         return {
-            "sessions_per_month": int_slider("sessions a month", SESSIONS_PER_MONTH, 100_000, 5_000_000, 100_000),
-            "aov": slider("average order value ($)", round(self.aov, 2), 10, 300, 1),
+            "sessions_millions": int_slider("sessions a month (millions)", round(monthly_sessions() / 1e6), 50, 2_000, 1),
+            "aov": slider(f"average order value ({cartwheel.CURRENCY})", round(self.aov, 2), 10, 300, 1),
             "confidence": dropdown("confidence", [("80%", 0.80), ("90%", 0.90), ("95%", 0.95), ("99%", 0.99)], 0.95),
             "test_scale": slider("test size × (same rates)", 1.0, 0.25, 4.0, 0.25),
         }
@@ -207,8 +206,8 @@ class ImpactRange(App):
         return w.VBox([w.HBox(list(self.inputs.values())[:2]), w.HBox(list(self.inputs.values())[2:]),
                        self.figure.widget, self.readout])
 
-    def compute(self, sessions_per_month: int, aov: float, confidence: float, test_scale: float) -> ImpactView:
-        return impact_view(self.counts, sessions_per_month, aov, confidence, test_scale)
+    def compute(self, sessions_millions: int, aov: float, confidence: float, test_scale: float) -> ImpactView:
+        return impact_view(self.counts, 1e6 * sessions_millions, aov, confidence, test_scale)
 
     def draw(self, state: ImpactView) -> None:
         self._range.set_data([state.ci_low_pp, state.ci_high_pp], [0, 0])
