@@ -521,3 +521,52 @@ def test_guardrail_decision():
     assert L.guardrail_decision(datagen.load("ab_sessions")) == "ship"
     assert L.guardrail_decision(datagen.load("ab_sessions_srm")) == "rerun"
     assert L.guardrail_decision(datagen.load("ab_sessions"), latency_rule="any increase") == "do not ship"
+
+
+# -- the notebooks' Markdown -----------------------------------------------------------------------------
+NOTEBOOKS_07 = [paths.root() / folder / "07-influence-with-data.ipynb" for folder in ("notebooks", "solutions", "exercises")]
+
+
+def _markdown(path):
+    from steward import nbjson
+
+    return [c.source for c in nbjson.read(path).cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_07, ids=lambda p: p.parent.name)
+def test_no_two_dollar_signs_pair_up_as_maths(path):
+    """Issue 19 item 1: '\\$143k to \\$413k' rendered as italic maths in JupyterLab."""
+    import re
+
+    for source in _markdown(path):
+        text = re.sub(r"\$\$.*?\$\$", "", source, flags=re.S)  # display maths, written as maths
+        text = re.sub(r"`[^`]*`", "", text)
+        for paragraph in re.split(r"\n\s*\n", text):
+            assert paragraph.count("$") < 2, f"two dollar signs in one paragraph would pair as maths: {paragraph[:120]!r}"
+
+
+#: Figures in module 07's Markdown that are not Cartwheel's: the essay's claims, the factsheet's worked
+#: examples, the course's rules and conventions. Everything else with a unit must be a computed fact.
+NOT_CARTWHEEL = {
+    "30%": "the essay's 'cut infra costs by 30%'", "12%": "the essay's digest",
+    "10%": "factsheet worked example", "11%": "factsheet worked example", "1 pp": "factsheet worked example",
+    "1.85 pp": "factsheet worked example", "5%": "a test's nominal α", "80%": "headroom target / power",
+    "40%": "the right-sizing rule (80% ÷ 2)", "99%": "the latency SLO's objective (checked below)",
+    "1,000": "worked example", "1,100": "worked example", "10,000": "worked example / coin tosses",
+    "5,200": "coin tosses", "14,750": "factsheet sample size", "14,400": "factsheet rule of thumb",
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_07[:2], ids=lambda p: p.parent.name)
+def test_markdown_states_no_cartwheel_figure_the_data_does_not_give(path, facts):
+    """Caught '65.8%', '19 ms more p95', '\\$143k', '400,000 sessions' and '8% of experiments'."""
+    assert 100 * cartwheel.LATENCY.objective == 99
+    units = facts.by_unit()
+    for source in _markdown(path):
+        for q in L.extract_numbers(source):
+            if q.text in NOT_CARTWHEEL or q.unit == "×" or (q.unit is None and (q.value < 1000 or 1900 <= q.value <= 2100)):
+                continue
+            assert any(L.matches_value(q, v) for v in units[q.unit or ""].values()), \
+                f"{q.text!r} in {source[max(0, q.start - 60):q.end + 20]!r} is not a computed fact"
+    text = "\n".join(_markdown(path))
+    assert "8% of experiments" not in text and "Redis cache." not in text
