@@ -570,3 +570,25 @@ def test_markdown_states_no_cartwheel_figure_the_data_does_not_give(path, facts)
                 f"{q.text!r} in {source[max(0, q.start - 60):q.end + 20]!r} is not a computed fact"
     text = "\n".join(_markdown(path))
     assert "8% of experiments" not in text and "Redis cache." not in text
+
+
+def test_the_errors_guardrail_column_is_the_request_logs_rate_in_both_arms():
+    from steward.datasets import ab_sessions, requests
+
+    s = datagen.load("ab_sessions")
+    rate = 1 - (1 - requests.SERVER_ERROR_RATE) ** cartwheel.CALLS_PER_SESSION
+    assert ab_sessions.SESSION_ERROR_RATE == pytest.approx(rate) and ab_sessions.TREATMENT_ERROR_FACTOR == 1.0
+    per_arm = s.groupby("arm").server_error.mean()
+    se = math.sqrt(rate * (1 - rate) / (len(s) / 2))
+    assert all(abs(per_arm - rate) < 4 * se)
+    errors = L.error_guardrail(s)
+    assert errors.ci_low < 0 < errors.ci_high, "the check fails open: no detectable change in errors"
+    assert 0.2 < L.error_mde_relative(s) < 1.0, "guardrails on rare events need power too"
+
+
+def test_a_significant_rise_in_errors_blocks_the_launch():
+    s = datagen.load("ab_sessions").copy()
+    treated = s.arm == "treatment"
+    s.loc[treated, "server_error"] = s.loc[treated, "server_error"] | (s.loc[treated].index % 50 == 0)
+    assert L.error_guardrail(s).ci_low > 0
+    assert L.guardrail_decision(s) == "do not ship"

@@ -787,15 +787,16 @@ TASKS.add(Task(
     id="07.guardrail-decision",
     title="Ship, or not? The trust check, the guardrails, then the OEC",
     prompt="A Series dataset → decision for `ab_sessions` and `ab_sessions_srm`, each one of 'ship', 'do not ship', "
-           "'rerun' or 'keep testing'. Guardrails: the treatment arm's p99 inside the latency SLO, and revenue per "
-           "session not significantly down; the OEC is cart abandonment.",
+           "'rerun' or 'keep testing'. Guardrails: the treatment arm's p99 inside the latency SLO, the share of "
+           "sessions with a server error not significantly up, and revenue per session not significantly down; the "
+           "OEC is cart abandonment.",
     reference=lambda: _decisions(),
     compare=_decisions_compare,
     hints=[
         "Before you read any result, what has to be true for the comparison to mean anything? Then: which limits did "
         "you promise not to cross, whatever the result?",
         "In order: SRM check (mismatch → rerun); guardrails (treatment p99 vs the SLO with cartwheel.inside_latency_slo, "
-        "revenue-per-session CI) → do not ship on a breach; then the abandonment CI: below zero → ship.",
+        "error-rate and revenue-per-session CIs) → do not ship on a breach; then the abandonment CI: below zero → ship.",
     ],
     misconceptions=[
         Misconception("skipped the sample-ratio check",

@@ -443,6 +443,29 @@ def abandonment_mde_pp(sessions: pd.DataFrame, alpha: float = 0.05, power: float
     return 100 * minimum_detectable_effect(math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2)), alpha, power)
 
 
+def error_guardrail(sessions: pd.DataFrame, confidence: float = CONFIDENCE) -> ZTest:
+    """The errors guardrail: the share of sessions that saw a server error (5xx), treatment vs control."""
+    frame = _require(sessions, ("arm", "server_error"), "sessions")
+    errors = frame["server_error"].astype(bool).groupby(frame["arm"]).agg(["sum", "size"])
+    if not {"control", "treatment"} <= set(errors.index):
+        raise ValueError(f"need a control and a treatment arm; got {list(errors.index)}")
+    c, t = errors.loc["control"], errors.loc["treatment"]
+    return two_proportion_ztest(int(c["sum"]), int(c["size"]), int(t["sum"]), int(t["size"]), confidence)
+
+
+def error_mde_relative(sessions: pd.DataFrame, alpha: float = 0.05, power: float = 0.80) -> float:
+    """The smallest increase in the session error rate this test detects with ``power``, relative to control.
+
+    Guardrails need power too: a rare event in a small test can hide a large relative increase.
+    """
+    frame = _require(sessions, ("arm", "server_error"), "sessions")
+    per_arm = frame.groupby("arm")["server_error"].agg(["mean", "size"])
+    p, n1, n2 = per_arm.loc["control", "mean"], per_arm.loc["control", "size"], per_arm.loc["treatment", "size"]
+    if not 0 < p < 1:
+        raise ValueError("the control arm's error rate must be strictly between 0 and 1")
+    return minimum_detectable_effect(math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2)), alpha, power) / p
+
+
 DECISIONS = ("ship", "do not ship", "rerun", "keep testing")
 
 
@@ -451,7 +474,8 @@ def guardrail_decision(sessions: pd.DataFrame, check_srm: bool = True, latency_r
 
     In order [Kohavi, Tang & Xu 2020]: a sample-ratio mismatch makes the test untrustworthy
     (rerun); a guardrail breach blocks the launch (do not ship): the treatment arm's p99 outside
-    the latency SLO, or revenue per session significantly down; then the OEC (cart abandonment)
+    the latency SLO, the session error rate significantly up (when the log has ``server_error``),
+    or revenue per session significantly down; then the OEC (cart abandonment)
     must improve with a CI that excludes zero (ship), else keep testing. ``check_srm=False`` and
     ``latency_rule="any increase"`` give the misconceptions (skipping the trust check; treating
     any slower p99 as a breach).
@@ -460,7 +484,8 @@ def guardrail_decision(sessions: pd.DataFrame, check_srm: bool = True, latency_r
         return "rerun"
     guard = latency_guardrail(sessions)
     latency_bad = (not guard.inside) if latency_rule == "slo" else guard.added_ms > 0
-    if latency_bad or revenue_per_session_test(sessions).ci_high < 0:
+    errors_up = "server_error" in sessions.columns and error_guardrail(sessions).ci_low > 0
+    if latency_bad or errors_up or revenue_per_session_test(sessions).ci_high < 0:
         return "do not ship"
     test = abandonment_test(sessions)
     return "ship" if test.ci_high < 0 else "keep testing"
