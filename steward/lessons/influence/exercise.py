@@ -525,8 +525,8 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("applied the change to every session",
-                      "Your range is about 3.5× too big: you applied a per-*cart* change to every session. How many "
-                      "sessions add to cart?", lambda: _revenue_with(cart=False)),
+                      "Your range is too big by a factor of 1 ÷ the cart rate: you applied a per-*cart* change to every "
+                      "session. How many sessions add to cart?", lambda: _revenue_with(cart=False)),
         Misconception("kept the sign of the abandonment change",
                       "Your numbers are negative. Abandonment fell, so orders rose: which way does revenue move?",
                       lambda: _revenue_with(sign=-1.0)),
