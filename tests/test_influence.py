@@ -592,3 +592,18 @@ def test_a_significant_rise_in_errors_blocks_the_launch():
     s.loc[treated, "server_error"] = s.loc[treated, "server_error"] | (s.loc[treated].index % 50 == 0)
     assert L.error_guardrail(s).ci_low > 0
     assert L.guardrail_decision(s) == "do not ship"
+
+
+@given(st.floats(0.501, 0.7), st.integers(10, 200_000))
+@FAST
+def test_the_same_split_is_more_suspicious_in_a_bigger_test(share, n):
+    assert L.srm_p_for_split(share, 2 * n) <= L.srm_p_for_split(share, n) + 1e-15
+    assert (L.srm_p_for_split(share, n) < L.SRM_ALPHA) == (n >= L.srm_min_sessions(share)) or \
+        abs(n - L.srm_min_sessions(share)) <= 1  # the boundary is exact up to float rounding
+
+
+@given(st.floats(1e-6, 10), st.floats(0.5, 0.99))
+@FAST
+def test_mde_is_linear_in_the_standard_error_and_grows_with_power(se, power):
+    assert L.minimum_detectable_effect(2 * se, power=power) == pytest.approx(2 * L.minimum_detectable_effect(se, power=power))
+    assert L.minimum_detectable_effect(se, power=power) >= L.minimum_detectable_effect(se, power=0.5) - 1e-12
