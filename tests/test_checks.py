@@ -78,3 +78,19 @@ def test_function_on():
 def test_structured_text(text, status):
     compare = checks.structured_text({"the risk": lambda t: "risk" in t, "the cost": lambda t: "cost" in t})
     assert compare(text, None).status == status
+
+
+@pytest.mark.parametrize("answer, expected, close", [
+    (-4.1, -4.065, True),     # the lesson's own "≈ −4.1 pp": matches at the precision it was written
+    (-4.07, -4.0651, True),
+    (-4, -3.95, True),
+    (-3.9, -3.951, False),    # truncated, not rounded: not the value
+    (-4.3, -4.065, False),
+    (0, 0.3, False),          # zero says nothing about a value
+    (-4.0651234, -4.0659, False),  # a computed value is never "close"
+])
+def test_one_rounding_rule_says_close_at_the_written_precision(answer, expected, close):
+    verdict = checks.number(rel=1e-5, unit="pp")(answer, expected)
+    assert verdict.status == checks.NOT_YET
+    assert ("Close:" in verdict.message and "one more decimal" in verdict.message) == close
+    assert ("not the value the data gives" in verdict.message) == (not close)
