@@ -8,37 +8,43 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import checks
-from steward.datagen import load
+from steward import cartwheel, checks
 from steward.lessons.visibility.digest import (
     Digest,
-    DigestFacts,
     _default_abandonment,
     _default_max_load,
     _default_p99,
     _default_revenue,
     _digest_numbers,
     digest_from,
+    facts_for,
     lint_digest,
 )
 from steward.lessons.visibility.model import (
     ESSAY_DIGEST,
+    ITEMS_PER_CALL,
     MODULE,
     SLO_MS,
     TASK_TTL_S,
     TTL_GRID,
     TTL_MAX_S,
+    TTL_TODAY_S,
     CacheAt,
     TradeOff,
+    _bootstrap,
     _rates,
     _reference_tradeoff,
-    adaptive_fresh_pct,
     averaged_p99,
     cache_at,
-    call_p99,
-    derive_tradeoff,
+    call_hit_share,
+    fanout_p99,
     hit_ratio,
     inventory,
+    latency_model,
+    log_hit_share,
+    reference_ttl,
+    required_whole_ttl,
+    ttl_interval,
     weighted_update_rate_per_hour,
 )
 from steward.tasks import Misconception, Rubric, Task, TaskSet
@@ -78,49 +84,78 @@ TASKS.add(Task(
     ],
 ))
 
+def _key_hit_ratio(ttl: Any) -> Any:
+    """The old lesson's hit ratio: each inventory key on its own, rT/(1 + rT), weighted by lookups."""
+    rates = _rates()
+    t = np.asarray(ttl, dtype=float).reshape(-1, 1)
+    return hit_ratio(rates["lookup_rate"].to_numpy(), t) @ rates["weight"].to_numpy()
+
+
+def _first_ttl(p99_of_share: Any) -> float:
+    """The first whole TTL on the grid whose p99 (a function of the call hit share) is ≤ 200 ms,
+    or TTL_MAX_S when none is (the answer a learner capping the scan would give)."""
+    p99 = np.asarray(p99_of_share(np.atleast_1d(call_hit_share(TTL_GRID))))
+    ok = np.flatnonzero(p99 <= SLO_MS)
+    return float(TTL_GRID[ok[0]]) if ok.size else float(TTL_MAX_S)
+
+
+def _or_max(ttl: int | None) -> float:
+    return float(TTL_MAX_S if ttl is None else ttl)
+
+
+def _incident_ttl() -> float:
+    return _or_max(required_whole_ttl("incident"))
+
+
 TASKS.add(Task(
     id="09.hit-ratio",
-    title="Hit ratio at a 60 s TTL",
-    prompt="A fraction: the share of all lookups served from the cache at a TTL of TASK_TTL_S (60) seconds, using "
-           "h = rT / (1 + rT) per key (r = lookups per second) and weighting keys by their lookups.",
-    reference=lambda: _at().hit_ratio,
+    title="Share of calls served from Redis at a 120 s TTL",
+    prompt="A fraction: the share of recommendation calls whose stock levels all come from Redis at a TTL of "
+           "TASK_TTL_S (120) seconds. The request log was recorded at today's TTL (lesson.TTL_TODAY_S, 60 s) and its "
+           "cache_hit is a per-call flag. Treat a call's stock set as one cache entry looked up at rate ρ: the share "
+           "of calls that hit is ρT/(1 + ρT). Get ρ from the log's share at 60 s, then evaluate at 120 s.",
+    reference=lambda: call_hit_share(TASK_TTL_S),
     compare=checks.number(rel=1e-3),
     hints=[
-        "Does a busy key and a quiet key get the same hit ratio from the same TTL? Whose hit ratio counts more?",
-        "r = lookups / 86,400 per key; h = r·60 / (1 + r·60); then sum h × lookups / lookups.sum().",
+        "At 60 s a share p of calls hit. Which ρ makes ρ·60/(1 + ρ·60) equal p?",
+        "ρ = p / ((1 − p)·60) with p = log.cache_hit.mean(); then ρ·120 / (1 + ρ·120).",
     ],
     misconceptions=[
-        Misconception("unweighted mean", "That averages keys equally. Most lookups go to a few busy keys: whose hit "
-                      "ratio does a customer see?", lambda: cache_at(_unweighted(_rates()), TASK_TTL_S).hit_ratio),
-        Misconception("one rate for all keys",
-                      "You put the total lookup rate into a per-key formula. Does a lookup of one key hit a cache entry "
-                      "written for another?",
-                      lambda: hit_ratio(_rates()["lookup_rate"].sum(), TASK_TTL_S)),
-        Misconception("rT without the window", "rT alone is the number of lookups in a window, not a share: what "
-                      "happens to the first lookup of each window?",
-                      lambda: float((_rates()["weight"] * np.minimum(1.0, _rates()["lookup_rate"] * TASK_TTL_S)).sum())),
+        Misconception("the log's share, unchanged", "That is the share at 60 s, when the log was recorded. What "
+                      "does a longer TTL do to the calls that arrive after an entry would have expired?",
+                      lambda: log_hit_share()),
+        Misconception("doubled with the TTL", "Doubling the TTL doubles the window, not the share: can a share "
+                      "pass 1? What happens to the first call after each expiry?",
+                      lambda: min(1.0, log_hit_share() * TASK_TTL_S / TTL_TODAY_S)),
+        Misconception("to the 24th power", "You treated each of the 24 items as hitting on its own. The log's flag "
+                      "is per call: what does its share already include?",
+                      lambda: call_hit_share(TASK_TTL_S) ** ITEMS_PER_CALL),
+        Misconception("per key, from the inventory file", "That is each key's own rT/(1 + rT). A miss fetches the "
+                      "call's whole stock set in one request: which hit ratio did the log measure at 60 s, and does "
+                      "your model give it back at 60 s?", lambda: float(_key_hit_ratio(TASK_TTL_S)[0])),
     ],
 ))
 
 TASKS.add(Task(
     id="09.freshness",
-    title="Share of answers that are fresh at a 60 s TTL",
-    prompt="A fraction: the lookup-weighted share of all answers that are fresh at TASK_TTL_S seconds. Misses read "
-           "the inventory service (fresh); a hit is fresh with probability (1 − e^(−λT))/(λT).",
+    title="Share of answers that are fresh at a 120 s TTL",
+    prompt="A fraction: the share of stock answers that are fresh (the stock had not changed since it was cached) "
+           "at TASK_TTL_S seconds, weighted by lookups. Misses read the inventory service (fresh); a hit of a key "
+           "with update rate λ is fresh with probability (1 − e^(−λT))/(λT); use your share of calls that hit.",
     reference=lambda: _at().fresh_share,
     compare=checks.number(rel=1e-4),
     hints=[
-        "Which answers are always fresh, and what share of the lookups are they?",
-        "Per key: (1 − h) + h·(1 − e^(−λT))/(λT) with λ = stock_updates / 86,400; weight by lookups.",
+        "Which answers are always fresh, and what share of the answers are they?",
+        "H = your hit share; per key f = (1 − e^(−λT))/(λT) with λ = stock_updates / 86,400; fresh = (1 − H) + "
+        "H·Σ weight·f.",
     ],
     misconceptions=[
         Misconception("only cached answers", "That is the freshness of *cached* answers. What about the misses, which "
                       "read the source?", lambda: _at().cached_fresh_share),
         Misconception("freshness at expiry", "e^(−λT) is the chance an entry is still true when it *expires*. A hit "
                       "can be any age from 0 to T: what is the average over its age?",
-                      lambda: float((_rates()["weight"] * ((1 - hit_ratio(_rates()["lookup_rate"], TASK_TTL_S))
-                                     + hit_ratio(_rates()["lookup_rate"], TASK_TTL_S)
-                                     * np.exp(-_rates()["update_rate"] * TASK_TTL_S))).sum())),
+                      lambda: float((1 - _at().hit_ratio) + _at().hit_ratio * (_rates()["weight"]
+                                    * np.exp(-_rates()["update_rate"] * TASK_TTL_S)).sum())),
         Misconception("unweighted mean", "That averages keys equally. Whose answers do customers see most?",
                       lambda: cache_at(_unweighted(_rates()), TASK_TTL_S).fresh_share),
     ],
@@ -128,68 +163,162 @@ TASKS.add(Task(
 
 TASKS.add(Task(
     id="09.call-p99",
-    title="p99 of a 24-item call at a 60 s TTL",
-    prompt="A number, in ms: the p99 latency of a recommendation call that checks ITEMS_PER_CALL (24) items in "
-           "parallel, at the hit ratio of the 60 s TTL. Lookup latencies come from the requests log (hits and "
-           "misses separately); the call waits for its slowest lookup.",
-    reference=lambda: call_p99(_at().hit_ratio),
+    title="p99 of the call with no cache, over the week",
+    prompt="A number, in ms: the p99 of the recommendation call over the week if no call were served from Redis "
+           "(every call asks the inventory service). Each row of the request log is a whole call, which already "
+           "waited for its 24 stock levels; with no cache, every call behaves like the log's calls that missed.",
+    reference=lambda: float(latency_model().call_quantile(0.0)),
     compare=checks.number(rel=1e-2, unit="ms"),
     hints=[
-        "If each of 24 lookups is under x ms with probability F(x), what is the probability the whole call is?",
-        "F(x) = H·(hits ≤ x).mean() + (1 − H)·(misses ≤ x).mean(); find the smallest x with F(x)**24 ≥ 0.99 "
-        "(bisection between 0 and the slowest latency).",
+        "With no cache, which of the log's calls does every call look like?",
+        "The p99 of latency_ms over the calls with cache_hit == 0.",
     ],
     misconceptions=[
-        Misconception("forgot the fan-out", "That is the p99 of one lookup. The call waits for the slowest of 24: "
-                      "which quantile of a single lookup does its p99 correspond to?",
-                      lambda: call_p99(_at().hit_ratio, items=1)),
-        Misconception("averaged percentiles", "You mixed the all-hit and all-miss p99s in proportion. Do percentiles "
-                      "average? [Dean & Barroso 2013]", lambda: averaged_p99(_at().hit_ratio)),
-        Misconception("the log's p99", "That is the request log's own p99: one lookup, at the log's hit ratio. What "
-                      "changes with the TTL and the fan-out?",
-                      lambda: float(load("requests")["latency_ms"].quantile(0.99))),
+        Misconception("the slowest of 24 calls", "You took the slowest of 24 draws from the log. Each row is already "
+                      "a whole call that waited for all 24 items: what did you count twice?",
+                      lambda: float(fanout_p99(0.0))),
+        Misconception("the log's p99", "That is the p99 at today's share of hits. With no cache, how many calls "
+                      "are served from Redis?", lambda: cartwheel.call_p99_ms()),
+        Misconception("the mean", "That is the mean of the misses. Which percentile does the SLO bound?",
+                      lambda: float(latency_model().misses.mean())),
     ],
 ))
 
 TASKS.add(Task(
-    id="09.best-ttl",
-    title="The freshest TTL that keeps the p99 within 200 ms",
-    prompt="A whole number of seconds between 0 and TTL_MAX_S (600): the TTL with the largest share of fresh answers "
-           "among those whose 24-item call p99 is at most 200 ms.",
-    reference=lambda: _reference_tradeoff().ttl_s,
+    id="09.incident-ttl",
+    title="The shortest TTL that kept the call's p99 within 200 ms during the incident",
+    prompt="A whole number of seconds between 0 and TTL_MAX_S (600): the shortest TTL at which 99% of the calls in "
+           "the incident's 75 minutes (lesson.INCIDENT_START to lesson.INCIDENT_END) are within 200 ms, with the "
+           "incident's hit and miss calls mixed at the TTL's share of hits.",
+    reference=_incident_ttl,
     compare=checks.number(abs=1.0, unit="s"),
     hints=[
-        "As the TTL grows, which way does freshness move, and which way does the p99 move?",
-        "Compute both for every TTL from 0 to 600; keep those with p99 ≤ 200; take the one with the most fresh answers.",
+        "Over the whole week, which TTL does the SLO need? Then: which calls does a 75-minute p99 count?",
+        "For the incident's calls: good_hits = share of hits ≤ 200 ms, good_misses likewise; the smallest H with "
+        "H·good_hits + (1 − H)·good_misses ≥ 0.99; then the TTL with that share, H / (ρ·(1 − H)), rounded up.",
     ],
     misconceptions=[
-        Misconception("a single lookup, not the call", "With one lookup per call every TTL meets 200 ms. How many "
-                      "items does a call check?", lambda: derive_tradeoff(_rates(), items=1).ttl_s),
-        Misconception("maximised the hit ratio", "That TTL has the most hits, and the stalest answers. Which side of "
-                      "the trade-off did you give up entirely?", lambda: float(TTL_MAX_S)),
+        Misconception("the week's answer", "Over the week no cache is needed. The task asks about the incident's "
+                      "75 minutes: which calls did you keep?", lambda: 0.0),
+        Misconception("the slowest of 24 calls", "Your p99 takes the slowest of 24 calls from a log whose rows are "
+                      "whole calls. What did you count twice?",
+                      lambda: _first_ttl(lambda h: fanout_p99(h, latency_model("week")))),
         Misconception("averaged percentiles", "Your p99 mixes the all-hit and all-miss p99s. Do percentiles average?",
-                      lambda: float(next(t for t in TTL_GRID if averaged_p99(cache_at(_rates(), t).hit_ratio) <= SLO_MS))),
+                      lambda: _first_ttl(lambda h: averaged_p99(h, latency_model("incident")))),
+        Misconception("per-key hit ratio", "You used each key's own hit ratio. A miss fetches the call's whole "
+                      "stock set: which share of calls hits at a TTL?",
+                      lambda: float(TTL_GRID[np.flatnonzero(np.asarray(latency_model("incident").call_quantile(
+                          _key_hit_ratio(TTL_GRID))) <= SLO_MS)[0]]) if np.any(np.asarray(latency_model("incident")
+                          .call_quantile(_key_hit_ratio(TTL_GRID))) <= SLO_MS) else float(TTL_MAX_S)),
+    ],
+))
+
+
+def _interval_compare(answer: Any, expected: tuple[float, float]) -> checks.Verdict:
+    """Two numbers, (low, high), each within the resampling noise of a 2,000-draw bootstrap
+    (10%, at least 5 s). Says what differs: the order, or one end."""
+    try:
+        low, high = (float(answer[0]), float(answer[1])) if len(answer) == 2 else (None, None)
+    except (TypeError, ValueError, KeyError, IndexError):
+        low, high = None, None
+    if low is None or high is None or not all(np.isfinite([low, high])):
+        return checks.not_yet(f"Expected two finite numbers (low, high) in s; got {checks.describe(answer)}.")
+    close = lambda a, b: abs(a - b) <= max(5.0, 0.1 * abs(b))  # noqa: E731
+    if low > high:
+        return checks.not_yet(f"You gave ({low:g}, {high:g}): the low end first, please.")
+    if close(low, expected[0]) and close(high, expected[1]):
+        return checks.OK
+    ends = [name for name, a, b in (("low", low, expected[0]), ("high", high, expected[1])) if not close(a, b)]
+    return checks.not_yet(f"The {' and '.join(ends)} end{'s are' if len(ends) == 2 else ' is'} not what resampling "
+                          "the log gives (within its noise).")
+
+
+TASKS.add(Task(
+    id="09.ttl-interval",
+    title="How sure is that TTL? Resample the log",
+    prompt="A pair (low, high) in s: resample the request log's calls with replacement BOOTSTRAP_DRAWS (2,000) times "
+           "(seed BOOTSTRAP_SEED), recompute the incident's TTL of task 4 (not rounded) on each resample, ρ included, "
+           "and give the central 90% interval (the 5th and 95th percentiles).",
+    reference=lambda: ttl_interval(_bootstrap()),
+    compare=_interval_compare,
+    hints=[
+        "Which few numbers of the log does the incident's TTL depend on? Resampling rows only moves those.",
+        "Label each call by (in the incident, hit, ≤ 200 ms): 8 counts. A resample of the rows is a multinomial draw "
+        "of those counts: rng.multinomial(n, counts / n, size=2000). Recompute ρ and the TTL from each row of counts.",
+    ],
+    misconceptions=[
+        Misconception("the week's interval", "Over the week every resample needs no cache. Which calls does the "
+                      "incident's TTL rest on?", lambda: (0.0, 0.0)),
+        Misconception("high before low", "You gave (high, low). Which end comes first?",
+                      lambda: tuple(reversed(ttl_interval(_bootstrap()))),
+                      matches=lambda a: isinstance(a, (tuple, list)) and len(a) == 2
+                      and _interval_compare(tuple(reversed(a)), ttl_interval(_bootstrap())).status == checks.PASS),
     ],
 ))
 
 TASKS.add(Task(
     id="09.fresh-at-best",
     title="How fresh, at that TTL?",
-    prompt="A number in % (0–100): the share of answers that are fresh at your best TTL.",
-    reference=lambda: _reference_tradeoff().fresh_pct,
+    prompt="A number in % (0–100): the share of stock answers that are fresh at your TTL of task 4.",
+    reference=lambda: cache_at(_rates(), _incident_ttl()).fresh_share * 100,
     compare=checks.number(abs=0.05, unit="%"),
     hints=[
         "Is this the freshness of cached answers, or of every answer a customer gets?",
-        "The fresh share at the best TTL, × 100.",
+        "The fresh share at the TTL of task 4, × 100.",
     ],
     misconceptions=[
         Misconception("a fraction", "That is a fraction; the task asks for a percentage.",
-                      lambda: _reference_tradeoff().fresh_pct / 100),
+                      lambda: cache_at(_rates(), _incident_ttl()).fresh_share),
         Misconception("only cached answers", "That is the freshness of *cached* answers. Misses are fresh too: what "
                       "share of *all* answers is fresh?",
-                      lambda: 100 * cache_at(_rates(), _reference_tradeoff().ttl_s).cached_fresh_share),
-        Misconception("the hit ratio", "That is the hit ratio at the TTL, not the share of fresh answers.",
-                      lambda: _reference_tradeoff().hit_ratio_pct),
+                      lambda: 100 * cache_at(_rates(), _incident_ttl()).cached_fresh_share),
+        Misconception("the hit share", "That is the share of calls that hit at the TTL, not the share of fresh "
+                      "answers.", lambda: 100 * cache_at(_rates(), _incident_ttl()).hit_ratio),
+    ],
+))
+
+TASKS.add(Task(
+    id="09.inventory-load",
+    title="What the cache is for: the inventory service's load",
+    prompt="A number in stock lookups per second: how many of the canon's stock lookups (cartwheel."
+           "stock_lookups_per_s(), the average) reach the inventory service at your TTL of task 4? A call that "
+           "misses asks for all its items.",
+    reference=lambda: cache_at(_rates(), _incident_ttl()).inventory_lookups_per_s,
+    compare=checks.number(rel=1e-3, unit="lookups/s"),
+    hints=[
+        "Which calls reach the inventory service, and how many items does each ask for?",
+        "cartwheel.stock_lookups_per_s() × (1 − the share of calls that hit at your TTL).",
+    ],
+    misconceptions=[
+        Misconception("the hits, not the misses", "That is the load the cache *absorbs*. Which calls go through to "
+                      "the inventory service?",
+                      lambda: cartwheel.stock_lookups_per_s() * cache_at(_rates(), _incident_ttl()).hit_ratio),
+        Misconception("requests, not lookups", "That counts batched requests (one per call). How many stock lookups "
+                      "does each carry?", lambda: cache_at(_rates(), _incident_ttl()).inventory_lookups_per_s
+                      / ITEMS_PER_CALL),
+        Misconception("at the peak", "That is at the weekly peak. The task asks for the average rate: which would "
+                      "you size for, and which did the task ask?",
+                      lambda: cartwheel.PEAK_CALLS_PER_S * ITEMS_PER_CALL
+                      * (1 - cache_at(_rates(), _incident_ttl()).hit_ratio)),
+    ],
+))
+
+TASKS.add(Task(
+    id="09.one-attempt-ttl",
+    title="Stretch: the same incident with one attempt",
+    prompt="A whole number of seconds: task 4's TTL if the inventory client made one attempt of 100 ms instead of "
+           "three (a call that timed out then spends 100 ms, not 300 ms: lesson.with_policy(log, 'one attempt')). "
+           "Serve-stale-on-error costs the same time and answers from the expired entry instead of failing.",
+    reference=lambda: float(_or_max(required_whole_ttl("incident", "one attempt"))),
+    compare=checks.number(abs=1.0, unit="s"),
+    stretch=True,
+    hints=[
+        "Which calls of the incident were above 200 ms, and how long do they take with one attempt?",
+        "Redo task 4 with the latencies of lesson.with_policy(log, 'one attempt').",
+    ],
+    misconceptions=[
+        Misconception("today's client", "That is the TTL with today's three attempts. What do the timed-out calls "
+                      "take with one?", lambda: _incident_ttl()),
     ],
 ))
 
@@ -207,7 +336,7 @@ def _digest_compare(answer: Any, expected: TradeOff) -> checks.Verdict:
     if not any(abs(n - expected.fresh_pct) <= 0.5 for n in numbers):
         return checks.not_yet("The trade-off's freshness is not the share of fresh answers you derived.")
     if not any(abs(n - SLO_MS) < 1e-9 for n in numbers):
-        return checks.not_yet(f"The trade-off should name what you kept: the {SLO_MS:.0f} ms SLO.")
+        return checks.not_yet(f"The trade-off should say what the TTL does for the {SLO_MS:.0f} ms SLO.")
     return checks.OK
 
 
@@ -220,9 +349,8 @@ def _one_sided_digest() -> str:
 
 def _reference_digest() -> Digest:
     t = _reference_tradeoff()
-    facts = DigestFacts(p99_ms=_default_p99(), max_load_rps=_default_max_load(), abandonment_pct=_default_abandonment(),
-                        revenue_range=_default_revenue(), ttl_s=t.ttl_s, fresh_pct=t.fresh_pct,
-                        p99_no_cache_ms=t.p99_no_cache_ms)
+    facts = facts_for(_default_p99(), _default_max_load(), _default_abandonment(), _default_revenue(),
+                      reference_ttl(), t.fresh_pct)
     return digest_from(facts)
 
 
@@ -230,7 +358,8 @@ TASKS.add(Task(
     id="09.digest",
     title="Write the digest",
     prompt="Your digest as a Markdown string with Progress, Trade-off, Metrics and Next, which passes lint_digest; "
-           "its trade-off must quote your derived share of fresh answers and the 200 ms SLO.",
+           "its trade-off must quote your derived share of fresh answers and the 200 ms SLO (what the TTL does and "
+           "does not do for it).",
     reference=_reference_tradeoff,
     compare=_digest_compare,
     sample_answer=lambda: str(_reference_digest()),
@@ -250,28 +379,6 @@ TASKS.add(Task(
                       lambda: _one_sided_digest(),
                       matches=lambda a: any(f.section == "trade-off" and "one side" in f.problem
                                             for f in lint_digest(a).findings) if isinstance(a, str) else False),
-    ],
-))
-
-TASKS.add(Task(
-    id="09.adaptive-ttl",
-    title="Stretch: one TTL per key",
-    prompt="Give each key its own TTL, T = c/λ (keys with λ = 0 get TTL_MAX_S × 10 s, and no TTL exceeds that). "
-           "Scan c = 0.01, 0.02, …, 3.00 and take the smallest c whose 24-item call p99 is at most 200 ms. What share "
-           "of answers is fresh then, in %?",
-    reference=adaptive_fresh_pct,
-    compare=checks.number(abs=0.05, unit="%"),
-    stretch=True,
-    hints=[
-        "With T = c/λ, what is λT for every key, and so what is every key's cached freshness?",
-        "For each c: TTL per key, h per key, H = Σ weight·h, the call p99 from H as before; stop at the first c that "
-        "meets 200 ms, then compute the fresh share with those TTLs.",
-    ],
-    misconceptions=[
-        Misconception("the single TTL's freshness", "That is the freshness of one TTL for every key. What happens when "
-                      "fast-changing keys get short TTLs and stable ones long TTLs?",
-                      lambda: _reference_tradeoff().fresh_pct),
-        Misconception("a fraction", "That is a fraction; the task asks for %.", lambda: adaptive_fresh_pct() / 100),
     ],
 ))
 
