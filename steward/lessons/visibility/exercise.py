@@ -174,8 +174,8 @@ TASKS.add(Task(
         "The p99 of latency_ms over the calls with cache_hit == 0.",
     ],
     misconceptions=[
-        Misconception("the slowest of 24 calls", "You took the slowest of 24 draws from the log. Each row is already "
-                      "a whole call that waited for all 24 items: what did you count twice?",
+        Misconception("the slowest of 24 calls", "You took the slowest of a carousel's worth of draws from the log. "
+                      "Each row is already a whole call that waited for all its items: what did you count twice?",
                       lambda: float(fanout_p99(0.0))),
         Misconception("the log's p99", "That is the p99 at today's share of hits. With no cache, how many calls "
                       "are served from Redis?", lambda: cartwheel.call_p99_ms()),
@@ -242,7 +242,7 @@ TASKS.add(Task(
     reference=lambda: ttl_interval(_bootstrap()),
     compare=_interval_compare,
     hints=[
-        "Which few numbers of the log does the incident's TTL depend on? Resampling rows only moves those.",
+        "Resampling rows only moves a few numbers of the log: which ones does the incident's TTL depend on?",
         "Label each call by (in the incident, hit, ≤ 200 ms): 8 counts. A resample of the rows is a multinomial draw "
         "of those counts: rng.multinomial(n, counts / n, size=2000). Recompute ρ and the TTL from each row of counts.",
     ],
@@ -304,21 +304,24 @@ TASKS.add(Task(
 ))
 
 TASKS.add(Task(
-    id="09.one-attempt-ttl",
+    id="09.one-attempt-p99",
     title="Stretch: the same incident with one attempt",
-    prompt="A whole number of seconds: task 4's TTL if the inventory client made one attempt of 100 ms instead of "
-           "three (a call that timed out then spends 100 ms, not 300 ms: lesson.with_policy(log, 'one attempt')). "
-           "Serve-stale-on-error costs the same time and answers from the expired entry instead of failing.",
-    reference=lambda: float(_or_max(required_whole_ttl("incident", "one attempt"))),
-    compare=checks.number(abs=1.0, unit="s"),
+    prompt="A number in ms: the p99 of the incident's calls at today's TTL (TTL_TODAY_S) if the inventory client made "
+           "one attempt of 100 ms instead of three (a call that timed out then spends 100 ms, not 300 ms: "
+           "lesson.with_policy(log, 'one attempt')). Serve-stale-on-error costs the same time and answers from the "
+           "expired entry instead of failing. Is it within 200 ms, and which TTL would the incident need then?",
+    reference=lambda: float(latency_model("incident", "one attempt").call_quantile(call_hit_share(TTL_TODAY_S))),
+    compare=checks.number(rel=1e-2, unit="ms"),
     stretch=True,
     hints=[
         "Which calls of the incident were above 200 ms, and how long do they take with one attempt?",
-        "Redo task 4 with the latencies of lesson.with_policy(log, 'one attempt').",
+        "Take lesson.with_policy(log, 'one attempt') for the incident's calls and their p99 (at today's TTL the "
+        "log's own share of hits).",
     ],
     misconceptions=[
-        Misconception("today's client", "That is the TTL with today's three attempts. What do the timed-out calls "
-                      "take with one?", lambda: _incident_ttl()),
+        Misconception("today's client", "That is the p99 with today's three attempts. What do the timed-out calls "
+                      "take with one?",
+                      lambda: float(latency_model("incident").call_quantile(call_hit_share(TTL_TODAY_S)))),
     ],
 ))
 
