@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from steward import plotting
+from steward import cartwheel, plotting
 from steward.lessons.visibility.model import (
     POLICIES,
     SLO_MS,
@@ -70,8 +70,8 @@ class CacheTTLExplorer(App):
         return {
             "ttl_s": int_slider("TTL (s)", TTL_TODAY_S, 0, TTL_MAX_S, 1),
             "policy": dropdown("inventory client", [
-                (f"today: {POLICIES['today']} attempts × 100 ms", "today"),
-                ("one attempt of 100 ms (or stale on error)", "one attempt"),
+                (f"today: {POLICIES['today']} attempts × {cartwheel.INVENTORY.timeout_ms:.0f} ms", "today"),
+                (f"one attempt of {cartwheel.INVENTORY.timeout_ms:.0f} ms (or stale on error)", "one attempt"),
             ], "today"),
         }
 
