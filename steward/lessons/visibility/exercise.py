@@ -186,7 +186,7 @@ TASKS.add(Task(
 
 TASKS.add(Task(
     id="09.incident-ttl",
-    title="The shortest TTL that kept the call's p99 within 200 ms during the incident",
+    title="The shortest TTL that would have kept the call's p99 within 200 ms during the incident",
     prompt="A whole number of seconds between 0 and TTL_MAX_S (600): the shortest TTL at which 99% of the calls in "
            "the incident's 75 minutes (lesson.INCIDENT_START to lesson.INCIDENT_END) are within 200 ms, with the "
            "incident's hit and miss calls mixed at the TTL's share of hits.",

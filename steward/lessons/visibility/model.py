@@ -413,8 +413,8 @@ class TradeOff:
             return week + f"; during the inventory incident no TTL up to {TTL_MAX_S} s keeps the p99 within 200 ms."
         low, high = self.ttl_interval
         return (week + f". The TTL matters during an inventory incident: a {self.ttl_s:.0f} s TTL "
-                f"({self.fresh_pct:.1f}% of answers fresh) kept the p99 of the incident's {INCIDENT_MINUTES} minutes "
-                f"within {self.slo_ms:.0f} ms, against {self.p99_incident_today_ms:.0f} ms at today's "
+                f"({self.fresh_pct:.1f}% of answers fresh) would have kept the p99 of the incident's {INCIDENT_MINUTES} "
+                f"minutes within {self.slo_ms:.0f} ms, against {self.p99_incident_today_ms:.0f} ms at today's "
                 f"{TTL_TODAY_S} s; that answer rests on {INCIDENT_MINUTES} minutes of data "
                 f"(resampled, 90% of answers fall between {_seconds(low)} and {_seconds(high)}).")
 
@@ -456,7 +456,7 @@ def _reference_tradeoff() -> TradeOff:
 
 
 def reference_ttl() -> float:
-    """Module 09's reference TTL (s): the shortest that kept the incident's p99 within 200 ms."""
+    """Module 09's reference TTL (s): the shortest that would have kept the incident's p99 within 200 ms."""
     ttl = _reference_tradeoff().ttl_s
     return float(TTL_TODAY_S if ttl is None else ttl)
 
@@ -476,7 +476,8 @@ def ttl_claim(ttl_s: float) -> str:
             f"changed since it was cached) and the inventory service gets {at.inventory_lookups_per_s:,.0f} stock "
             f"lookups/s on average, against {no_cache:,.0f} with no cache. The recommendation call's p99 over the "
             f"week is {week:.1f} ms, {inside} the {SLO_MS:.0f} ms latency SLO; during the {INCIDENT_MINUTES}-minute "
-            f"inventory incident in the log it is {incident:.0f} ms, {within} {SLO_MS:.0f} ms.")
+            f"inventory incident in the log it {'was' if ttl == TTL_TODAY_S else 'would have been'} {incident:.0f} ms, "
+            f"{within} {SLO_MS:.0f} ms.")
 
 
 # -- Monte-Carlo checks of the closed forms -------------------------------------------------------------------
@@ -561,7 +562,7 @@ def ttl_state(ttl_s: int, policy: str = "today", curves: _Curves | None = None) 
     meets = bool(SLO.met_by(float(week[ttl])))
     title = (f"TTL {ttl} s: {100 * fresh[ttl]:.1f}% fresh, week p99 {week[ttl]:.0f} ms, "
              f"incident p99 {incident[ttl]:.0f} ms")
-    best_text = (f"The shortest TTL that kept the incident's p99 within {SLO_MS:.0f} ms: <b>{best} s</b>, "
+    best_text = (f"The shortest TTL that would have kept the incident's p99 within {SLO_MS:.0f} ms: <b>{best} s</b>, "
                  f"{100 * fresh[best]:.1f}% fresh answers." if best is not None else
                  f"<b>No TTL up to {TTL_MAX_S} s</b> kept the incident's p99 within {SLO_MS:.0f} ms.")
     return {
