@@ -462,3 +462,19 @@ def test_digest_trade_off_is_true_for_any_ttl(progress_file, ttl):
     assert ("holds over the week" in text) == cartwheel.LATENCY.met_by(facts.p99_no_cache_ms)
     assert ("within 200 ms" in text) == (facts.incident_p99_ms <= V.SLO_MS)
     assert V.lint_digest(V.digest_from(facts)).passed
+
+
+def test_fresh_is_defined_as_unchanged_since_cached():
+    """Issue 14: say which "fresh" the percentage is. The lesson, the claim module 11 quotes and the
+    explorer's readout all say it: unchanged since cached, not "in stock"."""
+    import pathlib
+
+    root = pathlib.Path(V.__file__).resolve().parents[3]
+    lesson = json.loads((root / "notebooks" / "09-engineer-your-visibility.ipynb").read_text())
+    markdown = " ".join(" ".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "markdown").split())
+    assert "fresh means the stock level had not changed since it was cached" in markdown
+    assert "not \"the item is in stock\"" in markdown
+    assert "had not changed since it was cached" in V.ttl_claim(60)
+    app = V.CacheTTLExplorer()
+    app.set(ttl_s=60)
+    assert "unchanged since cached" in app.readout.value
