@@ -184,7 +184,13 @@ def set_rate(hit_share: float, ttl: float = TTL_TODAY_S) -> float:
     The model: a miss fetches the call's stock levels in one batched request and writes them with
     one expiry, so a call's stock set behaves as one cache entry; calls asking for it arrive at
     random at rate ρ, and the share of calls that hit is ρT/(1 + ρT) (Jung et al. 2003). The log
-    was recorded at today's TTL, so its share of hits gives ρ = share / ((1 − share)·T_today)."""
+    was recorded at today's TTL, so its share of hits gives ρ = share / ((1 − share)·T_today).
+
+    ρ is an *effective* rate: real stock sets differ in popularity, and one ρ fitted at today's TTL
+    stands for all of them (the same simplification as using day-average rates). A call for a set
+    looks up each of its keys, so a key's lookup rate is at least its sets' rate: ρ is of the order
+    of the lookup-weighted mean key rate of ``inventory_updates`` (its generator's mean is above ρ;
+    the 5,000-key sample, heavy-tailed, estimates it lower). Say so when you quote the result."""
     if not 0 < hit_share < 1 or not ttl > 0:
         raise ValueError(f"need a hit share strictly between 0 and 1 and a TTL > 0; got {hit_share!r}, {ttl!r}")
     return float(hit_share / ((1 - hit_share) * ttl))
