@@ -475,3 +475,11 @@ def test_the_solutions_written_answers_take_inventory_settings_from_the_canon():
                      if c["cell_type"] == "code")
     assert "cartwheel.INVENTORY.latency_budget_ms" in code and "cartwheel.INVENTORY.attempts" in code
     assert "50 ms" not in code and "retried three times" not in code
+
+
+def test_the_mitigation_rubric_examples_are_about_the_nights_top_risks():
+    top3 = list(lesson.lens(DATA, lesson.NIGHT).index[:3])
+    for example in (lesson.MITIGATION_RUBRIC.mid_level, lesson.MITIGATION_RUBRIC.senior_level):
+        named = set(re.findall(r"\bFM\d\d\b", example))
+        assert named and named <= set(top3), f"{named} are not the night's top three {top3}"
+    assert top3[0] in lesson.MITIGATION_RUBRIC.senior_level, "the senior example starts where the night's risk is"

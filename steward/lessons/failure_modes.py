@@ -683,10 +683,16 @@ MITIGATION_RUBRIC = Rubric(
         "Each signal is measurable by a machine and pages (or says why a ticket is enough).",
         "The plan is honest about cost: what it takes to build and who owns it.",
     ),
-    mid_level="FM12 Mitigation: fix the bug. Signal: monitoring. FM11 Mitigation: add retries. Signal: alerts. FM18 Mitigation: be careful. Signal: dashboards.",
-    senior_level=("Mitigation for a silent failure: page on a symptom (cache age > 10 min, consumer lag) so detection no longer "
-                  "waits for a human — that cuts the detect term from days to minutes. Signal: the age of the newest cache "
-                  "entry, alerted through the pager, owned by our team, two days of work."),
+    mid_level=("FM11 Mitigation: add more retries so calls get through. Signal: alerts.\n"
+               "FM03 Mitigation: ask the inventory team to fix it. Signal: monitoring.\n"
+               "FM12 Mitigation: be careful with consumer deploys. Signal: dashboards."),
+    senior_level=("FM11 Retry storm. Mitigation: lower occurrence, shorten respond. Retry at one layer only, behind a "
+                  "token-bucket retry budget, so a slow inventory service is not buried under our retries; give the "
+                  "on-call a runbook and the access to shed load, so the night does not wait for the inventory team's "
+                  "specialist. Signal: retries per inventory call, paging above 1.2 for 5 minutes; our team, three days.\n"
+                  "FM12 Stuck consumer. Mitigation: shorten detect. Page on a symptom (cache age > 10 min, consumer "
+                  "lag) so detection no longer waits for a customer to complain; that cuts the detect term from days "
+                  "to minutes. Signal: the age of the newest cache entry, alerted through the pager; our team, two days."),
 )
 
 
