@@ -159,3 +159,12 @@ def test_module_00_quotes_slo_figures_only_from_the_canon():
                 assert float(number) == cartwheel.LATENCY.threshold_ms, f"{folder}: {number} ms"
             for number in re.findall(r"(\d+(?:\.\d+)?)%", text):
                 assert number in allowed_percent | {"30", "40", "70"}, f"{folder}: {number}%"  # 30/40/70: the essay's claims
+
+
+def test_module_00s_minutes_in_markdown_are_the_computed_budget():
+    budget = f"{cartwheel.AVAILABILITY.time_equivalent_minutes():.1f}"
+    for folder in ("notebooks", "solutions"):
+        for kind, text in cells(ROOT / folder / "00-start-here.ipynb"):
+            if kind == "markdown":
+                for number in re.findall(r"(\d+\.\d+)\s*minutes", text):
+                    assert number == budget, f"{folder}: {number} minutes is not the SLO's time budget {budget}"

@@ -547,7 +547,8 @@ class ThreeAMLens(App):
         top = result.iloc[0]
         self.summary.value = (
             f"<small>Top risk: <b>{html.escape(str(result.index[0]))} {html.escape(str(top.failure_mode))}</b> "
-            f"(detect {top.detect_min:,.0f} min + respond {top.respond_min:,.0f} min + repair {top.repair_min:,.0f} min). "
+            f"(detect {top.detect_min:,.0f} min + respond {top.respond_min:,.0f} min + repair {top.repair_min:,.0f} min; "
+            f"detection D {top.detection:.1f}, engage score E {top.engage_score:.1f}). "
             f"Expected minutes of impact per year: <b>{state['impact_ratio']:.1f}×</b> business hours. "
             "Right panel: ○ rank by day, ● rank under the lens, ★ the lens's top three.</small>")
 
