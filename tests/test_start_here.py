@@ -168,3 +168,11 @@ def test_module_00s_minutes_in_markdown_are_the_computed_budget():
             if kind == "markdown":
                 for number in re.findall(r"(\d+\.\d+)\s*minutes", text):
                     assert number == budget, f"{folder}: {number} minutes is not the SLO's time budget {budget}"
+
+
+def test_the_peak_outage_stretch_costs_more_than_the_time_based_reading_says():
+    task = TASKS.peak_outage
+    assert task.stretch
+    assert task.expected == pytest.approx(100 * 25 * 60 * cartwheel.PEAK_CALLS_PER_S / lesson.request_budget_calls())
+    minutes_reading = next(m for m in task.misconceptions if m.name == "charged minutes, not calls").example()
+    assert task.expected / minutes_reading == pytest.approx(lesson.peak_to_average())

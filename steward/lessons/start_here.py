@@ -433,6 +433,43 @@ TASKS.add(Task(
 ))
 
 
+def _peak_outage_percent() -> float:
+    return outage_budget_percent(INCIDENT_MINUTES, cartwheel.PEAK_CALLS_PER_S)
+
+
+TASKS.add(Task(
+    id="00.peak-outage",
+    title="The same outage at the weekly peak",
+    prompt=f"Stretch. The {INCIDENT_MINUTES:g}-minute outage strikes at the weekly peak (cartwheel.PEAK_CALLS_PER_S calls/s), "
+           "and every call in it fails. What percentage of the 30-day request budget does it spend? A number (it may pass 100).",
+    reference=_peak_outage_percent,
+    compare=checks.number(rel=1e-3, unit="percent of the request budget"),
+    hints=[
+        "A request-based budget is spent in calls. How many calls fail in those minutes at the peak rate, and how many may fail in a month?",
+        "Failed calls = minutes × 60 × peak calls/s. Divide by the request budget from Task 3 and multiply by 100.",
+    ],
+    misconceptions=[
+        Misconception(
+            "charged minutes, not calls",
+            "That is the outage's share of the time-based budget, which is also its share at the average rate. "
+            "How many more calls does a minute at the peak carry than an average minute?",
+            lambda: 100 * INCIDENT_MINUTES / cartwheel.AVAILABILITY.time_equivalent_minutes(),
+        ),
+        Misconception(
+            "reported a fraction, not a percentage",
+            "That is a fraction of the budget. The task asks for a percentage.",
+            lambda: _peak_outage_percent() / 100,
+        ),
+        Misconception(
+            "reported the budget left, not the budget spent",
+            "That is what is left of the budget (it can go below zero). The task asks what the outage spends.",
+            lambda: 100 - _peak_outage_percent(),
+        ),
+    ],
+    stretch=True,
+))
+
+
 def demo_task() -> Task:
     """The lesson's demonstration task (not part of the exercise): the downtime task again."""
     exercise = TASKS.downtime_allowed
