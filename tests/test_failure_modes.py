@@ -483,3 +483,13 @@ def test_the_mitigation_rubric_examples_are_about_the_nights_top_risks():
         named = set(re.findall(r"\bFM\d\d\b", example))
         assert named and named <= set(top3), f"{named} are not the night's top three {top3}"
     assert top3[0] in lesson.MITIGATION_RUBRIC.senior_level, "the senior example starts where the night's risk is"
+
+
+@settings(max_examples=40, deadline=None)
+@given(when=WHEN, responders=RESPONDERS, ack=ACK, mode=st.integers(0, len(DATA) - 1),
+       score=st.sampled_from(lesson.SCORES), value=st.integers(1, 10))
+def test_top_risk_is_the_lens_top(when, responders, ack, mode, score, value):
+    conditions = lesson.conditions(when, responders, ack)
+    changed = DATA.copy()
+    changed.loc[mode, score] = value
+    assert lesson.top_risk(changed, conditions) == lesson.lens(changed, conditions).index[0]
