@@ -493,3 +493,11 @@ def test_top_risk_is_the_lens_top(when, responders, ack, mode, score, value):
     changed = DATA.copy()
     changed.loc[mode, score] = value
     assert lesson.top_risk(changed, conditions) == lesson.lens(changed, conditions).index[0]
+
+
+def test_best_alert_hint_about_the_top_risk_is_true():
+    night = lesson.lens(DATA, lesson.NIGHT)
+    hint = next(m.hint for m in lesson.TASKS.best_alert.misconceptions if m.name == "picked the night's top RPN")
+    if night.channel.iloc[0] == "page":
+        assert "already pages" in hint
+        assert lesson.paging_saving(DATA)[night.index[0]] == 0

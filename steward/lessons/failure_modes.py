@@ -1018,7 +1018,8 @@ TASKS.add(Task(
         "Saving = per_year × (night detect minutes − business-hours detect minutes), for modes whose channel is not 'page'; take the largest.",
     ],
     misconceptions=[
-        Misconception("picked the night's top RPN", "That mode tops the RPN, but the saving depends on how often it happens and how long it waits. Did you weigh per_year?",
+        Misconception("picked the night's top RPN", "That mode tops the night's RPN, but it already pages: what would one more page save it? "
+                      "For the modes that do not page, how long do they wait, and how often?",
                       lambda: _night_lens().index[0]),
         Misconception("picked the slowest to detect by day",
                       "That mode is the slowest to notice in business hours. At 3 AM on a holiday, how long does *every* silent failure wait, and what then decides the saving?",
