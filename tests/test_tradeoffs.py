@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from steward.datagen import load
 from steward.datasets.coordination_options import CRITERIA, FENCING, OPTIONS
 from steward.lessons import tradeoffs as t
+from steward.lessons.tradeoffs import exercise as tx
 
 SCORES = t.options_table()
 FENCE = t.fencing_by_option()
@@ -228,13 +229,13 @@ def test_rendered_adr_always_has_nygards_structure(weights, use_case):
 
 
 def test_adr_problems_names_each_missing_part():
-    good = t._sample_adr()
+    good = tx._sample_adr()
     assert t.adr_problems(good) == []
     assert t.adr_problems(42) == ["text"]
     assert any("title" in p for p in t.adr_problems(good.replace("# ADR", "ADR", 1)))
     assert any("Status" in p for p in t.adr_problems(good.replace("Accepted", "Done")))
     assert any("We will" in p for p in t.adr_problems(good.replace("We will", "We might")))
-    assert any("downside" in p for p in t.adr_problems(t._adr_only_upsides()))
+    assert any("downside" in p for p in t.adr_problems(tx._adr_only_upsides()))
     assert any("Context" in p for p in t.adr_problems("# ADR 1\n\nStatus: accepted\n\nDecision: We will.\n"))
 
 
@@ -280,9 +281,9 @@ def test_both_rubric_examples_have_the_structure():
 
 
 def test_stakeholder_problems_find_each_gap():
-    assert any("plain words" in p for p in t.stakeholder_problems(t._NOTE_JARGON))
-    assert any("recommendation" in p for p in t.stakeholder_problems(t._NOTE_NO_RECOMMENDATION))
-    assert any("cost" in p for p in t.stakeholder_problems(t._NOTE_NO_COST))
+    assert any("plain words" in p for p in t.stakeholder_problems(tx._NOTE_JARGON))
+    assert any("recommendation" in p for p in t.stakeholder_problems(tx._NOTE_NO_RECOMMENDATION))
+    assert any("cost" in p for p in t.stakeholder_problems(tx._NOTE_NO_COST))
     assert any("length" in p for p in t.stakeholder_problems("Redis or Postgres? I recommend Postgres; risk; cost."))
     assert t.stakeholder_problems(None) == ["text"]
 
