@@ -313,6 +313,7 @@ def test_a_pause_past_the_lease_corrupts_without_fencing_and_never_with_it(param
 @settings(max_examples=100, deadline=None)
 @given(lease_params)
 def test_no_pause_no_corruption_either_way(params):
+    params = {**params, "lease_ms": max(params["lease_ms"], t.WRITES_PER_JOB * t.WRITE_GAP_MS[1])}
     run = t.simulate_lease_lock(pause_ms=0, **params)
     assert run.corrupted_without_fencing == 0 and run.corrupted_with_fencing == 0
     holds = run.holds
@@ -388,6 +389,75 @@ def test_exercise_log_is_the_documented_run():
     assert t.corrupted_writes(log, False) > 0 and t.corrupted_writes(log, True) == 0
 
 
+# -- read-modify-write: what each store lets through (issue 13) -------------------------------------
+def _events(rows):
+    return pd.DataFrame(rows, columns=["time_ms", "kind", "client", "token"])
+
+
+KLEPPMANN_RMW = _events([(0, "read", "A", 33), (301, "read", "C", 34), (318, "write", "A", 33),
+                         (329, "write", "C", 34), (335, "write", "A", 33)])
+
+
+def test_write_only_fencing_accepts_a_sale_on_a_stale_read():
+    # A reads, pauses; C takes the lock and reads the same stock; A's late write lands first (33 is the
+    # highest token *written* so far), then C's (34 > 33): both accepted, one unit sold twice.
+    v = t.store_verdicts(KLEPPMANN_RMW, "fence-writes")
+    assert v["accepted"].tolist() == [True, True, True, True, False]
+    assert v["stale_read"].tolist() == [False, False, False, True, False]
+    assert t.stale_reservations(KLEPPMANN_RMW, "fence-writes") == 1
+    assert t.corrupted_writes(KLEPPMANN_RMW[KLEPPMANN_RMW["kind"] == "write"], fencing=True) == 0  # looks fine
+
+
+def test_the_fixes_fence_the_read_or_make_the_write_conditional():
+    reads = t.store_verdicts(KLEPPMANN_RMW, "fence-reads")
+    assert reads["accepted"].tolist() == [True, True, False, True, False]  # C's read raised the bar to 34
+    cond = t.store_verdicts(KLEPPMANN_RMW, "conditional")
+    assert cond["accepted"].tolist() == [True, True, True, False, True]  # C's write: the stock changed since
+    assert t.stale_reservations(KLEPPMANN_RMW, "fence-reads") == 0
+    assert t.stale_reservations(KLEPPMANN_RMW, "conditional") == 0
+    assert t.stale_reservations(KLEPPMANN_RMW, "none") == 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(lease_params, st.integers(0, 1500))
+def test_fenced_reads_and_conditional_writes_never_sell_on_a_stale_read(params, pause):
+    events = t.event_log(t.simulate_lease_lock(pause_ms=pause, **params))
+    assert t.stale_reservations(events, "fence-reads") == 0
+    assert t.stale_reservations(events, "conditional") == 0
+    assert t.stale_reservations(events, "fence-writes") <= t.stale_reservations(events, "none") + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(lease_params)
+def test_no_pause_no_stale_read_under_any_store(params):
+    # a job takes up to WRITES_PER_JOB gaps of at most 30 ms: a shorter lease overruns with no pause at all
+    params = {**params, "lease_ms": max(params["lease_ms"], t.WRITES_PER_JOB * t.WRITE_GAP_MS[1])}
+    events = t.event_log(t.simulate_lease_lock(pause_ms=0, **params))
+    for store in t.STORES:
+        assert t.stale_reservations(events, store) == 0, store
+
+
+def test_exercise_run_is_the_case_write_only_fencing_misses():
+    events = t.exercise_event_log()
+    assert set(events["kind"]) == {"read", "write"}
+    assert t.stale_reservations(events, "fence-writes") > 0
+    assert t.stale_reservations(events, "fence-reads") == 0 == t.stale_reservations(events, "conditional")
+    assert t.corrupted_writes(t.exercise_write_log(), True) == 0  # the write-order check sees nothing
+
+
+def test_store_verdicts_refuse_bad_input():
+    with pytest.raises(ValueError, match="unknown store"):
+        t.store_verdicts(KLEPPMANN_RMW, "maybe")
+    with pytest.raises(ValueError, match="event log"):
+        t.store_verdicts(pd.DataFrame({"x": [1]}), "none")
+
+
+def test_pause_sweep_shows_write_only_fencing_leaking():
+    sweep = t.pause_sweep(range(250, 451, 25), lease_ms=300, seeds=range(3))
+    assert (sweep["stale_fence_reads"] == 0).all()
+    assert sweep["stale_fence_writes"].max() > 0
+
+
 # -- the widgets -------------------------------------------------------------------------------
 _APPS: dict[str, object] = {}
 
@@ -419,14 +489,14 @@ def test_explorer_compute_accepts_every_control_value(weights, use_case):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(range(0, 1501, 50)), st.sampled_from(range(100, 1001, 50)), st.integers(2, 6),
-       st.integers(0, 20), st.booleans())
-def test_lease_compute_accepts_every_control_value(pause, lease, n, seed, fencing):
+       st.integers(0, 20), st.sampled_from(list(t.STORES)))
+def test_lease_compute_accepts_every_control_value(pause, lease, n, seed, store):
     app = _app("lease-lock")
-    state = app.compute(pause_ms=pause, lease_ms=lease, n_clients=n, seed=seed, fencing=fencing)
-    if fencing:
-        assert state["corrupted"] == 0
-    if pause > lease:
-        assert state["run"].rejected_with_fencing > 0
+    state = app.compute(pause_ms=pause, lease_ms=lease, n_clients=n, seed=seed, store=store)
+    if store in ("fence-reads", "conditional"):
+        assert state["stale"] == 0
+    if store == "none":
+        assert state["rejected"] == 0
     assert state["title"]
 
 
@@ -468,10 +538,17 @@ def test_explorer_shows_a_message_when_every_weight_is_zero():
 
 def test_lease_app_counts_what_it_shows():
     app = t.LeaseLockLab()
-    app.set(lease_ms=300, pause_ms=500, fencing=False)
-    assert app.state["corrupted"] > 0 and "overwrote" in app.figure.title
-    app.set(fencing=True)
-    assert app.state["corrupted"] == 0 and "rejected" in app.figure.title
-    app.set(pause_ms=0)
-    assert app.state["run"].rejected_with_fencing == 0
+    app.set(lease_ms=300, pause_ms=500, store="none")
+    assert app.state["stale"] > 0 and "stale read" in app.figure.title
+    app.set(store="fence-reads")
+    assert app.state["stale"] == 0 and app.state["rejected"] > 0 and "rejected" in app.figure.title
+    app.set(pause_ms=0, store="none")
+    assert app.state["stale"] == 0 and app.state["run"].rejected_with_fencing == 0
     assert bytes(app.figure.image.value[:3]) == b"\xff\xd8\xff"  # a JPEG (see plotting.WIDGET_FORMAT)
+
+
+def test_lease_app_shows_write_only_fencing_letting_a_stale_read_through():
+    # issue 13: fencing on writes alone accepts an oversell when the next holder read before A's late write
+    app = t.LeaseLockLab(**{k: v for k, v in t.EXERCISE_RUN.items()}, store="fence-writes")
+    assert app.state["stale"] > 0 and app.state["rejected"] > 0
+    assert len(app._bad.get_offsets()) > 0 and len(app._rejected.get_offsets()) > 0

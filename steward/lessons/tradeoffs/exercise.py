@@ -22,12 +22,15 @@ from steward.lessons.tradeoffs.model import (
     adr_sections,
     corrupted_writes,
     eligible,
+    event_log,
     fencing_by_option,
     flip_point,
     options_table,
     ranking,
     render_adr,
     simulate_lease_lock,
+    stale_reservations,
+    store_verdicts,
     weighted_scores,
     weighted_totals,
     weights_series,
@@ -176,8 +179,10 @@ ADR_RUBRIC = Rubric(
 
 
 # -- the exercise -----------------------------------------------------------------------------
-#: The run the exercise counts writes in: 4 clients, a 300 ms lease, A paused for 305 ms.
-EXERCISE_RUN = {"n_clients": 4, "lease_ms": 300, "pause_ms": 305, "seed": 1}
+#: The run the exercise counts writes in: 4 clients, a 300 ms lease, A paused for 305 ms. The
+#: seed is one where the next holder reads the stock *before* A's late write lands, the case
+#: write-only fencing lets through (``tests/test_tradeoffs.py`` checks that it does).
+EXERCISE_RUN = {"n_clients": 4, "lease_ms": 300, "pause_ms": 305, "seed": 0}
 #: The criterion whose flip point the exercise asks for, under the efficiency lock.
 FLIP_CRITERION = "availability"
 
@@ -191,6 +196,26 @@ def exercise_write_log() -> pd.DataFrame:
     """The write log of ``EXERCISE_RUN``, as a storage server would record it (no verdicts).
     A fresh copy each call, so a learner's edits never reach the reference answers."""
     return _exercise_writes().copy()
+
+
+@lru_cache(maxsize=1)
+def _exercise_events() -> pd.DataFrame:
+    return event_log(simulate_lease_lock(**EXERCISE_RUN))
+
+
+def exercise_event_log() -> pd.DataFrame:
+    """Reads and writes of ``EXERCISE_RUN`` in the order the store saw them: each reservation's
+    read (when it took the lock) and its writes. A fresh copy each call."""
+    return _exercise_events().copy()
+
+
+def _stale_under(store: str) -> int:
+    return stale_reservations(exercise_event_log(), store)
+
+
+def _stale_writes_under(store: str) -> int:
+    """A misconception's count: accepted writes on a stale read, not reservations."""
+    return int(store_verdicts(exercise_event_log(), store)["stale_read"].sum())
 
 
 @lru_cache(maxsize=1)
@@ -461,12 +486,14 @@ TASKS.add(Task(
             and p[0] == int(exercise_write_log().eval("time_ms > lease_expires_ms").sum()),
         ),
         Misconception(
-            "compared each write with the previous write only",
-            "You compared each token with the one just before it. After a stale write, the next stale write follows "
-            "a write with the same old token: what should it be compared with instead?",
-            lambda: (int((exercise_write_log()["token"].diff() < 0).sum()), 0),
+            "counted reservations, not writes",
+            "You counted the jobs (tokens) that wrote out of order. The task counts *writes*: how many of that "
+            "job's writes landed after a newer token's?",
+            lambda: (int(exercise_write_log().pipe(lambda f: f.loc[f["token"] < f["token"].cummax().shift(),
+                                                                    "token"]).nunique()), 0),
             matches=lambda a: (p := _pair(a)) is not None
-            and p[0] == int((exercise_write_log()["token"].diff() < 0).sum()),
+            and p[0] == int(exercise_write_log().pipe(lambda f: f.loc[f["token"] < f["token"].cummax().shift(),
+                                                                      "token"]).nunique()),
         ),
         Misconception(
             "counted every write by the paused client",
@@ -475,6 +502,46 @@ TASKS.add(Task(
             lambda: (int((exercise_write_log()["client"] == "A").sum()), 0),
             matches=lambda a: (p := _pair(a)) is not None
             and p[0] == int((exercise_write_log()["client"] == "A").sum()),
+        ),
+    ],
+))
+
+
+TASKS.add(Task(
+    id="02.stale-read",
+    title="Read-modify-write: what write-only fencing lets through",
+    prompt="A reservation reads the stock when it takes the lock, then writes. In `lesson.exercise_event_log()` "
+           "(reads and writes, in the order the store saw them), the store checks fencing tokens on **writes only**: "
+           "it rejects a write whose token is lower than the highest it has accepted. How many reservations does it "
+           "still let sell stock on a stale read, i.e. accept a write of theirs after another reservation's "
+           "accepted write landed between their read and that write? A count.",
+    reference=lambda: _stale_under("fence-writes"),
+    compare=checks.integer(),
+    hints=[
+        "Fencing compares tokens; a reservation's write also depends on what it *read*. Which reservation took the "
+        "lock while A was paused, and did A's late write land before or after that reservation read the stock?",
+        "Walk the log in order, keeping the highest accepted write token. A write is accepted if its token is at "
+        "least that. For each accepted write, ask: did another token's accepted write land after this token's "
+        "read? Count the distinct tokens for which the answer is yes.",
+    ],
+    misconceptions=[
+        Misconception(
+            "checked only that accepted writes arrive in token order",
+            "Every write the store accepted did arrive in token order, so nothing looks corrupted. But what stock did "
+            "the next holder *read*, and had A's write landed yet?",
+            lambda: corrupted_writes(exercise_write_log(), True),
+        ),
+        Misconception(
+            "counted with no fencing at all",
+            "That is the count when the store accepts every write. With write-only fencing, which of A's late "
+            "writes does the store reject, and which does it still accept?",
+            lambda: _stale_under("none"),
+        ),
+        Misconception(
+            "counted writes, not reservations",
+            "You counted every accepted write made on a stale read. One reservation makes several writes but sells "
+            "one unit: how many *reservations* (tokens) are they?",
+            lambda: _stale_writes_under("fence-writes"),
         ),
     ],
 ))

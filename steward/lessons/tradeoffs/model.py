@@ -350,11 +350,15 @@ def simulate_lease_lock(n_clients: int = 3, lease_ms: int = 500, pause_ms: int =
                         horizon_ms: int = HORIZON_MS, writes_per_job: int = WRITES_PER_JOB,
                         poll_ms: int = POLL_MS) -> LeaseRun:
     """Clients share a lease lock; client A pauses (a GC, a page fault, a slow network) for
-    ``pause_ms`` right after taking the lock for its first job.
+    ``pause_ms`` right after taking the lock for its first job and reading the stock.
 
+    Each job is a reservation, a **read-modify-write**: the client reads the stock when it
+    takes the lock (``holds.acquired_ms`` is the read) and then makes ``writes_per_job``
+    writes that assume nothing changed since, each 10–30 ms after the one before (the first
+    10–30 ms after the read, or after the pause for A).
     Each client wants the lock all the time: it retries every ``poll_ms`` (each at its own
-    seeded phase), and when it gets the lock it makes ``writes_per_job`` writes, 10–30 ms
-    apart, then releases the lock (a no-op if the lease has expired) and thinks 30–150 ms.
+    seeded phase); after its job it releases the lock (a no-op if the lease has expired) and
+    thinks 30–150 ms.
     The lock is free again at the release or at the lease's expiry, whichever is first.
     Paused, A neither writes nor checks its lease: when it wakes it finishes the job it
     started, as the usual ``if lock.acquired: do_job()`` code would.
@@ -386,11 +390,13 @@ def simulate_lease_lock(n_clients: int = 3, lease_ms: int = 500, pause_ms: int =
         i = ticks.index(start)  # ties go to the client listed first
         client = names[i]
         token += 1
-        gaps = rng.randint(WRITE_GAP_MS[0], WRITE_GAP_MS[1] + 1, size=writes_per_job - 1).tolist()
+        # The job reads the stock when it takes the lock, then writes: the first write comes one
+        # gap after the read (after the pause, for A), the others a gap apart.
+        gaps = rng.randint(WRITE_GAP_MS[0], WRITE_GAP_MS[1] + 1, size=writes_per_job).tolist()
         pause = pause_ms if (client == "A" and not paused) else 0
         paused = paused or client == "A"
-        times = [start + pause]
-        for gap in gaps:
+        times = [start + pause + gaps[0]]
+        for gap in gaps[1:]:
             times.append(times[-1] + gap)
         expires = start + lease_ms
         job_end = float(times[-1])
@@ -448,17 +454,128 @@ def corrupted_writes(writes: pd.DataFrame, fencing: bool) -> int:
     return int(out_of_order(tokens).sum())
 
 
+#: What the store does with each write, from weakest to strongest (the lab's switch).
+STORES: dict[str, str] = {
+    "none": "no fencing",
+    "fence-writes": "fencing tokens checked on writes only",
+    "fence-reads": "fencing tokens checked on reads and writes",
+    "conditional": "a conditional write (UPDATE … WHERE qty > 0)",
+}
+
+
+def store_of(key: str) -> str:
+    if key not in STORES:
+        raise ValueError(f"unknown store {key!r}; choose one of {', '.join(STORES)}")
+    return key
+
+
+def event_log(run: LeaseRun) -> pd.DataFrame:
+    """Reads and writes in the order the store sees them: each job's read (when it took the
+    lock) and its writes, sorted by time; at the same millisecond a write comes before a read
+    (a holder's last write happens before it releases the lock the next reader takes), then
+    the lower token first. Columns: time_ms, kind ("read"/"write"), client, token."""
+    holds, writes = run.holds, run.writes
+    frame = pd.concat([
+        pd.DataFrame({"time_ms": holds["acquired_ms"].to_numpy(np.int64), "kind": "read",
+                      "client": holds["client"].to_numpy(object), "token": holds["token"].to_numpy(np.int64)}),
+        pd.DataFrame({"time_ms": writes["time_ms"].to_numpy(np.int64), "kind": "write",
+                      "client": writes["client"].to_numpy(object), "token": writes["token"].to_numpy(np.int64)}),
+    ], ignore_index=True)
+    order = np.lexsort((frame["token"].to_numpy(), (frame["kind"] == "read").to_numpy(), frame["time_ms"].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def store_verdicts(events: pd.DataFrame, store: str) -> pd.DataFrame:
+    """What a store does with each event, and which accepted writes were built on a stale read.
+
+    One job is one token: it read the stock at its read and every write assumes nothing
+    changed since. Rules, per ``store``:
+
+    * ``none``: every write is accepted.
+    * ``fence-writes``: a write is rejected if its token is lower than the highest token among
+      the writes accepted before it (Kleppmann's rule, applied to writes only).
+    * ``fence-reads``: the store also remembers the tokens it served reads to; a write is
+      rejected if its token is lower than the highest token seen on a read *or* a write.
+    * ``conditional``: a write is accepted only if no other job's write was accepted since its
+      job's read (compare-and-set on what it read; the atomic ``UPDATE … SET qty = qty - 1
+      WHERE qty > 0`` goes further and needs no read at all).
+
+    Adds ``accepted`` (reads: always True) and ``stale_read``: an accepted write of a job
+    after *another* job's accepted write that came after this job's read, i.e. the write
+    overwrote a change its job never saw (a lost update; on the last unit, an oversell)."""
+    store = store_of(store)
+    if not isinstance(events, pd.DataFrame) or not {"time_ms", "kind", "token"} <= set(events.columns):
+        raise ValueError("expected an event log with columns time_ms, kind and token")
+    kinds = events["kind"].to_numpy(object)
+    tokens = events["token"].to_numpy(np.int64)
+    accepted = np.ones(len(events), bool)
+    stale = np.zeros(len(events), bool)
+    highest_write = highest_seen = -(2 ** 62)
+    writes_since_read: dict[int, set[int]] = {}  # token → other tokens whose writes were accepted since its read
+    for k in range(len(events)):
+        token = int(tokens[k])
+        if kinds[k] == "read":
+            writes_since_read[token] = set()
+            highest_seen = max(highest_seen, token)
+            continue
+        others = writes_since_read.get(token, set())
+        if store == "fence-writes":
+            ok = token >= highest_write
+        elif store == "fence-reads":
+            ok = token >= highest_seen
+        elif store == "conditional":
+            ok = not others
+        else:
+            ok = True
+        accepted[k] = ok
+        if not ok:
+            continue
+        stale[k] = bool(others)
+        highest_write = max(highest_write, token)
+        highest_seen = max(highest_seen, token)
+        for reader, seen in writes_since_read.items():
+            if reader != token:
+                seen.add(token)
+    return events.assign(accepted=accepted, stale_read=stale)
+
+
+def stale_reservations(events: pd.DataFrame, store: str) -> int:
+    """Jobs (reservations) with at least one accepted write built on a stale read: each one
+    sold stock that another reservation had already taken."""
+    verdicts = store_verdicts(events, store)
+    return int(verdicts.loc[verdicts["stale_read"], "token"].nunique())
+
+
+def store_table(run: LeaseRun) -> pd.DataFrame:
+    """Per store: writes rejected and reservations sold on a stale read, for one run."""
+    events = event_log(run)
+    rows = []
+    for store, label in STORES.items():
+        verdicts = store_verdicts(events, store)
+        writes = verdicts[verdicts["kind"] == "write"]
+        rows.append({"store": store, "what the store checks": label,
+                     "writes rejected": int((~writes["accepted"]).sum()),
+                     "reservations on a stale read": int(writes.loc[writes["stale_read"], "token"].nunique())})
+    return pd.DataFrame(rows).set_index("store")
+
+
 def pause_sweep(pauses: Sequence[int], lease_ms: int = 500, n_clients: int = 3,
                 seeds: Sequence[int] = range(10)) -> pd.DataFrame:
-    """Corrupted writes per pause length (mean over seeds), with and without fencing, and the
-    share of seeded runs that had any corruption."""
+    """Per pause length, means over seeds: out-of-order writes with and without fencing
+    (``corrupted_without``, ``corrupted_with``), the share of runs with any, and the
+    reservations sold on a stale read under each store but the conditional write
+    (``stale_none``, ``stale_fence_writes``, ``stale_fence_reads``)."""
     rows = []
     for pause in pauses:
         runs = [simulate_lease_lock(n_clients, lease_ms, int(pause), seed) for seed in seeds]
         without = np.array([r.corrupted_without_fencing for r in runs])
-        rows.append({"pause_ms": int(pause), "corrupted_without": without.mean(),
-                     "corrupted_with": float(np.mean([r.corrupted_with_fencing for r in runs])),
-                     "share_corrupted": float((without > 0).mean())})
+        row = {"pause_ms": int(pause), "corrupted_without": without.mean(),
+               "corrupted_with": float(np.mean([r.corrupted_with_fencing for r in runs])),
+               "share_corrupted": float((without > 0).mean())}
+        events = [event_log(r) for r in runs]
+        for store in ("none", "fence-writes", "fence-reads"):
+            row["stale_" + store.replace("-", "_")] = float(np.mean([stale_reservations(e, store) for e in events]))
+        rows.append(row)
     return pd.DataFrame(rows).set_index("pause_ms")
 
 

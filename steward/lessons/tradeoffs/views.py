@@ -19,6 +19,7 @@ from steward.lessons.tradeoffs.model import (
     CRITERION_LABELS,
     HORIZON_MS,
     MAX_CLIENTS,
+    STORES,
     TEAM_WEIGHTS,
     WEIGHT_MAX,
     WEIGHT_MIN,
@@ -28,12 +29,15 @@ from steward.lessons.tradeoffs.model import (
     LeaseRun,
     SavedADR,
     _mask,
+    event_log,
     explore,
     fencing_by_option,
     flip_point,
     options_table,
     save_adr,
     simulate_lease_lock,
+    store_of,
+    store_verdicts,
     use_case_of,
     weights_series,
 )
@@ -71,18 +75,24 @@ def plot_flip_lines(ax, scores: pd.DataFrame, weights: Mapping[str, float], crit
 
 
 def plot_pause_sweep(ax, sweep: pd.DataFrame, lease_ms: int) -> None:
-    """Corrupted writes per pause length, with and without fencing, and the lease marked."""
-    ax.plot(sweep.index, sweep["corrupted_without"], color=plotting.BAD, marker="o", markersize=3,
-            label="without fencing tokens")
-    ax.plot(sweep.index, sweep["corrupted_with"], color=plotting.GOOD, marker="s", markersize=3,
-            label="with fencing tokens")
+    """Reservations sold on a stale read per pause length, for three stores, the lease marked."""
+    for column, colour, marker, label in (
+            ("stale_none", plotting.BAD, "o", "no fencing"),
+            ("stale_fence_writes", plotting.HIGHLIGHT, "^", "fencing tokens checked on writes only"),
+            ("stale_fence_reads", plotting.GOOD, "s", "fencing tokens checked on reads and writes")):
+        ax.plot(sweep.index, sweep[column], color=colour, marker=marker, markersize=3, label=label)
     ax.axvline(lease_ms, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
     ax.annotate(f"lease = {lease_ms} ms", (lease_ms, ax.get_ylim()[1]), ha="right", va="top", fontsize=8)
-    onset = sweep.index[sweep["corrupted_without"] > 0]
-    title = ("No pause in the sweep corrupted anything" if len(onset) == 0 else
-             f"Without fencing, pauses from {onset[0]} ms corrupt writes; with it, none")
+    onset = sweep.index[sweep["stale_none"] > 0]
+    leaks = sweep.index[sweep["stale_fence_writes"] > 0]
+    if len(onset) == 0:
+        title = "No pause in the sweep sold anything twice"
+    elif len(leaks) == 0:
+        title = f"Without fencing, pauses from {onset[0]} ms sell stock twice; with it, none"
+    else:
+        title = f"From {onset[0]} ms pauses sell stock twice; write-only fencing still lets some through"
     ax.legend(fontsize=8)
-    plotting.finish(ax, title, "pause of client A (ms)", "corrupted writes (mean over seeds)")
+    plotting.finish(ax, title, "pause of client A (ms)", "reservations on a stale read (mean over seeds)")
 
 
 # -- fast labels --------------------------------------------------------------------------
@@ -313,13 +323,18 @@ def flips_html(flips: pd.DataFrame) -> str:
 
 
 # -- the lease-lock timeline -------------------------------------------------------------
-def lease_title(run: LeaseRun, fencing: bool) -> str:
-    stale = run.rejected_with_fencing
-    if stale == 0:
-        return "No write landed out of order: no pause outlived a lease"
-    if fencing:
-        return f"With fencing tokens the store rejected {stale} stale write{'s' * (stale != 1)}: 0 corrupted"
-    return f"Without fencing tokens {stale} stale write{'s' * (stale != 1)} overwrote newer work"
+def lease_title(run: LeaseRun, store: str, verdicts: pd.DataFrame | None = None) -> str:
+    """The timeline's point for one store: what it rejected and what it still sold twice."""
+    verdicts = store_verdicts(event_log(run), store) if verdicts is None else verdicts
+    writes = verdicts[verdicts["kind"] == "write"]
+    rejected = int((~writes["accepted"]).sum())
+    stale = int(writes.loc[writes["stale_read"], "token"].nunique())
+    if store == "none" and stale == 0:
+        return "No reservation read stale stock: no pause outlived a lease"
+    sold = f"{stale} reservation{'s' * (stale != 1)} sold on a stale read"
+    if store == "none":
+        return f"Without fencing: {sold}"
+    return f"{STORES[store][0].upper()}{STORES[store][1:]}: {rejected} write{'s' * (rejected != 1)} rejected, {sold}"
 
 
 def row_positions(n_clients: int) -> dict[str, float]:
@@ -352,16 +367,17 @@ def token_labels(holds: pd.DataFrame, limit: int) -> pd.DataFrame:
 
 
 class LeaseLockLab(App):
-    """Sliders for the pause, the lease and the number of clients → a timeline of who held
-    the lock and which writes landed, with and without fencing tokens."""
+    """Sliders for the pause, the lease and the number of clients, and a switch for what the
+    store checks → a timeline of who held the lock, which writes landed, which were rejected,
+    and which landed on a stale read (a reservation that sold stock already sold)."""
 
     title = "Lease-lock simulation: a pause, a lease, and who gets to write"
     MAX_TOKEN_LABELS = 12
 
     def __init__(self, pause_ms: int = 0, lease_ms: int = 300, n_clients: int = 3, seed: int = 0,
-                 fencing: bool = False) -> None:
+                 store: str = "none") -> None:
         self._start = {"pause_ms": pause_ms, "lease_ms": lease_ms, "n_clients": n_clients, "seed": seed,
-                       "fencing": fencing}
+                       "store": store_of(store)}
         self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.27})
         ax = self.figure.ax
         ax.set_xlim(0, HORIZON_MS)
@@ -385,8 +401,8 @@ class LeaseLockLab(App):
                    plotting.mpatches.Patch(facecolor=plotting.NEUTRAL, alpha=0.45, label="paused (GC, network); 33 = token"),
                    plotting.mpatches.Patch(facecolor="none", edgecolor=plotting.BAD, hatch="///", label="lease expired, still working"),
                    ax.scatter([], [], s=14, marker="o", color=plotting.GOOD, label="write landed"),
-                   ax.scatter([], [], s=60, marker="X", color=plotting.BAD, label="stale write landed (corrupts)"),
-                   ax.scatter([], [], s=40, marker="x", color="black", label="stale write rejected")]
+                   ax.scatter([], [], s=60, marker="X", color=plotting.BAD, label="landed on a stale read (sold twice)"),
+                   ax.scatter([], [], s=40, marker="x", color="black", label="write rejected by the store")]
         self.figure.fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
         self.figure.animate(self._held, self._stale, self._pause, self._ok, self._bad, self._rejected,
                             )
@@ -399,14 +415,16 @@ class LeaseLockLab(App):
             "lease_ms": int_slider("Lease length (ms)", s["lease_ms"], 100, 1000, 50),
             "n_clients": int_slider("Clients", s["n_clients"], 2, MAX_CLIENTS),
             "seed": int_slider("Seed", s["seed"], 0, 20),
-            "fencing": dropdown("Store", [("without fencing tokens", False), ("with fencing tokens", True)], s["fencing"]),
+            "store": dropdown("Store", [(label, key) for key, label in STORES.items()], s["store"]),
         }
 
-    def compute(self, pause_ms: int, lease_ms: int, n_clients: int, seed: int, fencing: bool) -> dict[str, Any]:
+    def compute(self, pause_ms: int, lease_ms: int, n_clients: int, seed: int, store: str) -> dict[str, Any]:
         run = simulate_lease_lock(int(n_clients), int(lease_ms), int(pause_ms), int(seed))
-        return {"run": run, "fencing": bool(fencing), "title": lease_title(run, bool(fencing)),
-                "corrupted": run.corrupted_with_fencing if fencing else run.corrupted_without_fencing,
-                "rejected": run.rejected_with_fencing if fencing else 0}
+        verdicts = store_verdicts(event_log(run), store)
+        writes = verdicts[verdicts["kind"] == "write"]
+        return {"run": run, "store": store, "verdicts": verdicts, "title": lease_title(run, store, verdicts),
+                "stale": int(writes.loc[writes["stale_read"], "token"].nunique()),
+                "rejected": int((~writes["accepted"]).sum())}
 
     def draw(self, state: dict[str, Any]) -> None:
         run: LeaseRun = state["run"]
@@ -419,16 +437,13 @@ class LeaseLockLab(App):
         self._stale.set_verts(_spans(late, "expires_ms", "job_end_ms", row_of, height * 0.8))
         paused = holds[holds["pause_ms"] > 0].assign(pause_end=lambda f: f["acquired_ms"] + f["pause_ms"])
         self._pause.set_verts(_spans(paused, "acquired_ms", "pause_end", row_of, height))
+        verdicts = state["verdicts"]
+        writes = verdicts[verdicts["kind"] == "write"]
         xy = np.column_stack([writes["time_ms"].to_numpy(float), writes["client"].map(row_of).to_numpy(float)])
-        stale = writes["out_of_order"].to_numpy(bool)
-        if state["fencing"]:
-            self._ok.set_offsets(xy[~stale])
-            self._bad.set_offsets(np.empty((0, 2)))
-            self._rejected.set_offsets(xy[stale])
-        else:
-            self._ok.set_offsets(xy[~stale])
-            self._bad.set_offsets(xy[stale])
-            self._rejected.set_offsets(np.empty((0, 2)))
+        accepted, stale = writes["accepted"].to_numpy(bool), writes["stale_read"].to_numpy(bool)
+        self._ok.set_offsets(xy[accepted & ~stale])
+        self._bad.set_offsets(xy[stale])
+        self._rejected.set_offsets(xy[~accepted])
         for i, label in enumerate(self._rows):
             label.visible = i < n
             label.y = row_of.get(CLIENT_NAMES[i], 0.0)
