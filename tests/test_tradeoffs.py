@@ -11,8 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from steward import cartwheel
 from steward.datagen import load
-from steward.datasets.coordination_options import CRITERIA, FENCING, OPTIONS
+from steward.datasets.coordination_options import (
+    CRITERIA,
+    DATABASE_ONLY,
+    FENCING,
+    NO_LOCK_OPTION,
+    OPTIONS,
+)
 from steward.lessons import tradeoffs as t
 from steward.lessons.tradeoffs import exercise as tx
 
@@ -37,6 +44,33 @@ def test_fencing_follows_the_factsheet():
     # Redlock cannot produce fencing tokens [Kleppmann 2016]; ZooKeeper's zxid and etcd's revision can.
     assert FENCE.to_dict() == FENCING
     assert not FENCE["Redlock"] and FENCE["ZooKeeper"] and FENCE["etcd"]
+
+
+def test_the_no_lock_option_is_first_class():
+    # issue 13: "no distributed lock" is an option scored on the same criteria, with sources
+    frame = load("coordination_options")
+    rows = frame[frame["option"] == NO_LOCK_OPTION]
+    assert len(rows) == len(CRITERIA) and rows["fencing_token"].all() and rows["database_only"].all()
+    assert not frame.loc[frame["option"] != NO_LOCK_OPTION, "database_only"].any()
+    sources = " ".join(rows["source"])
+    assert "PostgreSQL docs" in sources and "Kleppmann" in sources and "FOR UPDATE" in " ".join(rows["evidence"])
+    correctness = t.ranking(SCORES, t.TEAM_WEIGHTS, FENCE, "correctness")
+    assert correctness.index[0] == NO_LOCK_OPTION  # module 11's capstone quotes this name
+    efficiency = t.ranking(SCORES, t.TEAM_WEIGHTS, FENCE, "efficiency")
+    assert efficiency.loc[NO_LOCK_OPTION, "reason"] == "the state is not a database row"
+
+
+def test_advisory_lock_evidence_names_its_real_trade_offs():
+    frame = load("coordination_options").set_index(["option", "criterion"])
+    row = frame.loc[("Postgres advisory", "availability")]
+    assert "paused holder blocks" in row["evidence"] and "keepalive" in row["evidence"]
+    assert "Advisory Locks" in row["source"] and "tcp_keepalives_idle" in row["source"]
+
+
+def test_cartwheel_facts_in_the_scores_come_from_the_canon():
+    frame = load("coordination_options").set_index(["option", "criterion"])
+    assert f"runs {cartwheel.CACHE_STORE} for the stock-level cache" in frame.loc[("Redis (single)", "familiarity"),
+                                                                                  "evidence"]
 
 
 def test_options_table_is_wide_and_ordered():
@@ -81,7 +115,9 @@ def test_a_missing_criterion_weighs_nothing():
 def test_correctness_constraint_removes_the_options_without_fencing():
     allowed = t.eligible(FENCE, "correctness")
     assert set(allowed[allowed].index) == {o for o, f in FENCING.items() if f}
-    assert t.eligible(FENCE, "efficiency").all()
+    efficiency = t.eligible(FENCE, "efficiency")
+    assert set(efficiency[~efficiency].index) == {o for o, only in DATABASE_ONLY.items() if only}
+    assert t.eligible(FENCE, "efficiency", pd.Series(False, index=FENCE.index)).all()
     with pytest.raises(ValueError, match="use case"):
         t.eligible(FENCE, "speed")
 
@@ -94,7 +130,8 @@ def test_no_weight_lets_a_lock_without_fencing_win_a_correctness_lock(weights):
     table = t.ranking(SCORES, weights, FENCE, "correctness")
     assert FENCING[table.index[0]]
     assert table["rank"].isna().tolist() == [not FENCING[o] for o in table.index]
-    assert table.iloc[:3]["eligible"].all() and not table.iloc[3:]["eligible"].any()
+    n = sum(FENCING.values())
+    assert table.iloc[:n]["eligible"].all() and not table.iloc[n:]["eligible"].any()
 
 
 def test_ties_go_to_the_option_listed_first():
@@ -184,7 +221,7 @@ def test_flip_point_closed_form_for_the_team():
     totals = t.weighted_totals(SCORES, t.TEAM_WEIGHTS)
     gap = totals["Redis (single)"] - totals["Postgres advisory"]
     slope = SCORES.loc["Postgres advisory", "availability"] - SCORES.loc["Redis (single)", "availability"]
-    flip = t.flip_point(SCORES, t.TEAM_WEIGHTS, "availability")
+    flip = t.flip_point(SCORES, t.TEAM_WEIGHTS, "availability", t.eligible(FENCE, "efficiency"))
     assert flip.challenger == "Postgres advisory"
     assert flip.change == pytest.approx(gap / slope)
 
@@ -209,7 +246,7 @@ def test_flip_table_puts_the_most_fragile_weight_first():
 
 
 def test_a_hard_constraint_moves_the_decision_more_than_any_single_weight():
-    efficiency = t.flip_table(SCORES, t.TEAM_WEIGHTS)
+    efficiency = t.flip_table(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, "efficiency"))
     correctness = t.flip_table(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, "correctness"))
     assert efficiency["winner"].iloc[0] != correctness["winner"].iloc[0]
     assert correctness["change"].isna().all()
@@ -225,18 +262,46 @@ def test_rendered_adr_always_has_nygards_structure(weights, use_case):
     assert t.adr_problems(text) == []
     winner = t.ranking(SCORES, weights, FENCE, use_case).index[0]
     assert text.startswith(f"# ADR 0001: Use {winner}")
-    assert "We will use" in text
+    assert "We will" in text
+    # the conditional write takes no lock, so its ADR must not say it is one (issue 13)
+    assert (winner == NO_LOCK_OPTION) == ("instead of" in text.splitlines()[0])
+    if t.USE_CASES[use_case].requires_fencing and winner != NO_LOCK_OPTION:
+        assert "every read and write" in text  # write-only fencing is not enough for read-modify-write
 
 
 def test_adr_problems_names_each_missing_part():
     good = tx._sample_adr()
     assert t.adr_problems(good) == []
     assert t.adr_problems(42) == ["text"]
-    assert any("title" in p for p in t.adr_problems(good.replace("# ADR", "ADR", 1)))
+    assert any("title" in p for p in t.adr_problems(good.replace("# ADR 0001:", "Our lock", 1)))
     assert any("Status" in p for p in t.adr_problems(good.replace("Accepted", "Done")))
     assert any("We will" in p for p in t.adr_problems(good.replace("We will", "We might")))
+    assert t.adr_problems(good.replace("# ADR", "ADR", 1)) == []  # a plain-text title is still a title
     assert any("downside" in p for p in t.adr_problems(tx._adr_only_upsides()))
     assert any("Context" in p for p in t.adr_problems("# ADR 1\n\nStatus: accepted\n\nDecision: We will.\n"))
+
+
+@pytest.mark.parametrize("commit", ["We'll use", "We are going to use", "We have decided to use", "We chose"])
+def test_adr_accepts_a_decision_a_careful_writer_writes(commit):
+    # issue 13: text checks must accept what a careful writer writes, not only Nygard's "We will"
+    good = tx._sample_adr()
+    decision = t.adr_sections(good)["decision"]
+    assert t.adr_problems(good.replace(decision, f"{commit} Postgres for reservations, one UPDATE each.")) == []
+
+
+@pytest.mark.parametrize("note", [
+    # the "no new component" answer names a lock service generically; costs in sprints; a plain "I'd"
+    "Two checkout workers can sell the last unit of an item at the same moment, and then a customer gets a "
+    "cancellation email instead of a parcel. We could add a separate lock service, which is one more system to run "
+    "and learn, or let the database that already holds the stock refuse the second sale itself. The database way "
+    "takes about one sprint of one engineer and adds nothing new to run. I'd go with the database, and revisit it "
+    "only if the stock ever moves out of it.",
+    "Overselling the last unit means refunds and angry customers. The Redis we run can let two sales through during "
+    "a restart. Postgres can refuse the second sale. It costs two sprints. My recommendation: Postgres, because a "
+    "refund costs us more than the work does, and the dashboards will warn us long before it outgrows the database. Can we plan the two sprints this quarter?",
+])
+def test_stakeholder_check_accepts_reasonable_notes(note):
+    assert t.stakeholder_problems(note) == []
 
 
 def test_adr_sections_read_headings_and_labelled_lines():

@@ -40,7 +40,15 @@ from steward.tasks import Misconception, Rubric, Task, TaskSet
 MODULE = "02"
 
 _DOWNSIDE = re.compile(r"\b(negative|downside|cost|costs|risk|risks|worse|weaker|harder|slower|lose|loses|"
-                       r"give up|gives up|trade-off|tradeoff|drawback|must)\b", re.IGNORECASE)
+                       r"give up|gives up|trade-off|tradeoff|drawback|must|con|cons|penalty|limitation|limits|"
+                       r"blocks?|queue|queues|waits?)\b", re.IGNORECASE)
+#: A Decision that commits. Nygard writes "We will …"; a careful writer may also write "We'll",
+#: "We are going to", "We have decided to" or "We chose" (issue 13: accept what they write).
+_COMMITS = re.compile(r"\b(we will|we'll|we’ll|we shall|we are going to|we're going to|we have decided|"
+                      r"we've decided|we decided|we chose|we have chosen|we choose|we adopt|we are adopting)\b",
+                      re.IGNORECASE)
+#: A title line: a Markdown heading, "Title: …", or "ADR 0001 …" written as plain text.
+_TITLE = re.compile(r"^\s*(#{1,6}\s+\S|\**title\**\s*:\s*\S|\**adr[\s#-]*\d+)", re.IGNORECASE)
 
 
 
@@ -51,7 +59,7 @@ def adr_problems(text: Any) -> list[str]:
         return ["text"]
     problems = []
     first = next((line for line in text.splitlines() if line.strip()), "")
-    if not re.match(r"^\s*#\s+\S", first):
+    if not _TITLE.match(first):
         problems.append("a title (the first line, '# ADR 0001: …')")
     sections = adr_sections(text)
     status = sections.get("status", "")
@@ -59,7 +67,7 @@ def adr_problems(text: Any) -> list[str]:
         problems.append("a Status of proposed, accepted, deprecated or superseded")
     if len(sections.get("context", "").split()) < 10:
         problems.append("a Context section that states the forces (at least a sentence or two)")
-    if not re.search(r"\bwe will\b", sections.get("decision", ""), re.IGNORECASE):
+    if not _COMMITS.search(sections.get("decision", "")):
         problems.append("a Decision section that commits: 'We will …'")
     consequences = sections.get("consequences", "")
     if not consequences:
@@ -76,10 +84,17 @@ _FAMILIES = {
     "Postgres": r"\b(postgres|postgresql|database|db)\b",
     "ZooKeeper": r"\bzoo ?keeper\b",
     "etcd": r"\betcd\b",
+    # the "no new component" answer compares the database with *a* lock service, named generically
+    "a lock service": r"\b(lock(ing)? (service|server|system|tool)s?|new (system|service|tool|component)s?|"
+                      r"separate (system|service|tool|component)s?|cluster)\b",
 }
-_RISK = r"\b(risk|risks|oversell|oversells|oversold|overselling|corrupt\w*|twice|double|lose|lost|wrong|fail\w*|break\w*|broken)\b"
-_COST = r"(\bcost\w*|[£$€]\s?\d|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bengineers?\b|\bpeople\b|\bon-call\b|\bmoney\b|\bbudget\b|\bspend\b|\beffort\b)"
-_RECOMMEND = r"\b(recommend\w*|propose|suggest|we should|i would|my advice|let's)\b"
+_RISK = (r"\b(risk|risks|oversell|oversells|oversold|overselling|corrupt\w*|twice|double\w*|lose|lost|wrong|fail\w*|"
+         r"break\w*|broken|refunds?|cancel\w*|complain\w*|outages?|sold out|same item)\b")
+_COST = (r"(\bcost\w*|[£$€]\s?\d|\b(usd|eur|gbp)\s?\d|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bsprints?\b|"
+         r"\bfortnight\b|\bquarters?\b|\bengineers?\b|\bpeople\b|\bon-call\b|\bmoney\b|\bbudget\b|\bspend\b|"
+         r"\beffort\b|\bprice\b|\bcheap\w*|\bexpensive\b|\bheadcount\b)")
+_RECOMMEND = (r"\b(recommend\w*|propose|suggest|we should|i would|i'd|i’d|my advice|let's|let’s|my pick|go with|"
+              r"i vote|we will|we'll|we’ll|the best option|my choice|i advise)\b")
 #: Words a product manager should not have to look up. A senior engineer translates them.
 JARGON = ("fencing", "linearizable", "linearizability", "quorum", "raft", "zxid", "fsync", "split-brain", "split brain",
           "ttl", "consensus", "sentinel", "redlock", "advisory lock", "mutex", "jvm", "lease", "p99", "idempotent")
@@ -166,14 +181,16 @@ ADR_RUBRIC = Rubric(
     ),
     mid_level=(
         "Context: we need a lock for inventory reservations. Decision: We will use Postgres advisory locks because "
-        "they scored highest. Consequences: simpler operations, and we already run Postgres."
+        "they scored highest among the locks. Consequences: simpler operations, and we already run Postgres."
     ),
     senior_level=(
-        "Context: reservations need a correctness lock; an oversell is the worst case, so options without a fencing "
-        "token are out before any weighing. Decision: We will use Postgres advisory locks with a fencing counter "
-        "checked in the reservation's transaction. Consequences: nothing new to run (+); weaker than etcd on safety "
-        "(4 vs 5) and a Postgres failover drops every lock (−); revisit if the footprint weight falls below the flip "
-        "point, e.g. if a platform team starts offering etcd as a service."
+        "Context: a reservation is read-modify-write on a stock row that lives in Postgres; an oversell is the worst "
+        "case, so options whose resource cannot refuse a stale holder's write are out before any weighing. Decision: "
+        "We will not run a lock: each reservation is one UPDATE stock SET qty = qty - 1 WHERE item = $1 AND qty > 0, "
+        "and an update that changes no row means sold out. Consequences: nothing new to run and no lease to tune (+); "
+        "buyers of one hot item queue on its row, and a reservation of several steps needs SELECT … FOR UPDATE in one "
+        "transaction (−); revisit if stock moves out of Postgres or a reservation spans several databases, where a "
+        "lock service whose tokens the stores check (etcd) comes back."
     ),
 )
 
@@ -228,8 +245,13 @@ def _scores() -> pd.DataFrame:
     return _cached_scores().copy()
 
 
+def _efficiency_allowed() -> pd.Series:
+    """The options the efficiency lock allows (all but the database-only conditional write)."""
+    return eligible(fencing_by_option(), "efficiency")
+
+
 def _efficiency_flip() -> Flip:
-    return flip_point(_scores(), TEAM_WEIGHTS, FLIP_CRITERION)
+    return flip_point(_scores(), TEAM_WEIGHTS, FLIP_CRITERION, _efficiency_allowed())
 
 
 def _crossing_with(option: str, mean_scale: bool = False) -> float:
@@ -244,7 +266,7 @@ def _crossing_with(option: str, mean_scale: bool = False) -> float:
 def _best_on_flip_criterion() -> str:
     """The option (other than the winner) that scores highest on the flip criterion."""
     scores, flip = _scores(), _efficiency_flip()
-    column = scores[FLIP_CRITERION].drop(flip.winner)
+    column = scores[FLIP_CRITERION][_efficiency_allowed().reindex(scores.index).to_numpy(bool)].drop(flip.winner)
     return str(column.idxmax())
 
 
@@ -550,13 +572,15 @@ TASKS.add(Task(
 def _sample_adr() -> str:
     """A model ADR for the reservation lock: rendered, then edited as a person would."""
     text = render_adr(_scores(), TEAM_WEIGHTS, fencing_by_option(), "correctness")
-    failover = ("- Negative: a Postgres failover ends every session, so every worker loses its lock at once and must "
-                "take it again; reservations pause for the length of the failover.\n")
+    failover = ("- Negative: a Postgres failover aborts the reservations in flight; the workers must retry them, and "
+                "a retry must not reserve twice (the reservation's id makes the retry safe).\n")
     return text.replace("\nProposed\n", "\nAccepted\n").replace("- Neutral:", failover + "- Neutral:", 1)
 
 
 def _adr_without_commitment() -> str:
-    return _sample_adr().replace("We will use", "We could use")
+    head, _, tail = _sample_adr().partition("## Decision")
+    decision, _, rest = tail.partition("## Consequences")
+    return head + "## Decision" + _COMMITS.sub("We could", decision) + "## Consequences" + rest
 
 
 def _adr_only_upsides() -> str:
@@ -594,7 +618,7 @@ TASKS.add(Task(
             "Your Decision describes what the team *could* do. An ADR records what it *will* do: how does Nygard's "
             "Decision section start?",
             _adr_without_commitment,
-            matches=lambda a: bool(_section(a, "decision")) and not re.search(r"\bwe will\b", _section(a, "decision"), re.I),
+            matches=lambda a: bool(_section(a, "decision")) and not _COMMITS.search(_section(a, "decision")),
         ),
         Misconception(
             "listed only the upsides",

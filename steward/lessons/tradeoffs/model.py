@@ -65,11 +65,15 @@ class UseCase:
     worst_case: str
     cartwheel: str
     requires_fencing: bool
+    #: Is the protected state a row in Cartwheel's Postgres? Only then can a conditional write
+    #: in that database replace the lock.
+    state_in_database: bool = False
 
     @property
     def constraint(self) -> str:
         if self.requires_fencing:
-            return "the option must give the resource a fencing token"
+            return ("the resource must refuse a stale holder's read-modify-write (a fencing token it checks on "
+                    "reads and writes, or a conditional write)")
         return "none: a duplicate now and then only costs work"
 
     @property
@@ -81,12 +85,12 @@ USE_CASES: dict[str, UseCase] = {
     "efficiency": UseCase(
         "efficiency", "efficiency lock", "duplicate work",
         "two workers must not both rebuild the recommendation cache (a rebuild costs CPU, nothing breaks)",
-        requires_fencing=False,
+        requires_fencing=False, state_in_database=False,
     ),
     "correctness": UseCase(
         "correctness", "correctness lock", "corrupted data",
         "two inventory-reservation workers must never both sell the last unit (an oversell is a broken promise)",
-        requires_fencing=True,
+        requires_fencing=True, state_in_database=True,
     ),
 }
 
@@ -107,7 +111,8 @@ def options_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def fencing_by_option(frame: pd.DataFrame | None = None) -> pd.Series:
-    """Whether each option can give the resource a fencing token (the correctness constraint)."""
+    """Whether the resource can refuse a stale holder's write under each option: a fencing token
+    it checks, or its own condition (the correctness constraint)."""
     long = load("coordination_options") if frame is None else frame
     fencing = long.groupby("option", sort=False)["fencing_token"].first().astype(bool)
     return fencing.reindex([o for o in OPTIONS if o in fencing.index])
@@ -162,13 +167,48 @@ def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Seri
     return (weighted_totals(scores, w_) / w_.sum()).rename("score")
 
 
-def eligible(fencing: pd.Series, use_case: str) -> pd.Series:
+def eligible(fencing: pd.Series, use_case: str, database_only: pd.Series | None = None) -> pd.Series:
     """Which options the use case allows. A hard constraint is a filter, not a weight: no
-    amount of latency buys back a lock that can corrupt inventory."""
+    amount of latency buys back a lock that can corrupt inventory. Two filters: a correctness
+    lock needs a resource that refuses a stale holder's write (``fencing``); an option that
+    works only on a database row (``database_only``, from the data unless given) needs a use
+    case whose state is one."""
     case = use_case_of(use_case)
+    allowed = fencing.astype(bool) if case.requires_fencing else pd.Series(True, index=fencing.index)
+    if not case.state_in_database:
+        only = _database_only() if database_only is None else database_only
+        allowed = allowed & ~only.reindex(fencing.index).fillna(False).astype(bool)
+    return allowed.rename("eligible")
+
+
+def exclusion_reasons(fencing: pd.Series, use_case: str, database_only: pd.Series | None = None) -> pd.Series:
+    """Why the use case excludes each option ("" when it does not)."""
+    case = use_case_of(use_case)
+    reasons = pd.Series("", index=fencing.index, name="reason", dtype=object)
+    if not case.state_in_database:
+        only = _database_only() if database_only is None else database_only
+        reasons[only.reindex(fencing.index).fillna(False).astype(bool).to_numpy()] = "the state is not a database row"
     if case.requires_fencing:
-        return fencing.astype(bool).rename("eligible")
-    return pd.Series(True, index=fencing.index, name="eligible")
+        reasons[~fencing.astype(bool).to_numpy()] = "no fencing token"
+    return reasons
+
+
+def database_only_by_option(frame: pd.DataFrame | None = None) -> pd.Series:
+    """Whether each option works only where the protected state is a row in Cartwheel's Postgres."""
+    long = load("coordination_options") if frame is None else frame
+    if "database_only" not in long.columns:
+        return pd.Series(False, index=pd.Index(long["option"].unique()), name="database_only")
+    only = long.groupby("option", sort=False)["database_only"].first().astype(bool)
+    return only.reindex([o for o in OPTIONS if o in only.index] + [o for o in only.index if o not in OPTIONS])
+
+
+@lru_cache(maxsize=1)
+def _cached_database_only() -> pd.Series:
+    return database_only_by_option()
+
+
+def _database_only() -> pd.Series:
+    return _cached_database_only().copy()
 
 
 def use_case_of(key: str) -> UseCase:
@@ -208,8 +248,9 @@ def ranking(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, fenc
     order = _rank_order(score, allowed)
     ranks = np.full(len(score), np.nan)
     ranks[order[: allowed.sum()]] = np.arange(1, allowed.sum() + 1)
+    reasons = exclusion_reasons(fencing, use_case).reindex(scores.index).fillna("").to_numpy(object)
     table = pd.DataFrame({"score": score, "eligible": allowed, "rank": ranks,
-                          "reason": np.where(allowed, "", "no fencing token")}, index=scores.index)
+                          "reason": np.where(allowed, "", reasons)}, index=scores.index)
     return table.iloc[order]
 
 
@@ -617,22 +658,31 @@ def render_adr(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, f
     unweighed = [c for c in scores.columns if weight[c] == 0]
     row = {o: dict(zip(scores.columns, values, strict=True)) for o, values in zip(scores.index, scores.to_numpy(float), strict=True)}
 
-    lines = [f"# ADR {number:04d}: Use {winner} for the {case.lock}", "", "## Status", "", "Proposed", "",
-             "## Context", ""]
+    no_lock = bool(_database_only().get(winner, False))
+    title = f"Use {winner} instead of {case.article} {case.lock}" if no_lock else f"Use {winner} for the {case.lock}"
+    lines = [f"# ADR {number:04d}: {title}", "", "## Status", "", "Proposed", "", "## Context", ""]
     if case.requires_fencing:
         constraint = f"The worst case of a failure is {case.worst_case}, so the hard constraint is that {case.constraint}."
     else:
         constraint = f"The worst case of a failure is {case.worst_case}, so there is no hard constraint."
-    if excluded:
-        constraint += f" That rules out {_join(excluded)}."
+    by_fencing = [o for o in excluded if table.loc[o, "reason"] == "no fencing token"] if "reason" in table else excluded
+    by_place = [o for o in excluded if o not in by_fencing]
+    if by_fencing:
+        constraint += f" That rules out {_join(by_fencing)}."
+    if by_place:
+        constraint += (f" The protected work is not a row in the database, which rules out {_join(by_place)}.")
     lines += [f"Cartwheel needs {case.article} {case.lock}: {case.cartwheel}. {constraint}", ""]
     lines += ["We weighed the criteria (0–5): " + ", ".join(f"{CRITERION_WORDS[c]} {weight[c]:g}" for c in weighed)
               + (f"; not weighed: {', '.join(CRITERION_WORDS[c] for c in unweighed)}" if unweighed else "") + ".", ""]
     lines += ["Weighted scores (1–5): " + ", ".join(f"{o} {sc:.2f}" for o, sc in contenders) + ".", ""]
     lines += ["## Decision", ""]
-    if case.requires_fencing:
-        lines += [f"We will use {winner} for the {case.lock}, and the resource will reject any write whose fencing "
-                  "token is lower than one it has already accepted.", ""]
+    if no_lock:
+        lines += [f"We will not run {case.article} {case.lock}: each reservation will be one conditional write in the "
+                  "database that holds the stock (`UPDATE stock SET qty = qty - 1 WHERE item = $1 AND qty > 0`), and "
+                  "an update that changes no row means the item is sold out.", ""]
+    elif case.requires_fencing:
+        lines += [f"We will use {winner} for the {case.lock}, and the resource will check the fencing token on every "
+                  "read and write of a reservation, rejecting any token lower than the highest it has seen.", ""]
     else:
         lines += [f"We will use {winner} for the {case.lock}, and accept that a pause or a crash can now and then "
                   "let two workers do the same work.", ""]
@@ -647,9 +697,13 @@ def render_adr(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, f
                          + _join([f"{CRITERION_WORDS[c]} ({row[winner][c]:g} vs {row[runner][c]:g})" for c in worse]) + ".")
     else:
         lines.append("- Negative: it is the only option the constraint allows, so the weights did not decide anything.")
-    if case.requires_fencing:
-        lines.append("- Negative: every write path must carry the token and the store must check it; that is work "
-                     "in code we do not own yet.")
+    if no_lock:
+        lines.append("- Negative: every path that changes stock must go through that one statement; logic that needs "
+                     "more than one statement must lock the row with SELECT … FOR UPDATE in the same transaction, and "
+                     "buyers of one hot item queue on its row.")
+    elif case.requires_fencing:
+        lines.append("- Negative: every read and write of the stock must carry the token and the store must check "
+                     "it; that is work in code we do not own yet.")
     else:
         lines.append("- Negative: a pause past the lease can still let two workers rebuild the cache; we pay in CPU, "
                      "not in correctness.")
