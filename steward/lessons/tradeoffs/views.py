@@ -223,7 +223,7 @@ class TradeoffExplorer(App):
         ax.legend(handles=[plotting.mpatches.Patch(facecolor=plotting.HIGHLIGHT, label="winner"),
                            plotting.mpatches.Patch(facecolor=plotting.GOOD, label="allowed"),
                            plotting.mpatches.Patch(facecolor="#e6e6e6", edgecolor=plotting.NEUTRAL, hatch="///",
-                                 label="excluded: no fencing token")],
+                                 label="excluded by the use case")],
                   loc="upper center", bbox_to_anchor=(0.42, -0.2), ncol=3, fontsize=8, frameon=False)
         self.figure.animate(*self._bars)
         self.flips_view = w.HTML()
