@@ -252,6 +252,43 @@ def test_a_hard_constraint_moves_the_decision_more_than_any_single_weight():
     assert correctness["change"].isna().all()
 
 
+# -- uncertainty in the scores (issue 13: a ±1 Monte Carlo) ----------------------------------------
+def test_perturbed_scores_move_each_score_by_at_most_one_and_stay_on_the_scale():
+    draws = t.perturbed_scores(SCORES, draws=500, seed=0)
+    assert draws.shape == (500, *SCORES.shape)
+    assert draws.min() >= 1 and draws.max() <= 5
+    assert np.abs(draws - SCORES.to_numpy()[None]).max() == 1
+    np.testing.assert_array_equal(draws, t.perturbed_scores(SCORES, draws=500, seed=0))  # seeded
+    assert (t.perturbed_scores(SCORES, draws=3, spread=0) == SCORES.to_numpy()[None]).all()
+    with pytest.raises(ValueError, match="draws"):
+        t.perturbed_scores(SCORES, draws=0)
+
+
+def test_winner_holds_matches_the_closed_form_for_two_equal_options():
+    # a and b both score 3; each moves by -1/0/+1. a keeps first place (ties go to the option listed
+    # first) when its move is at least b's: P = (1 + 2 + 3) / 9 = 2/3.
+    scores = pd.DataFrame({"x": [3.0, 3.0]}, index=["a", "b"])
+    assert t.winner_holds(scores, {"x": 1.0}, draws=20_000, seed=1) == pytest.approx(2 / 3, abs=0.01)
+    clear = pd.DataFrame({"x": [5.0, 1.0]}, index=["a", "b"])
+    assert t.winner_holds(clear, {"x": 1.0}) == 1.0
+
+
+def test_the_constraint_applies_in_every_draw():
+    allowed = t.eligible(FENCE, "correctness")
+    winners = t.draw_winners(SCORES, t.TEAM_WEIGHTS, allowed, draws=2000)
+    assert allowed.iloc[np.unique(winners)].all()
+    shares = t.winner_shares(SCORES, t.TEAM_WEIGHTS, allowed)
+    assert shares.sum() == pytest.approx(1.0) and shares.index[0] == NO_LOCK_OPTION
+
+
+def test_score_uncertainty_matters_more_than_the_flip_points_suggest():
+    # what the lesson says: no single weight flips the correctness decision, yet ±1 on the scores
+    # sometimes does; the efficiency winner holds in fewer draws than the correctness winner
+    hold = {case: t.winner_holds(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, case)) for case in t.USE_CASES}
+    assert hold["efficiency"] < hold["correctness"] < 1.0
+    assert t.flip_table(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, "correctness"))["change"].isna().all()
+
+
 # -- the ADR ---------------------------------------------------------------------------------
 @settings(max_examples=60, deadline=None)
 @given(weights_strategy, st.sampled_from(list(t.USE_CASES)))

@@ -16,11 +16,14 @@ from steward import checks
 from steward.datasets.coordination_options import CRITERIA
 from steward.lessons.tradeoffs.model import (
     ADR_STATUSES,
+    MC_DRAWS,
+    MC_SEED,
     TEAM_WEIGHTS,
     USE_CASES,
     Flip,
     adr_sections,
     corrupted_writes,
+    draw_winners,
     eligible,
     event_log,
     fencing_by_option,
@@ -34,6 +37,7 @@ from steward.lessons.tradeoffs.model import (
     weighted_scores,
     weighted_totals,
     weights_series,
+    winner_holds,
 )
 from steward.tasks import Misconception, Rubric, Task, TaskSet
 
@@ -473,6 +477,74 @@ TASKS.add(Task(
             "That is where the option that scores *highest* on the criterion catches up. Does the steepest line "
             "always cross first, or does its starting gap matter too?",
             lambda: _crossing_with(_best_on_flip_criterion()),
+        ),
+    ],
+))
+
+def _correctness_allowed() -> pd.Series:
+    return eligible(fencing_by_option(), "correctness")
+
+
+def _correctness_winner_index() -> int:
+    return list(_scores().index).index(ranking(_scores(), TEAM_WEIGHTS, fencing_by_option(), "correctness").index[0])
+
+
+def _holds(allowed: pd.Series | None, clip: bool = True) -> float:
+    """Share of draws the correctness winner wins, with or without the constraint or the clip."""
+    winners = draw_winners(_scores(), TEAM_WEIGHTS, allowed, clip=clip)
+    return float(np.mean(winners == _correctness_winner_index()))
+
+
+def _holds_with_weights_moved() -> float:
+    """A misconception: move the *weights* by ±1 (kept ≥ 0) instead of the scores."""
+    scores = _scores()
+    weights = weights_series(TEAM_WEIGHTS, list(scores.columns)).to_numpy(float)
+    moved = np.clip(weights[None, :] + np.random.RandomState(MC_SEED).randint(-1, 2, size=(MC_DRAWS, len(weights))),
+                    0, None)
+    totals = moved @ scores.to_numpy(float).T
+    totals[:, ~_correctness_allowed().reindex(scores.index).to_numpy(bool)] = -np.inf
+    return float(np.mean(np.argmax(totals, axis=1) == _correctness_winner_index()))
+
+
+TASKS.add(Task(
+    id="02.winner-holds",
+    title="How often does the winner hold?",
+    prompt="The scores are judgments. Under the correctness lock with the team's weights, move every score by −1, 0 "
+           f"or +1 at random (each equally likely, all at once, kept on the 1–5 scale), {MC_DRAWS:,} times. In what "
+           "share of the draws does the winner at the written scores still come first? A number from 0 to 1 "
+           "(any seed: the check allows for the draw's noise).",
+    reference=lambda: winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
+    compare=checks.number(rel=0.0, abs=0.03, unit="share of draws"),
+    hints=[
+        "If a colleague moved any one score by a point, would the reservation's winner still win? What would you "
+        "have to repeat many times to say *how often*, and which options are not allowed to win at all?",
+        "`rng = np.random.default_rng(0)`; `noise = rng.integers(-1, 2, size=(4000, *wide.shape))`; add it to the "
+        "score table, `np.clip(..., 1, 5)`, multiply by the weights (`@ w`), set the excluded options' totals to "
+        "`-np.inf`, take `argmax` per draw, and compare with the winner's row.",
+    ],
+    misconceptions=[
+        Misconception(
+            "ignored the hard constraint in the draws",
+            "Your draws let options without a fencing token win. Can a lock that cannot refuse a stale write win "
+            "the reservation, however its scores move?",
+            lambda: _holds(None),
+        ),
+        Misconception(
+            "did not keep the scores on the 1–5 scale",
+            "A 5 moved up becomes a 6 in your draws. Can an option score better than the best on the scale? Clip the "
+            "moved scores to 1–5.",
+            lambda: _holds(_correctness_allowed(), clip=False),
+        ),
+        Misconception(
+            "moved the weights instead of the scores",
+            "That is how robust the winner is to the *weights*, which the flip points already told you. Which "
+            "numbers in the table are the judgments the task asks about?",
+            _holds_with_weights_moved,
+        ),
+        Misconception(
+            "gave the runner-up's share",
+            "That is how often the winner *loses*. The task asks how often it holds.",
+            lambda: 1.0 - winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
         ),
     ],
 ))

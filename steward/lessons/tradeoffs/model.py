@@ -832,3 +832,57 @@ def explorer_title(table: pd.DataFrame, case: UseCase) -> str:
     return f"{winner} wins the {case.lock} by {best - second:.2f} over {runner}"
 
 
+
+
+# -- uncertainty in the scores ---------------------------------------------------------------
+#: Draws and seed of the lesson's Monte Carlo over the scores (any seed gives the same share
+#: within about ±0.01 at this many draws: the standard error is at most √(0.25 / 4000) ≈ 0.008).
+MC_DRAWS = 4000
+MC_SEED = 2
+
+
+def perturbed_scores(scores: pd.DataFrame, draws: int = MC_DRAWS, seed: int = MC_SEED, spread: int = 1,
+                     clip: bool = True) -> np.ndarray:
+    """``draws`` copies of the score table, each score moved by a whole number drawn uniformly
+    from −spread…+spread and kept on the 1–5 scale: shape (draws, options, criteria).
+
+    The scores are judgments; "someone weighing the same facts might move a score by one" is
+    exactly this draw. Vectorised: one array, no loop over draws."""
+    for name, value, low in (("draws", draws, 1), ("spread", spread, 0), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name} must be a whole number ≥ {low}; got {value!r}")
+    base = scores.to_numpy(float)
+    noise = np.random.RandomState(seed).randint(-spread, spread + 1, size=(draws, *base.shape))
+    out = base[None, :, :] + noise
+    return np.clip(out, 1, 5) if clip else out
+
+
+def draw_winners(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, allowed: pd.Series | None = None,
+                 draws: int = MC_DRAWS, seed: int = MC_SEED, spread: int = 1, clip: bool = True) -> np.ndarray:
+    """The winner's row index in each draw of :func:`perturbed_scores` (ties: listed first)."""
+    w_ = weights_series(weights, list(scores.columns)).to_numpy(float)
+    if w_.sum() <= 0:
+        raise ValueError("every weight is 0, so nothing separates the options: give one criterion a weight")
+    totals = perturbed_scores(scores, draws, seed, spread, clip) @ w_
+    mask = _mask(scores.index, allowed)
+    if not mask.any():
+        raise ValueError("the constraints rule out every option")
+    totals[:, ~mask] = -np.inf
+    return np.argmax(totals, axis=1)
+
+
+def winner_shares(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, allowed: pd.Series | None = None,
+                  draws: int = MC_DRAWS, seed: int = MC_SEED, spread: int = 1, clip: bool = True) -> pd.Series:
+    """Share of draws each option wins, highest first (options that never win are left out)."""
+    winners = draw_winners(scores, weights, allowed, draws, seed, spread, clip)
+    counts = np.bincount(winners, minlength=len(scores)) / len(winners)
+    shares = pd.Series(counts, index=scores.index, name="share of draws won")
+    return shares[shares > 0].sort_values(ascending=False, kind="stable")
+
+
+def winner_holds(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, allowed: pd.Series | None = None,
+                 draws: int = MC_DRAWS, seed: int = MC_SEED, spread: int = 1) -> float:
+    """How often the winner at the scores as written still wins when every score moves by up to
+    ``spread``: the share of draws it keeps first place."""
+    winner = _leader_index(weighted_totals(scores, weights).to_numpy(float), _mask(scores.index, allowed))
+    return float(np.mean(draw_winners(scores, weights, allowed, draws, seed, spread) == winner))
