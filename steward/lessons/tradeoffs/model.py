@@ -515,15 +515,61 @@ def event_log(run: LeaseRun) -> pd.DataFrame:
     lock) and its writes, sorted by time; at the same millisecond a write comes before a read
     (a holder's last write happens before it releases the lock the next reader takes), then
     the lower token first. Columns: time_ms, kind ("read"/"write"), client, token."""
+    time, is_read, token, order = _event_arrays(run)
+    clients = np.concatenate([run.holds["client"].to_numpy(object), run.writes["client"].to_numpy(object)])[order]
+    return pd.DataFrame({"time_ms": time, "kind": np.where(is_read, "read", "write").astype(object),
+                         "client": clients, "token": token})
+
+
+def _verdicts(is_read: np.ndarray, tokens: np.ndarray, store: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`store_verdicts` on arrays: (accepted, stale_read) per event, in one pass."""
+    accepted = np.ones(len(tokens), bool)
+    stale = np.zeros(len(tokens), bool)
+    highest_write = highest_seen = -(2 ** 62)
+    # Other jobs' accepted writes since a job's read = all accepted writes since then − its own
+    # (all of a job's writes come after its read): one pass, no set per job.
+    total = 0
+    at_read: dict[int, int] = {}
+    own: dict[int, int] = {}
+    for k, (read, token) in enumerate(zip(is_read.tolist(), tokens.tolist(), strict=True)):
+        if read:
+            at_read[token], own[token] = total, 0
+            highest_seen = max(highest_seen, token)
+            continue
+        others = total - at_read.get(token, total) - own.get(token, 0)
+        if store == "fence-writes":
+            ok = token >= highest_write
+        elif store == "fence-reads":
+            ok = token >= highest_seen
+        elif store == "conditional":
+            ok = others == 0
+        else:
+            ok = True
+        if not ok:
+            accepted[k] = False
+            continue
+        stale[k] = others > 0
+        highest_write = max(highest_write, token)
+        highest_seen = max(highest_seen, token)
+        total += 1
+        own[token] = own.get(token, 0) + 1
+    return accepted, stale
+
+
+def _event_arrays(run: LeaseRun) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The event log as arrays, in the store's order: (time, is_read, token, order)."""
     holds, writes = run.holds, run.writes
-    frame = pd.concat([
-        pd.DataFrame({"time_ms": holds["acquired_ms"].to_numpy(np.int64), "kind": "read",
-                      "client": holds["client"].to_numpy(object), "token": holds["token"].to_numpy(np.int64)}),
-        pd.DataFrame({"time_ms": writes["time_ms"].to_numpy(np.int64), "kind": "write",
-                      "client": writes["client"].to_numpy(object), "token": writes["token"].to_numpy(np.int64)}),
-    ], ignore_index=True)
-    order = np.lexsort((frame["token"].to_numpy(), (frame["kind"] == "read").to_numpy(), frame["time_ms"].to_numpy()))
-    return frame.iloc[order].reset_index(drop=True)
+    time = np.concatenate([holds["acquired_ms"].to_numpy(np.int64), writes["time_ms"].to_numpy(np.int64)])
+    is_read = np.concatenate([np.ones(len(holds), bool), np.zeros(len(writes), bool)])
+    token = np.concatenate([holds["token"].to_numpy(np.int64), writes["token"].to_numpy(np.int64)])
+    order = np.lexsort((token, is_read, time))
+    return time[order], is_read[order], token[order], order
+
+
+def _stale_count(run: LeaseRun, store: str) -> int:
+    _, is_read, token, _ = _event_arrays(run)
+    _, stale = _verdicts(is_read, token, store_of(store))
+    return int(np.unique(token[stale]).size)
 
 
 def store_verdicts(events: pd.DataFrame, store: str) -> pd.DataFrame:
@@ -547,36 +593,7 @@ def store_verdicts(events: pd.DataFrame, store: str) -> pd.DataFrame:
     store = store_of(store)
     if not isinstance(events, pd.DataFrame) or not {"time_ms", "kind", "token"} <= set(events.columns):
         raise ValueError("expected an event log with columns time_ms, kind and token")
-    kinds = events["kind"].to_numpy(object)
-    tokens = events["token"].to_numpy(np.int64)
-    accepted = np.ones(len(events), bool)
-    stale = np.zeros(len(events), bool)
-    highest_write = highest_seen = -(2 ** 62)
-    writes_since_read: dict[int, set[int]] = {}  # token → other tokens whose writes were accepted since its read
-    for k in range(len(events)):
-        token = int(tokens[k])
-        if kinds[k] == "read":
-            writes_since_read[token] = set()
-            highest_seen = max(highest_seen, token)
-            continue
-        others = writes_since_read.get(token, set())
-        if store == "fence-writes":
-            ok = token >= highest_write
-        elif store == "fence-reads":
-            ok = token >= highest_seen
-        elif store == "conditional":
-            ok = not others
-        else:
-            ok = True
-        accepted[k] = ok
-        if not ok:
-            continue
-        stale[k] = bool(others)
-        highest_write = max(highest_write, token)
-        highest_seen = max(highest_seen, token)
-        for reader, seen in writes_since_read.items():
-            if reader != token:
-                seen.add(token)
+    accepted, stale = _verdicts((events["kind"] == "read").to_numpy(bool), events["token"].to_numpy(np.int64), store)
     return events.assign(accepted=accepted, stale_read=stale)
 
 
@@ -613,9 +630,8 @@ def pause_sweep(pauses: Sequence[int], lease_ms: int = 500, n_clients: int = 3,
         row = {"pause_ms": int(pause), "corrupted_without": without.mean(),
                "corrupted_with": float(np.mean([r.corrupted_with_fencing for r in runs])),
                "share_corrupted": float((without > 0).mean())}
-        events = [event_log(r) for r in runs]
         for store in ("none", "fence-writes", "fence-reads"):
-            row["stale_" + store.replace("-", "_")] = float(np.mean([stale_reservations(e, store) for e in events]))
+            row["stale_" + store.replace("-", "_")] = float(np.mean([_stale_count(r, store) for r in runs]))
         rows.append(row)
     return pd.DataFrame(rows).set_index("pause_ms")
 
