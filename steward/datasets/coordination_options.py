@@ -90,7 +90,7 @@ _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
         "throughput": (5, "Same command path as a single Redis", REDIS_LATENCY),
         "simplicity": (3, "Three or more Sentinels, replicas, and clients that follow failovers", REDIS_SENTINEL),
         "familiarity": (4, "The team knows Redis, not how Sentinel behaves during a partition", CARTWHEEL),
-        "footprint": (3, "Cartwheel runs one Redis; Sentinels and replicas would be new", CARTWHEEL),
+        "footprint": (3, f"Cartwheel runs one {cartwheel.CACHE_STORE}; Sentinels and replicas would be new", CARTWHEEL),
     },
     "Redlock": {
         "safety": (2, "Majority of 5 masters, but no fencing token and it assumes bounded pauses, delays and "
