@@ -238,7 +238,7 @@ class TradeoffExplorer(App):
         sliders: dict[str, w.Widget] = {
             "use_case": dropdown("Use case", [
                 ("efficiency lock: duplicate work is the worst case", "efficiency"),
-                ("correctness lock / leader election: corruption is the worst case", "correctness"),
+                ("correctness lock (stock reservations): corruption is the worst case", "correctness"),
             ], self._start_case),
         }
         for criterion in CRITERIA:
