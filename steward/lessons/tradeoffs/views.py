@@ -90,7 +90,7 @@ def plot_pause_sweep(ax, sweep: pd.DataFrame, lease_ms: int) -> None:
     elif len(leaks) == 0:
         title = f"Without fencing, pauses from {onset[0]} ms sell stock twice; with it, none"
     else:
-        title = f"From {onset[0]} ms pauses sell stock twice; write-only fencing still lets some through"
+        title = f"Pauses from {onset[0]} ms sell twice; fencing writes only still leaks"
     ax.legend(fontsize=8)
     plotting.finish(ax, title, "pause of client A (ms)", "reservations on a stale read (mean over seeds)")
 
@@ -397,7 +397,7 @@ class LeaseLockLab(App):
         self._rows = [PixelLabel(name, -30, i, "rm", 9) for i, name in enumerate(CLIENT_NAMES)]
         self._tokens = [PixelLabel("", 0, 0, "ls", 7, color="#333333") for _ in range(self.MAX_TOKEN_LABELS)]
         self.figure.labels = [*self._rows, *self._tokens]
-        handles = [plotting.mpatches.Patch(facecolor=plotting.GOOD, alpha=0.3, label="holds the lease"),
+        handles = [plotting.mpatches.Patch(facecolor=plotting.GOOD, alpha=0.3, label="holds the lease (reads the stock first)"),
                    plotting.mpatches.Patch(facecolor=plotting.NEUTRAL, alpha=0.45, label="paused (GC, network); 33 = token"),
                    plotting.mpatches.Patch(facecolor="none", edgecolor=plotting.BAD, hatch="///", label="lease expired, still working"),
                    ax.scatter([], [], s=14, marker="o", color=plotting.GOOD, label="write landed"),
