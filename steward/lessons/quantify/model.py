@@ -16,22 +16,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from steward import cartwheel
 from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets import requests as requests_data
 
 MODULE = "04"
 
-#: Cartwheel's recommendation SLO (as in module 00): 99.9% of requests are *good* over a
-#: rolling 30-day window. Good = a non-5xx answer within the 200 ms latency objective.
-SLO = 0.999
-LATENCY_SLO_MS = 200.0
-WINDOW_DAYS = 30
-#: The essay's sentence: "under 10 ms latency at 20,000 requests per second".
+#: Cartwheel's two SLOs, from the canon (module 00 introduced them, and the difference between a
+#: request-based and a time-based SLO). Both are request-based, over a rolling 30 days:
+#: availability = 99.9% of calls without a 5xx; latency = 99% of calls within 200 ms, i.e. the p99
+#: of calls at most 200 ms. Each has its own error budget (0.1% and 1% of calls).
+AVAILABILITY = cartwheel.AVAILABILITY
+LATENCY = cartwheel.LATENCY
+#: Aliases the exercise hands to learners: the availability objective and the latency threshold.
+SLO = AVAILABILITY.objective
+LATENCY_SLO_MS = float(LATENCY.threshold_ms)
+WINDOW_DAYS = cartwheel.WINDOW_DAYS
+#: The essay's sentence: "under 10 ms latency at 20,000 requests per second". Its load is the
+#: canon's weekly peak; its 10 ms (at the p99, the lesson's reading) is module 04's own target.
 TARGET_MS = 10.0
 TARGET_Q = 0.99
-ESSAY_RPS = 20_000.0
-SAMPLE_RATE = requests_data.SAMPLE_RATE
+ESSAY_RPS = float(cartwheel.PEAK_CALLS_PER_S)
+#: The fleet's capacity (fixed size): load ÷ capacity is its utilisation ρ.
+CAPACITY_RPS = float(cartwheel.FLEET_CAPACITY_CALLS_PER_S)
+#: The call's fan-out: a call looks up its items' stock levels in parallel and waits for the slowest.
+FAN_OUT = cartwheel.ITEMS_PER_CALL
+SAMPLE_RATE = cartwheel.REQUEST_LOG_SAMPLING
 LOG_DAYS = requests_data.DAYS
 INCIDENT_START = requests_data.INCIDENT_START
 INCIDENT_END = requests_data.INCIDENT_END
@@ -219,12 +230,27 @@ def claim_from_data(frame: pd.DataFrame, threshold_ms: float = TARGET_MS, q: flo
 
 
 _NUMBER = r"(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?"
+_PER_SECOND = r"(?:requests?|calls?|req|queries|lookups?)\s*(?:/|per|a|an)\s*s(?:ec(?:ond)?s?)?\b|rps\b|qps\b"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+#: A window is a duration ("over 7 days", "a 7-day window", "168 hours"), a named period ("the week
+#: of 4–10 March", "last week", "the past month") or dates ("2024-03-04 to 2024-03-10", "4–10 March",
+#: "March 4-10"): a careful writer uses any of them.
+_WINDOW = (
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|ten|fourteen|thirty)[\s-]*(?:days?|weeks?|hours?|months?)\b"
+    r"|\b(?:this|last|past|previous|whole|full|entire|that|the|same)\s+(?:week|month|day|fortnight|weekend)\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b"
+    rf"|\b{_DAY}(?:\s*[–—-]\s*{_DAY})?\s+{_MONTH}"
+    rf"|\b{_MONTH}\s+{_DAY}\b"
+)
 CLAIM_PARTS: dict[str, re.Pattern[str]] = {
-    "a percentile (p99, p99.9, or '99th percentile')": re.compile(r"\bp\d{2}(?:\.\d+)?\b|\b\d{2}(?:\.\d+)?(?:th|st|nd|rd)?[\s-]*percentile", re.I),
-    "a latency with its unit (e.g. 10 ms)": re.compile(r"\d(?:\.\d+)?\s*(?:ms|milliseconds?)\b", re.I),
-    "a load (e.g. 14,000 requests/s)": re.compile(_NUMBER + r"\s*(?:requests?\s*(?:/|per)\s*s(?:ec(?:ond)?)?|req/s|rps|qps)\b", re.I),
-    "a window (e.g. over 7 days, over a week)": re.compile(r"\b(?:\d+|a|one|two|seven)\s*(?:days?|weeks?|hours?|months?)\b", re.I),
+    "a percentile (p99, p99.9, or '99th percentile')":
+        re.compile(r"\bp\s?\d{2}(?:\.\d+)?\b|\b\d{2}(?:\.\d+)?(?:th|st|nd|rd)?[\s-]*(?:percentile|%ile)", re.I),
+    "a latency with its unit (e.g. 10 ms)": re.compile(r"\d(?:\.\d+)?[\s-]*(?:ms|milliseconds?)\b", re.I),
+    "a load (e.g. 14,000 requests/s)": re.compile(_NUMBER + r"[\s-]*(?:" + _PER_SECOND + ")", re.I),
+    "a window (e.g. over 7 days, over the week of 4–10 March)": re.compile(_WINDOW, re.I),
 }
+_LOAD_PART = "a load (e.g. 14,000 requests/s)"
 
 
 def claim_missing(text: Any) -> list[str]:
@@ -234,34 +260,70 @@ def claim_missing(text: Any) -> list[str]:
     return [name for name, pattern in CLAIM_PARTS.items() if not pattern.search(text)]
 
 
+def claim_loads(text: str) -> list[float]:
+    """Every load a sentence quotes, in requests/s ("14,000 requests/s", "14k rps", "14 000 calls/s")."""
+    if not isinstance(text, str):
+        return []
+    loads = []
+    for match in CLAIM_PARTS[_LOAD_PART].finditer(text):
+        value = float(re.sub(r"[,\s]", "", match.group(1)))
+        loads.append(value * 1000 if match.group(2) else value)
+    return loads
+
+
 def claim_load(text: str) -> float | None:
-    """The load a sentence quotes, in requests/s ("14,000 requests/s", "14k rps")."""
-    match = CLAIM_PARTS["a load (e.g. 14,000 requests/s)"].search(text)
-    if not match:
-        return None
-    value = float(re.sub(r"[,\s]", "", match.group(1)))
-    return value * 1000 if match.group(2) else value
+    """The first load a sentence quotes, in requests/s, or None."""
+    loads = claim_loads(text)
+    return loads[0] if loads else None
 
 
-# -- SLO, error budget, burn rate ------------------------------------------------------
-def good_requests(frame: pd.DataFrame, latency_slo_ms: float = LATENCY_SLO_MS) -> pd.Series:
-    """True for a good request: not a server error (5xx) and answered within the latency
-    objective. A 4xx is the client's mistake, so it does not spend our budget."""
-    frame = _require_frame(frame, ["status", "latency_ms"])
-    return (frame["status"] < 500) & (frame["latency_ms"] <= latency_slo_ms)
+# -- SLOs, error budgets, burn rates ------------------------------------------------------
+def _slo(slo: Any) -> cartwheel.SLO:
+    if not isinstance(slo, cartwheel.SLO):
+        raise ValueError(f"pass one of the canon's SLOs (AVAILABILITY or LATENCY); got {slo!r}")
+    return slo
 
 
-def bad_share(frame: pd.DataFrame, latency_slo_ms: float = LATENCY_SLO_MS) -> float:
-    """The share of requests that are not good (the SLI's complement)."""
-    return float(1 - good_requests(frame, latency_slo_ms).mean())
+def good_calls(frame: pd.DataFrame, slo: cartwheel.SLO = AVAILABILITY) -> pd.Series:
+    """True for a call the SLO counts as good.
+
+    Availability: the engine did not answer with a server error (5xx); a 4xx is the client's
+    mistake, so it does not spend our budget. Latency: the call took at most the threshold
+    (200 ms), whatever its status: a 504 that waited 300 ms for the inventory service is a
+    failed call *and* a slow one, so it spends both budgets."""
+    slo = _slo(slo)
+    if slo.threshold_ms is not None:
+        frame = _require_frame(frame, ["latency_ms"])
+        return cartwheel.good_latency(frame["latency_ms"])
+    frame = _require_frame(frame, ["status"])
+    return frame["status"] < 500
 
 
-def burn_rate(frame: pd.DataFrame, slo: float = SLO, latency_slo_ms: float = LATENCY_SLO_MS) -> float:
-    """How fast a period spends the error budget: its bad share / (1 − SLO). A burn rate
-    of 1 spends exactly the whole budget over the SLO window [SRE workbook ch. 5]."""
-    if not 0 < slo < 1:
-        raise ValueError(f"an SLO is a fraction between 0 and 1, e.g. 0.999; got {slo}")
-    return bad_share(frame, latency_slo_ms) / (1 - slo)
+def bad_share(frame: pd.DataFrame, slo: cartwheel.SLO = AVAILABILITY) -> float:
+    """The share of calls the SLO counts as bad (the SLI's complement)."""
+    return float(1 - good_calls(frame, slo).mean())
+
+
+def burn_rate(frame: pd.DataFrame, slo: cartwheel.SLO = AVAILABILITY) -> float:
+    """How fast a period spends the SLO's error budget: its bad share / (1 − objective). A
+    burn rate of 1 spends exactly the whole budget over the SLO's window [SRE workbook ch. 5]."""
+    slo = _slo(slo)
+    return bad_share(frame, slo) / slo.error_budget
+
+
+def latency_compliance(frame: pd.DataFrame) -> float:
+    """The latency SLI over a set of calls: the share answered within the threshold."""
+    return float(good_calls(frame, LATENCY).mean())
+
+
+def budget_spent_percent(
+    frame: pd.DataFrame, slo: cartwheel.SLO = AVAILABILITY, log_days: float | None = None,
+) -> float:
+    """Percentage of the SLO's 30-day error budget that the ``log_days`` this log covers spent
+    (burn rate × log days ÷ window days; the log's traffic taken as typical of the window)."""
+    slo = _slo(slo)
+    days = LOG_DAYS if log_days is None else log_days
+    return 100 * budget_consumed(burn_rate(frame, slo), days * 24, slo.window_days * 24)
 
 
 def budget_consumed(burn: float, hours: float, window_hours: float = WINDOW_DAYS * 24) -> float:
@@ -273,11 +335,11 @@ def budget_consumed(burn: float, hours: float, window_hours: float = WINDOW_DAYS
 
 
 def budget_remaining_percent(
-    frame: pd.DataFrame, slo: float = SLO, window_days: float = WINDOW_DAYS, log_days: float = LOG_DAYS,
+    frame: pd.DataFrame, slo: cartwheel.SLO = AVAILABILITY, log_days: float | None = None,
 ) -> float:
-    """Percentage of the 30-day error budget left after the ``log_days`` this log covers,
+    """Percentage of the SLO's 30-day error budget left after the ``log_days`` this log covers,
     if they are the window's first days (traffic assumed weekly-periodic)."""
-    return 100 * (1 - budget_consumed(burn_rate(frame, slo), log_days * 24, window_days * 24))
+    return 100 - budget_spent_percent(frame, slo, log_days)
 
 
 def incident_requests(frame: pd.DataFrame) -> pd.DataFrame:
@@ -286,18 +348,21 @@ def incident_requests(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame["timestamp"] >= INCIDENT_START) & (frame["timestamp"] < INCIDENT_END)]
 
 
-def bad_share_by_window(frame: pd.DataFrame, freq: str = "5min") -> pd.Series:
+def bad_share_by_window(frame: pd.DataFrame, freq: str = "5min", slo: cartwheel.SLO = AVAILABILITY) -> pd.Series:
     """The bad share of each window (what an error-rate dashboard shows)."""
-    frame = _require_frame(frame, ["timestamp", "status", "latency_ms"])
-    bad = (~good_requests(frame)).astype(float)
+    frame = _require_frame(frame, ["timestamp"])
+    bad = (~good_calls(frame, slo)).astype(float)
     bad.index = frame["timestamp"]
     return bad.resample(freq).mean().rename("bad_share")
 
 
-def find_incident(frame: pd.DataFrame, freq: str = "10min", burn: float = 14.4, slo: float = SLO) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The longest run of windows burning faster than ``burn``: where an incident was."""
-    shares = bad_share_by_window(frame, freq).fillna(0)
-    hot = (shares / (1 - slo) > burn).to_numpy().copy()
+def find_incident(
+    frame: pd.DataFrame, freq: str = "10min", burn: float = 14.4, slo: cartwheel.SLO = AVAILABILITY,
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The longest run of windows burning ``slo``'s budget faster than ``burn``: where an incident was."""
+    slo = _slo(slo)
+    shares = bad_share_by_window(frame, freq, slo).fillna(0)
+    hot = (shares / slo.error_budget > burn).to_numpy().copy()
     # A sampled window is noisy: bridge a single cool window between two hot ones.
     hot[1:-1] |= hot[:-2] & hot[2:]
     if not hot.any():
@@ -309,11 +374,12 @@ def find_incident(frame: pd.DataFrame, freq: str = "10min", burn: float = 14.4, 
     return shares.index[starts[longest]], shares.index[ends[longest] - 1] + step
 
 
-def burn_rate_table(frame: pd.DataFrame, at: pd.Timestamp, slo: float = SLO) -> pd.DataFrame:
+def burn_rate_table(frame: pd.DataFrame, at: pd.Timestamp, slo: cartwheel.SLO = AVAILABILITY) -> pd.DataFrame:
     """The workbook's multi-window alerts evaluated at time ``at``: each alert fires only
     when both its long and its short window burn faster than its threshold (the long
     window proves it matters, the short one that it is still happening)."""
     frame = _require_frame(frame, ["timestamp", "status", "latency_ms"])
+    slo = _slo(slo)
     at = pd.Timestamp(at)
     rows = []
     for action, long_w, short_w, threshold, _consumed in BURN_ALERTS:
@@ -543,3 +609,178 @@ def in_flight_at_peak(frame: pd.DataFrame, statistic: str = "mean", sample_rate:
     busiest = _busiest_window(frame)
     latency = busiest["latency_ms"].quantile(0.99) if statistic == "p99" else busiest["latency_ms"].mean()
     return littles_law(len(busiest) * sample_rate / window_seconds(LOAD_WINDOW), latency)
+
+
+# -- calls in flight: Little's law gives the mean, a pool must hold the peaks ---------------------
+def in_flight_by_window(
+    frame: pd.DataFrame, freq: str = LOAD_WINDOW, statistic: str = "mean", sample_rate: float = SAMPLE_RATE,
+) -> pd.Series:
+    """Little's law in every window: L = λ·W, with λ the window's real throughput and W its
+    calls' mean latency (s). Each value is the *mean* number in flight during that window; the
+    series is how that mean moves over the week (with load, and with the downstream's speed).
+    ``statistic="p99"`` puts each window's p99 in W instead (a misconception the task names)."""
+    frame = _require_frame(frame, ["timestamp", "latency_ms"])
+    grouped = frame.set_index("timestamp")["latency_ms"].resample(freq)
+    latency = grouped.quantile(0.99) if statistic == "p99" else grouped.mean()
+    rate = grouped.size() * sample_rate / window_seconds(freq)
+    return (rate * latency / 1000).dropna().rename("in_flight")
+
+
+def worst_in_flight(frame: pd.DataFrame, freq: str = LOAD_WINDOW, statistic: str = "mean",
+                    sample_rate: float = SAMPLE_RATE) -> float:
+    """The largest per-window L of the log: the fullest window, not necessarily the busiest."""
+    return float(in_flight_by_window(frame, freq, statistic, sample_rate).max())
+
+
+def in_flight_quantile(mean_in_flight: float, q: float = 0.999) -> int:
+    """The ``q`` quantile of the number of calls in flight at a random instant, when L is their
+    mean. With random (Poisson) arrivals and calls that do not wait for each other, the number in
+    flight is Poisson with mean L, whatever the latency distribution (the M/G/∞ queue)."""
+    if not math.isfinite(mean_in_flight) or mean_in_flight < 0:
+        raise ValueError("the mean number in flight is a finite number ≥ 0")
+    q = _quantile(q)
+    top = int(mean_in_flight + 12 * math.sqrt(mean_in_flight) + 20)
+    k = np.arange(top + 1)
+    log_pmf = k * math.log(mean_in_flight) - mean_in_flight - np.array([math.lgamma(i + 1) for i in k]) \
+        if mean_in_flight > 0 else np.where(k == 0, 0.0, -np.inf)
+    cdf = np.cumsum(np.exp(log_pmf))
+    return int(np.searchsorted(cdf, q - 1e-12))
+
+
+def pool_sizes(frame: pd.DataFrame, freq: str = LOAD_WINDOW) -> dict[str, float]:
+    """Candidate sizes for the engine's pool of in-flight calls, from the mean to the bound, with
+    ``freq`` windows (the lesson uses hours; the exercise asks for 10 minutes)."""
+    by_window = in_flight_by_window(frame, freq)
+    busiest = float(by_window[throughput_rps(frame, freq).idxmax()])
+    return {
+        "mean in flight, busiest window (Little's law)": busiest,
+        "p99.9 at an instant of that window (Poisson)": float(in_flight_quantile(busiest, 0.999)),
+        "peak rate × the week's p99 latency (a rule of thumb)": littles_law(ESSAY_RPS, percentile(frame["latency_ms"], 0.99)),
+        "mean in flight, fullest window": float(by_window.max()),
+        "peak rate × the inventory client's worst case (the bound)": littles_law(ESSAY_RPS, cartwheel.INVENTORY.worst_case_ms),
+    }
+
+
+# -- the averaged-percentile demo: one sample for every number it quotes -------------------------
+def averaging_demo(frame: pd.DataFrame, freq: str = "1h", q: float = 0.99) -> dict[str, float]:
+    """The week's percentile of ``frame``, the mean of its per-window percentiles, and how many
+    rows the windows of *the same sample* hold (the weights the average throws away)."""
+    frame = _require_frame(frame, ["timestamp", "latency_ms"])
+    rows = frame.set_index("timestamp")["latency_ms"].resample(freq).size()
+    rows = rows[rows > 0]
+    return {
+        "rows": int(rows.sum()), "windows": len(rows),
+        "true": percentile(frame["latency_ms"], q), "averaged": averaged_percentile(frame, freq, q),
+        "fewest_rows": int(rows.min()), "most_rows": int(rows.max()),
+    }
+
+
+# -- uncertainty: bootstrap intervals --------------------------------------------------------------
+#: Seed of the lesson's bootstrap draws (any seed gives the same interval within Monte Carlo error).
+BOOTSTRAP_SEED = 20240311
+
+
+def bootstrap_quantile(values: Any, q: float, resamples: int = 4000, seed: int = BOOTSTRAP_SEED) -> np.ndarray:
+    """The ``q`` quantile of ``resamples`` bootstrap resamples of ``values`` (drawn with
+    replacement, same size), as ``np.quantile`` would compute it on each resample.
+
+    Vectorised without building the resamples: with the values sorted, the k-th smallest of a
+    resample is ``sorted[floor(n·U)]`` where U, the k-th smallest of n uniforms, is
+    Beta(k, n − k + 1); the next one up is U + (1 − U)·Beta(1, n − k). Drawing those two per
+    resample gives exactly the naive bootstrap's distribution in O(n log n + resamples), which
+    is what lets a lesson bootstrap the p99.9 of 166,000 calls thousands of times in
+    milliseconds [Efron 1979: the bootstrap; the order-statistic identity is textbook]."""
+    x = np.sort(_latencies(values))
+    n = x.size
+    if isinstance(resamples, bool) or int(resamples) != resamples or resamples < 1:
+        raise ValueError("the number of resamples is a whole number ≥ 1")
+    rng = np.random.RandomState(seed)
+    h = (n - 1) * _quantile(q)
+    k = int(math.floor(h))
+    frac = h - k
+    u1 = rng.beta(k + 1, n - k, size=int(resamples))
+    lower = x[np.minimum((n * u1).astype(int), n - 1)]
+    if k + 1 >= n or frac == 0:
+        return lower
+    u2 = u1 + (1 - u1) * rng.beta(1, n - k - 1, size=int(resamples))
+    upper = x[np.minimum((n * u2).astype(int), n - 1)]
+    return lower + frac * (upper - lower)
+
+
+def interval(draws: Any, level: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of bootstrap draws: their middle ``level`` share."""
+    draws = _latencies(draws)
+    if not 0 < level < 1:
+        raise ValueError("the level is a share between 0 and 1, e.g. 0.95")
+    tail = (1 - level) / 2
+    low, high = np.quantile(draws, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def quantile_interval(values: Any, q: float, level: float = 0.95, resamples: int = 4000,
+                      seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+    """A bootstrap percentile interval for the ``q`` quantile of ``values``."""
+    return interval(bootstrap_quantile(values, q, resamples, seed), level)
+
+
+def crossing_load(sampled_rows: np.ndarray, slow_rows: np.ndarray, load_rps: np.ndarray,
+                  bin_rps: float = LOAD_BIN_RPS, q: float = TARGET_Q) -> np.ndarray:
+    """The load where the p99 first reaches the threshold, from per-window counts.
+
+    ``sampled_rows`` and ``slow_rows`` (rows at or above the threshold) are per window, with a
+    leading resample axis if given 2-D; ``load_rps`` is each window's load. A bin's pooled p99
+    reaches the threshold when the row at the quantile's lower index does (exact unless the
+    threshold falls between that row and the next, where interpolation decides). Returns, per resample, the lower edge of the first such bin, or the
+    top of the last bin when none crosses."""
+    rows, slow, load = (np.atleast_2d(np.asarray(a, dtype=float)) for a in (sampled_rows, slow_rows, load_rps))
+    bins = np.floor(load / bin_rps).astype(int)
+    nbins = int(bins.max()) + 2
+    offset = (np.arange(rows.shape[0]) * nbins)[:, None]
+    flat = (bins + offset).ravel()
+    size = rows.shape[0] * nbins
+    pooled = np.bincount(flat, rows.ravel(), size).reshape(-1, nbins)
+    pooled_slow = np.bincount(flat, slow.ravel(), size).reshape(-1, nbins)
+    # The interpolated quantile at h = (n − 1)·q is at least the threshold when the row at floor(h)
+    # (0-based, sorted) is: when at least n − floor(h) rows are at or above it.
+    needed = pooled - np.floor((pooled - 1) * q + 1e-9)
+    crossed = (pooled > 0) & (pooled_slow >= needed)
+    top = nbins - np.argmax((pooled > 0)[:, ::-1], axis=1)  # one past the last bin with rows
+    first = np.where(crossed.any(axis=1), crossed.argmax(axis=1), top)
+    return first * bin_rps
+
+
+def _window_counts(frame: pd.DataFrame, threshold_ms: float, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    frame = _require_frame(frame, ["timestamp", "latency_ms"])
+    window = frame["timestamp"].dt.floor(freq)
+    rows = window.value_counts().sort_index()
+    slow = (frame["latency_ms"] >= threshold_ms).groupby(window).sum().reindex(rows.index, fill_value=0)
+    return rows.to_numpy(dtype=float), slow.to_numpy(dtype=float)
+
+
+def bootstrap_max_load(
+    frame: pd.DataFrame, threshold_ms: float = TARGET_MS, q: float = TARGET_Q, resamples: int = 2000,
+    seed: int = BOOTSTRAP_SEED, freq: str = LOAD_WINDOW, bin_rps: float = LOAD_BIN_RPS,
+    sample_rate: float = SAMPLE_RATE,
+) -> np.ndarray:
+    """Bootstrap draws of :func:`max_load_under`: the load at which the p99 crosses ``threshold_ms``.
+
+    A resample of the log's calls changes two things: how many calls each window holds (so its
+    estimated load, and which bin it falls in) and how many of them are slow. The Poisson
+    bootstrap draws both per window, each count Poisson around the observed one (a standard
+    stand-in for resampling with replacement at this size), so 2,000 resamples of 166,000 calls
+    cost two small arrays, not 2,000 group-bys."""
+    rows, slow = _window_counts(frame, threshold_ms, freq)
+    rng = np.random.RandomState(seed)
+    slow_draw = rng.poisson(slow, size=(int(resamples), slow.size))
+    fast_draw = rng.poisson(rows - slow, size=(int(resamples), rows.size))
+    draw_rows = slow_draw + fast_draw
+    load = draw_rows * sample_rate / window_seconds(freq)
+    return crossing_load(draw_rows, slow_draw, load, bin_rps, q)
+
+
+def max_load_by_counts(frame: pd.DataFrame, threshold_ms: float = TARGET_MS, q: float = TARGET_Q,
+                       freq: str = LOAD_WINDOW, bin_rps: float = LOAD_BIN_RPS,
+                       sample_rate: float = SAMPLE_RATE) -> float:
+    """:func:`max_load_under` by counting slow rows per bin (what the bootstrap resamples)."""
+    rows, slow = _window_counts(frame, threshold_ms, freq)
+    return float(crossing_load(rows, slow, rows * sample_rate / window_seconds(freq), bin_rps, q)[0])

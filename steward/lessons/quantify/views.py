@@ -12,13 +12,14 @@ from steward import plotting
 from steward.lessons.quantify.model import (
     _FAN,
     _RHO,
+    AVAILABILITY,
     ESSAY_RPS,
+    FAN_OUT,
     INCIDENT_END,
     INCIDENT_START,
     LOAD_BIN_RPS,
     P_SLOW_OPTIONS,
     PERCENTILES,
-    SLO,
     TARGET_MS,
     _require_frame,
     bad_share_by_window,
@@ -92,7 +93,7 @@ def plot_throughput(ax, frame: pd.DataFrame) -> None:
     rps = throughput_rps(frame)
     ax.plot(rps.index, rps.to_numpy(), color=plotting.GOOD, linewidth=0.8)
     ax.axhline(ESSAY_RPS, color=plotting.NEUTRAL, linestyle="--", linewidth=1)
-    ax.text(rps.index[0], ESSAY_RPS, " 20,000 requests/s", va="bottom", fontsize=8)
+    ax.text(rps.index[0], ESSAY_RPS, f" {ESSAY_RPS:,.0f} requests/s (the weekly peak)", va="bottom", fontsize=8)
     ax.axvspan(INCIDENT_START, INCIDENT_END, color=plotting.BAD, alpha=0.3, label="incident")
     ax.legend(loc="upper left", fontsize=8)
     plotting.finish(ax, f"Traffic swings {rps.max() / rps.min():.0f}× between night and evening",
@@ -126,9 +127,9 @@ def plot_latency_vs_load(ax, table: pd.DataFrame, threshold_ms: float = TARGET_M
                     "load (requests/s, 10-minute windows)", "latency (ms)")
 
 
-def plot_bad_share(ax, frame: pd.DataFrame, slo: float = SLO) -> None:
-    """Burn rate per 5 minutes over the week, with the 14.4× page threshold."""
-    burn = bad_share_by_window(frame, "10min").fillna(0) / (1 - slo)
+def plot_bad_share(ax, frame: pd.DataFrame, slo=AVAILABILITY) -> None:
+    """Burn rate of ``slo``'s budget per 10 minutes over the week, with the 14.4× page threshold."""
+    burn = bad_share_by_window(frame, "10min", slo).fillna(0) / slo.error_budget
     ax.plot(burn.index, burn.to_numpy(), color=plotting.GOOD, linewidth=0.7)
     ax.axhline(14.4, color=plotting.BAD, linestyle="--", linewidth=1)
     ax.text(burn.index[0], 14.4, " 14.4× (page)", va="bottom", fontsize=8)
@@ -217,13 +218,17 @@ class TailAtScale(App):
         ax = self.figure.ax
         for (label, p), colour in zip(P_SLOW_OPTIONS, (plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD), strict=True):
             ax.plot(_FAN, 100 * fan_out_slow_share(_FAN, p), color=colour, label=f"each server slow {label.split(' (')[0]}")
-        (self._dot,) = ax.plot([100], [63.4], "o", color=plotting.PALETTE["black"], markersize=8)
-        (self._now,) = ax.plot([100, 100], [0, 100], color=plotting.NEUTRAL, linestyle=":")
+        # Cartwheel's call: its items' stock levels are looked up in parallel (the canon's fan-out).
+        ax.axvline(FAN_OUT, color=plotting.NEUTRAL, linewidth=0.8)
+        ax.text(FAN_OUT, 97, f" a Cartwheel call: {FAN_OUT} items", fontsize=8, va="top")
+        start = fan_out_slow_share(FAN_OUT, 0.01)
+        (self._dot,) = ax.plot([FAN_OUT], [100 * start], "o", color=plotting.PALETTE["black"], markersize=8)
+        (self._now,) = ax.plot([FAN_OUT, FAN_OUT], [0, 100], color=plotting.NEUTRAL, linestyle=":")
         plotting.log_scale(ax, "x")
         ax.set_xlim(1, 2000)
         ax.set_ylim(0, 100)
-        ax.legend(loc="upper left", fontsize=8)
-        plotting.finish(ax, "…", "servers each request fans out to (log)", "requests that wait for a slow server (%)")
+        ax.legend(loc="center left", fontsize=8)
+        plotting.finish(ax, "…", "parallel calls each request waits for: its fan-out (log)", "requests that wait for a slow one (%)")
         self.figure.animate(self._dot, self._now)
         self.figure.title_as_caption(ax)
         self.text = w.HTML()
@@ -231,7 +236,7 @@ class TailAtScale(App):
 
     def controls(self) -> dict[str, w.Widget]:
         return {
-            "servers": int_slider("fan-out (servers)", 100, 1, 2000),
+            "servers": int_slider("fan-out (servers)", FAN_OUT, 1, 2000),
             "p_slow": dropdown("each server is slow", list(P_SLOW_OPTIONS), 0.01),
         }
 
