@@ -3,7 +3,10 @@ realism, and every widget's compute over its controls' whole range."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -513,3 +516,63 @@ def test_bootstrap_of_the_crossing_load_matches_a_naive_resample(log):
         assert (fast == value).mean() > 0.05 or (naive == value).mean() < 0.1
     low, high = q.interval(fast)
     assert low <= point <= high
+
+
+# -- the notebooks' Markdown quotes Cartwheel only through the canon ------------------------------------
+FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(ms|%|×|calls/s|requests/s|requests per second|/s|servers|items|rows)(?!\w)")
+#: Figures the Markdown may state that are not Cartwheel's: each with where it comes from.
+SOURCED_FIGURES = {
+    "10 ms": "the essay's target (its 'under 10 ms'), module 04's TARGET_MS",
+    "1 ms": "the coordinated-omission simulation's service time",
+    "1%": "the definition of a p99 / the latency budget's 1 − 0.99",
+    "95%": "the definition of a p95 and of a 95% interval",
+    "1,000 requests/s": "the lesson's load bin (LOAD_BIN_RPS)", "1,000 calls/s": "the lesson's load bin",
+    "63%": "Dean & Barroso 2013", "2,000 servers": "Dean & Barroso 2013", "1,800 ms": "Dean & Barroso 2013",
+    "74 ms": "Dean & Barroso 2013", "2%": "Dean & Barroso 2013; SRE workbook table 5-8",
+    "14.4×": "SRE workbook table 5-8", "6×": "SRE workbook table 5-8", "1×": "SRE workbook table 5-8",
+    "5%": "SRE workbook table 5-8", "10%": "SRE workbook table 5-8",
+    "70.2%": "factsheet §5, Erlang C", "32.0%": "factsheet §5", "13.0%": "factsheet §5", "4.7%": "factsheet §5",
+    "2.5 servers": "factsheet §5 (the Erlang C example's offered load)",
+    "2×": "factsheet §5, M/M/1", "10×": "factsheet §5, M/M/1", "100×": "factsheet §5, M/M/1",
+    "80%": "factsheet §5, M/M/1", "90%": "factsheet §5, M/M/1",
+}
+
+
+def _canon_figures() -> set[str]:
+    return {
+        f"{cartwheel.LATENCY.threshold_ms:.0f} ms",
+        f"{100 * cartwheel.LATENCY.objective:g}%",
+        f"{100 * cartwheel.AVAILABILITY.objective:g}%",
+        f"{cartwheel.PEAK_CALLS_PER_S:,} requests/s",
+        f"{cartwheel.PEAK_CALLS_PER_S:,} requests per second",  # the essay's words, equal to the canon's peak
+    }
+
+
+@pytest.mark.parametrize("folder", ["notebooks", "solutions"])
+def test_markdown_states_no_cartwheel_figure_the_canon_does_not_produce(folder):
+    """The old lesson said '40 items', 'about 300 rows, ±6%', '≈ 18% of page views', '1-in-40,000':
+    figures typed in by hand. Now they are printed by code or equal the canon."""
+    path = Path(__file__).resolve().parents[1] / folder / "04-quantify-everything.ipynb"
+    allowed = _canon_figures() | set(SOURCED_FIGURES)
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        for match in FIGURE.finditer(source):
+            figure = re.sub(r"\s+", " ", match.group(0)).replace(" ×", "×")
+            assert figure in allowed, f"{folder}: {figure!r} is neither the canon's nor sourced: print it from code"
+
+
+def test_lesson_builds_on_module_00s_slos():
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "04-quantify-everything.ipynb"
+    text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown")
+    section = text[text.index("## Two SLOs"):]
+    section = section[:section.index("\n## ", 1)]
+    assert "Module 00" in section and "time-based" in section and "request-based" in section
+    assert "non-5xx answer within" not in text  # the old combined SLO is gone
+
+
+def test_tail_at_scale_starts_at_the_calls_fan_out():
+    app = q.TailAtScale()
+    assert app.inputs["servers"].value == cartwheel.ITEMS_PER_CALL
+    assert app.state["slow_share"] == pytest.approx(q.fan_out_slow_share(cartwheel.ITEMS_PER_CALL, 0.01))
