@@ -576,3 +576,12 @@ def test_tail_at_scale_starts_at_the_calls_fan_out():
     app = q.TailAtScale()
     assert app.inputs["servers"].value == cartwheel.ITEMS_PER_CALL
     assert app.state["slow_share"] == pytest.approx(q.fan_out_slow_share(cartwheel.ITEMS_PER_CALL, 0.01))
+
+
+@pytest.mark.parametrize("text, loads", [
+    ("14,000 requests/s", [14_000]), ("14,000 requests per second", [14_000]), ("14,000 calls a second", [14_000]),
+    ("14k req/s", [14_000]), ("14,000 requests/sec", [14_000]), ("14000 rps", [14_000]),
+    ("14,000 requests as seen on the dashboard", []), ("30 calls a session", []),
+])
+def test_what_counts_as_a_load(text, loads):
+    assert q.claim_loads(text) == loads

@@ -138,7 +138,7 @@ def averaged_percentile(frame: pd.DataFrame, freq: str = "1h", q: float = 0.99) 
 
     Kept here, named, so the lesson can show how far it sits from the real one. A p99 is
     a statement about the slowest 1% of *requests*; averaging windows weighs a quiet hour
-    with 400 requests the same as a busy one with 2,000, and smooths away the hours where
+    the same as a busy one with several times its requests, and smooths away the hours where
     the tail lives [Dean & Barroso 2013: aggregate histograms, never average percentiles]."""
     return float(window_percentiles(frame, freq, q).mean())
 
@@ -230,7 +230,7 @@ def claim_from_data(frame: pd.DataFrame, threshold_ms: float = TARGET_MS, q: flo
 
 
 _NUMBER = r"(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?"
-_PER_SECOND = r"(?:requests?|calls?|req|queries|lookups?)\s*(?:/|per|a|an)\s*s(?:ec(?:ond)?s?)?\b|rps\b|qps\b"
+_PER_SECOND = r"(?:requests?|calls?|req|queries|lookups?)\s*(?:/\s*|\s+per\s+|\s+an?\s+)s(?:ec(?:ond)?s?)?\b|rps\b|qps\b"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 #: A window is a duration ("over 7 days", "a 7-day window", "168 hours"), a named period ("the week

@@ -133,7 +133,7 @@ def plot_bad_share(ax, frame: pd.DataFrame, slo=AVAILABILITY) -> None:
     ax.plot(burn.index, burn.to_numpy(), color=plotting.GOOD, linewidth=0.7)
     ax.axhline(14.4, color=plotting.BAD, linestyle="--", linewidth=1)
     ax.text(burn.index[0], 14.4, " 14.4× (page)", va="bottom", fontsize=8)
-    plotting.finish(ax, f"One spike burns the budget {burn.max():.0f}× too fast", "time (UTC)",
+    plotting.finish(ax, f"One spike burns the {slo.name} budget {burn.max():.0f}× too fast", "time (UTC)",
                     "burn rate per 10 min (× sustainable)")
 
 
