@@ -456,14 +456,25 @@ def test_averaging_demo_counts_the_sample_it_computes_on(log):
 
 
 # -- bootstrap intervals --------------------------------------------------------------------------------
-def test_order_statistic_bootstrap_matches_the_naive_one():
-    values = np.random.RandomState(5).lognormal(1, 0.8, 3000)
-    rng = np.random.RandomState(6)
-    for level in (0.5, 0.99, 0.999):
-        naive = np.quantile(values[rng.randint(0, values.size, (4000, values.size))], level, axis=1)
-        fast = q.bootstrap_quantile(values, level, resamples=4000, seed=7)
-        for p in (0.025, 0.5, 0.975):
-            assert np.quantile(fast, p) == pytest.approx(np.quantile(naive, p), rel=0.03), (level, p)
+@pytest.mark.parametrize("values, level", [
+    ([1.0, 2.0, 3.0, 4.0], 0.5), ([1.0, 2.0, 3.0, 4.0], 0.9), ([1.0, 3.0, 4.0, 8.0, 9.0], 0.75),
+    ([2.0, 2.0, 5.0, 7.0, 11.0], 0.99),
+])
+def test_order_statistic_bootstrap_is_the_naive_bootstrap_exactly(values, level):
+    """Against the exact bootstrap distribution: every one of the nⁿ equally likely resamples."""
+    import itertools
+
+    values = np.asarray(values)
+    exact: dict[float, float] = {}
+    resamples = list(itertools.product(values, repeat=len(values)))
+    for resample in resamples:
+        key = round(float(np.quantile(resample, level)), 9)
+        exact[key] = exact.get(key, 0.0) + 1 / len(resamples)
+    draws = np.round(q.bootstrap_quantile(values, level, resamples=200_000, seed=3), 9)
+    support, counts = np.unique(draws, return_counts=True)
+    assert set(support) <= set(exact)
+    for value, probability in exact.items():
+        assert counts[support == value].sum() / draws.size == pytest.approx(probability, abs=0.005), value
 
 
 def test_bootstrap_is_seeded_and_checks_its_input():
