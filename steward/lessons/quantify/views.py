@@ -204,7 +204,7 @@ class QueueingExplorer(App):
         self.text.value = (
             f"<b>Little's law</b>: {state['servers']} servers × {rho:.0%} busy ÷ {state['service_ms']:g} ms = "
             f"<b>{state['throughput_rps']:,.0f} requests/s</b>; at {state['mmc_ms']:.2f} ms each, "
-            f"L = λW = <b>{state["in_flight"]:,.1f} requests in flight</b> on average. "
+            f"L = λW = <b>{state['in_flight']:,.1f} requests in flight</b> on average. "
             f"P(a request waits) = {state['p_wait']:.1%} (Erlang C).")
 
 
