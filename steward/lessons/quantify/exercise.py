@@ -172,14 +172,14 @@ def _availability_budget_left(bad: pd.Series) -> float:
 TASKS.add(Task(
     id="04.budget-remaining",
     title="Availability: error budget remaining",
-    prompt="The availability SLO: 99.9% of calls without a server error (5xx) over 30 days (AVAILABILITY). If "
+    prompt=f"The availability SLO: {AVAILABILITY.statement()} (AVAILABILITY). If "
            "this week is the first 7 days of the window, what percentage of the 30-day error budget is left? "
            "A number 0–100.",
     reference=lambda: budget_remaining_percent(requests_log(), AVAILABILITY),
     compare=checks.number(rel=1e-3, unit="percent of the budget"),
     hints=[
         "What share of this week's calls were bad, and what share of 30 days' calls may be bad?",
-        "Budget spent = bad share / (1 − 0.999) × 7/30 (the burn rate times the share of the window that has "
+        f"Budget spent = bad share / (1 − {AVAILABILITY.objective:g}) × 7/30 (the burn rate times the share of the window that has "
         "passed). Left = 100 × (1 − spent). Bad = status ≥ 500.",
     ],
     misconceptions=[
@@ -187,7 +187,7 @@ TASKS.add(Task(
                       "You counted client errors (4xx) against the budget. Whose mistake is a 404?",
                       lambda: _availability_budget_left(requests_log()["status"] >= 400)),
         Misconception("counted slow calls against the availability budget",
-                      "You also counted calls slower than 200 ms. Which SLO do slow calls spend, and how big is "
+                      f"You also counted calls slower than {LATENCY_SLO_MS:.0f} ms. Which SLO do slow calls spend, and how big is "
                       "its budget?",
                       lambda: _availability_budget_left(_fivexx(requests_log())
                                                         | (requests_log()["latency_ms"] > LATENCY_SLO_MS))),
@@ -204,20 +204,20 @@ TASKS.add(Task(
 TASKS.add(Task(
     id="04.latency-budget",
     title="Latency: the week's share of the latency budget",
-    prompt="The latency SLO: 99% of calls within 200 ms over 30 days (LATENCY; the p99 of calls at most 200 ms). "
-           "Its budget is the 1% of calls that may be slower. If this week is the first 7 days of the window, "
+    prompt=f"The latency SLO: {LATENCY.statement()} (LATENCY). "
+           f"Its budget is the {LATENCY.error_budget:.0%} of calls that may be slower. If this week is the first 7 days of the window, "
            "what percentage of the 30-day latency budget did it spend? A number 0–100.",
     reference=lambda: budget_spent_percent(requests_log(), LATENCY),
     compare=checks.number(rel=1e-3, unit="percent of the latency budget"),
     hints=[
         "Which calls does the latency SLO count as bad, and what share of a month's calls may be bad?",
-        "Spent = share of calls with latency_ms > 200 / (1 − 0.99) × 7/30, as a percentage. Every call counts, "
+        f"Spent = share of calls with latency_ms > {LATENCY_SLO_MS:.0f} / (1 − {LATENCY.objective:g}) × 7/30, as a percentage. Every call counts, "
         "whatever its status.",
     ],
     misconceptions=[
         Misconception("used the availability budget (0.1%)",
-                      "You divided by 0.1%, the availability SLO's budget. What share of calls may the latency "
-                      "SLO's 99% leave slow?",
+                      f"You divided by {AVAILABILITY.error_budget:.1%}, the availability SLO's budget. What share of calls may the latency "
+                      f"SLO's {LATENCY.objective:.0%} leave slow?",
                       lambda: budget_spent_percent(requests_log(), LATENCY) * LATENCY.error_budget
                       / AVAILABILITY.error_budget),
         Misconception("left the failed calls out",
@@ -248,7 +248,7 @@ TASKS.add(Task(
     compare=checks.number(rel=1e-3, unit="× the sustainable rate"),
     hints=[
         "If the budget allows 1 bad call in 1,000, how many times that rate were bad during the incident?",
-        "Filter to the incident window, take the share of calls with status ≥ 500, divide by (1 − 0.999).",
+        f"Filter to the incident window, take the share of calls with status ≥ 500, divide by (1 − {AVAILABILITY.objective:g}).",
     ],
     misconceptions=[
         Misconception("reported the bad share in percent",
@@ -266,7 +266,7 @@ TASKS.add(Task(
                       lambda: float((incident_requests(requests_log())["status"] >= 400).mean()
                                     / AVAILABILITY.error_budget)),
         Misconception("counted slow calls as bad",
-                      "You counted calls slower than 200 ms against the availability budget. Which SLO do slow "
+                      f"You counted calls slower than {LATENCY_SLO_MS:.0f} ms against the availability budget. Which SLO do slow "
                       "calls spend?",
                       lambda: float((_fivexx(incident_requests(requests_log()))
                                      | (incident_requests(requests_log())["latency_ms"] > LATENCY_SLO_MS)).mean()
