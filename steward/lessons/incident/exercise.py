@@ -80,6 +80,21 @@ STATUS_SAMPLE = (
 )
 
 
+#: A short code per status-update part, for measuring the check on a labelled corpus.
+STATUS_CODES = {"impact (who is affected, and how)": "missing-impact",
+                "current action (what the team is doing now)": "missing-action",
+                "next update time": "missing-next-update", "who to contact": "missing-contact"}
+STATUS_MIN_WORDS = 25
+
+
+def status_rules(text: Any) -> list[str]:
+    """The codes of the rules a status update breaks: ``too-short`` or ``missing-<part>``."""
+    if not isinstance(text, str) or not text.strip():
+        return ["empty"]
+    rules = ["too-short"] if len(text.split()) < STATUS_MIN_WORDS else []
+    return rules + [STATUS_CODES[name] for name, present in STATUS_PARTS.items() if not present(text)]
+
+
 def _no_next_update(text: Any) -> bool:
     return isinstance(text, str) and bool(text.strip()) and not STATUS_PARTS["next update time"](text) and all(
         present(text) for name, present in STATUS_PARTS.items() if name != "next update time")
@@ -537,7 +552,7 @@ TASKS.add(Task(
     prompt="Write the second status update of the incident in lesson.STATUS_SCENARIO: impact, current action, the "
            "time of the next update, and whom to contact. Text; only its structure is checked.",
     reference=lambda: "structure",
-    compare=checks.structured_text(STATUS_PARTS, min_words=25),
+    compare=checks.structured_text(STATUS_PARTS, min_words=STATUS_MIN_WORDS),
     hints=[
         "If you were the product manager reading this in a meeting, what four things would you need to know?",
         "Impact in customer terms; what we are doing now; 'Next update: HH:MM UTC'; a channel and a named person for questions.",

@@ -1002,6 +1002,11 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
     return report
 
 
+def statement_rules(text: Any) -> list[str]:
+    """The codes of the problems :func:`check_statement` finds (for measuring it on a corpus)."""
+    return [code for code, _ in check_statement(text).issues]
+
+
 def _statement_compare(answer: Any, expected: ImpactFacts) -> checks.Verdict:
     if isinstance(answer, str) and not answer.strip():
         return checks.Verdict(checks.NOT_ATTEMPTED, "The statement is empty.")

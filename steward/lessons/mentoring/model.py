@@ -711,6 +711,43 @@ def is_socratic(hint: Any, fix: Any = None) -> bool:
     return not (isinstance(fix, str) and fix.strip() and _normal(fix) in _normal(hint))
 
 
+def hint_findings(hint: Any, fix: Any = None) -> list[tuple[str, str]]:
+    """The rules a hint breaks, as (code, message) pairs; :func:`lint_hint` gives the messages.
+
+    Codes: ``no-hint``, ``not-question``, ``disguised-fix``, ``contains-fix``, ``too-long``,
+    ``condescending``."""
+    if hint is None or hint is Ellipsis:
+        return [("no-hint", "there is no hint yet")]
+    if not isinstance(hint, str):
+        return [("no-hint", f"a hint is text; got {type(hint).__name__}")]
+    if not hint.strip():
+        return [("no-hint", "the hint is empty")]
+    fix_text = fix if isinstance(fix, str) else None
+    problems = []
+    question = _is_question(hint)
+    if not question and not _is_open_prompt(hint):
+        problems.append(("not-question", "it is not a question (nor an open prompt such as \"Walk me through…\"): a "
+                         "statement tells, a question makes the mentee think"))
+    if _opens_with_fix(hint):
+        problems.append(("disguised-fix", "it is a fix dressed as a question (\"Have you tried…?\"): the answer is inside it"))
+    if _contains_fix(hint, fix_text):
+        problems.append(("contains-fix", "it contains the fix, phrased as a question: the answer is inside it" if question
+                         else "it contains the fix: the mentee can act on it without understanding why"))
+    words = len(hint.split())
+    if words > MAX_HINT_WORDS:
+        problems.append(("too-long", f"it is {words} words long: a hint longer than {MAX_HINT_WORDS} words is a lecture"))
+    lowered = f" {_normal(hint)} "
+    found = [word for word in CONDESCENDING if f" {word} " in lowered]
+    if found:
+        problems.append(("condescending", f"\"{found[0]}\" tells a stuck person the problem is easy: it makes them feel slow"))
+    return problems
+
+
+def hint_rules(hint: Any, fix: Any = None) -> list[str]:
+    """The codes of the rules a hint breaks (for measuring the linter on a labelled corpus)."""
+    return [code for code, _ in hint_findings(hint, fix)]
+
+
 def lint_hint(hint: Any, fix: Any = None) -> list[str]:
     """What is wrong with a hint for a stuck mentee; an empty list means it passes.
 
@@ -721,31 +758,7 @@ def lint_hint(hint: Any, fix: Any = None) -> list[str]:
     words (a longer hint is a lecture), and no words that tell the mentee it is easy.
     Takes any text; never raises.
     """
-    if hint is None or hint is Ellipsis:
-        return ["there is no hint yet"]
-    if not isinstance(hint, str):
-        return [f"a hint is text; got {type(hint).__name__}"]
-    if not hint.strip():
-        return ["the hint is empty"]
-    fix_text = fix if isinstance(fix, str) else None
-    problems = []
-    question = _is_question(hint)
-    if not question and not _is_open_prompt(hint):
-        problems.append("it is not a question (nor an open prompt such as \"Walk me through…\"): a statement tells, "
-                        "a question makes the mentee think")
-    if _opens_with_fix(hint):
-        problems.append("it is a fix dressed as a question (\"Have you tried…?\"): the answer is inside it")
-    if _contains_fix(hint, fix_text):
-        problems.append("it contains the fix, phrased as a question: the answer is inside it" if question else
-                        "it contains the fix: the mentee can act on it without understanding why")
-    words = len(hint.split())
-    if words > MAX_HINT_WORDS:
-        problems.append(f"it is {words} words long: a hint longer than {MAX_HINT_WORDS} words is a lecture")
-    lowered = f" {_normal(hint)} "
-    found = [word for word in CONDESCENDING if f" {word} " in lowered]
-    if found:
-        problems.append(f"\"{found[0]}\" tells a stuck person the problem is easy: it makes them feel slow")
-    return problems
+    return [message for _, message in hint_findings(hint, fix)]
 
 
 def lint_table(hints: Sequence[tuple[str, str | None]]) -> pd.DataFrame:

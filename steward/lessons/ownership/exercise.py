@@ -272,6 +272,22 @@ POSTMORTEM_PARTS: dict[str, Callable[[str], bool]] = {
 }
 
 
+#: A short code per postmortem part, for measuring the check on a labelled corpus.
+POSTMORTEM_CODES = dict(zip(POSTMORTEM_PARTS, (
+    "summary", "impact", "root-causes", "trigger", "detection", "resolution", "action-items", "owners-dates",
+    "system-actions", "went-well", "went-wrong", "lucky", "timeline", "ttd", "ttm", "blame"), strict=True))
+
+
+def blame_rules(text: Any) -> list[str]:
+    """The codes of the blame linter's findings (for measuring it on a labelled corpus)."""
+    return [f.rule for f in lint_blame(text)]
+
+
+def postmortem_rules(text: Any) -> list[str]:
+    """The codes of the parts a postmortem lacks (for measuring the check on a labelled corpus)."""
+    return [POSTMORTEM_CODES[name] for name, ok in check_postmortem(text).items() if not ok]
+
+
 def check_postmortem(text: Any) -> dict[str, bool]:
     """Which parts of the template a postmortem has (structure only; the judgment is yours)."""
     body = _as_text(text)

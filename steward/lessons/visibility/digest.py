@@ -260,6 +260,8 @@ class Finding:
     section: str
     problem: str
     excerpt: str = ""
+    #: A short code for the rule broken (``missing-section``, ``no-baseline``…), for measuring the linter.
+    rule: str = "digest"
 
 
 @dataclass
@@ -329,35 +331,36 @@ def lint_digest(text: Any) -> DigestLint:
     if not text.strip():
         return DigestLint([Finding("digest", "the digest is empty")], {})
     if len(text) > MAX_DIGEST_CHARS:
-        findings.append(Finding("digest", f"{len(text.split()):,} words: longer than a page, so nobody reads it to the end"))
+        findings.append(Finding("digest", f"{len(text.split()):,} words: longer than a page, so nobody reads it to the end", rule="too-long"))
         text = text[:MAX_DIGEST_CHARS]
     sections = split_sections(text)
     for name in ("progress", "trade-off", "metrics", "next"):
         if not sections.get(name, "").strip():
             label = {"trade-off": "Trade-off"}.get(name, name.capitalize())
-            findings.append(Finding(name, f"missing: add a **{label}:** part and fill it"))
+            findings.append(Finding(name, f"missing: add a **{label}:** part and fill it", rule="missing-section"))
     for name in ("progress", "trade-off", "metrics"):
         for sentence in _sentences(sections.get(name, "")):
             numbers = _NUMBER.findall(sentence)
             if name == "metrics" and not numbers:
-                findings.append(Finding(name, "a metric without a number", _short(sentence)))
+                findings.append(Finding(name, "a metric without a number", _short(sentence), "metric-no-number"))
                 continue
             if _CHANGE.search(sentence):
                 if not numbers:
-                    findings.append(Finding(name, "a claim without a number", _short(sentence)))
+                    findings.append(Finding(name, "a claim without a number", _short(sentence), "claim-no-number"))
                 elif not _has_baseline(sentence):
                     findings.append(Finding(name, "a number without a baseline (from what? compared with what?)",
-                                            _short(sentence)))
+                                            _short(sentence), "no-baseline"))
     trade = sections.get("trade-off", "")
     if trade.strip():
         if not _CONNECTOR.search(trade):
-            findings.append(Finding("trade-off", "names one side only: what did you give up, and for what?", _short(trade)))
+            findings.append(Finding("trade-off", "names one side only: what did you give up, and for what?", _short(trade),
+                                    "one-sided-tradeoff"))
         elif len(_NUMBER.findall(trade)) < 2:
             findings.append(Finding("trade-off", "give each side a number (e.g. 95% fresh over 100%, to keep 200 ms)",
-                                    _short(trade)))
+                                    _short(trade), "tradeoff-no-numbers"))
     nxt = sections.get("next", "")
     if nxt.strip() and not (_PARTNER.search(nxt) and _TEAM.search(nxt)):
-        findings.append(Finding("next", "names no partner: who are you doing it with?", _short(nxt)))
+        findings.append(Finding("next", "names no partner: who are you doing it with?", _short(nxt), "no-partner"))
     return DigestLint(findings, sections)
 
 
