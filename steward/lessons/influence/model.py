@@ -985,7 +985,7 @@ def _per_month(q: Quantity, window: str) -> Quantity:
 
 
 _UP = re.compile(r"\b(rais\w*|increas\w*|rose|rises?|rising|grew|grow\w*|worsen\w*|jump\w*|climb\w*|went up|pushed\b[^.;]{0,30}\bup|"
-                 r"higher|more carts)\b", re.I)
+                 r"more carts)\b", re.I)
 _DOWN = re.compile(r"\b(cut|cuts|reduc\w*|lower\w*|fell|fall\w*|dropp?\w*|decreas\w*|down|improv\w*|fewer|shrank|"
                    r"brought\b[^.;]{0,30}\bdown)\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])|\n+")
