@@ -8,6 +8,7 @@
 Per check: the share of bad texts flagged *with the rule they were labelled with*, the share of
 good texts flagged (false positives), and the slowest text. Targets: >= 90% and <= 10%.
 Every third text of a corpus is held out from tuning; its row shows whether the rules generalise.
+The fresh probes (tests/corpora/probe/) are a few texts per check written after tuning.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def main() -> int:
     measures = [writing.measure(e.name + (" (pending)" if e.pending else ""), e.check, writing.load_corpus(e.corpus))
                 for e in ENTRIES if args.only in e.name]
     print(writing.table(measures, markdown=args.markdown))
+    probes = [writing.measure(e.name, e.check, writing.load_corpus(e.probe)) for e in ENTRIES
+              if e.probe and args.only in e.name]
+    if probes:
+        print("\nFresh probes (written after tuning; their first measurement is in docs/writing-checks.md):")
+        print(writing.table(probes, markdown=args.markdown, splits=False))
     if args.misses:
         for m in measures:
             for o in m.misses():

@@ -56,7 +56,7 @@ def test_check_meets_the_targets(entry, held_out, measures):
 def test_check_is_fast_and_deterministic(entry, measures):
     m = measures[entry.name]
     again = writing.measure(entry.name, entry.check, [o.item for o in m.outcomes])
-    # wall time on a shared machine: a text is slow only if it is slow every time
+    # CPU time; still, a text is slow only if it is slow every time
     for first, second in zip(m.outcomes, again.outcomes, strict=True):
         if min(first.seconds, second.seconds) > writing.TIME_BUDGET_S:
             third = writing.measure(entry.name, entry.check, [first.item]).outcomes[0]

@@ -22,6 +22,12 @@ class Entry:
     check: Callable[..., Iterable[str]]
     pending: str = ""  # why the targets are not held yet (another engineer owns the check)
 
+    @property
+    def probe(self) -> Path | None:
+        """A few fresh texts written after the check was tuned (``probe/``), or None."""
+        path = HERE / "probe" / self.corpus.name
+        return path if path.exists() else None
+
 
 def _status(text: str, **_: Any) -> list[str]:
     from steward.lessons.incident.exercise import status_rules

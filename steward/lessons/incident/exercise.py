@@ -50,8 +50,8 @@ from steward.tasks import Misconception, Rubric, Task, TaskSet
 _CLOCK = (r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b|\bin\s+(?:\d+|a|an|one|two|five|ten|fifteen|twenty|thirty|"
           r"half an)\s*(?:min|minutes|mins|hours?|h)\b|\b\d+\s*(?:min|minutes)\b|"
           r"\b(?:quarter|half|ten|five|twenty)\s+(?:past|to)\s+\w+|\b\w+\s+o'clock\b|\bnoon\b|\bmidnight\b")
-_NEXT = re.compile(r"\bnext\s+(?:update|post|message|status|note|bulletin)\b|\bupdate\s+again\b|\bupdates?\s+(?:at|by)\b",
-                   re.I)
+_NEXT = re.compile(r"\bnext\s+(?:update|post|message|status|note|bulletin)\b|\b(?:update|post|write|report)\s+again\b|"
+                   r"\bupdates?\s+(?:at|by)\b", re.I)
 _CONTACT_VERB = re.compile(r"\b(contact|questions?|reach|ping|ask|talk to|write to|come to|direct|who to ask)\b", re.I)
 _CONTACT_WHERE = re.compile(
     r"([#@][\w-]+|\b(incident commander|commander|IC|comms lead|communications lead|on-call)\b"
@@ -65,7 +65,7 @@ _READER_NOUN = re.compile(r"\b(customers?|users?|shoppers?|buyers?|visitors?|peo
 _SYMPTOM = re.compile(r"\b(no|not|without|missing|cannot|can't|unable|errors?|fail\w*|slow\w*|down|unavailable|broken|"
                       r"time[sd]? out|timeouts?|degraded|blank|empty|works?|fine|normal\w*|unaffected|still)\b", re.I)
 _ACTION = re.compile(
-    r"\b(we are|we're|we've|team is|currently|investigating|rolling back|rolled back|rollback|revert\w*|mitigat\w*|"
+    r"\b((?:we are|we're|team is|currently)(?!\s+(?:hoping|waiting|trying|praying)\b)|we've|investigating|rolling back|rolled back|rollback|revert\w*|mitigat\w*|"
     r"working on|restart\w*|failing over|fail over|disabled?|disabling|scaling|paus\w*|in progress|applying|deploying)\b",
     re.I)
 _HOLLOW = re.compile(r"^\W*(?:tbd|tbc|n/?a|none(?: yet)?|nothing(?: yet)?|minor|unknown|see above|\?+|-+|…|\.\.\.)\W*$", re.I)

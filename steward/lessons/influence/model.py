@@ -977,11 +977,20 @@ def _period_windows(text: str, quantities: list[Quantity]) -> list[str]:
     return windows
 
 
+_WEEKLY = re.compile(r"\b(?:a|per|each|every|/)\s?week\b|\bweekly\b", re.I)
+_DAILY = re.compile(r"\b(?:a|per|each|every|/)\s?day\b|\bdaily\b", re.I)
+
+
 def _per_month(q: Quantity, window: str) -> Quantity:
-    """A yearly amount, as the monthly one the facts hold ("$3.8B to $11.6B a year" → a month)."""
-    if q.unit == "$" and _YEARLY.search(window) and not _MONTHLY.search(window.split(".")[0][:20]):
-        return Quantity(q.text, q.value / 12, q.unit, q.place / 12, q.start, q.end, q.bound)
-    return q
+    """An amount per year, week or day, as the monthly one the facts hold ("$3.8B to $11.6B a year"
+    → a month; "$74M a week" → about $320M a month)."""
+    if q.unit != "$" or _MONTHLY.search(window.split(".")[0][:20]):
+        return q
+    factor = (1 / 12 if _YEARLY.search(window) else 52 / 12 if _WEEKLY.search(window)
+              else 365 / 12 if _DAILY.search(window) else 1.0)
+    if factor == 1.0:
+        return q
+    return Quantity(q.text, q.value * factor, q.unit, q.place * factor, q.start, q.end, q.bound)
 
 
 _UP = re.compile(r"\b(rais\w*|increas\w*|rose|rises?|rising|grew|grow\w*|worsen\w*|jump\w*|climb\w*|went up|pushed\b[^.;]{0,30}\bup|"
@@ -1072,6 +1081,8 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
             names = []
         else:
             names = _which(q, units[q.unit])
+            if q.unit == "%" and re.match(r"\s*(?:relative|in relative terms)\b", body[q.end:q.end + 25], re.I):
+                names = [n for n in names if n.startswith("relative")]
         if names and q.unit in {"%", "$"} and _wrong_role(body, q, names):
             report.numbers.append((q.text, f"{', '.join(names)}, in the wrong role"))
             report.issues.append(("wrong-role", f"{q.text!r} is the {names[0].split(' (')[0]}, a true number in "

@@ -647,7 +647,7 @@ OPEN_PROMPTS = (
     "help me understand", "say more", "think aloud", "think out loud",
 )
 #: Words that tell a stuck person they are slow.
-CONDESCENDING = ("just", "simply", "obviously", "clearly", "of course", "easy", "trivial")
+CONDESCENDING = ("just", "simply", "obviously", "clearly", "of course", "easy", "trivial", "surely")
 MAX_HINT_WORDS = 35
 _STOP = {
     "the", "a", "an", "to", "of", "in", "on", "for", "and", "or", "is", "it", "its", "it's", "with", "by", "at", "be",
@@ -696,7 +696,7 @@ def _opens_with_fix(text: str) -> bool:
 _ACTIONS = {
     "more": r"rais\w*|increas\w*|bump\w*|lengthen\w*|extend\w*|longer|bigger|higher|larger|more|grow\w*|doubl\w*|up",
     "less": r"lower\w*|reduc\w*|decreas\w*|shorten\w*|shorter|smaller|less|fewer|cut\w*|cap\w*|limit\w*|halv\w*",
-    "undo": r"roll\w*\s+back|rollback|revert\w*|undo\w*|undoing|back\w*\s+out",
+    "undo": r"roll\w*\s+(?:\w+\s+){0,3}back|rollback|revert\w*|undo\w*|undoing|back\w*\s+out",
     "add": r"add\w*|introduc\w*|enabl\w*|turn\w*\s+on|put\w*\s+in",
     "compare": r"compar\w*|contrast\w*|versus|vs|against|side\s+by\s+side",
 }

@@ -61,7 +61,7 @@ class _Rule:
 
 
 RULES: tuple[_Rule, ...] = (
-    _Rule("human-error", re.compile(r"\b(?:human|operator|user|engineer|pilot|individual)\s+errors?\b", re.I),
+    _Rule("human-error", re.compile(r"\b(?:human|operator|user|engineer|pilot|individual)\s+(?:errors?|mistakes?|slips?|failures?)\b", re.I),
           "'Human error' ends the analysis at a person, where it should start.",
           "Name the condition that made the error possible and the check that would have caught it."),
     _Rule("forgot", re.compile(r"\b(?:forgot|forgets|forgotten|forgetting|neglected)\b", re.I),
