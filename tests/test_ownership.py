@@ -293,7 +293,7 @@ def test_apps_registry():
 
 def test_blame_report_says_when_there_is_nothing_to_lint():
     assert L.blame_report(...).startswith("Nothing to lint yet")
-    assert L.blame_report("The rollback finished.") == "No blameful phrasing found."
+    assert L.blame_report("The rollback finished.").startswith("No blameful phrasing found.")
     assert "human error" in L.blame_report("human error")
 
 

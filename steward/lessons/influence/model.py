@@ -763,11 +763,11 @@ def impact_statement(facts: ImpactFacts | None = None) -> str:
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.])(?P<cur>US\$|\$|USD\s?)?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?:\s?(?P<mult>k|K|M|bn|million|thousand|billion)(?![A-Za-z]))?"
+    r"(?:\s?(?P<mult>k|K|M|B|bn|million|thousand|billion)(?![A-Za-z]))?"
     r"(?:\s?(?P<unit>%|pp(?![A-Za-z])|p\.p\.|percentage[ -]points?|points?(?![A-Za-z])|percent(?![A-Za-z])"
     r"|ms(?![A-Za-z])|milliseconds?|USD|dollars?|×|x(?![A-Za-z])|times(?![A-Za-z])))?"
 )
-_MULT = {"k": 1e3, "K": 1e3, "thousand": 1e3, "M": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
+_MULT = {"k": 1e3, "K": 1e3, "thousand": 1e3, "M": 1e6, "million": 1e6, "B": 1e9, "bn": 1e9, "billion": 1e9}
 _RANGE_GAP = re.compile(r"^\s*(?:to|and|–|—|-|−|‒)\s*[-−–]?\s*(?:US\$|\$)?$")
 
 
@@ -911,12 +911,142 @@ _SLO_OUTSIDE = re.compile(r"\b(outside|breach\w*|break\w*|violat\w*|exceed\w*|ov
                           re.IGNORECASE)
 
 
+_NEGATED = re.compile(r"\b(?:not|never|no|without|n't)\W+(?:\w+\W+){0,2}$|n't\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the word at ``start`` is negated ("does not breach", "didn't raise", "never exceeds")."""
+    return bool(_NEGATED.search(text[max(0, start - 30):start]))
+
+
 def slo_claim(text: str) -> bool | None:
-    """What a text claims about the latency SLO: True (inside), False (outside) or None (no claim)."""
-    inside, outside = bool(_SLO_INSIDE.search(text)), bool(_SLO_OUTSIDE.search(text))
+    """What a text claims about the latency SLO: True (inside), False (outside) or None (no claim).
+    A negated claim counts as its opposite: "does not breach the SLO" claims inside."""
+    inside = outside = False
+    for match in _SLO_INSIDE.finditer(text):
+        inside, outside = (inside, True) if _negated(text, match.start()) else (True, outside)
+    for match in _SLO_OUTSIDE.finditer(text):
+        inside, outside = (True, outside) if _negated(text, match.start()) else (inside, True)
     if inside == outside:
         return None
     return inside
+
+
+# -- reading meaning: numbers in words, periods, direction, roles ------------------------------------
+_UNITS_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen").split()
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_VALUE = {w: i for i, w in enumerate(_UNITS_WORDS)} | _TENS_WORDS | {"hundred": 100}
+_NUMBER_WORD = re.compile(r"\b(?:(" + "|".join(_TENS_WORDS) + r")[- ](" + "|".join(_UNITS_WORDS[1:10]) + r")|("
+                          + "|".join(sorted(_WORD_VALUE, key=len, reverse=True)) + r"))\b", re.IGNORECASE)
+#: Multiples and fractions in words: "twice", "doubled", "by a third".
+_MULTIPLE_WORDS = {r"\btwice\b": "2×", r"\bdoubl(?:ed|es|ing)\b": "2×", r"\btripl(?:ed|es|ing)\b": "3×",
+                   r"\bquadrupl(?:ed|es|ing)\b": "4×", r"\bhalv(?:ed|es|ing)\b": "by 50%",
+                   r"\bby (?:a|one) half\b": "by 50%", r"\bby (?:a|one) third\b": "by 33%",
+                   r"\bby (?:a|one) quarter\b": "by 25%", r"\bby (?:a|one) fifth\b": "by 20%"}
+
+
+def words_to_digits(text: str) -> str:
+    """Numbers written in words, as digits: "four percentage points" → "4 percentage points",
+    "five times" → "5 times", "sixty-six percent" → "66 percent", "doubled" → "2×"."""
+    def number(match: re.Match[str]) -> str:
+        if match.group(1):
+            return str(_TENS_WORDS[match.group(1).lower()] + _WORD_VALUE[match.group(2).lower()])
+        return str(_WORD_VALUE[match.group(3).lower()])
+
+    for pattern, digits in _MULTIPLE_WORDS.items():
+        text = re.sub(pattern, digits, text, flags=re.IGNORECASE)
+    return _NUMBER_WORD.sub(number, text)
+
+
+_YEARLY = re.compile(r"\b(?:a|per|each|every|/)\s?(?:year|yr)\b|\bannual(?:ly)?\b|\byearly\b|/\s?(?:year|yr)\b", re.I)
+_MONTHLY = re.compile(r"\b(?:a|per|each|every|/)\s?(?:month|mo)\b|\bmonthly\b|/\s?(?:month|mo)\b", re.I)
+
+
+def _period_windows(text: str, quantities: list[Quantity]) -> list[str]:
+    """The words after each number up to the next number that is not its range partner (at most
+    60 characters): where "a year" or "a month" says the period of an amount."""
+    windows = []
+    for i in range(len(quantities)):
+        j = i
+        while j + 1 < len(quantities) and _RANGE_GAP.match(text[quantities[j].end:quantities[j + 1].start]):
+            j += 1
+        stop = quantities[j + 1].start if j + 1 < len(quantities) else len(text)
+        end = quantities[j].end
+        windows.append(text[end:min(stop, end + 60)])
+    return windows
+
+
+_WEEKLY = re.compile(r"\b(?:a|per|each|every|/)\s?week\b|\bweekly\b", re.I)
+_DAILY = re.compile(r"\b(?:a|per|each|every|/)\s?day\b|\bdaily\b", re.I)
+
+
+def _per_month(q: Quantity, window: str) -> Quantity:
+    """An amount per year, week or day, as the monthly one the facts hold ("$3.8B to $11.6B a year"
+    → a month; "$74M a week" → about $320M a month)."""
+    if q.unit != "$" or _MONTHLY.search(window.split(".")[0][:20]):
+        return q
+    factor = (1 / 12 if _YEARLY.search(window) else 52 / 12 if _WEEKLY.search(window)
+              else 365 / 12 if _DAILY.search(window) else 1.0)
+    if factor == 1.0:
+        return q
+    return Quantity(q.text, q.value * factor, q.unit, q.place * factor, q.start, q.end, q.bound)
+
+
+_UP = re.compile(r"\b(rais\w*|increas\w*|rose|rises?|rising|grew|grow\w*|worsen\w*|jump\w*|climb\w*|went up|pushed\b[^.;]{0,30}\bup|"
+                 r"more carts)\b", re.I)
+_DOWN = re.compile(r"\b(cut|cuts|reduc\w*|lower\w*|fell|fall\w*|dropp?\w*|decreas\w*|down|improv\w*|fewer|shrank|"
+                   r"brought\b[^.;]{0,30}\bdown)\b", re.I)
+_SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])|\n+")
+
+
+def _direction_issue(text: str, f: ImpactFacts) -> str | None:
+    """A sentence about abandonment whose verb or "from … to …" goes against the data's direction."""
+    went_down = f.treatment_pct < f.baseline_pct
+    for sentence in _SENTENCES.split(text):
+        if not re.search(r"abandon", sentence, re.I):
+            continue
+        head = sentence.split("(")[0]
+        ups = [m for m in _UP.finditer(head) if not _negated(head, m.start())]
+        downs = [m for m in _DOWN.finditer(head) if not _negated(head, m.start())]
+        claimed = "up" if ups and not downs else "down" if downs and not ups else None
+        if claimed and (claimed == "down") != went_down:
+            word = (ups or downs)[0].group(0)
+            return (f"{word!r}: the data says cart abandonment went {'down' if went_down else 'up'}, from "
+                    f"{f.baseline_pct:.1f}% (control) to {f.treatment_pct:.1f}% (treatment).")
+        span = re.search(r"\bfrom\s+(\d+(?:\.\d+)?)\s*(?:%|percent)?\s+to\s+(\d+(?:\.\d+)?)", head, re.I)
+        if span:
+            a, b = float(span.group(1)), float(span.group(2))
+            if abs(a - f.treatment_pct) < abs(a - f.baseline_pct) and abs(b - f.baseline_pct) < abs(b - f.treatment_pct):
+                return (f"'from {span.group(1)} to {span.group(2)}' runs backwards: the baseline (control) is "
+                        f"{f.baseline_pct:.1f}%, the treatment {f.treatment_pct:.1f}%.")
+    return None
+
+
+#: Facts that belong to one topic: a number that matches only them, written where that topic is not
+#: named, is the right number in the wrong role ("cut abandonment by 13%": 13% is the right-sizing saving).
+_ROLE_WORDS = {
+    "right-sizing saving": r"right[- ]?siz\w*|sav\w*|fleet|instances?|cloud|spend",
+    "cart rate": r"add\w*\s+to\s+cart|add-to-cart|cart\s+rate|adding",
+    "share of traffic in the test": r"traffic|random",
+    "confidence level": r"\bCI\b|confiden\w*|interval",
+    "average order value": r"order|AOV|basket",
+    "infrastructure cost": r"cache|infra\w*|cost\w*|runs?|pay|bill|server|hosting",
+    "fleet spend": r"fleet|spend|cloud|bill",
+}
+
+
+def _wrong_role(text: str, q: Quantity, names: list[str]) -> bool:
+    bare = [n.split(" (")[0] for n in names]
+    if not bare or not all(n in _ROLE_WORDS for n in bare):
+        return False
+    around = text[max(0, q.start - 50):q.end + 50]
+    return not any(re.search(_ROLE_WORDS[n], around, re.IGNORECASE) for n in bare)
+
+
+#: What the statement checker cannot judge, said with every verdict.
+STATEMENT_LIMITS = ("It checks numbers, their roles and directions against the data; it cannot judge whether the "
+                    "statement persuades, or whether its claims hold beyond the test: the rubric does that.")
 
 
 def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementReport:
@@ -937,7 +1067,9 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
     f = _facts() if facts is None else facts
     units = f.by_unit()
     everything = {f"{name} ({unit or 'count'})": v for unit, group in units.items() for name, v in group.items()}
-    quantities = extract_numbers(text)
+    body = words_to_digits(text)
+    found = extract_numbers(body)
+    quantities = [_per_month(q, w) for q, w in zip(found, _period_windows(body, found), strict=True)]
     hits: dict[str, list[Quantity]] = {}
     for q in quantities:
         if q.unit is None:
@@ -949,6 +1081,13 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
             names = []
         else:
             names = _which(q, units[q.unit])
+            if q.unit == "%" and re.match(r"\s*(?:relative|in relative terms)\b", body[q.end:q.end + 25], re.I):
+                names = [n for n in names if n.startswith("relative")]
+        if names and q.unit in {"%", "$"} and _wrong_role(body, q, names):
+            report.numbers.append((q.text, f"{', '.join(names)}, in the wrong role"))
+            report.issues.append(("wrong-role", f"{q.text!r} is the {names[0].split(' (')[0]}, a true number in "
+                                  "the wrong place: say which quantity it is, or use the number for this one."))
+            continue
         for name in names:
             hits.setdefault(name.split(" (")[0] if q.unit is None else name, []).append(q)
         if names:
@@ -967,6 +1106,9 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
                                   "treatment p99 − control p99."))
         else:
             report.issues.append(("unsupported", f"{q.text!r} is not a number the data gives."))
+    direction = _direction_issue(body, f)
+    if direction:
+        report.issues.append(("direction", direction))
     claim = slo_claim(text)
     if claim is not None and claim != f.treatment_inside_slo:
         truth = "inside" if f.treatment_inside_slo else "outside"
@@ -1002,11 +1144,18 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
     return report
 
 
+def statement_rules(text: Any) -> list[str]:
+    """The codes of the problems :func:`check_statement` finds (for measuring it on a corpus)."""
+    return [code for code, _ in check_statement(text).issues]
+
+
 def _statement_compare(answer: Any, expected: ImpactFacts) -> checks.Verdict:
     if isinstance(answer, str) and not answer.strip():
         return checks.Verdict(checks.NOT_ATTEMPTED, "The statement is empty.")
     report = check_statement(answer, expected)
-    return checks.OK if report.ok else checks.not_yet(report.summary())
+    if report.ok:
+        return checks.Verdict(checks.PASS, STATEMENT_LIMITS)
+    return checks.not_yet(f"{report.summary()} {STATEMENT_LIMITS}")
 
 
 # -- stretch: how many users, and why you must not peek ----------------------------------------

@@ -15,6 +15,7 @@ from steward.lessons.mentoring.model import (
     EXPERIMENT_PARTS,
     FIX_HINTS,
     HALVES,
+    HINT_LIMITS,
     HYPOTHESES,
     MAX_HINT_WORDS,
     METRIC_BEST,
@@ -161,8 +162,8 @@ def _hints_compare(answer: Any, expected: Sequence[tuple[str, str]]) -> checks.V
             return checks.not_yet(f"Hint {number} is the original: rewrite it.")
         problems = lint_hint(hint, fix)
         if problems:
-            return checks.not_yet(f"Hint {number}: {problems[0]}.")
-    return checks.OK
+            return checks.not_yet(f"Hint {number}: {problems[0]}. {HINT_LIMITS}")
+    return checks.Verdict(checks.PASS, HINT_LIMITS)
 
 
 def _any_hint(rule: Callable[[str, str], bool]) -> Callable[[Any], bool]:

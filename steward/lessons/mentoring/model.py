@@ -647,7 +647,7 @@ OPEN_PROMPTS = (
     "help me understand", "say more", "think aloud", "think out loud",
 )
 #: Words that tell a stuck person they are slow.
-CONDESCENDING = ("just", "simply", "obviously", "clearly", "of course", "easy", "trivial")
+CONDESCENDING = ("just", "simply", "obviously", "clearly", "of course", "easy", "trivial", "surely")
 MAX_HINT_WORDS = 35
 _STOP = {
     "the", "a", "an", "to", "of", "in", "on", "for", "and", "or", "is", "it", "its", "it's", "with", "by", "at", "be",
@@ -691,13 +691,69 @@ def _opens_with_fix(text: str) -> bool:
     return any(start.startswith(_normal(opener)) for opener in DISGUISED_OPENERS)
 
 
+#: Words for the action of a fix, by what the action does: a hint that suggests the same action in
+#: other words ("a longer expiry" for "raise the TTL") still gives the fix away.
+_ACTIONS = {
+    "more": r"rais\w*|increas\w*|bump\w*|lengthen\w*|extend\w*|longer|bigger|higher|larger|more|grow\w*|doubl\w*|up",
+    "less": r"lower\w*|reduc\w*|decreas\w*|shorten\w*|shorter|smaller|less|fewer|cut\w*|cap\w*|limit\w*|halv\w*",
+    "undo": r"roll\w*\s+(?:\w+\s+){0,3}back|rollback|revert\w*|undo\w*|undoing|back\w*\s+out",
+    "add": r"add\w*|introduc\w*|enabl\w*|turn\w*\s+on|put\w*\s+in",
+    "compare": r"compar\w*|contrast\w*|versus|vs|against|side\s+by\s+side",
+}
+#: Words for what a fix acts on. An object marked True is itself the remedy: naming it gives the fix away.
+_OBJECTS = {
+    "ttl": (r"ttls?|time[- ]to[- ]live|expiry|expiration|lifetime|entries|entry|cached", False),
+    "change": (r"change|config\w*|deploy\w*|release|commit", False),
+    "backoff": (r"back[- ]?off|wait\w*(?:\s+\w+){0,3}\s+between|delays?\s+between|pause\w*\s+between|jitter", True),
+    "retries": (r"retr(?:y|ies)|attempts", False),
+    "timeout": (r"time[- ]?outs?", False),
+}
+_WINDOW = 6  # words between the action and its object
+
+
+def _concepts(text: str, table: dict[str, str]) -> dict[str, list[int]]:
+    """Where each concept of ``table`` occurs in ``text``, as word positions."""
+    words = _normal(text).split()
+    found: dict[str, list[int]] = {}
+    joined = " ".join(words)
+    for name, pattern in table.items():
+        for match in re.finditer(rf"(?<![\w-])(?:{pattern})(?![\w-])", joined):
+            found.setdefault(name, []).append(joined[: match.start()].count(" "))
+    return found
+
+
+def _suggests_fix(text: str, fix: str) -> bool:
+    """The fix's action on the fix's object, in any words: "a longer expiry" suggests "raise the TTL",
+    "reverting the config change" suggests "roll back the config change"."""
+    objects = {name: pattern for name, (pattern, _) in _OBJECTS.items()}
+    fix_actions, fix_objects = _concepts(fix, _ACTIONS), _concepts(fix, objects)
+    if not fix_objects:
+        return False
+    hint_actions, hint_objects = _concepts(text, _ACTIONS), _concepts(text, objects)
+    for obj in fix_objects:
+        if obj not in hint_objects:
+            continue
+        if _OBJECTS[obj][1]:
+            return True
+        for action in fix_actions:
+            if any(abs(a - o) <= _WINDOW for a in hint_actions.get(action, ()) for o in hint_objects[obj]):
+                return True
+    return False
+
+
 def _contains_fix(text: str, fix: str | None) -> bool:
     if not fix or not isinstance(fix, str) or not fix.strip():
         return False
     if _normal(fix) in _normal(text) or f" {_stems(fix)} " in f" {_stems(text)} ":
         return True
     wanted = _content_words(fix)
-    return bool(wanted) and len(wanted) >= 2 and wanted <= _content_words(text)
+    if bool(wanted) and len(wanted) >= 2 and wanted <= _content_words(text):
+        return True
+    return _suggests_fix(text, fix)
+
+
+#: "just" as a time ("just before 14:02") is not condescending.
+_JUST_TIME = re.compile(r"\bjust\s+(?:before|after|as|when|then|now|under|over|below|above|once)\b")
 
 
 def is_socratic(hint: Any, fix: Any = None) -> bool:
@@ -711,6 +767,48 @@ def is_socratic(hint: Any, fix: Any = None) -> bool:
     return not (isinstance(fix, str) and fix.strip() and _normal(fix) in _normal(hint))
 
 
+#: What the linter cannot judge, said with its verdicts.
+HINT_LIMITS = ("The linter reads wording, not teaching: it cannot tell whether the question leads this mentee "
+               "anywhere, or whether it fits what they already tried.")
+
+
+def hint_findings(hint: Any, fix: Any = None) -> list[tuple[str, str]]:
+    """The rules a hint breaks, as (code, message) pairs; :func:`lint_hint` gives the messages.
+
+    Codes: ``no-hint``, ``not-question``, ``disguised-fix``, ``contains-fix``, ``too-long``,
+    ``condescending``."""
+    if hint is None or hint is Ellipsis:
+        return [("no-hint", "there is no hint yet")]
+    if not isinstance(hint, str):
+        return [("no-hint", f"a hint is text; got {type(hint).__name__}")]
+    if not hint.strip():
+        return [("no-hint", "the hint is empty")]
+    fix_text = fix if isinstance(fix, str) else None
+    problems = []
+    question = _is_question(hint)
+    if not question and not _is_open_prompt(hint):
+        problems.append(("not-question", "it is not a question (nor an open prompt such as \"Walk me through…\"): a "
+                         "statement tells, a question makes the mentee think"))
+    if _opens_with_fix(hint):
+        problems.append(("disguised-fix", "it is a fix dressed as a question (\"Have you tried…?\"): the answer is inside it"))
+    if _contains_fix(hint, fix_text):
+        problems.append(("contains-fix", "it contains the fix, phrased as a question: the answer is inside it" if question
+                         else "it contains the fix: the mentee can act on it without understanding why"))
+    words = len(hint.split())
+    if words > MAX_HINT_WORDS:
+        problems.append(("too-long", f"it is {words} words long: a hint longer than {MAX_HINT_WORDS} words is a lecture"))
+    lowered = f" {_JUST_TIME.sub(' ', _normal(hint))} "
+    found = [word for word in CONDESCENDING if f" {word} " in lowered]
+    if found:
+        problems.append(("condescending", f"\"{found[0]}\" tells a stuck person the problem is easy: it makes them feel slow"))
+    return problems
+
+
+def hint_rules(hint: Any, fix: Any = None) -> list[str]:
+    """The codes of the rules a hint breaks (for measuring the linter on a labelled corpus)."""
+    return [code for code, _ in hint_findings(hint, fix)]
+
+
 def lint_hint(hint: Any, fix: Any = None) -> list[str]:
     """What is wrong with a hint for a stuck mentee; an empty list means it passes.
 
@@ -721,31 +819,7 @@ def lint_hint(hint: Any, fix: Any = None) -> list[str]:
     words (a longer hint is a lecture), and no words that tell the mentee it is easy.
     Takes any text; never raises.
     """
-    if hint is None or hint is Ellipsis:
-        return ["there is no hint yet"]
-    if not isinstance(hint, str):
-        return [f"a hint is text; got {type(hint).__name__}"]
-    if not hint.strip():
-        return ["the hint is empty"]
-    fix_text = fix if isinstance(fix, str) else None
-    problems = []
-    question = _is_question(hint)
-    if not question and not _is_open_prompt(hint):
-        problems.append("it is not a question (nor an open prompt such as \"Walk me through…\"): a statement tells, "
-                        "a question makes the mentee think")
-    if _opens_with_fix(hint):
-        problems.append("it is a fix dressed as a question (\"Have you tried…?\"): the answer is inside it")
-    if _contains_fix(hint, fix_text):
-        problems.append("it contains the fix, phrased as a question: the answer is inside it" if question else
-                        "it contains the fix: the mentee can act on it without understanding why")
-    words = len(hint.split())
-    if words > MAX_HINT_WORDS:
-        problems.append(f"it is {words} words long: a hint longer than {MAX_HINT_WORDS} words is a lecture")
-    lowered = f" {_normal(hint)} "
-    found = [word for word in CONDESCENDING if f" {word} " in lowered]
-    if found:
-        problems.append(f"\"{found[0]}\" tells a stuck person the problem is easy: it makes them feel slow")
-    return problems
+    return [message for _, message in hint_findings(hint, fix)]
 
 
 def lint_table(hints: Sequence[tuple[str, str | None]]) -> pd.DataFrame:

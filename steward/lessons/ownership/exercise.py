@@ -61,7 +61,7 @@ class _Rule:
 
 
 RULES: tuple[_Rule, ...] = (
-    _Rule("human-error", re.compile(r"\b(?:human|operator|user|engineer|pilot|individual)\s+errors?\b", re.I),
+    _Rule("human-error", re.compile(r"\b(?:human|operator|user|engineer|pilot|individual)\s+(?:errors?|mistakes?|slips?|failures?)\b", re.I),
           "'Human error' ends the analysis at a person, where it should start.",
           "Name the condition that made the error possible and the check that would have caught it."),
     _Rule("forgot", re.compile(r"\b(?:forgot|forgets|forgotten|forgetting|neglected)\b", re.I),
@@ -76,12 +76,25 @@ RULES: tuple[_Rule, ...] = (
     _Rule("judgement", re.compile(
         r"\b(?:careless(?:ly|ness)?|sloppy|negligen(?:t|ce)|incompeten(?:t|ce)|lazy|reckless(?:ly)?|stupid|dumb|"
         r"(?:his|her|their)\s+(?:fault|mistake)|to\s+blame|blamed?|didn't\s+bother|did\s+not\s+bother|ignored|"
-        r"should\s+know\s+better|rookie)\b", re.I),
+        r"should\s+know\s+better|rookie|(?:not|\w+n't)\s+paying\s+attention|asleep\s+at\s+the\s+wheel|"
+        r"\w+'s\s+(?:fault|mistake|error|blunder)|made\s+(?:a|an|the)\s+(?:\w+\s+)?(?:mistake|error|blunder)|"
+        r"(?:wrong|bad|poor)\s+(?:call|decision|judge?ment|choice))\b", re.I),
           "It judges a person instead of describing what happened.",
           "Describe the action and the conditions around it in neutral words."),
 )
 
-_CAUSE = r"(?:caused|causing|broke|breaks|pushed|deployed|shipped|forgot|missed|ignored|failed|mistake|error|fault|screwed)"
+#: Verbs that make a person the cause. Neutral actions ("deployed", "pushed", "rolled back") are
+#: timeline facts: blameless does not mean nameless, so "Dana deployed the fix at 15:07" passes.
+_CAUSE = (r"(?:caused|causing|broke|breaks|took\s+down|brought\s+down|led\s+to|resulted\s+in|forgot|missed|ignored|"
+          r"failed|mistake|error|fault|screwed|responsible\s+for)")
+#: A neutral action made a judgement by its object: "Marco pushed a bad config".
+_NEUTRAL = r"(?:pushed|deployed|shipped|merged|applied|made|wrote|approved)"
+_FAULTY = r"(?:bad|wrong|broken|untested|faulty|buggy|dodgy|sloppy)\b"
+#: People named by their role: "the developer made a mistake" blames as surely as a name does.
+_ROLE = r"(?:the\s+)?(?:(?:on-?call|oncall)\s+)?(?:engineer|developer|dev|operator|reviewer|on-?call|intern|admin|author|person)"
+_ROOT_CAUSE_PERSON = r"root\s+causes?\s*(?:was|is|:|=|-)\s*(?:{who}|{role})\b"
+_COUNTERFACTUAL = r"\bif\s+(?:{who}|{role}|he|she|they)\s+had\b|\bhad\s+(?:{who})\s+\w+ed\b"
+_CAUSE_LATER = r"(?:[^.;]{0,80}?)\b(?:broke|caused|took\s+down|brought\s+down|led\s+to|resulted\s+in)\b"
 
 
 @lru_cache(maxsize=16)
@@ -90,12 +103,24 @@ def _name_rule(names: tuple[str, ...]) -> re.Pattern[str] | None:
     if not cleaned:
         return None
     who = "|".join(re.escape(n) for n in cleaned)
-    # a name next to a cause verb, within a few words (either order), or "because (of) <name>"
+    # a name next to a cause verb, within a few words (either order), "because (of) <name>", a
+    # person as the root cause, or a person as the subject of a sentence that ends in "which broke …"
     return re.compile(
         rf"\b(?:(?:{who})(?:'s)?(?:\s+\S+){{0,3}}?\s+{_CAUSE}\b|{_CAUSE}(?:\s+\S+){{0,2}}?\s+by\s+(?:{who})\b|"
-        rf"because\s+(?:of\s+)?(?:{who})\b)",
+        rf"because\s+(?:of\s+)?(?:{who})\b|" + _ROOT_CAUSE_PERSON.format(who=who, role=_ROLE) + "|"
+        rf"^\W*(?:\S+\s+){{0,2}}(?:{who}|{_ROLE})\b{_CAUSE_LATER}|"
+        rf"(?:{who})\s+(?:\S+\s+){{0,1}}{_NEUTRAL}\s+(?:a|an|the|his|her|their)?\s*{_FAULTY})",
         re.I,
     )
+
+
+@lru_cache(maxsize=16)
+def _counterfactual_rule(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A counterfactual about a person ("If Priya had escalated, …"): hindsight, however politely put.
+    One about the system ("If the alert had fired …") is how action items are found."""
+    cleaned = sorted({n.strip() for n in names if isinstance(n, str) and n.strip()}, key=len, reverse=True)
+    who = "|".join(re.escape(n) for n in cleaned) or r"(?!x)x"
+    return re.compile(_COUNTERFACTUAL.format(who=who, role=_ROLE), re.I)
 
 
 def _as_text(text: Any) -> str:
@@ -126,6 +151,8 @@ def lint_blame(text: Any, names: Iterable[str] = TEAM) -> list[Finding]:
         for rule in RULES:
             for match in rule.pattern.finditer(line):
                 hits.append((match.start(), Finding(number, match.group(0), rule.name, rule.reason, rule.suggestion)))
+        for match in _counterfactual_rule(tuple(str(n) for n in people)).finditer(line):
+            hits.append((match.start(), Finding(number, match.group(0), "hindsight", RULES[2].reason, RULES[2].suggestion)))
         if name_rule is not None:
             for match in name_rule.finditer(line):
                 hits.append((match.start(), Finding(
@@ -141,8 +168,13 @@ def blame_report(text: Any, names: Iterable[str] = TEAM) -> str:
         return "Nothing to lint yet: the text is empty."
     findings = lint_blame(text, names)
     if not findings:
-        return "No blameful phrasing found."
-    return "\n".join(str(f) for f in findings)
+        return f"No blameful phrasing found. {BLAME_LIMITS}"
+    return "\n".join([*(str(f) for f in findings), BLAME_LIMITS])
+
+
+#: What the blame linter cannot judge, said with its report.
+BLAME_LIMITS = ("(The linter reads phrasing: it cannot tell a fair account from a blaming one told in neutral words, "
+                "nor whether the causes named are the real ones.)")
 
 
 BLAMEFUL_DRAFT = """Summary: recommendations were slow for an hour because Marco pushed a bad Redis config.
@@ -252,24 +284,114 @@ def _blameless(text: str) -> bool:
     return not lint_blame(text)
 
 
+# -- reading a postmortem by its sections -----------------------------------------------------------
+#: The names a writer gives each section. A section is found under any of them, as "Name: …" or a
+#: Markdown heading; a section whose body says nothing ("TBD", "see above", "nowhere") is hollow.
+_SECTION_NAMES = {
+    "summary": r"summary|tl;?dr|overview|executive summary|what happened",
+    "impact": r"(?:customer |user |business )?impact|who was affected|what (?:customers|users) saw",
+    "root causes": r"root causes?|contributing (?:causes?|factors?)|causes?|why it happened",
+    "trigger": r"trigger|what set it off|what triggered it",
+    "detection": r"detection|how we found out|how it was detected",
+    "resolution": r"resolution|mitigation(?: and recovery)?|recovery|how we fixed it",
+    "action items": r"action items?|actions|follow[- ]ups?|remediation",
+    "went well": r"(?:what )?went well|what worked",
+    "went wrong": r"(?:what )?went wrong|what (?:didn't|did not) go well|what went badly|what hurt",
+    "lucky": r"(?:where )?we got lucky|lucky|luck|where luck helped",
+    "timeline": r"timeline(?: of events)?|sequence of events(?: \(utc\))?|chronology",
+}
+_SECTION_LINE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*([A-Za-z][A-Za-z ;,'/()-]{1,45}?)\s*(?:\*\*)?\s*(?::\s*(.*))?$")
+_HOLLOW_BODY = re.compile(r"^\W*(?:tbd|tbc|n/?a|none|nothing|nowhere|see above|yes|no|ok|fine|some|bad|good|fixed|"
+                          r"unknown|todo|later|morning|\?+|-+|…)\W*$", re.I)
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+_RESOLVING = re.compile(r"\b(roll\w*\s+back|rollback|revert\w*|restart\w*|fail\w*\s+over|disabl\w*|scal\w*|restor\w*|"
+                        r"purg\w*|flush\w*|warm\w*|patch\w*|redeploy\w*|undo\w*|resiz\w*)\b", re.I)
+_MIN_WORDS = {"summary": 6, "impact": 4, "root causes": 6, "trigger": 3, "detection": 3, "resolution": 5,
+              "went well": 3, "went wrong": 3, "lucky": 3, "timeline": 3}
+
+
+_NAMES = {part: re.compile(rf"^(?:{pattern})$", re.I) for part, pattern in _SECTION_NAMES.items()}
+
+
+@lru_cache(maxsize=64)
+def postmortem_sections(text: str) -> dict[str, str]:
+    """The postmortem's sections by part, each with its body (continuation lines included)."""
+    names = _NAMES
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        match = _SECTION_LINE.match(line) if not _ITEM.match(line) else None
+        heading = line.lstrip().startswith("#")
+        label = match.group(1).strip().rstrip(":") if match and (match.group(2) is not None or heading) else None
+        part = next((p for p, rx in names.items() if label and rx.match(label)), None)
+        if part:
+            current = part
+            found.setdefault(part, []).append(match.group(2) or "")
+        elif heading or (label and match.group(2) is not None and len(label.split()) <= 3 and not _ITEM.match(line)
+                         and label.lower() not in {"owner", "due"}):
+            current = None
+        elif current is not None:
+            found[current].append(line)
+    return {part: "\n".join(body).strip() for part, body in found.items()}
+
+
+def _section(part: str, ok: Callable[[str], bool] = lambda body: True) -> Callable[[str], bool]:
+    """The part is there when its section has a body that says something (and passes ``ok``)."""
+    def present(text: str) -> bool:
+        body = postmortem_sections(text).get(part, "")
+        if not body or _HOLLOW_BODY.match(body) or len(body.split()) < _MIN_WORDS.get(part, 1):
+            return False
+        return ok(body)
+    return present
+
+
+_NUMBER_WORDS = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|sixty|" \
+                r"(?:twenty|thirty|forty|fifty|sixty)-(?:one|two|three|four|five|six|seven|eight|nine))"
+
 POSTMORTEM_PARTS: dict[str, Callable[[str], bool]] = {
-    "summary": _has(r"\bsummary\b"),
-    "impact": _has(r"\bimpact\b"),
-    "root causes": _has(r"\broot\s+causes?\b|\bcontributing\s+(?:causes?|factors?)\b"),
-    "trigger": _has(r"\btrigger\b"),
-    "detection": _has(r"\bdetection\b"),
-    "resolution": _has(r"\bresolution\b"),
-    "action items": _has(r"\baction\s+items?\b"),
+    "summary": _section("summary"),
+    "impact": _section("impact"),
+    "root causes": _section("root causes", lambda b: not re.match(r"^\W*see\b", b, re.I)),
+    "trigger": _section("trigger"),
+    "detection": _section("detection"),
+    "resolution": _section("resolution", lambda b: bool(_CLOCK_TIME.search(b) or _RESOLVING.search(b))),
+    "action items": lambda text: bool(action_items(text)),
     "action items, each with an owner and a due date (YYYY-MM-DD)": _action_items_have_owners_and_dates,
     "action items that change the system, not 'be careful'": _action_items_change_the_system,
-    "lessons: what went well": _has(r"\bwent\s+well\b"),
-    "lessons: what went wrong": _has(r"\bwent\s+wrong\b"),
-    "lessons: where we got lucky": _has(r"\blucky\b"),
-    "timeline": _has(r"\btimeline\b"),
-    "time to detect, in minutes": _has(r"\bdetect\w*\b[\s\S]{0,80}?\b\d+(?:\.\d+)?\s*(?:min|minutes)\b"),
-    "time to mitigate, in minutes": _has(r"\bmitigat\w*\b[\s\S]{0,80}?\b\d+(?:\.\d+)?\s*(?:min|minutes)\b"),
+    "lessons: what went well": _section("went well"),
+    "lessons: what went wrong": _section("went wrong"),
+    "lessons: where we got lucky": _section("lucky"),
+    "timeline": _section("timeline", lambda b: len(_CLOCK_TIME.findall(b)) >= 2),
+    "time to detect, in minutes": _has(rf"\bdetect\w*\b[\s\S]{{0,80}}?\b{_NUMBER_WORDS}\s*(?:min|minutes)\b"),
+    "time to mitigate, in minutes": _has(rf"\bmitigat\w*\b[\s\S]{{0,80}}?\b{_NUMBER_WORDS}\s*(?:min|minutes)\b"),
     "blameless wording (the blame linter finds nothing)": _blameless,
 }
+#: What the structure check cannot judge, said with every verdict.
+POSTMORTEM_LIMITS = ("It finds the sections and what is hollow in them; it cannot judge whether the causes are the "
+                     "real ones or the action items the right ones: the rubric does that.")
+
+
+#: A short code per postmortem part, for measuring the check on a labelled corpus.
+POSTMORTEM_CODES = dict(zip(POSTMORTEM_PARTS, (
+    "summary", "impact", "root-causes", "trigger", "detection", "resolution", "action-items", "owners-dates",
+    "system-actions", "went-well", "went-wrong", "lucky", "timeline", "ttd", "ttm", "blame"), strict=True))
+
+
+def blame_rules(text: Any) -> list[str]:
+    """The codes of the blame linter's findings (for measuring it on a labelled corpus)."""
+    return [f.rule for f in lint_blame(text)]
+
+
+def postmortem_rules(text: Any) -> list[str]:
+    """The codes of the parts a postmortem lacks (for measuring the check on a labelled corpus)."""
+    return [POSTMORTEM_CODES[name] for name, ok in check_postmortem(text).items() if not ok]
+
+
+def _postmortem_compare(answer: Any, expected: Any) -> checks.Verdict:
+    verdict = checks.structured_text(POSTMORTEM_PARTS, min_words=120)(answer, expected)
+    if verdict.status == checks.NOT_ATTEMPTED:
+        return verdict
+    return checks.Verdict(verdict.status, " ".join(x for x in (verdict.message, POSTMORTEM_LIMITS) if x))
 
 
 def check_postmortem(text: Any) -> dict[str, bool]:
@@ -739,7 +861,7 @@ TASKS.add(Task(
            "date), lessons (what went well, what went wrong, where we got lucky), a timeline, and the time to detect "
            "and to mitigate in minutes. Text; only its structure is checked.",
     reference=lambda: "structure",
-    compare=checks.structured_text(POSTMORTEM_PARTS, min_words=120),
+    compare=_postmortem_compare,
     hints=[
         "Which sections would a reader who missed the incident need, and which numbers would they ask for first?",
         "Follow the template in the lesson; give each action item 'Owner: name. Due: 2024-07-01.'; run "

@@ -222,16 +222,29 @@ def digest_from(facts: DigestFacts) -> Digest:
 
 
 # -- the digest linter -------------------------------------------------------------------------------------
+#: What the linter cannot judge, said with its verdicts.
+DIGEST_LIMITS = ("The linter checks that each claim has a number and a baseline; it cannot tell whether the "
+                 "numbers are true, or whether the reader will care: the rubric judges that.")
 MAX_DIGEST_CHARS = 6_000
+#: The names a writer gives each part, at the start of a line (a heading, bold, or "Name:").
+_SECTION_NAMES = {
+    "progress": r"progress|highlights|what we shipped|shipped|done|accomplishments|this (?:fortnight|sprint|week)",
+    "trade-off": r"trade[- ]?offs?|what we gave up|the trade|decisions?(?: and costs)?",
+    "metrics": r"metrics|numbers|results|kpis|measures|by the numbers|impact",
+    "next": r"next(?:[ \t]+(?:steps|up))?|coming up|what's next|up next|plans?",
+}
 _SECTION = re.compile(
-    r"(?im)^[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(progress|trade[- ]?offs?|metrics|next(?:[ \t]+steps)?)"
-    r"[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*:?"
+    r"(?im)^[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(" + "|".join(_SECTION_NAMES.values()) + r")"
+    r"[ \t]*(?::|(?:\*\*|__)|$)[ \t]*(?:\*\*|__)?[ \t]*:?"
 )
 _INLINE_LABEL = re.compile(r"(?i)\b(progress|trade[- ]?offs?|metrics|next(?:[ \t]+steps)?)[ \t]*(?:\*\*|__)?[ \t]*:")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: A number, not a percentile's name: "p99" and "p95" say which number, not how much.
+_NUMBER = re.compile(r"(?<![A-Za-z\d])\d+(?:[.,]\d+)*")
+#: A section with nothing in it: "TBD", "N/A", "-", "…".
+_HOLLOW_SECTION = re.compile(r"^\W*(?:tbd|tbc|n/?a|none|nothing|todo|later|soon|\?+|-+|…|\.\.\.)?\W*$", re.IGNORECASE)
 _CHANGE = re.compile(r"(?i)\b(reduc\w*|cut|cuts|improv\w*|increas\w*|decreas\w*|grew|grow\w*|rose|rise|fell|fall\w*|"
                      r"drop\w*|faster|slower|saved|sav\w*|resulted|lower\w*|higher|gain\w*|lift\w*|boost\w*|"
-                     r"halv\w*|doubl\w*|shrank|more|less|fewer)\b")
+                     r"halv\w*|doubl\w*|shrank|more|less|fewer|up|down|better|worse)\b")
 _CONNECTOR = re.compile(r"(?i)\b(over|instead of|rather than|at the cost of|in exchange for|traded|trading|versus|vs|"
                         r"to keep|to maintain|to stay|to protect|to hold|in return for|for the sake of)\b")
 _PARTNER = re.compile(r"(?i)\b(with|partner\w*|pair\w*|alongside|together|handing|hand off|owned by|jointly)\b")
@@ -240,15 +253,31 @@ _TEAM = re.compile(r"(?i)\b(team|squad|data science|sre|product|security|finance
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+#: A baseline that says nothing: "compared to never", "vs before", "against nothing". A change against
+#: no number cannot be checked, and a percentage against zero is not a number at all.
+_HOLLOW_BASELINE = re.compile(r"^\W*(?:to|with)?\W*(?:never|nothing|before|previously|earlier|last time|the past|"
+                              r"ever|forever)\b\W*$")
+_NULL_BASELINE = re.compile(r"^\W*(?:to|with)?\W*(?:none|zero|0)\b")
+
+
 def _has_baseline(sentence: str) -> bool:
     """A baseline: "from X to Y", "vs", "versus", "compared with", "against", "than", "baseline",
-    "control", "before", or an arrow. Plain substring tests: linear on any input."""
+    "control", "before …", or an arrow, followed by something to compare with: "compared to never"
+    and "vs before" are no baseline, nor is a percentage against none. Linear on any input."""
     lowered = f" {sentence.lower()} "
     if " from " in lowered and " to " in lowered.split(" from ", 1)[1]:
         return True
     markers = (" vs", " versus ", " compared ", " against ", " than ", " baseline", " control", " before",
                "→", "->", " over ", " instead of ", " down from ", " up from ")
-    return any(marker in lowered for marker in markers)
+    for marker in markers:
+        at = lowered.find(marker)
+        while at >= 0:
+            rest = lowered[at + len(marker):at + len(marker) + 40].split(". ")[0].split(";")[0]
+            hollow = _HOLLOW_BASELINE.match(rest) or (marker.strip() == "before" and not re.search(r"\w", rest))
+            if not hollow and not ("%" in lowered and _NULL_BASELINE.match(rest)):
+                return True
+            at = lowered.find(marker, at + 1)
+    return False
 
 
 def _sentences(text: str) -> list[str]:
@@ -260,6 +289,8 @@ class Finding:
     section: str
     problem: str
     excerpt: str = ""
+    #: A short code for the rule broken (``missing-section``, ``no-baseline``…), for measuring the linter.
+    rule: str = "digest"
 
 
 @dataclass
@@ -281,7 +312,7 @@ class DigestLint:
             return "**Digest linter:** ✔ every claim has a number and a baseline, the trade-off names both sides, Next names a partner."
         items = "\n".join(f"- **{html.escape(f.section)}**: {html.escape(f.problem)}"
                           + (f" — “{html.escape(f.excerpt)}”" if f.excerpt else "") for f in self.findings)
-        return f"**Digest linter:** {len(self.findings)} finding(s)\n\n{items}"
+        return f"**Digest linter:** {len(self.findings)} finding(s)\n\n{items}\n\n_{DIGEST_LIMITS}_"
 
     def __repr__(self) -> str:
         return "DigestLint(" + ("passed" if self.passed else "; ".join(self.problems())) + ")"
@@ -299,7 +330,7 @@ def split_sections(text: str) -> dict[str, str]:
     marks: list[tuple[int, int, str]] = []
     for match in _SECTION.finditer(text):
         name = match.group(1).lower()
-        key = "trade-off" if name.startswith("trade") else "next" if name.startswith("next") else name
+        key = next(k for k, rx in _SECTION_NAMES.items() if re.fullmatch(rx, name, re.IGNORECASE))
         marks.append((match.start(), match.end(), key))
     for match in _INLINE_LABEL.finditer(text):
         if not any(start <= match.start() < end for start, end, _ in marks):
@@ -329,35 +360,38 @@ def lint_digest(text: Any) -> DigestLint:
     if not text.strip():
         return DigestLint([Finding("digest", "the digest is empty")], {})
     if len(text) > MAX_DIGEST_CHARS:
-        findings.append(Finding("digest", f"{len(text.split()):,} words: longer than a page, so nobody reads it to the end"))
+        findings.append(Finding("digest", f"{len(text.split()):,} words: longer than a page, so nobody reads it to the end", rule="too-long"))
         text = text[:MAX_DIGEST_CHARS]
     sections = split_sections(text)
     for name in ("progress", "trade-off", "metrics", "next"):
-        if not sections.get(name, "").strip():
+        if _HOLLOW_SECTION.match(sections.get(name, "")):
             label = {"trade-off": "Trade-off"}.get(name, name.capitalize())
-            findings.append(Finding(name, f"missing: add a **{label}:** part and fill it"))
+            findings.append(Finding(name, f"missing: add a **{label}:** part and fill it", rule="missing-section"))
     for name in ("progress", "trade-off", "metrics"):
         for sentence in _sentences(sections.get(name, "")):
             numbers = _NUMBER.findall(sentence)
             if name == "metrics" and not numbers:
-                findings.append(Finding(name, "a metric without a number", _short(sentence)))
+                findings.append(Finding(name, "a metric without a number", _short(sentence), "metric-no-number"))
+                if _CHANGE.search(sentence):
+                    findings.append(Finding(name, "a claim without a number", _short(sentence), "claim-no-number"))
                 continue
             if _CHANGE.search(sentence):
                 if not numbers:
-                    findings.append(Finding(name, "a claim without a number", _short(sentence)))
+                    findings.append(Finding(name, "a claim without a number", _short(sentence), "claim-no-number"))
                 elif not _has_baseline(sentence):
                     findings.append(Finding(name, "a number without a baseline (from what? compared with what?)",
-                                            _short(sentence)))
+                                            _short(sentence), "no-baseline"))
     trade = sections.get("trade-off", "")
     if trade.strip():
         if not _CONNECTOR.search(trade):
-            findings.append(Finding("trade-off", "names one side only: what did you give up, and for what?", _short(trade)))
+            findings.append(Finding("trade-off", "names one side only: what did you give up, and for what?", _short(trade),
+                                    "one-sided-tradeoff"))
         elif len(_NUMBER.findall(trade)) < 2:
             findings.append(Finding("trade-off", "give each side a number (e.g. 95% fresh over 100%, to keep 200 ms)",
-                                    _short(trade)))
+                                    _short(trade), "tradeoff-no-numbers"))
     nxt = sections.get("next", "")
     if nxt.strip() and not (_PARTNER.search(nxt) and _TEAM.search(nxt)):
-        findings.append(Finding("next", "names no partner: who are you doing it with?", _short(nxt)))
+        findings.append(Finding("next", "names no partner: who are you doing it with?", _short(nxt), "no-partner"))
     return DigestLint(findings, sections)
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from steward import cartwheel, checks
 from steward.lessons.visibility.digest import (
+    DIGEST_LIMITS,
     Digest,
     _default_abandonment,
     _default_max_load,
@@ -333,14 +334,15 @@ def _digest_compare(answer: Any, expected: TradeOff) -> checks.Verdict:
         return checks.Verdict(checks.NOT_ATTEMPTED, "The digest is empty.")
     report = lint_digest(answer)
     if not report.passed:
-        return checks.not_yet(f"The linter found {len(report.findings)} problem(s); first: {report.problems()[0]}")
+        return checks.not_yet(f"The linter found {len(report.findings)} problem(s); first: {report.problems()[0]}. "
+                              f"{DIGEST_LIMITS}")
     trade = report.sections.get("trade-off", "")
     numbers = _digest_numbers(trade)
     if not any(abs(n - expected.fresh_pct) <= 0.5 for n in numbers):
         return checks.not_yet("The trade-off's freshness is not the share of fresh answers you derived.")
     if not any(abs(n - SLO_MS) < 1e-9 for n in numbers):
         return checks.not_yet(f"The trade-off should say what the TTL does for the {SLO_MS:.0f} ms SLO.")
-    return checks.OK
+    return checks.Verdict(checks.PASS, DIGEST_LIMITS)
 
 
 def _one_sided_digest() -> str:
