@@ -195,8 +195,9 @@ def test_skeleton_is_a_start_not_an_answer():
 
 
 def test_adr_parts():
-    assert s.TASKS.adr.check(s.MODEL_ADR).status == PASS
-    assert s.TASKS.adr.check(s.MODEL_ADR.replace("Status: accepted", "Status: superseded by ADR 9")).status == PASS
+    adr = s.model_adr()
+    assert s.TASKS.adr.check(adr).status == PASS
+    assert s.TASKS.adr.check(adr.replace("Status: accepted", "Status: superseded by ADR 9")).status == PASS
 
 
 # -- widgets ------------------------------------------------------------------------------------
@@ -230,3 +231,159 @@ def test_doc_linter_widget():
     assert app.state == [] and "Nothing missing" in app.output.value
     app.set(text="```\n# unclosed fence")
     assert app.error is None and len(app.state) == len(s.CHECKS)
+
+
+# -- the capstone composes for every path (issue 12, item 4) -------------------------------------
+from steward import cartwheel  # noqa: E402
+from steward.datagen import load  # noqa: E402
+from steward.lessons import tradeoffs  # noqa: E402
+
+#: every option module 02's data holds (read at run time), plus a name it does not know yet
+OPTIONS = [*tradeoffs.options_table().index, "PostgreSQL conditional write"]
+TTLS = sorted({0.0, 1.0, 30.0, float(cartwheel.CACHE_TTL_TODAY_S), 187.0, 599.5, 600.0, s.reference_ttl_s()})
+
+
+def _inputs(option, ttl):
+    inputs = s.reference_inputs()
+    inputs["02.choice"]["value"], inputs["09.ttl_s"]["value"] = option, ttl
+    return inputs
+
+
+def _keep(option, ttl):
+    """A learner who kept their own results, different from the reference where they can be."""
+    results.remember("02.choice", option)
+    results.remember("09.ttl_s", ttl)
+    results.remember("04.p99_ms", round(s.reference_p99_ms() + 0.7, 1))
+    results.remember("03.availability", 0.9991)
+    results.remember("07.revenue_range", [120_000, 390_000])
+
+
+def _design(doc):
+    return doc[doc.index("## The design"):doc.index("## Alternatives")]
+
+
+def _claims_read_right(text, option, ttl):
+    """What every rendered text must satisfy, whatever the path."""
+    assert "€" not in text and "EUR" not in text
+    # the lock choice is never the cache: no 'reads stock levels from <option>', no '<option> with a TTL'
+    assert f"from {option}" not in text and f"{option} with a" not in text and f"{option} cache" not in text
+    p99 = s.call_p99_at_ttl(ttl)
+    if ttl > 0:
+        assert f"{cartwheel.CACHE_STORE}, cached with a TTL of {ttl:g} s" in text or f"{ttl:g} s TTL" in text
+    # no latency claim but the computed one
+    assert "30 s TTL" not in text or ttl == 30
+    assert "stays inside 200 ms" not in text
+    return p99
+
+
+@pytest.mark.parametrize("ttl", TTLS)
+@pytest.mark.parametrize("option", OPTIONS)
+def test_model_doc_reads_right_for_every_option_and_ttl(option, ttl):
+    inputs = _inputs(option, ttl)
+    doc = s.model_design_doc(inputs)
+    p99 = _claims_read_right(doc, option, ttl)
+    design = _design(doc)
+    store = design.split("Coordination is a separate decision")[0]
+    assert (cartwheel.CACHE_STORE in store) == (ttl > 0)
+    assert ("no cache" in store) == (ttl == 0)
+    assert option in design  # the coordination slot, a separate paragraph
+    assert f"{p99:.1f} ms, {'inside' if cartwheel.LATENCY.met_by(p99) else 'outside'} the latency SLO" in doc
+    assert cartwheel.LATENCY.statement() in doc and cartwheel.AVAILABILITY.statement() in doc
+    low, high = inputs["07.revenue_range"]["value"]
+    assert f"{cartwheel.money(low)}–{cartwheel.money(high)} a month" in doc
+    assert s.lint_design_doc(doc) == []
+    facts = s.capstone_facts(inputs)
+    assert s.slo_claim_problems(doc, facts) == []
+    alternatives = doc[doc.index("## Alternatives"):doc.index("## Cross")]
+    assert all(name in alternatives for name in facts.ranked) and option in facts.ranked
+    for text in (s.design_doc_skeleton(inputs), s.model_adr(inputs), s.capstone_senior_example(inputs)):
+        _claims_read_right(text, option, ttl)
+        assert f"{p99:.1f} ms" in text
+        assert s.slo_claim_problems(text, facts) == []
+    assert s.TASKS.adr.check(s.model_adr(inputs)).status == PASS
+
+
+@pytest.mark.parametrize("ttl", [0.0, 60.0, 600.0])
+@pytest.mark.parametrize("option", OPTIONS)
+def test_kept_results_and_defaults_both_pass_their_own_doc(progress_file, option, ttl):
+    task = s.TASKS.capstone
+    assert task.check(s.model_design_doc(s.reference_inputs())).status == PASS  # kept nothing: the reference
+    _keep(option, ttl)
+    mine = s.capstone_inputs(quiet=True)
+    assert {k for k, v in mine.items() if v["source"] == "yours"} >= set(s.QUOTED_KEYS)
+    assert task.check(s.model_design_doc(mine)).status == PASS, task.check(s.model_design_doc(mine)).message
+    assert s.CAPSTONE_RUBRIC.senior_level == s.capstone_senior_example(mine)
+    outcome = task.check(s.model_design_doc(s.reference_inputs()))
+    assert outcome.status == NOT_YET and "Quote your own numbers" in outcome.message
+
+
+def test_the_call_p99_at_a_ttl_comes_from_the_request_log():
+    log = load("requests")
+    today = s.call_p99_at_ttl(cartwheel.CACHE_TTL_TODAY_S)
+    assert today == pytest.approx(cartwheel.call_p99_ms(), rel=0.01)
+    misses = log.loc[~log["cache_hit"].astype(bool), "latency_ms"]
+    assert s.call_p99_at_ttl(0) == pytest.approx(cartwheel.call_percentile(misses), rel=0.01)
+    assert s.call_hit_share(cartwheel.CACHE_TTL_TODAY_S) == pytest.approx(log["cache_hit"].mean())
+    p99s = [s.call_p99_at_ttl(t) for t in range(0, 601, 20)]
+    assert all(a >= b - 1e-9 for a, b in zip(p99s, p99s[1:], strict=False)), "a longer TTL never slows the call"
+    for bad in (-1, float("nan"), "60", True):
+        with pytest.raises(ValueError):
+            s.call_p99_at_ttl(bad)
+
+
+def test_a_ttl_of_zero_is_an_answer(progress_file):
+    assert s.normalise("09.ttl_s", 0) == 0.0 and s.normalise("04.p99_ms", 0) is None
+    results.remember("09.ttl_s", 0)
+    inputs = s.capstone_inputs(quiet=True)
+    assert inputs["09.ttl_s"] == {"what": s.CAPSTONE_KEYS["09.ttl_s"][0], "value": 0.0, "source": "yours"}
+    assert "no cache" in s.format_input("09.ttl_s", 0.0)
+
+
+# -- the capstone's check tells the learner's reasoning from the model's (issue 14) ---------------
+@pytest.fixture
+def doc():
+    return s.model_design_doc(s.reference_inputs())
+
+
+def _with(doc, sentence):
+    return doc.replace("## Cross-cutting concerns", f"{sentence}\n\n## Cross-cutting concerns")
+
+
+def test_the_model_doc_passes_and_so_does_a_true_claim(doc):
+    assert s.check_capstone(doc).passed
+    p99 = s.call_p99_at_ttl(30)
+    assert s.check_capstone(_with(doc, f"With a 30 s TTL the call's p99 is {p99:.1f} ms, inside the SLO.")).passed
+
+
+@pytest.mark.parametrize("sentence, words", [
+    ("With a 30 s TTL the call's p99 is 252 ms, inside the SLO.", "252"),   # the old claim, against the data
+    ("With a 30 s TTL the call stays outside the SLO.", "outside"),
+    ("The call's p95 stays inside the SLO with the cache.", "p99"),
+    ("The mean latency keeps us within the SLO.", "p99"),
+])
+def test_a_false_slo_claim_is_caught(doc, sentence, words):
+    verdict = s.check_capstone(_with(doc, sentence))
+    assert not verdict.passed and "SLO" in verdict.message and words in verdict.message
+
+
+def test_an_availability_claim_is_checked_too(doc):
+    verdict = s.check_capstone(_with(doc, "Our availability is below the availability SLO."))
+    assert not verdict.passed and "availability" in verdict.message
+
+
+def test_the_alternatives_weigh_every_option_module_02_ranked(doc):
+    ranked = s.reference_ranked_options()
+    assert len(ranked) >= 2
+    last = ranked[-1]
+    cut = "\n".join(line for line in doc.splitlines() if not line.startswith(f"- {last} ("))
+    verdict = s.check_capstone(cut)
+    assert not verdict.passed and last in verdict.message
+
+
+@pytest.mark.parametrize("key, value", [("03.availability", 0.9991), ("07.revenue_range", [120_000, 390_000]),
+                                        ("02.choice", "etcd"), ("04.p99_ms", 13.1), ("09.ttl_s", 45)])
+def test_each_number_must_be_yours(progress_file, doc, key, value):
+    results.remember(key, value)
+    verdict = s.check_capstone(doc)
+    assert not verdict.passed and "Quote your own numbers" in verdict.message and "yours" in verdict.message
+    assert s.check_capstone(s.model_design_doc(s.capstone_inputs(quiet=True))).passed

@@ -11,12 +11,14 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from steward import checks, feedback, plotting, results
+from steward import cartwheel, checks, feedback, plotting, results
+from steward.datagen import load
 
 # re-exported for the lesson: the self-assessment radar again, beside module 00's
 from steward.lessons.start_here import SHIFTS as SHIFTS
@@ -412,14 +414,19 @@ class DocLinter(App):
 # -- 3. the capstone: inputs carried from modules 01–10 ----------------------------------------
 # When a module's result was not kept, the capstone uses what that module's own reference
 # code computes, so the design doc's numbers always come from the curriculum's data.
-SLO_MS = 200.0
+SLO_MS = cartwheel.LATENCY.threshold_ms  #: alias of the canon's latency threshold
+#: The longest TTL the capstone reasons about (module 09's explorer goes to 600 s); longer still works.
+TTL_MAX_S = 600
 
 
 def reference_ttl_s() -> float:
-    """Module 09's TTL: the best freshness whose call p99 still meets 200 ms."""
+    """Module 09's TTL (0 s means: no cache is needed for the SLO).
+
+    If module 09 finds no TTL at all, the capstone starts from the TTL in production today."""
     from steward.lessons import visibility
 
-    return float(visibility._default_ttl())
+    ttl = visibility._default_ttl()
+    return float(cartwheel.CACHE_TTL_TODAY_S if ttl is None else ttl)
 
 
 def reference_top_risk() -> str:
@@ -429,11 +436,30 @@ def reference_top_risk() -> str:
     return failure_modes.mode_summary(failure_modes.TASKS.night_top.expected)
 
 
-def reference_choice() -> str:
-    """Module 02's top option for a correctness lock at the team's weights."""
+@cache
+def _ranked_options() -> tuple[str, ...]:
     from steward.lessons import tradeoffs
 
-    return str(tradeoffs.TASKS.correctness_shortlist.expected[0])
+    return tuple(str(option) for option in tradeoffs.TASKS.correctness_shortlist.expected)
+
+
+def reference_ranked_options() -> list[str]:
+    """The options module 02 ranks for the correctness lock, best first, read from module 02's
+    reference code (and so from ``coordination_options``) at run time: never a fixed list."""
+    return list(_ranked_options())
+
+
+def reference_choice() -> str:
+    """Module 02's top option for a correctness lock at the team's weights."""
+    return reference_ranked_options()[0]
+
+
+def option_fencing(option: str) -> bool | None:
+    """Whether module 02's data says ``option`` gives the resource a fencing token (None: not in the data)."""
+    from steward.lessons import tradeoffs
+
+    fencing = tradeoffs.fencing_by_option()
+    return bool(fencing[option]) if option in fencing.index else None
 
 
 def reference_availability() -> float:
@@ -460,27 +486,85 @@ def reference_revenue_range() -> tuple[float, float]:
 
 def reference_meet_first() -> list[str]:
     """Module 10's list of people to meet before writing code, from its reference code."""
-    from steward.datagen import load
     from steward.lessons.projects import meet_first
 
     return meet_first(load("stakeholders"))
 
 
+# -- the call's p99 at any TTL, from the request log ---------------------------------------------
+@cache
+def _call_log() -> tuple[np.ndarray, np.ndarray, float]:
+    """The request log's calls split into cache hits and misses (sorted ms), and today's hit share."""
+    log = load("requests")
+    hit = log["cache_hit"].astype(bool).to_numpy()
+    latency = log["latency_ms"].to_numpy(dtype=float)
+    return np.sort(latency[hit]), np.sort(latency[~hit]), float(hit.mean())
+
+
+def _ttl_seconds(ttl_s: Any) -> float:
+    if isinstance(ttl_s, bool) or not isinstance(ttl_s, int | float | np.integer | np.floating) \
+            or not math.isfinite(float(ttl_s)) or ttl_s < 0:
+        raise ValueError(f"a TTL is a number of seconds ≥ 0 (0 = no cache); got {ttl_s!r}")
+    return float(ttl_s)
+
+
+def call_hit_share(ttl_s: float) -> float:
+    """Share of recommendation calls served from the cache at a TTL: rT / (1 + rT).
+
+    The closed form of a TTL cache (module 09's ``hit_ratio``), for the call as a whole, with
+    the rate r calibrated so that today's TTL (``cartwheel.CACHE_TTL_TODAY_S``) gives the hit
+    share the request log measures. TTL 0 is no cache: every call asks the inventory service."""
+    ttl = _ttl_seconds(ttl_s)
+    _, _, today = _call_log()
+    rate = today / (1 - today) / cartwheel.CACHE_TTL_TODAY_S
+    return rate * ttl / (1 + rate * ttl)
+
+
+@lru_cache(maxsize=256)
+def _call_p99(ttl: float) -> float:
+    hits, misses, _ = _call_log()
+    n = hits.size + misses.size
+    k = int(round(call_hit_share(ttl) * n))
+    # each side's m evenly spread quantiles ((i + ½) / m), by linear interpolation on the sorted values
+    parts = [np.interp((np.arange(m) + 0.5) / m * (values.size - 1), np.arange(values.size), values)
+             for values, m in ((hits, k), (misses, n - k)) if m]
+    return cartwheel.call_percentile(np.concatenate(parts))
+
+
+def call_p99_at_ttl(ttl_s: float) -> float:
+    """The recommendation call's p99 (ms) on the request log if the cache had TTL ``ttl_s``.
+
+    The log's hit and miss calls, mixed in the share :func:`call_hit_share` gives for that TTL
+    (each side spread evenly over its own quantiles), and the canon's SLI on the mix
+    (``cartwheel.call_percentile``): at today's TTL it is the log's own p99, at 0 s the p99
+    of the calls that missed. It assumes inventory answers as fast as it did in the log's week,
+    whatever load the cache spares it."""
+    return _call_p99(_ttl_seconds(ttl_s))
+
+
 #: key → (what it is, reference default, how to read it)
 CAPSTONE_KEYS: dict[str, tuple[str, Any, str]] = {
     "01.top_risk": ("your top failure mode (module 01)", reference_top_risk, "text"),
-    "02.choice": ("your coordination choice (module 02)", reference_choice, "text"),
+    "02.choice": ("your coordination choice for a correctness lock (module 02)", reference_choice, "text"),
     "03.availability": ("your end-to-end availability with a fallback (module 03)", reference_availability, "fraction"),
     "04.p99_ms": ("your p99 latency of the recommendation call (module 04)", reference_p99_ms, "ms"),
     "07.revenue_range": ("your monthly revenue range from lower cart abandonment (module 07)", reference_revenue_range, "range"),
-    "09.ttl_s": ("your cache TTL (module 09)", reference_ttl_s, "seconds"),
+    "09.ttl_s": ("your cache TTL (module 09; 0 s = no cache)", reference_ttl_s, "seconds"),
     "10.meet_first": ("your list of people to meet first (module 10)", reference_meet_first, "names"),
 }
 
 
-def _default(key: str) -> Any:
+@cache
+def _reference(key: str) -> Any:
     value = CAPSTONE_KEYS[key][1]
     return value() if callable(value) else value
+
+
+def _default(key: str) -> Any:
+    """The curriculum's reference value for a capstone input (computed once per session: the
+    data does not change under a running kernel); a copy, so no caller can change it."""
+    value = _reference(key)
+    return list(value) if isinstance(value, list) else value
 
 
 def normalise(key: str, value: Any) -> Any:
@@ -497,9 +581,11 @@ def normalise(key: str, value: Any) -> Any:
                 value = (value.get("low"), value.get("high"))
             low, high = sorted(float(v) for v in value)
             return (low, high) if math.isfinite(low) and math.isfinite(high) else None
-        number = float(value)
-        if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
+        if isinstance(value, bool):
             return None
+        number = float(value)
+        if not math.isfinite(number) or number < 0 or (number == 0 and kind != "seconds"):
+            return None  # a TTL of 0 s is an answer (no cache); a p99 or an availability of 0 is not
         if kind == "fraction":
             number = number / 100 if 1 < number <= 100 else number
             return number if number <= 1 else None
@@ -527,21 +613,32 @@ def capstone_inputs(quiet: bool = False) -> dict[str, dict[str, Any]]:
             out[key] = {"what": what, "value": _default(key), "source": "reference (yours could not be read)"}
             continue
         value = _default(key) if quiet else results.recall(key, default=lambda k=key: _default(k), what=what)
-        out[key] = {"what": what, "value": normalise(key, value) or _default(key), "source": "reference"}
+        read = normalise(key, value)
+        out[key] = {"what": what, "value": _default(key) if read is None else read, "source": "reference"}
     return out
 
 
+def reference_inputs() -> dict[str, dict[str, Any]]:
+    """The capstone's inputs as a learner who kept nothing sees them."""
+    return {k: {"what": v[0], "value": _default(k), "source": "reference"} for k, v in CAPSTONE_KEYS.items()}
+
+
+def money_range(low: float, high: float) -> str:
+    """A monthly range in the canon's currency: '$134k–$405k a month'."""
+    return f"{cartwheel.money(low)}–{cartwheel.money(high)} a month"
+
+
 def format_input(key: str, value: Any) -> str:
-    """How a value reads in the doc: '99.95%', '120 ms', '€18,000–61,000 a month'."""
+    """How a value reads in the doc: '99.99%', '12.4 ms', '$134k–$405k a month', '0 s (no cache)'."""
     kind = CAPSTONE_KEYS[key][2]
     if kind == "fraction":
         return f"{100 * value:.2f}%"
     if kind == "ms":
-        return f"{value:.0f} ms"
+        return f"{value:.1f} ms"
     if kind == "seconds":
-        return f"{value:g} s"
+        return f"{value:g} s" if value > 0 else "0 s (no cache)"
     if kind == "range":
-        return f"€{value[0]:,.0f}–{value[1]:,.0f} a month"
+        return money_range(*value)
     if kind == "names":
         return ", ".join(value)
     return str(value)
@@ -552,30 +649,191 @@ def inputs_table(inputs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
                          for k, v in inputs.items()]).set_index("key")
 
 
-def _values(inputs: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms"
+
+
+def _side(inside: bool) -> str:
+    return "inside" if inside else "outside"
+
+
+@dataclass(frozen=True)
+class CapstoneFacts:
+    """Everything the doc, the skeleton and the rubric say about Cartwheel, composed from the
+    inputs and computed on the data: each sentence reads right for any option module 02 can
+    produce and any TTL module 09 can produce (0 s = no cache)."""
+
+    top_risk: str
+    choice: str
+    ranked: tuple[str, ...]       #: module 02's ranked options, best first (the choice included)
+    fencing: bool | None          #: does the choice give a fencing token (None: not in module 02's data)
+    availability: float
+    p99_today_ms: float           #: the learner's p99 (module 04)
+    revenue: tuple[float, float]
+    ttl_s: float
+    meet_first: tuple[str, ...]
+    p99_at_ttl_ms: float          #: the call's p99 at this TTL, on the request log
+    p99_no_cache_ms: float        #: … with no cache
+    p99_today_ttl_ms: float       #: … at the TTL in production today
+    hit_share: float              #: share of calls the cache serves at this TTL
+
+    @property
+    def cached(self) -> bool:
+        return self.ttl_s > 0
+
+    @property
+    def inside(self) -> bool:
+        return cartwheel.LATENCY.met_by(self.p99_at_ttl_ms)
+
+    @property
+    def no_cache_inside(self) -> bool:
+        return cartwheel.LATENCY.met_by(self.p99_no_cache_ms)
+
+    @property
+    def availability_ok(self) -> bool:
+        return cartwheel.AVAILABILITY.met_by(self.availability)
+
+    @property
+    def read_factor(self) -> float:
+        """How many times the inventory reads of this design a no-cache design would send."""
+        return 1.0 / (1.0 - self.hit_share)
+
+    @property
+    def ttl(self) -> str:
+        return f"{self.ttl_s:g} s"
+
+    @property
+    def revenue_text(self) -> str:
+        return money_range(*self.revenue)
+
+    @property
+    def availability_text(self) -> str:
+        return f"{100 * self.availability:.2f}%"
+
+    @property
+    def p99_today(self) -> str:
+        return _ms(self.p99_today_ms)
+
+    def store(self) -> str:
+        """Where stock levels come from: the cache with its TTL, or the inventory service."""
+        if self.cached:
+            return f"{cartwheel.CACHE_STORE}, cached with a TTL of {self.ttl}"
+        return "the inventory service on every call (no cache)"
+
+    def latency_claim(self) -> str:
+        """The p99 at this TTL and which side of the SLO it is, computed with the canon's SLI."""
+        where = f"with a {self.ttl} TTL" if self.cached else "without a cache"
+        return (f"{_first_upper(where)} the call's p99 on the request log is {_ms(self.p99_at_ttl_ms)}, "
+                f"{_side(self.inside)} the latency SLO")
+
+    def no_cache_claim(self) -> str:
+        if self.cached:
+            verdict = ("so the cache is there to spare inventory its reads, not to meet the SLO" if self.no_cache_inside
+                       else "so the cache is what keeps the call inside it")
+        else:
+            verdict = ("so no cache is needed to meet the SLO" if self.no_cache_inside
+                       else "so this design breaches the SLO unless something else makes the call faster")
+        return (f"without a cache the call's p99 on the request log is {_ms(self.p99_no_cache_ms)}, "
+                f"{_side(self.no_cache_inside)} the latency SLO, {verdict}")
+
+    def fencing_clause(self) -> str:
+        if self.fencing is True:
+            return "every write carries its fencing token, and the store rejects a token older than the last one it saw"
+        if self.fencing is False:
+            return ("it gives no fencing token, so every write also carries the stock update's version and the store "
+                    "rejects an older version")
+        return "every write carries a version (or a fencing token) that the store checks before it accepts the write"
+
+    def coordination(self) -> str:
+        """The lock/coordination decision: a different slot from the cache."""
+        if self.cached:
+            return (f"Coordination is a separate decision (module 02's ADR). The workers that write inventory's stock "
+                    f"updates into {cartwheel.CACHE_STORE} must never write a key out of order, or a sold-out item "
+                    f"shows as in stock for a whole TTL: a correctness constraint. We coordinate them with "
+                    f"{self.choice}; {self.fencing_clause()}.")
+        return (f"Coordination is a separate decision (module 02's ADR). With no cache there are no cache writers to "
+                f"coordinate; module 02's choice, {self.choice}, stays with the reservation workers that must never "
+                f"both sell the last unit, which this doc leaves out (see the non-goals).")
+
+    def option_lines(self) -> list[str]:
+        """One line per option module 02 ranked: the alternatives a reviewer will ask about."""
+        reference = reference_ranked_options()
+        lines = []
+        for option in self.ranked:
+            rank = (f"module 02's rank {reference.index(option) + 1} at the team's weights" if option in reference
+                    else "your choice in module 02")
+            if option == self.choice:
+                lines.append(f"{option} ({rank}): chosen; see the coordination above.")
+            else:
+                lines.append(f"{option} ({rank}): it passes the fencing constraint too, but it ranked below "
+                             f"{self.choice}, and nothing in this design changes that.")
+        return lines
+
+    def design_alternatives(self) -> list[str]:
+        if self.cached:
+            first = (f"No cache, a synchronous call to the inventory service on every request: always fresh; "
+                     f"{self.no_cache_claim()}. Inventory would serve {self.read_factor:.1f}× the reads of this "
+                     f"design, at the peak too.")
+        else:
+            today = cartwheel.CACHE_TTL_TODAY_S
+            need = ("The uncached call is inside the SLO, so the cache would buy inventory's headroom, not latency."
+                    if self.no_cache_inside else "The uncached call is outside the SLO, so this alternative deserves a "
+                    "second look before we drop the cache.")
+            first = (f"Cache stock levels in {cartwheel.CACHE_STORE} with today's {today} s TTL: the call's p99 on the "
+                     f"request log would be {_ms(self.p99_today_ttl_ms)}, and inventory would serve "
+                     f"{1 - call_hit_share(today):.0%} of the reads it serves without a cache, but any level could be "
+                     f"{today} s stale. {need}")
+        return [first,
+                "A nightly batch of stock levels into the engine: no new load on inventory, but a day stale for fast "
+                "sellers in a sale, exactly when it matters.",
+                "Hiding sold-out items only at checkout: cheapest, but the customer still sees them and the cart is lost."]
+
+
+def capstone_facts(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> CapstoneFacts:
+    """The capstone's facts from the inputs (yours where kept), computed on the data."""
     inputs = capstone_inputs(quiet=True) if inputs is None else inputs
-    return {k.split(".", 1)[1]: format_input(k, v["value"]) for k, v in inputs.items()}
+
+    def value(key: str) -> Any:
+        read = normalise(key, inputs[key]["value"]) if key in inputs else None
+        return _default(key) if read is None else read
+
+    choice = str(value("02.choice"))
+    ranked = reference_ranked_options()
+    ranked = ranked if choice in ranked else [choice, *ranked]
+    ttl = float(value("09.ttl_s"))
+    return CapstoneFacts(
+        top_risk=str(value("01.top_risk")), choice=choice, ranked=tuple(ranked), fencing=option_fencing(choice),
+        availability=float(value("03.availability")), p99_today_ms=float(value("04.p99_ms")),
+        revenue=tuple(value("07.revenue_range")), ttl_s=ttl, meet_first=tuple(value("10.meet_first")),
+        p99_at_ttl_ms=call_p99_at_ttl(ttl), p99_no_cache_ms=call_p99_at_ttl(0),
+        p99_today_ttl_ms=call_p99_at_ttl(cartwheel.CACHE_TTL_TODAY_S), hit_share=call_hit_share(ttl),
+    )
 
 
 def design_doc_skeleton(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """The capstone's starting point: the headings, your numbers, and a question under each.
     It fails the linter on purpose: the answers are yours to write."""
-    v = _values(inputs)
+    f = capstone_facts(inputs)
     return f"""# Design doc: real-time inventory checks in recommendations
 
 ## Context and scope
-Today the engine may recommend items that are out of stock. Your top risk: {v['top_risk']}.
+Today the engine may recommend items that are out of stock. Your top risk: {f.top_risk}.
 (Which calls, which services, what changes?)
 
 ## Goals and non-goals
-Goals: (in numbers: p99 today is {v['p99_ms']}; the SLO is {SLO_MS:.0f} ms)
+Goals: (in numbers: your p99 today is {f.p99_today}; the SLO: {cartwheel.LATENCY.statement()})
 Non-goals:
 
 ## The design
-(Components, calls, storage: {v['choice']} holds stock levels for {v['ttl_s']}.)
+(Components, calls, storage: stock levels come from {f.store()}. {f.latency_claim()}.
+Which decision needs {f.choice}, your coordination choice, and why is it a different one from the cache?)
 
 ## Alternatives considered
-- (one alternative, and why not)
+- (one alternative, and why not; module 02 ranked {", ".join(f.ranked)})
 
 ## Metrics
 (What tells you it worked?)
@@ -583,72 +841,210 @@ Non-goals:
 
 
 def model_design_doc(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """A complete doc that passes the linter, written from the inputs (the sample answer)."""
-    v = _values(inputs)
+    """A complete doc that passes the linter and the capstone's check, written from the inputs
+    (the sample answer). Every Cartwheel figure in it is an input or computed on the data."""
+    f = capstone_facts(inputs)
+    inv = cartwheel.INVENTORY
+    fresh = (f"every stock level a recommendation uses is at most {f.ttl} old (the TTL bounds staleness)" if f.cached
+             else "every recommendation uses inventory's current stock level")
+    if f.cached:
+        design = (f"The engine reads stock levels from {f.store()}. A miss calls the inventory service with a "
+                  f"{inv.latency_budget_ms:.0f} ms timeout (its latency budget) and one attempt, behind a circuit breaker; "
+                  f"on a timeout or an open breaker the engine uses the cached level, and with none it recommends as today.")
+    else:
+        design = (f"The engine asks the inventory service for the call's stock levels on every call (no cache), with a "
+                  f"{inv.latency_budget_ms:.0f} ms timeout (its latency budget) and one attempt, behind a circuit breaker; "
+                  f"on a timeout or an open breaker it recommends as today.")
+    avail = ("at or above" if f.availability_ok else "below")
+    cache_down = (f"- {cartwheel.CACHE_STORE} down: every call misses and asks inventory, which serves "
+                  f"{f.read_factor:.1f}× its usual reads from us; the breaker protects it, and we page if it lasts 5 minutes."
+                  if f.cached else
+                  "- Inventory down: the breaker opens and the engine recommends as today, unfiltered; we page if it "
+                  "lasts 5 minutes.")
+    stale = (f"- A flash sale empties stock faster than the TTL: staleness is bounded by {f.ttl}."
+             if f.cached else "- A flash sale: no cache, so nothing is stale; inventory's load rises with ours.")
+    options = "\n".join(f"- {line}" for line in f.option_lines())
+    designs = "\n".join(f"- {line}" for line in f.design_alternatives())
     return f"""# Design doc: real-time inventory checks in recommendations
 
 ## Context and scope
 The recommendation engine shows items that are sold out, which support links to abandoned carts. This doc
-covers the engine's call to the inventory service and the {v['choice']} cache in front of it; ranking is
-unchanged. Our top failure mode from the pre-mortem: {v['top_risk']}.
+covers how the engine learns stock levels: the call to the inventory service and what sits in front of it;
+ranking is unchanged. Our top failure mode from the pre-mortem: {f.top_risk}.
 
 ## Goals and non-goals
 Goals:
-- Recommended items are in stock at least 95% of the time (freshness), measured daily.
-- The recommendation call stays inside its {SLO_MS:.0f} ms p99 SLO; p99 today is {v['p99_ms']}.
-- Availability of the engine with the check stays at or above {v['availability']}.
+- Freshness: {fresh}.
+- Latency, the SLO: {cartwheel.LATENCY.statement()}. Our p99 today is {f.p99_today} (module 04).
+- Availability, the SLO: {cartwheel.AVAILABILITY.statement()}. With the fallback our path's availability is
+  {f.availability_text} (module 03), {avail} the objective.
 
 Non-goals:
 - Exact stock counts on the product page (the checkout flow owns that).
 - Reserving stock when an item is recommended.
 
 ## The design
-The engine reads stock levels from {v['choice']} with a TTL of {v['ttl_s']}. A miss calls the inventory
-service with a 50 ms timeout behind a circuit breaker; on timeout or an open breaker the engine uses the
-cached level, and if there is none, recommends as today. Stock updates from inventory refresh hot items.
+{design}
+{f"{f.latency_claim()}; {f.no_cache_claim()}" if f.cached else _first_upper(f.no_cache_claim())}.
+
+{f.coordination()}
 
 ## Alternatives considered
-- Synchronous call to the inventory service on every request: always fresh, but adds its p99 to ours and
-  triples its peak read load.
-- Nightly batch of stock levels: no new load, but a day stale for fast-selling items in a sale.
-- Filter sold-out items at checkout only: cheapest, but the customer still sees them and the cart is lost.
+### How the engine learns stock levels
+{designs}
+
+### How to coordinate the writers (module 02's ranking)
+{options}
 
 ## Cross-cutting concerns
 Security: a read-only, scoped service account for the engine. Privacy: stock levels carry no personal data.
 Observability: cache hit rate, freshness and the inventory call's p99 on the team dashboard.
 
 ## Failure modes
-- Inventory slow at peak: the breaker opens and we serve cached levels; freshness drops, latency holds.
-- {v['choice']} down: the engine recommends as today (no stock filter); we page if it lasts 5 minutes.
-- Stale cache after a flash sale: TTL bounds staleness to {v['ttl_s']}.
+- Inventory slow at peak: the breaker opens after {inv.latency_budget_ms:.0f} ms timeouts; today's client would wait
+  {inv.timeout_ms:.0f} ms × {inv.attempts} attempts, up to {inv.worst_case_ms:.0f} ms, past the {SLO_MS:.0f} ms threshold on its own.
+{cache_down}
+{stale}
 
 ## Metrics
-- p99 of the recommendation call ≤ {SLO_MS:.0f} ms over 30 days; freshness ≥ 95% daily.
-- Cart abandonment in an A/B test; the expected recovered revenue is {v['revenue_range']}.
+- The {cartwheel.LATENCY.percentile_label} of the recommendation call ≤ {SLO_MS:.0f} ms over {cartwheel.LATENCY.window_days} days, from the request log.
+- Cart abandonment in an A/B test; the expected recovered revenue is {f.revenue_text}.
 
 ## Rollout and rollback
 Behind a feature flag: 1% of traffic for a day, then 10%, 50%, 100%, watching p99, freshness and errors.
 Rollback: turn the flag off (under a minute); no data migration to undo.
 
 ## Reviewers
-{v['meet_first']} (product, SRE, inventory and security), before any code is written.
+{", ".join(f.meet_first)} (product, SRE, inventory and security), before any code is written.
 """
 
 
-def _numbers_used(text: str, inputs: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Which of the p99 and TTL values (yours or the reference) the doc quotes."""
-    missing = []
-    for key in ("04.p99_ms", "09.ttl_s"):
-        value = float(inputs[key]["value"])
-        spellings = {f"{value:.0f}", f"{value:g}", f"{value:.1f}", str(int(value))}
-        if not any(re.search(rf"(?<![\d.]){re.escape(s)}(?![\d])", text) for s in spellings):
-            missing.append(f"{inputs[key]['what']} ({format_input(key, value)})")
-    return missing
+# -- the capstone's check: your numbers, true claims, the options weighed -----------------------
+def _num(value: float) -> str:
+    return rf"(?<![\d.]){value}(?![\d])"
+
+
+def _spelled(text: str, spellings: set[str], after: str = "") -> bool:
+    return any(re.search(rf"(?<![\d.,]){re.escape(s)}(?![\d]){after}", text) for s in spellings if s)
+
+
+def _number_spellings(value: float, formats: tuple[str, ...] = (".0f", "g", ".1f", ".2f")) -> set[str]:
+    return {format(value, spec) for spec in formats} | {format(value, "," + spec) for spec in formats if spec != "g"}
+
+
+def _quotes(key: str, value: Any, text: str) -> bool:
+    """Does the doc quote this input (in any of the usual spellings)?"""
+    kind = CAPSTONE_KEYS[key][2]
+    if kind == "ms":
+        return _spelled(text, _number_spellings(float(value)), r"\s*ms")
+    if kind == "seconds":
+        if float(value) == 0:
+            return bool(re.search(r"(?i)\bno cache\b|\bwithout (?:a|the|any) cache\b|\bTTL (?:of )?0 ?s\b", text))
+        return _spelled(text, _number_spellings(float(value)), r"\s*(?:s|sec|seconds?)\b")
+    if kind == "fraction":
+        return _spelled(text, _number_spellings(100 * float(value), (".2f", ".3f", ".4f", "g")), r"\s*%")
+    if kind == "range":
+        def one(x: float) -> bool:
+            shapes = {cartwheel.money(x).lstrip("-" + cartwheel.CURRENCY_SYMBOL), f"{x:,.0f}", f"{x:.0f}",
+                      f"{x / 1e3:,.0f}k", f"{x / 1e3:.1f}k", f"{x / 1e6:.2f}M", f"{x / 1e6:.1f}M"}
+            return _spelled(text, shapes)
+        return all(one(float(x)) for x in value)
+    if kind == "text":
+        if key == "02.choice":  # stated as the choice, not only weighed among the alternatives
+            for section in _find(sections(text), r"alternative"):
+                text = text.replace(section.body, "")
+        return " ".join(str(value).lower().split()) in " ".join(text.lower().split())
+    return True
+
+
+#: The inputs the doc must quote (yours where kept, else the reference values).
+QUOTED_KEYS = ("02.choice", "03.availability", "04.p99_ms", "07.revenue_range", "09.ttl_s")
+
+_CLAIM_WORD = re.compile(r"(?i)\b(inside|within|meets?|meeting|keeps?|stays?|under|outside|breach\w*|exceed\w*|"
+                         r"miss(?:es)?|violat\w*|past|over|above|below)\b")
+_SLO_WORD = re.compile(r"(?i)\b(SLOs?|objective)\b")
+
+
+def _claims(sentence: str) -> list[str]:
+    """The claim word nearest before each mention of an SLO (within 45 characters): 'stays
+    outside the SLO' claims *outside*."""
+    found = []
+    for mention in _SLO_WORD.finditer(sentence):
+        words = _CLAIM_WORD.findall(sentence[max(0, mention.start() - 45):mention.start()])
+        if words:
+            found.append(words[-1].lower())
+    return found
+_INSIDE = {"latency": {"inside", "within", "meet", "meets", "meeting", "keep", "keeps", "stay", "stays", "under", "below"},
+           "availability": {"inside", "within", "meet", "meets", "meeting", "keep", "keeps", "stay", "stays", "above"}}
+_OTHER_PERCENTILE = re.compile(r"(?i)\b(p(?:50|75|90|95|999)|p99\.9|median|mean|average)\b")
+_P99 = re.compile(r"(?i)\bp99\b[^\d;\n]{0,40}?(\d+(?:[.,]\d+)?)\s*ms\b")
+_TTL_IN = re.compile(r"(?i)(\d+(?:\.\d+)?)\s*(?:s|sec|seconds?)\s*TTL|\bTTL (?:of )?(\d+(?:\.\d+)?)\s*(?:s|sec|seconds?)\b")
+_NO_CACHE = re.compile(r"(?i)\bno cache\b|\bwithout (?:a|the|any) cache\b|\buncached\b")
+
+
+def _claim_sentences(text: str) -> list[str]:
+    plain = "\n".join(line for line, code in _lines_outside_code(text) if not code)
+    return [s.strip() for s in re.split(r"(?<=[.;!?])\s+|\n(?=\s*(?:[-*+]|#|\d+[.)])\s)|\n\n", plain) if s.strip()]
+
+
+def _ttls_in(sentence: str, facts: CapstoneFacts) -> list[float]:
+    found = [float(a or b) for a, b in _TTL_IN.findall(sentence)]
+    if _NO_CACHE.search(sentence):
+        found.append(0.0)
+    return found or [facts.ttl_s]
+
+
+def _close(value: float, candidates: list[float]) -> bool:
+    return any(abs(value - c) <= max(0.5, 0.02 * c) for c in candidates)
+
+
+def slo_claim_problems(text: str, facts: CapstoneFacts) -> list[str]:
+    """Each sentence that says the call is inside or outside an SLO, or quotes a p99, checked
+    against the canon's SLI on the data. Empty: every claim is true."""
+    problems = []
+    for sentence in _claim_sentences(text):
+        ttls = _ttls_in(sentence, facts)
+        p99s = [float(v.replace(",", "")) for v in _P99.findall(sentence)]
+        candidates = [facts.p99_today_ms, cartwheel.call_p99_ms(), facts.p99_no_cache_ms, facts.p99_today_ttl_ms,
+                      *(call_p99_at_ttl(t) for t in ttls)]
+        for value in p99s:
+            if value != SLO_MS and not _close(value, candidates):
+                problems.append(f"'{_short(sentence)}' quotes a p99 of {value:g} ms; the request log gives "
+                                f"{_ms(call_p99_at_ttl(ttls[0]))} at {'no cache' if ttls[0] == 0 else f'a {ttls[0]:g} s TTL'}, "
+                                f"and your p99 is {facts.p99_today}")
+        for word in _claims(sentence):
+            kind = "availability" if re.search(r"(?i)availab", sentence) else "latency"
+            if kind == "latency" and _OTHER_PERCENTILE.search(sentence):
+                problems.append(f"'{_short(sentence)}' judges the latency SLO on a "
+                                f"{_OTHER_PERCENTILE.search(sentence).group(1)}; the SLO is on the "
+                                f"{cartwheel.LATENCY.percentile_label} of calls")
+                break
+            says_inside = word in _INSIDE[kind]
+            if kind == "availability":
+                truth, what = facts.availability_ok, f"your availability is {facts.availability_text}"
+            else:
+                values = [v for v in p99s if v != SLO_MS]
+                truth = all(cartwheel.LATENCY.met_by(v) for v in values) if values else \
+                    all(cartwheel.LATENCY.met_by(call_p99_at_ttl(t)) for t in ttls)
+                what = (f"the p99 it quotes is {', '.join(f'{v:g} ms' for v in values)}" if values else
+                        f"the call's p99 on the request log is {_ms(call_p99_at_ttl(ttls[0]))}")
+            if says_inside != truth:
+                problems.append(f"'{_short(sentence)}' says {'inside' if says_inside else 'outside'} the SLO, "
+                                f"but {what} ({'inside' if truth else 'outside'})")
+                break
+    return problems
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_capstone(answer: Any, expected: Any = None) -> checks.Verdict:
     """The capstone passes when the linter finds nothing, it is long enough to carry the
-    reasoning, and it quotes the numbers you carried from modules 04 and 09."""
+    reasoning, it quotes *your* numbers (kept results; the reference values only where you
+    kept none), every claim about the SLO is true on the data, and its alternatives weigh the
+    options module 02 ranked."""
     if not isinstance(answer, str):
         return checks.not_yet(f"Expected your design doc as one Markdown string; got {checks.describe(answer)}.")
     if not answer.strip():
@@ -660,9 +1056,21 @@ def check_capstone(answer: Any, expected: Any = None) -> checks.Verdict:
     words = len(answer.split())
     if words < 250:
         return checks.not_yet(f"{words} words is too short to carry a design and its trade-offs; aim for at least 250.")
-    missing = _numbers_used(answer, capstone_inputs(quiet=True))
+    inputs = capstone_inputs(quiet=True)
+    missing = [f"{inputs[k]['what']} ({format_input(k, inputs[k]['value'])}"
+               f"{', yours' if inputs[k]['source'] == 'yours' else ', the reference: you kept none'})"
+               for k in QUOTED_KEYS if not _quotes(k, inputs[k]["value"], answer)]
     if missing:
-        return checks.not_yet(f"Quote your own numbers: the doc does not mention {' or '.join(missing)}.")
+        return checks.not_yet(f"Quote your own numbers: the doc does not mention {'; '.join(missing)}.")
+    facts = capstone_facts(inputs)
+    problems = slo_claim_problems(answer, facts)
+    if problems:
+        return checks.not_yet("A claim about the SLO is not what the data says: " + problems[0] + ".")
+    alternatives = "\n".join(s.body for s in _find(sections(answer), r"alternative")).lower()
+    unweighed = [o for o in facts.ranked if " ".join(o.lower().split()) not in " ".join(alternatives.split())]
+    if unweighed:
+        return checks.not_yet(f"Your alternatives do not weigh {', '.join(unweighed)}, which module 02 ranked for the "
+                              f"correctness lock. Why does each lose to {facts.choice} here?")
     return checks.OK
 
 
@@ -684,24 +1092,77 @@ ADR_PARTS = {
     "a Consequences section": _adr_part(r"^\W*consequences\b"),
 }
 
-MODEL_ADR = """# ADR 7: Cache stock levels in Redis for recommendations
+
+def model_adr(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """The model ADR for the capstone's cache decision, from your TTL: every figure computed."""
+    f = capstone_facts(inputs)
+    inv = cartwheel.INVENTORY
+    if f.cached:
+        title = f"Cache stock levels in {cartwheel.CACHE_STORE} for recommendations"
+        decision = (f"We will cache stock levels in {cartwheel.CACHE_STORE} with a {f.ttl} TTL, and call the inventory "
+                    f"service on a miss with a {inv.latency_budget_ms:.0f} ms timeout behind a circuit breaker.")
+        positive = (f"{f.latency_claim()}, and inventory serves {1 / f.read_factor:.0%} of the reads it would serve "
+                    f"without a cache.")
+        negative = (f"up to {f.ttl} of staleness; a second caching pattern beside the platform's, which we must "
+                    f"explain.")
+        neutral = f"{cartwheel.CACHE_STORE} memory grows by the size of the stock table."
+    else:
+        title = "Check stock with the inventory service on every call, without a cache"
+        decision = (f"We will call the inventory service on every recommendation call, with a "
+                    f"{inv.latency_budget_ms:.0f} ms timeout behind a circuit breaker, and cache nothing.")
+        positive = "every answer is fresh, and there is no cache to run, size or invalidate."
+        negative = (f"inventory serves every call's read, {1 / (1 - call_hit_share(cartwheel.CACHE_TTL_TODAY_S)):.1f}× "
+                    f"what it serves behind today's {cartwheel.CACHE_TTL_TODAY_S} s cache; its owner must agree.")
+        neutral = f"the {cartwheel.CACHE_STORE} stock cache can be retired."
+    return f"""# ADR 7: {title}
 
 Status: accepted
 
 ## Context
-Recommendations show sold-out items. Calling the inventory service on every request would add its p99 to
-ours and triple its peak load; its owner cannot serve that before Q3. Stock changes every few minutes for
-fast sellers and every few days for the rest.
+Recommendations show sold-out items. The latency SLO: {cartwheel.LATENCY.statement()}. {_first_upper(f.no_cache_claim())}.
+Stock changes every few minutes for fast sellers and every few days for the rest.
 
 ## Decision
-We will cache stock levels in Redis with a 30 s TTL, refreshed by inventory's update events, and call the
-inventory service on a miss behind a 50 ms timeout and a circuit breaker.
+{decision}
 
 ## Consequences
-Positive: the call stays inside 200 ms and inventory sees a small fraction of our reads.
-Negative: up to 30 s of staleness; a second caching pattern beside the platform's, which we must explain.
-Neutral: Redis memory grows by the size of the stock table.
+Positive: {positive}
+Negative: {negative}
+Neutral: {neutral}
 """
+
+
+def capstone_senior_example(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """The rubric's senior-level example, composed from the inputs like the model doc."""
+    f = capstone_facts(inputs)
+    if f.cached:
+        body = (f"We rejected a synchronous call on every request: {f.no_cache_claim()}, and inventory would serve "
+                f"{f.read_factor:.1f}× our reads. {f.latency_claim()}; if inventory is slow the breaker opens and we "
+                f"serve cached levels. The cache writers are coordinated with {f.choice}, a separate decision "
+                f"(module 02 ranked {', '.join(f.ranked)}).")
+    else:
+        body = (f"We need no cache: {f.no_cache_claim()}. We rejected today's {cartwheel.CACHE_TTL_TODAY_S} s "
+                f"{cartwheel.CACHE_STORE} cache: it spares inventory reads at the cost of staleness. {f.choice} stays "
+                f"with reservation, out of scope (module 02 ranked {', '.join(f.ranked)}).")
+    return (f"Non-goals: exact counts on the product page; reserving stock. {body} A nightly batch is a day stale in a "
+            f"sale. 1% → 10% → 100% behind a flag, watching p99 and freshness; the flag turns it off in under a minute.")
+
+
+class ComposedRubric(Rubric):
+    """A rubric whose senior-level example is composed from the learner's inputs when read, so it
+    reads right for every option and TTL (and loads no data at import)."""
+
+    def __init__(self, *args: Any, compose: Any = None, **kwargs: Any) -> None:
+        self._compose = compose
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def senior_level(self) -> str:
+        return self._compose() if self._compose else self._senior
+
+    @senior_level.setter
+    def senior_level(self, value: str) -> None:
+        self._senior = value
 
 
 # -- tasks --------------------------------------------------------------------------------------
@@ -877,7 +1338,7 @@ TASKS.add(Task(
 
 
 def _adr_without(pattern: str, replacement: str) -> str:
-    return re.sub(pattern, replacement, MODEL_ADR, flags=re.I | re.M)
+    return re.sub(pattern, replacement, model_adr(capstone_inputs(quiet=True)), flags=re.I | re.M)
 
 
 def _adr_misses(part: str):
@@ -904,12 +1365,12 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("decision not in the active voice", "The decision does not say 'We will …'. Nygard writes decisions as "
                       "'We will …' so they read as a commitment: what exactly are you committing to?",
-                      lambda: _adr_without(r"^We will cache", "Redis caching of"), matches=_adr_misses("a decision in the active voice ('We will …')")),
+                      lambda: _adr_without(r"^We will", "Our plan is to"), matches=_adr_misses("a decision in the active voice ('We will …')")),
         Misconception("status not one of the four", "The status is not one of proposed, accepted, deprecated or superseded. "
                       "Which is it?", lambda: _adr_without(r"^Status: accepted", "Status: done"),
                       matches=_adr_misses("a Status of proposed, accepted, deprecated or superseded")),
     ],
-    sample_answer=lambda: MODEL_ADR,
+    sample_answer=lambda: model_adr(capstone_inputs(quiet=True)),
 ))
 
 
@@ -921,26 +1382,73 @@ def _has_finding(check: str):
     return lambda answer: isinstance(answer, str) and check in {f.check for f in lint_design_doc(answer)}
 
 
+def _one_alternative() -> str:
+    doc = model_design_doc(capstone_inputs(quiet=True))
+    start = doc.index("## Alternatives considered\n")
+    end = doc.index("\n## ", start + 1)
+    first = next(line for line in doc[start:end].splitlines() if line.startswith("- "))
+    return doc[:start] + "## Alternatives considered\n" + first + "\n" + doc[end:]
+
+
+def _with_sentence(sentence: str) -> str:
+    doc = model_design_doc(capstone_inputs(quiet=True))
+    return doc.replace("\n## Cross-cutting concerns", f"\n{sentence}\n\n## Cross-cutting concerns")
+
+
+def _slo_problem(words: str):
+    def matches(answer: Any) -> bool:
+        return isinstance(answer, str) and any(words in p for p in slo_claim_problems(answer, capstone_facts()))
+    return matches
+
+
+def _without_options() -> str:
+    doc = model_design_doc(capstone_inputs(quiet=True))
+    start = doc.index("### How to coordinate the writers")
+    end = doc.index("\n## ", start)
+    return doc[:start] + doc[end + 1:]
+
+
+def _unweighed(answer: Any) -> bool:
+    if not isinstance(answer, str):
+        return False
+    alternatives = " ".join("\n".join(s.body for s in _find(sections(answer), r"alternative")).lower().split())
+    return any(" ".join(o.lower().split()) not in alternatives for o in capstone_facts().ranked)
+
+
 TASKS.add(Task(
     id="11.capstone",
     title="Capstone: the design doc",
     prompt="A Markdown string: your design doc for real-time inventory checks. It passes when the linter finds nothing, "
-           "it has at least 250 words, and it quotes your p99 (04) and TTL (09), or the reference values if you skipped those.",
+           "it has at least 250 words, it quotes your own results (module 02's choice, 03's availability, 04's p99, 07's "
+           "revenue range, 09's TTL; the reference values only for what you did not keep), every sentence that puts the "
+           "call inside or outside an SLO is true on the request log (the p99, as the canon's SLI), and the alternatives "
+           "weigh every option module 02 ranked.",
     reference=lambda: "design doc",
     compare=check_capstone,
     hints=[
         "Which plausible goals will a reviewer assume you are pursuing, unless you say you are not?",
-        "Start from lesson.design_doc_skeleton(inputs); run lesson.lint_report(doc) after each section and answer its questions.",
+        "Start from lesson.design_doc_skeleton(inputs); run lesson.lint_report(doc) after each section and answer its "
+        "questions. lesson.capstone_facts(inputs) holds your numbers and the p99 the request log gives at your TTL.",
     ],
     misconceptions=[
         Misconception("no non-goals", "The doc has no non-goals. Which plausible goal (exact counts on the product page? "
                       "reserving stock?) are you deliberately not pursuing?",
                       lambda: _doc_without(r"Non-goals:.*?(?=\n## )"), matches=_has_finding("non-goals")),
         Misconception("only one alternative", "One alternative is a strawman. What else could solve this, and why is it worse "
-                      "*here*?", lambda: _doc_without(r"(## Alternatives considered\n- [^\n]*\n(?:  [^\n]*\n)*).*?(?=\n## )", r"\1"),
-                      matches=_has_finding("alternatives")),
+                      "*here*?", _one_alternative, matches=_has_finding("alternatives")),
         Misconception("no way back", "There is a rollout but no way back. If p99 jumps at 10% of traffic, what do you do in "
                       "the next minute?", lambda: _doc_without(r"Rollback:[^\n]*"), matches=_has_finding("rollback")),
+        Misconception("judged the SLO on a p95", "The sentence puts the call inside the SLO on its p95. Which percentile "
+                      "does Cartwheel's latency SLO bound, and what does the request log give for it?",
+                      lambda: _with_sentence("The call's p95 stays inside the SLO with the cache."),
+                      matches=_slo_problem("judges the latency SLO")),
+        Misconception("an SLO claim the data does not give", "A sentence puts a p99 inside the SLO that the request log "
+                      "does not give. What does lesson.call_p99_at_ttl(ttl) say for the TTL in that sentence?",
+                      lambda: _with_sentence(f"With a 30 s TTL the call's p99 is {SLO_MS + 52:.0f} ms, inside the SLO."),
+                      matches=_slo_problem("quotes a p99")),
+        Misconception("weighed the designs but not module 02's options", "The alternatives weigh ways to learn stock "
+                      "levels, but not the coordination options module 02 ranked. Why does each lose to your choice *here*?",
+                      _without_options, matches=_unweighed),
     ],
     sample_answer=lambda: model_design_doc(capstone_inputs(quiet=True)),
 ))
@@ -978,7 +1486,7 @@ REVIEW_CHECKLIST = (
     "What would make us undo this decision in a year (and is that in an ADR)?",
 )
 
-CAPSTONE_RUBRIC = Rubric(
+CAPSTONE_RUBRIC = ComposedRubric(
     id="11.capstone-review",
     title="Capstone design doc: a peer or mentor review",
     criteria=(
@@ -990,10 +1498,8 @@ CAPSTONE_RUBRIC = Rubric(
     ),
     mid_level="We'll add an inventory check to the recommendation call. Alternatives: none needed, this is the obvious "
               "approach. We'll monitor latency and roll back if there are problems.",
-    senior_level="Non-goals: exact counts on the product page; reserving stock. We rejected a synchronous call (adds "
-                 "inventory's p99 to ours and triples its peak load) and a nightly batch (a day stale in a sale). With a "
-                 "30 s TTL the call stays inside 200 ms; if inventory is slow the breaker opens and we serve cached levels. "
-                 "1% → 10% → 100% behind a flag, watching p99 and freshness; the flag turns it off in under a minute.",
+    senior_level="(composed from your inputs when shown: see capstone_senior_example)",
+    compose=capstone_senior_example,
 )
 
 APPS = {"review-return": ReviewReturn, "doc-linter": DocLinter}
