@@ -222,3 +222,41 @@ def test_promotion_widget_shows_the_claim_without_a_cause(lab):
     lab.set(selection=p.COMPANY["selection"], effect=0.0)
     assert lab.state["naive"] >= p.CLAIM_PCT and abs(lab.state["stratified"]) < 5
     assert "Naive" in lab.figure.title and lab.error is None
+
+
+# -- one unit of effort, stated (issue 14, "10 · units") -----------------------------------------
+def test_capacity_is_two_engineers_for_a_quarter_in_the_backlogs_unit():
+    assert p.CAPACITY_WEEKS == p.ENGINEERS * p.WEEKS_PER_QUARTER == 2 * 52 / 4
+    assert p.person_months(p.CAPACITY_WEEKS) == pytest.approx(p.ENGINEERS * 3)  # 2 engineers × 3 months
+    assert "effort_weeks" in PROJECTS.columns  # the data's unit is the person-week
+
+
+def test_rice_per_person_month_scales_every_score_alike_and_keeps_the_ranking():
+    weeks, months = p.rice(PROJECTS), p.rice(PROJECTS, per="person-month")
+    pd.testing.assert_series_equal(months, weeks * 52 / 12)
+    assert (weeks.rank() == months.rank()).all()
+    with pytest.raises(ValueError, match="person-week"):
+        p.rice(PROJECTS, per="days")
+
+
+def test_the_lesson_states_one_unit_and_no_half_year_of_capacity():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("notebooks", "solutions"):
+        cells = json.loads((root / folder / "10-choose-your-projects.ipynb").read_text())["cells"]
+        text = " ".join("\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                                  for c in cells).split())
+        assert "half-year of capacity" not in text and "one half-year" not in text
+        assert "person-months" in text and "person-week" in text  # the RICE source's unit, and ours, both named
+        assert "26 person-weeks" not in text and "capacity=26" not in text  # the figure comes from the lesson module
+        assert "95% fresh" not in text  # module 09's result is not a constant
+
+
+def test_alignment_rubric_quotes_the_canon():
+    from steward import cartwheel
+
+    senior = p.ALIGNMENT_RUBRIC.senior_level
+    assert f"{cartwheel.INVENTORY.latency_budget_ms:.0f} ms" in senior and "95%" not in senior
+    assert f"{cartwheel.LATENCY.threshold_ms:.0f} ms" in senior

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import checks, plotting
+from steward import cartwheel, checks, plotting
 from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets.projects import OKRS as OKRS  # re-exported for the notebooks
@@ -21,7 +21,14 @@ MODULE = "10"
 
 #: Scenario parameters of the running case (choices, not facts).
 OKR_BONUS = 1.0  #: an OKR-aligned project's score is multiplied by 1 + OKR_BONUS
-CAPACITY_WEEKS = 26  #: two engineers for a quarter, in person-weeks
+#: One unit of effort throughout the module: the **person-week**, the unit the backlog is estimated in
+#: (``projects.effort_weeks``). Intercom's RICE counts effort in person-months [McBride 2016]; a
+#: person-month is 52 / 12 person-weeks, so a score per person-month is the score per person-week × 52/12
+#: for every project alike and no ranking changes (:func:`rice` converts on request).
+WEEKS_PER_MONTH = 52 / 12
+ENGINEERS = 2  #: the team's free engineers this quarter
+WEEKS_PER_QUARTER = 13  #: 52 weeks / 4
+CAPACITY_WEEKS = ENGINEERS * WEEKS_PER_QUARTER  #: two engineers for a quarter, in person-weeks
 QUADRANT_CUT = 5  #: power or interest above this (on 1–10) counts as high
 CLAIM_PCT = 30.0  #: the essay's unsourced "promoted 30% faster"
 #: The simulated company the exercise interrogates (seeded, so every learner sees the same one).
@@ -51,12 +58,24 @@ def value(frame: pd.DataFrame) -> pd.Series:
     return out.rename("value")
 
 
-def rice(frame: pd.DataFrame) -> pd.Series:
-    """RICE = reach × impact × confidence / effort: value per person-week [Intercom, McBride 2016]."""
+def person_months(weeks: Any) -> Any:
+    """Effort in person-weeks as Intercom's person-months (÷ 52/12)."""
+    return weeks / WEEKS_PER_MONTH
+
+
+def rice(frame: pd.DataFrame, per: str = "person-week") -> pd.Series:
+    """RICE = reach × impact × confidence / effort [Intercom, McBride 2016].
+
+    ``per="person-week"`` (the module's unit, the backlog's): value per person-week.
+    ``per="person-month"`` (Intercom's unit): the effort converted to person-months first, which
+    multiplies every score by 52/12 and leaves the ranking as it is."""
+    if per not in ("person-week", "person-month"):
+        raise ValueError(f"per is 'person-week' or 'person-month'; got {per!r}")
     f = _indexed(_require(frame, PROJECT_COLUMNS, "projects"))
     if (f["effort_weeks"] <= 0).any() or f["effort_weeks"].isna().any():
         raise ValueError("every project needs a positive effort in person-weeks")
-    return (value(frame) / f["effort_weeks"]).rename("rice")
+    effort = f["effort_weeks"] if per == "person-week" else person_months(f["effort_weeks"])
+    return (value(frame) / effort).rename("rice")
 
 
 def aligned(frame: pd.DataFrame) -> pd.Series:
@@ -497,9 +516,11 @@ ALIGNMENT_RUBRIC = Rubric(
     mid_level="I'll send the design doc to product, security and SRE for review once it's written, "
               "and set up a meeting if they have comments.",
     senior_level="Before any design: Amara (inventory) first, because the plan adds read load to her service: "
-                 "what rate can you serve at peak? If not enough, we cache stock in Redis with a TTL. Then Tomasz "
-                 "(SRE): what p99 on the inventory call would you page on? If it is tight, a 50 ms timeout and "
-                 "a cached fallback. Priya (product): is 95% fresh enough to keep us inside 200 ms? Lena "
+                 f"what rate can you serve at peak? If not enough, we cache stock in {cartwheel.CACHE_STORE} with a TTL. "
+                 "Then Tomasz (SRE): what p99 on the inventory call would you page on? If it is tight, a timeout at its "
+                 f"{cartwheel.INVENTORY.latency_budget_ms:.0f} ms latency budget and a cached fallback. Priya (product): "
+                 "how stale may a stock level be, if staleness is what keeps the call inside the latency SLO "
+                 f"({cartwheel.LATENCY.percentile_label} ≤ {cartwheel.LATENCY.threshold_ms:.0f} ms)? Lena "
                  "(security): which identity and scope should the engine use?",
 )
 
@@ -543,7 +564,9 @@ def _prefix_pick(scores: pd.Series, effort: pd.Series, capacity: float) -> list[
 TASKS.add(Task(
     id="10.rice-scores",
     title="RICE score per project",
-    prompt="A Series indexed by project_id: reach × impact × confidence / effort, with confidence as a fraction.",
+    prompt="A Series indexed by project_id: reach × impact × confidence / effort, with confidence as a fraction and "
+           "effort in person-weeks (effort_weeks, the module's one unit: Intercom's person-months would scale every "
+           "score by 52/12).",
     reference=lambda: rice(_projects()),
     compare=checks.series(rel=1e-6, what="RICE score"),
     hints=[
@@ -557,6 +580,9 @@ TASKS.add(Task(
                       "treated alike. What does the E in RICE do?", lambda: value(_projects())),
         Misconception("multiplied by effort", "Effort is a cost: should more weeks raise a score or lower it?",
                       lambda: value(_projects()) * _effort()),
+        Misconception("converted effort to person-months", "Every score is the same factor of about 4.3 larger: you "
+                      "divided by person-months, Intercom's unit. Which unit do the backlog, the capacity and this module "
+                      "use, and would the ranking change?", lambda: rice(_projects(), per="person-month")),
     ],
 ))
 
