@@ -207,10 +207,10 @@ def review():
 
 
 @given(h=st.integers(0, 40), p=st.floats(0, 1), q=st.floats(0, 1), f=st.integers(1, 40),
-       lo=st.floats(1, 1000), hi=st.floats(1, 1000))
+       lo=st.floats(1, 1000), hi=st.floats(1, 1000), d=st.floats(0, 10))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_review_compute_takes_every_control_value(review, h, p, q, f, lo, hi):
-    state = review.compute(review_hours=h, p_flaw=p, catch_share=q, fix_hours=f, mult_low=lo, mult_high=hi)
+def test_review_compute_takes_every_control_value(review, h, p, q, f, lo, hi, d):
+    state = review.compute(review_hours=h, p_flaw=p, catch_share=q, fix_hours=f, mult_low=lo, mult_high=hi, delay_days=d)
     assert state["low"] <= state["high"] and state["low_net"] <= state["high_net"] + 1e-9
     review.draw(state)
 
@@ -387,3 +387,55 @@ def test_each_number_must_be_yours(progress_file, doc, key, value):
     verdict = s.check_capstone(doc)
     assert not verdict.passed and "Quote your own numbers" in verdict.message and "yours" in verdict.message
     assert s.check_capstone(s.model_design_doc(s.capstone_inputs(quiet=True))).passed
+
+
+# -- the review model's source and its cost of delay (issue 14, "11 · the review model") ---------
+def test_boehm_and_basilis_small_system_figure_is_in_the_sources():
+    boehm_basili = next(x for x in s.COST_OF_CHANGE_SOURCES if x["source"].startswith("Boehm & Basili"))
+    assert "5:1" in boehm_basili["note"] and "small" in boehm_basili["note"]
+    assert s.MULT_LOW < s.SMALL_SYSTEM_MULTIPLIER < s.MULT_HIGH
+
+
+def test_at_five_to_one_the_planned_review_does_not_pay_and_a_smaller_one_does():
+    m = s.SMALL_SYSTEM_MULTIPLIER
+    assert s.expected_net_hours(**R, multiplier=m) < 0 < s.expected_net_hours(**R, multiplier=s.MULT_HIGH)
+    budget = s.max_review_hours(**R, multiplier=m)
+    assert 0 < budget < R["review_hours"]
+    assert s.expected_net_hours(**{**R, "review_hours": budget}, multiplier=m) == pytest.approx(0, abs=1e-9)
+    assert s.max_review_hours(**R, multiplier=1.0) == 0.0
+
+
+@given(h=hours, p=prob, q=prob, f=st.floats(0.1, 40), m=mult, d=st.floats(0, 500))
+def test_the_cost_of_delay_is_paid_like_review_hours(h, p, q, f, m, d):
+    with_delay = s.expected_net_hours(h, p, q, f, m, delay_hours=d)
+    assert with_delay == pytest.approx(s.expected_net_hours(h, p, q, f, m) - d, abs=1e-6)
+    assert with_delay == pytest.approx(s.expected_net_hours(h + d, p, q, f, m), abs=1e-6)
+    even = s.break_even_multiplier(h, p, q, f, delay_hours=d)
+    if math.isfinite(even) and p * q > 1e-6:
+        assert s.expected_net_hours(h, p, q, f, even, delay_hours=d) == pytest.approx(0, abs=1e-6 * (1 + h + d))
+        assert even >= s.break_even_multiplier(h, p, q, f)
+
+
+def test_a_days_delay_in_hours_comes_from_module_07s_revenue():
+    low, high = s.reference_revenue_range()
+    per_day = s.delay_hours_per_day()
+    assert per_day == pytest.approx(low / cartwheel.WINDOW_DAYS / s.HOUR_COST)
+    assert s.delay_hours_per_day(high) > per_day
+    assert s.cost_of_delay_hours(3, low) == pytest.approx(3 * per_day)
+    waiting = s.TASKS.cost_of_delay.expected
+    assert waiting == pytest.approx(s.break_even_multiplier(**R, delay_hours=s.REVIEW_DELAY_DAYS * per_day))
+    assert waiting > s.SMALL_SYSTEM_MULTIPLIER  # the lesson's conclusion, computed
+    for bad in ({"delay_days": -1, "value_per_month": low}, {"delay_days": 1, "value_per_month": float("nan")},
+                {"delay_days": 1, "value_per_month": low, "hour_cost": 0}):
+        with pytest.raises(ValueError):
+            s.cost_of_delay_hours(**bad)
+
+
+def test_review_widget_counts_the_wait(review):
+    review.refresh()
+    state = review.set(review_hours=12, p_flaw=0.4, catch_share=0.6, fix_hours=6, mult_low=1.0, mult_high=100.0,
+                       delay_days=s.REVIEW_DELAY_DAYS)
+    assert state["break_even"] == pytest.approx(s.TASKS.cost_of_delay.expected)
+    assert "waits" in review.figure.title and review.error is None
+    review.set(delay_days=0.0)
+    assert "waits" not in review.figure.title

@@ -40,6 +40,16 @@ REVIEW = {"review_hours": 12.0, "p_flaw": 0.4, "catch_share": 0.6, "fix_hours": 
 #: Boehm & Basili 2001, after Boehm 1981). See COST_OF_CHANGE_SOURCES.
 MULT_LOW, MULT_HIGH = 1.0, 100.0
 STRETCH_MULTIPLIER = 10.0
+#: Boehm & Basili (2001), in the same column as "often 100 times": for small, noncritical systems
+#: the escalation is nearer 5:1. A recommendation carousel is such a system (a wrong answer costs a
+#: sale, not a life, and a fix ships in a day), so this is Cartwheel's case.
+SMALL_SYSTEM_MULTIPLIER = 5.0
+#: The cost of delay [Reinertsen 2009, *The Principles of Product Development Flow*]: the value a change
+#: does not earn while it waits. Scenario parameters, not facts: the days the launch of real-time
+#: inventory checks waits for a review meeting, and the loaded cost of an engineer-hour (in the
+#: canon's currency), which turns a day of module 07's revenue into hours the model can add up.
+REVIEW_DELAY_DAYS = 2.0
+HOUR_COST = 100.0
 
 COST_OF_CHANGE_SOURCES = (
     {"source": "Boehm (1981), Software Engineering Economics",
@@ -47,7 +57,8 @@ COST_OF_CHANGE_SOURCES = (
      "note": "data from large 1970s projects, mostly waterfall and government contracts"},
     {"source": "Boehm & Basili (2001), 'Software Defect Reduction Top 10 List', IEEE Computer",
      "says": "finding and fixing a problem after delivery is 'often 100 times more expensive' than in requirements and design",
-     "note": "'often' was added in 2001; the column restates the 1987 list rather than new data"},
+     "note": "'often' was added in 2001; the column restates the 1987 list rather than new data. The same item adds that "
+             "for small, noncritical systems the factor is nearer 5:1: Cartwheel's case"},
     {"source": "Stecklein et al. (2004), 'Error Cost Escalation Through the Project Life Cycle', NASA JSC",
      "says": "a requirements error found in operations costs 29× to more than 1500× its cost in the requirements phase",
      "note": "hardware/software systems like spacecraft; a range spanning fifty-fold"},
@@ -79,51 +90,89 @@ def _multiplier(value: Any) -> np.ndarray:
     return m
 
 
+def _delay(delay_hours: float) -> float:
+    return _hours("delay_hours (the cost of delay, in hours)", delay_hours)
+
+
 def expected_net_hours(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
-                       multiplier: float | np.ndarray) -> float | np.ndarray:
+                       multiplier: float | np.ndarray, delay_hours: float = 0.0) -> float | np.ndarray:
     """Expected hours a review saves, net of its own cost.
 
     With probability ``p_flaw`` the design has a flaw; the review catches it with probability
     ``catch_share``. A caught flaw costs ``fix_hours`` now instead of ``multiplier × fix_hours``
-    later, so it saves (multiplier − 1) × fix_hours. You pay the review either way:
+    later, so it saves (multiplier − 1) × fix_hours. You pay the review either way, and if the
+    launch waits for it, its cost of delay ``delay_hours`` (:func:`cost_of_delay_hours`) too:
 
-        net = p · q · (m − 1) · F − H
+        net = p · q · (m − 1) · F − H − D
 
     Works on an array of multipliers too (the widget draws the whole curve at once)."""
     h, f = _hours("review_hours", review_hours), _hours("fix_hours", fix_hours)
     p, q = _fraction("p_flaw", p_flaw), _fraction("catch_share", catch_share)
-    m = _multiplier(multiplier)
-    net = p * q * (m - 1) * f - h
+    m, d = _multiplier(multiplier), _delay(delay_hours)
+    net = p * q * (m - 1) * f - h - d
     return float(net) if net.ndim == 0 else net
 
 
-def break_even_multiplier(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float) -> float:
+def break_even_multiplier(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
+                          delay_hours: float = 0.0) -> float:
     """The late-cost multiplier at which the review exactly pays for itself:
-    m* = 1 + H / (p · q · F). Infinite when the review can never catch anything."""
+    m* = 1 + (H + D) / (p · q · F). Infinite when the review can never catch anything."""
     h, f = _hours("review_hours", review_hours), _hours("fix_hours", fix_hours)
     p, q = _fraction("p_flaw", p_flaw), _fraction("catch_share", catch_share)
+    d = _delay(delay_hours)
     if p * q * f == 0:
         return math.inf
-    return 1 + h / (p * q * f)
+    return 1 + (h + d) / (p * q * f)
 
 
-def break_even_probability(review_hours: float, catch_share: float, fix_hours: float, multiplier: float) -> float:
+def break_even_probability(review_hours: float, catch_share: float, fix_hours: float, multiplier: float,
+                           delay_hours: float = 0.0) -> float:
     """The probability of a flaw above which the review pays off, at a given multiplier:
-    p* = H / (q · (m − 1) · F). Above 1 means not even a certain flaw would pay for it."""
+    p* = (H + D) / (q · (m − 1) · F). Above 1 means not even a certain flaw would pay for it."""
     h, f = _hours("review_hours", review_hours), _hours("fix_hours", fix_hours)
     q = _fraction("catch_share", catch_share)
-    m = float(_multiplier(multiplier))
+    m, d = float(_multiplier(multiplier)), _delay(delay_hours)
     if q * (m - 1) * f == 0:
         return math.inf
-    return h / (q * (m - 1) * f)
+    return (h + d) / (q * (m - 1) * f)
+
+
+def max_review_hours(p_flaw: float, catch_share: float, fix_hours: float, multiplier: float,
+                     delay_hours: float = 0.0, review_hours: float | None = None) -> float:
+    """The most a review may cost (person-hours) and still pay at this multiplier:
+    H* = p · q · (m − 1) · F − D (0 when nothing would pay). ``review_hours`` is ignored, so
+    ``**REVIEW`` can be passed whole."""
+    p, q = _fraction("p_flaw", p_flaw), _fraction("catch_share", catch_share)
+    f, m, d = _hours("fix_hours", fix_hours), float(_multiplier(multiplier)), _delay(delay_hours)
+    return max(0.0, p * q * (m - 1) * f - d)
+
+
+def cost_of_delay_hours(delay_days: float, value_per_month: float, hour_cost: float = HOUR_COST) -> float:
+    """What a launch that waits ``delay_days`` loses, in engineer-hours: the value a day of the
+    change earns (``value_per_month`` ÷ the canon's 30-day month) × days ÷ the cost of an hour."""
+    days = _hours("delay_days", delay_days)
+    value = float(value_per_month)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"value_per_month is an amount of money ≥ 0; got {value_per_month!r}")
+    if not isinstance(hour_cost, int | float) or not math.isfinite(hour_cost) or hour_cost <= 0:
+        raise ValueError(f"hour_cost is an amount of money > 0; got {hour_cost!r}")
+    return days * value / cartwheel.WINDOW_DAYS / float(hour_cost)
+
+
+def delay_hours_per_day(value_per_month: float | None = None) -> float:
+    """A day's cost of delay for real-time inventory checks, in engineer-hours, from the low end of
+    module 07's revenue range (the reference unless given): the cautious end."""
+    if value_per_month is None:
+        value_per_month = min(reference_revenue_range())
+    return cost_of_delay_hours(1.0, value_per_month)
 
 
 def savings_range(review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
-                  low: float = MULT_LOW, high: float = MULT_HIGH) -> pd.Series:
+                  low: float = MULT_LOW, high: float = MULT_HIGH, delay_hours: float = 0.0) -> pd.Series:
     """Expected net hours at both ends of a multiplier range: an honest answer is a range."""
     if float(low) > float(high):
         low, high = high, low
-    values = [expected_net_hours(review_hours, p_flaw, catch_share, fix_hours, m) for m in (low, high)]
+    values = [expected_net_hours(review_hours, p_flaw, catch_share, fix_hours, m, delay_hours) for m in (low, high)]
     return pd.Series(values, index=pd.Index(["low", "high"], name="end of range"), name="net hours saved")
 
 
@@ -154,11 +203,11 @@ class ReviewReturn(App):
         ax = self.figure.ax
         self._x = np.linspace(0, math.log10(self.M_MAX), 200)  # log10 of the multiplier
         ax.axhline(0, color=plotting.NEUTRAL, lw=1)
-        ticks = np.array([-100, -10, 0, 10, 100, 1000, 10_000])
+        ticks = np.array([-1000, -100, -10, 0, 10, 100, 1000, 10_000])
         ax.set_yticks(_symlog(ticks), [f"{t:+,}" if t else "0" for t in ticks])
         ax.set_xticks([0, 1, 2, 3], ["1×", "10×", "100×", "1000×"])
         ax.set_xlim(0, math.log10(self.M_MAX))
-        ax.set_ylim(_symlog(-60), _symlog(40_000))
+        ax.set_ylim(_symlog(-1500), _symlog(40_000))
         self._band = ax.axvspan(0, 2, color=plotting.HIGHLIGHT, alpha=0.25, lw=0, label="your multiplier range")
         (self._curve,) = ax.plot(self._x, np.zeros_like(self._x), color=plotting.GOOD, lw=2, label="expected net hours saved")
         self._even = ax.axvline(1, color=plotting.BAD, ls="--", lw=1.5, label="break-even")
@@ -180,20 +229,25 @@ class ReviewReturn(App):
             "fix_hours": int_slider("fix cost at design time (hours)", int(REVIEW["fix_hours"]), 1, 40),
             "mult_low": w.FloatLogSlider(value=MULT_LOW, step=0.1, description="multiplier, low end", **log),
             "mult_high": w.FloatLogSlider(value=MULT_HIGH, step=0.1, description="multiplier, high end", **log),
+            "delay_days": slider("days the launch waits for the review", 0.0, 0.0, 10.0, 0.5),
         }
 
     def layout(self) -> w.Widget:
         return w.VBox([*self.inputs.values(), self.figure.widget])
 
     def compute(self, review_hours: float, p_flaw: float, catch_share: float, fix_hours: float,
-                mult_low: float, mult_high: float) -> dict[str, Any]:
+                mult_low: float, mult_high: float, delay_days: float = 0.0) -> dict[str, Any]:
         swapped = mult_low > mult_high
         low, high = (mult_high, mult_low) if swapped else (mult_low, mult_high)
         low, high = max(1.0, float(low)), max(1.0, float(high))
-        curve = expected_net_hours(review_hours, p_flaw, catch_share, fix_hours, 10 ** self._x)
-        ends = savings_range(review_hours, p_flaw, catch_share, fix_hours, low, high)
+        if not hasattr(self, "_per_day"):
+            self._per_day = delay_hours_per_day()  # module 07's revenue, once
+        delay = float(delay_days) * self._per_day
+        curve = expected_net_hours(review_hours, p_flaw, catch_share, fix_hours, 10 ** self._x, delay)
+        ends = savings_range(review_hours, p_flaw, catch_share, fix_hours, low, high, delay)
         return {"low": low, "high": high, "swapped": swapped, "curve": curve, "low_net": float(ends["low"]),
-                "high_net": float(ends["high"]), "break_even": break_even_multiplier(review_hours, p_flaw, catch_share, fix_hours),
+                "high_net": float(ends["high"]), "delay_days": float(delay_days), "delay_hours": delay,
+                "break_even": break_even_multiplier(review_hours, p_flaw, catch_share, fix_hours, delay),
                 "verdict": verdict(float(ends["low"]), float(ends["high"]))}
 
     def draw(self, state: dict[str, Any]) -> None:
@@ -208,8 +262,10 @@ class ReviewReturn(App):
         self._ends.set_data([lo, hi], _symlog([state["low_net"], state["high_net"]]))
         where = f"break-even at {even:.3g}×" if math.isfinite(even) else "no break-even (the review can catch nothing)"
         swapped = " (low and high swapped)" if state["swapped"] else ""
+        waits = (f"; the launch waits {state['delay_days']:g} d ({state['delay_hours']:,.0f} h of cost of delay)"
+                 if state.get("delay_days") else "")
         self.figure.ax.set_title(
-            f"Review {state['verdict']}: {where}\n"
+            f"Review {state['verdict']}: {where}{waits}\n"
             f"range {state['low']:.3g}–{state['high']:.3g}×{swapped}: {state['low_net']:+,.0f} to {state['high_net']:+,.0f} hours")
         self.figure.render()
 
@@ -1257,6 +1313,67 @@ TASKS.add(Task(
                       "nothing: what does it cost?", lambda: savings_range(**R) + R["review_hours"]),
         Misconception("used the folklore 100× for both ends", "Both ends use 100×. The low end is the sceptical reading: what "
                       "does Menzies et al. (2017) suggest?", lambda: savings_range(**R, low=MULT_HIGH, high=MULT_HIGH)),
+    ],
+))
+
+
+def _max_review(m: float, **changes: float) -> float:
+    return max_review_hours(**{**R, **changes}, multiplier=m)
+
+
+TASKS.add(Task(
+    id="11.small-system",
+    title="Cartwheel's case: a small, non-critical system",
+    prompt=f"A number, in person-hours: the most a review may cost and still pay for itself if late flaws cost "
+           f"SMALL_SYSTEM_MULTIPLIER = {SMALL_SYSTEM_MULTIPLIER:g}× (Boehm & Basili's figure for small, noncritical "
+           f"systems), with REVIEW's probability, catch share and fix cost.",
+    reference=lambda: _max_review(SMALL_SYSTEM_MULTIPLIER),
+    compare=checks.number(rel=1e-6, unit="person-hours"),
+    hints=[
+        "Set the net saving to zero again, but this time the multiplier is known. Which variable is left to solve for?",
+        "0 = p·q·(m − 1)·F − H, so H = p·q·(m − 1)·F at m = SMALL_SYSTEM_MULTIPLIER.",
+    ],
+    misconceptions=[
+        Misconception("used the folklore 100×", "That is the review budget at 100×. Which multiplier do Boehm and Basili "
+                      "give for a small, non-critical system like a recommendation carousel?",
+                      lambda: _max_review(MULT_HIGH)),
+        Misconception("used m instead of m − 1", "A flaw caught early still costs F to fix. What does catching it *save*?",
+                      lambda: R["p_flaw"] * R["catch_share"] * SMALL_SYSTEM_MULTIPLIER * R["fix_hours"]),
+        Misconception("assumed there is always a flaw", "That assumes the design always has a flaw. How likely is it?",
+                      lambda: _max_review(SMALL_SYSTEM_MULTIPLIER, p_flaw=1.0)),
+    ],
+))
+
+
+def _delay_break_even(per_day: float | None = None) -> float:
+    per_day = delay_hours_per_day() if per_day is None else per_day
+    return break_even_multiplier(**R, delay_hours=REVIEW_DELAY_DAYS * per_day)
+
+
+TASKS.add(Task(
+    id="11.cost-of-delay",
+    title="The review's calendar: cost of delay",
+    prompt=f"A number: the break-even multiplier when the launch waits REVIEW_DELAY_DAYS = {REVIEW_DELAY_DAYS:g} days for "
+           f"the review. A day of delay costs lesson.delay_hours_per_day() engineer-hours (the low end of module 07's "
+           f"revenue range ÷ 30 days ÷ HOUR_COST). Then compare it with SMALL_SYSTEM_MULTIPLIER.",
+    reference=_delay_break_even,
+    compare=checks.number(rel=1e-6),
+    hints=[
+        "What does the review cost besides the hours in the room, if the launch waits for it?",
+        "m* = 1 + (H + D) / (p·q·F), with D = REVIEW_DELAY_DAYS × lesson.delay_hours_per_day().",
+    ],
+    misconceptions=[
+        Misconception("ignored the delay", "That is the break-even of the review's hours alone. The launch waits "
+                      f"{REVIEW_DELAY_DAYS:g} days for it: what does Cartwheel lose in those days?",
+                      lambda: break_even_multiplier(**R)),
+        Misconception("one day, not the whole wait", "That counts one day of delay. How many days does the launch wait?",
+                      lambda: _delay_break_even(delay_hours_per_day() / REVIEW_DELAY_DAYS)),
+        Misconception("used the high end of the revenue range", "That uses the optimistic end of module 07's range. Which "
+                      "end is the cautious one to put against a review?",
+                      lambda: _delay_break_even(delay_hours_per_day(max(reference_revenue_range())))),
+        Misconception("added money to hours", "The delay went in as money, not hours: the break-even is enormous. What "
+                      "does HOUR_COST turn a day's revenue into?",
+                      lambda: _delay_break_even(delay_hours_per_day() * HOUR_COST)),
     ],
 ))
 
