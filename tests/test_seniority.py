@@ -439,3 +439,23 @@ def test_review_widget_counts_the_wait(review):
     assert "waits" in review.figure.title and review.error is None
     review.set(delay_days=0.0)
     assert "waits" not in review.figure.title
+
+
+def test_a_dependencys_own_p99_is_not_a_claim_about_the_call(doc):
+    assert s.check_capstone(_with(doc, "Inventory's p99 is 45 ms at peak, inside its own budget.")).passed
+
+
+def test_module_02s_options_are_read_from_its_data_if_its_task_is_renamed(monkeypatch):
+    want = s.reference_ranked_options()
+    s._ranked_options.cache_clear()
+    try:
+        monkeypatch.setattr(tradeoffs, "TASKS", object())  # module 02 renamed or rebuilt its tasks
+        assert s.reference_ranked_options() == want
+        s._ranked_options.cache_clear()
+        monkeypatch.setattr(tradeoffs, "ranking", None)  # …and its ranking function
+        fenced = tradeoffs.fencing_by_option()
+        assert set(s.reference_ranked_options()) == set(fenced[fenced].index)
+    finally:
+        monkeypatch.undo()
+        s._ranked_options.cache_clear()
+    assert s.reference_ranked_options() == want
