@@ -283,7 +283,7 @@ def test_model_doc_reads_right_for_every_option_and_ttl(option, ttl):
     doc = s.model_design_doc(inputs)
     p99 = _claims_read_right(doc, option, ttl)
     design = _design(doc)
-    store = design.split("Coordination is a separate decision")[0]
+    store = design.split("Coordination is a separate decision")[0].split("Module 09's model of this TTL")[0]
     assert (cartwheel.CACHE_STORE in store) == (ttl > 0)
     assert ("no cache" in store) == (ttl == 0)
     assert option in design  # the coordination slot, a separate paragraph
@@ -459,3 +459,27 @@ def test_module_02s_options_are_read_from_its_data_if_its_task_is_renamed(monkey
         monkeypatch.undo()
         s._ranked_options.cache_clear()
     assert s.reference_ranked_options() == want
+
+
+def test_module_09s_model_is_used_when_it_gives_back_the_canon(monkeypatch):
+    from steward.lessons import visibility
+
+    s._module_09.cache_clear()
+    try:
+        monkeypatch.setattr(visibility, "call_hit_share", lambda ttl: ttl, raising=False)
+        monkeypatch.setattr(visibility, "call_p99", lambda ttl: s._call_p99(float(ttl)) + 0.01, raising=False)
+        monkeypatch.setattr(visibility, "ttl_claim", lambda ttl: f"With a {ttl:.0f} s TTL the recommendation call's p99 "
+                            f"over the week is {s._call_p99(float(ttl)):.1f} ms, inside the 200 ms latency SLO.",
+                            raising=False)
+        assert s._module_09() is visibility
+        assert s.call_p99_at_ttl(30) == pytest.approx(s._call_p99(30.0) + 0.01)
+        doc = s.model_design_doc(s.reference_inputs())
+        assert f"Module 09's model of this TTL: With a {s.reference_ttl_s():.0f} s TTL" in doc
+        assert s.check_capstone(doc).passed
+        s._module_09.cache_clear()
+        monkeypatch.setattr(visibility, "call_p99", lambda ttl: 999.0, raising=False)  # disagrees with the canon
+        assert s._module_09() is None and s.module_09_claim(30) is None
+        assert s.call_p99_at_ttl(30) == s._call_p99(30.0)
+    finally:
+        monkeypatch.undo()
+        s._module_09.cache_clear()

@@ -601,15 +601,48 @@ def _call_p99(ttl: float) -> float:
     return cartwheel.call_percentile(np.concatenate(parts))
 
 
+@cache
+def _module_09() -> Any:
+    """Module 09's model of the call at a TTL, if it has one that agrees with the canon: its
+    ``call_p99(call_hit_share(ttl))`` must give back the log's p99 at today's TTL (within 1%).
+    Otherwise None, and the capstone uses its own computation (the same model)."""
+    try:
+        from steward.lessons import visibility
+
+        p99, share = visibility.call_p99, visibility.call_hit_share
+        today = float(p99(share(cartwheel.CACHE_TTL_TODAY_S)))
+        if abs(today - cartwheel.call_p99_ms()) <= 0.01 * cartwheel.call_p99_ms():
+            return visibility
+    except Exception:  # noqa: BLE001 - an older or a rebuilt module 09: use the capstone's own model
+        pass
+    return None
+
+
 def call_p99_at_ttl(ttl_s: float) -> float:
     """The recommendation call's p99 (ms) on the request log if the cache had TTL ``ttl_s``.
 
-    The log's hit and miss calls, mixed in the share :func:`call_hit_share` gives for that TTL
-    (each side spread evenly over its own quantiles), and the canon's SLI on the mix
-    (``cartwheel.call_percentile``): at today's TTL it is the log's own p99, at 0 s the p99
-    of the calls that missed. It assumes inventory answers as fast as it did in the log's week,
-    whatever load the cache spares it."""
-    return _call_p99(_ttl_seconds(ttl_s))
+    Module 09's model when it has one that reproduces the canon (:func:`_module_09`); else the
+    same model computed here: the log's hit and miss calls, mixed in the share
+    :func:`call_hit_share` gives for that TTL (each side spread evenly over its own quantiles),
+    and the canon's SLI on the mix (``cartwheel.call_percentile``). At today's TTL it is the
+    log's own p99, at 0 s the p99 of the calls that missed. It assumes inventory answers as fast
+    as it did in the log's week, whatever load the cache spares it."""
+    ttl = _ttl_seconds(ttl_s)
+    nine = _module_09()
+    if nine is not None:
+        return float(nine.call_p99(nine.call_hit_share(ttl)))
+    return _call_p99(ttl)
+
+
+def module_09_claim(ttl_s: float) -> str | None:
+    """Module 09's paragraph on a TTL (freshness, inventory load, the week's and the incident's
+    p99), if module 09 offers one (``visibility.ttl_claim``); None otherwise."""
+    nine = _module_09()
+    claim = getattr(nine, "ttl_claim", None) if nine is not None else None
+    try:
+        return str(claim(_ttl_seconds(ttl_s))) if callable(claim) else None
+    except Exception:  # noqa: BLE001
+        return None
 
 
 #: key → (what it is, reference default, how to read it)
@@ -933,6 +966,8 @@ def model_design_doc(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> s
                   "lasts 5 minutes.")
     stale = (f"- A flash sale empties stock faster than the TTL: staleness is bounded by {f.ttl}."
              if f.cached else "- A flash sale: no cache, so nothing is stale; inventory's load rises with ours.")
+    claim = module_09_claim(f.ttl_s)
+    nine = f"\nModule 09's model of this TTL: {claim}" if claim else ""
     options = "\n".join(f"- {line}" for line in f.option_lines())
     designs = "\n".join(f"- {line}" for line in f.design_alternatives())
     return f"""# Design doc: real-time inventory checks in recommendations
@@ -955,7 +990,7 @@ Non-goals:
 
 ## The design
 {design}
-{f"{f.latency_claim()}; {f.no_cache_claim()}" if f.cached else _first_upper(f.no_cache_claim())}.
+{f"{f.latency_claim()}; {f.no_cache_claim()}" if f.cached else _first_upper(f.no_cache_claim())}.{nine}
 
 {f.coordination()}
 
