@@ -483,3 +483,20 @@ def test_module_09s_model_is_used_when_it_gives_back_the_canon(monkeypatch):
     finally:
         monkeypatch.undo()
         s._module_09.cache_clear()
+
+
+@pytest.mark.parametrize("fencing, database_only, says, never", [
+    (True, False, "fencing token the reservation store checks", "no lock service"),
+    (True, True, "no lock service", "fencing token"),          # module 02's conditional write
+    (False, False, "gives no fencing token", "no lock service"),
+    (None, None, "does not describe yet", "fencing token the"),
+])
+def test_the_coordination_slot_reads_right_for_every_kind_of_option(fencing, database_only, says, never):
+    from dataclasses import replace
+
+    for ttl in (0.0, 60.0):
+        facts = replace(s.capstone_facts(_inputs("Some option", ttl)), fencing=fencing, database_only=database_only)
+        text = facts.coordination()
+        assert says in text and never not in text and "Some option" in text
+        assert "out of this doc's scope" in text  # the reservation is a non-goal here, not the cache
+        assert (cartwheel.CACHE_STORE in text) == (ttl > 0)

@@ -524,12 +524,23 @@ def reference_choice() -> str:
     return reference_ranked_options()[0]
 
 
+def _option_flags(option: str, column: str) -> bool | None:
+    data = load("coordination_options")
+    if column not in data.columns:
+        return False if column == "database_only" else None
+    flags = data.groupby("option", sort=False)[column].first().astype(bool)
+    return bool(flags[option]) if option in flags.index else None
+
+
 def option_fencing(option: str) -> bool | None:
     """Whether module 02's data says ``option`` gives the resource a fencing token (None: not in the data)."""
-    from steward.lessons import tradeoffs
+    return _option_flags(option, "fencing_token")
 
-    fencing = tradeoffs.fencing_by_option()
-    return bool(fencing[option]) if option in fencing.index else None
+
+def option_database_only(option: str) -> bool | None:
+    """Whether module 02's data says ``option`` works only where the state is a database row (a
+    conditional write: no lock service). False when the data has no such column; None: unknown option."""
+    return _option_flags(option, "database_only")
 
 
 def reference_availability() -> float:
@@ -774,6 +785,7 @@ class CapstoneFacts:
     choice: str
     ranked: tuple[str, ...]       #: module 02's ranked options, best first (the choice included)
     fencing: bool | None          #: does the choice give a fencing token (None: not in module 02's data)
+    database_only: bool | None    #: is the choice a write on the database row itself, no lock service (module 02)
     availability: float
     p99_today_ms: float           #: the learner's p99 (module 04)
     revenue: tuple[float, float]
@@ -843,24 +855,27 @@ class CapstoneFacts:
         return (f"without a cache the call's p99 on the request log is {_ms(self.p99_no_cache_ms)}, "
                 f"{_side(self.no_cache_inside)} the latency SLO, {verdict}")
 
-    def fencing_clause(self) -> str:
+    def choice_clause(self) -> str:
+        """How module 02's choice keeps two reservation workers from selling the last unit, from its data."""
+        if self.database_only:
+            return ("a conditional write on the stock row itself, so no lock service is involved: the database "
+                    "refuses the second sale")
         if self.fencing is True:
-            return "every write carries its fencing token, and the store rejects a token older than the last one it saw"
+            return "a lock whose fencing token the reservation store checks on every read and write"
         if self.fencing is False:
-            return ("it gives no fencing token, so every write also carries the stock update's version and the store "
-                    "rejects an older version")
-        return "every write carries a version (or a fencing token) that the store checks before it accepts the write"
+            return ("a lock that gives no fencing token, so a paused holder can still oversell: module 02's ADR must "
+                    "say what stops that")
+        return "an option module 02's data does not describe yet: its ADR must say what stops a paused worker"
 
     def coordination(self) -> str:
-        """The lock/coordination decision: a different slot from the cache."""
-        if self.cached:
-            return (f"Coordination is a separate decision (module 02's ADR). The workers that write inventory's stock "
-                    f"updates into {cartwheel.CACHE_STORE} must never write a key out of order, or a sold-out item "
-                    f"shows as in stock for a whole TTL: a correctness constraint. We coordinate them with "
-                    f"{self.choice}; {self.fencing_clause()}.")
-        return (f"Coordination is a separate decision (module 02's ADR). With no cache there are no cache writers to "
-                f"coordinate; module 02's choice, {self.choice}, stays with the reservation workers that must never "
-                f"both sell the last unit, which this doc leaves out (see the non-goals).")
+        """The lock/coordination decision: a different slot from the cache, and out of this doc's scope."""
+        cache = (f"Cache writes take no lock: each stock update written into {cartwheel.CACHE_STORE} carries "
+                 f"inventory's version, and an older version never overwrites a newer one, so a paused writer cannot "
+                 f"make a sold-out item look in stock for a whole TTL."
+                 if self.cached else "With no cache there is nothing to write, and no lock to take.")
+        return (f"Coordination is a separate decision (module 02's ADR). Reserving stock, where two workers must never "
+                f"both sell the last unit, is out of this doc's scope (see the non-goals); for it module 02 chose "
+                f"{self.choice}: {self.choice_clause()}. {cache}")
 
     def option_lines(self) -> list[str]:
         """One line per option module 02 ranked: the alternatives a reviewer will ask about."""
@@ -870,10 +885,11 @@ class CapstoneFacts:
             rank = (f"module 02's rank {reference.index(option) + 1} at the team's weights" if option in reference
                     else "your choice in module 02")
             if option == self.choice:
-                lines.append(f"{option} ({rank}): chosen; see the coordination above.")
+                lines.append(f"{option} ({rank}): module 02's choice for the reservation; see the coordination above.")
             else:
-                lines.append(f"{option} ({rank}): it passes the fencing constraint too, but it ranked below "
-                             f"{self.choice}, and nothing in this design changes that.")
+                lines.append(f"{option} ({rank}): it also keeps two reservation workers from selling the last unit, "
+                             f"but ranked below {self.choice}; this read path needs no lock, so nothing here changes "
+                             f"that.")
         return lines
 
     def design_alternatives(self) -> list[str]:
@@ -910,6 +926,7 @@ def capstone_facts(inputs: Mapping[str, Mapping[str, Any]] | None = None) -> Cap
     ttl = float(value("09.ttl_s"))
     return CapstoneFacts(
         top_risk=str(value("01.top_risk")), choice=choice, ranked=tuple(ranked), fencing=option_fencing(choice),
+        database_only=option_database_only(choice),
         availability=float(value("03.availability")), p99_today_ms=float(value("04.p99_ms")),
         revenue=tuple(value("07.revenue_range")), ttl_s=ttl, meet_first=tuple(value("10.meet_first")),
         p99_at_ttl_ms=call_p99_at_ttl(ttl), p99_no_cache_ms=call_p99_at_ttl(0),
@@ -998,7 +1015,7 @@ Non-goals:
 ### How the engine learns stock levels
 {designs}
 
-### How to coordinate the writers (module 02's ranking)
+### Coordinating the reservation (module 02's ranking; this design needs no lock)
 {options}
 
 ## Cross-cutting concerns
@@ -1246,8 +1263,8 @@ def capstone_senior_example(inputs: Mapping[str, Mapping[str, Any]] | None = Non
     if f.cached:
         body = (f"We rejected a synchronous call on every request: {f.no_cache_claim()}, and inventory would serve "
                 f"{f.read_factor:.1f}× our reads. {f.latency_claim()}; if inventory is slow the breaker opens and we "
-                f"serve cached levels. The cache writers are coordinated with {f.choice}, a separate decision "
-                f"(module 02 ranked {', '.join(f.ranked)}).")
+                f"serve cached levels. Reservation, and with it module 02's {f.choice}, is a separate decision "
+                f"(module 02 ranked {', '.join(f.ranked)}); cache writes are versioned and take no lock.")
     else:
         body = (f"We need no cache: {f.no_cache_claim()}. We rejected today's {cartwheel.CACHE_TTL_TODAY_S} s "
                 f"{cartwheel.CACHE_STORE} cache: it spares inventory reads at the cost of staleness. {f.choice} stays "
@@ -1572,7 +1589,7 @@ def _slo_problem(words: str):
 
 def _without_options() -> str:
     doc = model_design_doc(capstone_inputs(quiet=True))
-    start = doc.index("### How to coordinate the writers")
+    start = doc.index("### Coordinating the reservation")
     end = doc.index("\n## ", start)
     return doc[:start] + doc[end + 1:]
 
