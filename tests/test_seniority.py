@@ -500,3 +500,12 @@ def test_the_coordination_slot_reads_right_for_every_kind_of_option(fencing, dat
         assert says in text and never not in text and "Some option" in text
         assert "out of this doc's scope" in text  # the reservation is a non-goal here, not the cache
         assert (cartwheel.CACHE_STORE in text) == (ttl > 0)
+
+
+def test_the_review_chart_keeps_a_long_wait_on_the_axis(review):
+    review.refresh()
+    state = review.set(review_hours=40, p_flaw=0.4, catch_share=0.6, fix_hours=6, mult_low=1.0, mult_high=100.0,
+                       delay_days=10.0)
+    bottom = review.figure.ax.get_ylim()[0]
+    assert bottom <= s._symlog(min(float(np.min(state["curve"])), state["low_net"]))
+    review.set(review_hours=12, delay_days=0.0)

@@ -203,11 +203,10 @@ class ReviewReturn(App):
         ax = self.figure.ax
         self._x = np.linspace(0, math.log10(self.M_MAX), 200)  # log10 of the multiplier
         ax.axhline(0, color=plotting.NEUTRAL, lw=1)
-        ticks = np.array([-1000, -100, -10, 0, 10, 100, 1000, 10_000])
-        ax.set_yticks(_symlog(ticks), [f"{t:+,}" if t else "0" for t in ticks])
+        self._bottom = 0.0
+        self._set_floor(-100.0)
         ax.set_xticks([0, 1, 2, 3], ["1×", "10×", "100×", "1000×"])
         ax.set_xlim(0, math.log10(self.M_MAX))
-        ax.set_ylim(_symlog(-1500), _symlog(40_000))
         self._band = ax.axvspan(0, 2, color=plotting.HIGHLIGHT, alpha=0.25, lw=0, label="your multiplier range")
         (self._curve,) = ax.plot(self._x, np.zeros_like(self._x), color=plotting.GOOD, lw=2, label="expected net hours saved")
         self._even = ax.axvline(1, color=plotting.BAD, ls="--", lw=1.5, label="break-even")
@@ -218,6 +217,21 @@ class ReviewReturn(App):
         self.figure.title_as_caption(ax)
         self.figure.animate(self._band, self._curve, self._even, self._ends)
         super().__init__()
+
+    def _set_floor(self, lowest: float) -> bool:
+        """Put the y axis's floor a power of ten below ``lowest`` (hours), so a long wait's cost of
+        delay stays on the chart; True if the floor moved (the static part must be redrawn)."""
+        bottom = -(10.0 ** max(2, math.ceil(math.log10(max(1.0, -lowest) * 1.5))))
+        if bottom == self._bottom:
+            return False
+        self._bottom = bottom
+        top = 4
+        step = 1 if -bottom <= 1e4 else 2
+        ticks = [-(10 ** k) for k in range(int(math.log10(-bottom)), 0, -step)] + [0] + [10 ** k for k in range(1, top + 1, step)]
+        ax = self.figure.ax
+        ax.set_yticks(_symlog(np.array(ticks, dtype=float)), [f"{t:+,}" if t else "0" for t in ticks])
+        ax.set_ylim(_symlog(bottom), _symlog(40_000))
+        return True
 
     def controls(self) -> dict[str, w.Widget]:
         log = {"min": 0, "max": 3, "base": 10, "continuous_update": False, "style": {"description_width": "initial"},
@@ -251,6 +265,8 @@ class ReviewReturn(App):
                 "verdict": verdict(float(ends["low"]), float(ends["high"]))}
 
     def draw(self, state: dict[str, Any]) -> None:
+        if self._set_floor(min(float(np.min(state["curve"])), state["low_net"], -100.0)):
+            self.figure.invalidate()
         lo, hi = math.log10(state["low"]), math.log10(state["high"])
         self._band.set_x(lo)
         self._band.set_width(max(hi - lo, 0.005))
