@@ -1036,7 +1036,7 @@ Non-goals:
 
 ## Cross-cutting concerns
 Security: a read-only, scoped service account for the engine. Privacy: stock levels carry no personal data.
-Observability: cache hit rate, freshness and the inventory call's p99 on the team dashboard.
+Observability: {"the cache's hit rate, freshness" if f.cached else "the share of calls recommended unfiltered"} and the inventory call's p99 on the team dashboard.
 
 ## Failure modes
 - Inventory slow at peak: the breaker opens after {inv.latency_budget_ms:.0f} ms timeouts; today's client would wait
@@ -1261,7 +1261,6 @@ Status: accepted
 
 ## Context
 Recommendations show sold-out items. The latency SLO: {cartwheel.LATENCY.statement()}. {_first_upper(f.no_cache_claim())}.
-Stock changes every few minutes for fast sellers and every few days for the rest.
 
 ## Decision
 {decision}
