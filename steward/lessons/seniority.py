@@ -1058,10 +1058,6 @@ Rollback: turn the flag off (under a minute); no data migration to undo.
 
 
 # -- the capstone's check: your numbers, true claims, the options weighed -----------------------
-def _num(value: float) -> str:
-    return rf"(?<![\d.]){value}(?![\d])"
-
-
 def _spelled(text: str, spellings: set[str], after: str = "") -> bool:
     return any(re.search(rf"(?<![\d.,]){re.escape(s)}(?![\d]){after}", text) for s in spellings if s)
 
