@@ -341,7 +341,9 @@ def test_a_ttl_of_zero_is_an_answer(progress_file):
 
 # -- the capstone's check tells the learner's reasoning from the model's (issue 14) ---------------
 @pytest.fixture
-def doc():
+def doc(progress_file):
+    """The model doc for a learner who kept nothing (a private, empty progress file: solution
+    notebooks run in the same session keep results, and the check reads kept results)."""
     return s.model_design_doc(s.reference_inputs())
 
 
@@ -461,7 +463,7 @@ def test_module_02s_options_are_read_from_its_data_if_its_task_is_renamed(monkey
     assert s.reference_ranked_options() == want
 
 
-def test_module_09s_model_is_used_when_it_gives_back_the_canon(monkeypatch):
+def test_module_09s_model_is_used_when_it_gives_back_the_canon(monkeypatch, progress_file):
     from steward.lessons import visibility
 
     s._module_09.cache_clear()
