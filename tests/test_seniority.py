@@ -511,3 +511,17 @@ def test_the_review_chart_keeps_a_long_wait_on_the_axis(review):
     bottom = review.figure.ax.get_ylim()[0]
     assert bottom <= s._symlog(min(float(np.min(state["curve"])), state["low_net"]))
     review.set(review_hours=12, delay_days=0.0)
+
+
+def test_no_currency_but_the_canons_in_modules_10_and_11():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [(root / "steward/lessons/seniority.py").read_text(), (root / "steward/lessons/projects.py").read_text()]
+    for folder in ("notebooks", "solutions", "exercises"):
+        for name in ("10-choose-your-projects.ipynb", "11-the-seniority-paradox.ipynb"):
+            cells = json.loads((root / folder / name).read_text())["cells"]
+            texts += [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in cells]
+    others = {"€", "£", "EUR", "GBP"} - {cartwheel.CURRENCY_SYMBOL, cartwheel.CURRENCY}
+    assert not [sign for text in texts for sign in others if sign in text]
