@@ -377,8 +377,14 @@ _SECTION_05_08 = "05-08"
 
 # -- facts first needed by module(s) 06 ---------------------------------------------------------------------
 # (Add facts here that module(s) 06 introduce and other places reuse; keep the docstring rule above.)
-#: Marker for module(s) 06: nothing yet.
+#: Marker for module(s) 06.
 _SECTION_06 = "06"
+#: Where the stock-level cache lives: one Redis per serving region (us-east, eu-west, ap-south), shared
+#: by every endpoint and every call in that region. Follows from the latency budget: a cross-region
+#: round trip costs more than the whole call's p99, so no call reads another region's cache. It is why
+#: a TTL canary on a share of requests is not a clean experiment (the canary's longer-lived entries also
+#: serve the control's calls: interference), and a region, with its own Redis, is (module 06; module 07).
+CACHE_SCOPE = "one Redis per serving region"
 
 # -- facts first needed by module(s) 07 ---------------------------------------------------------------------
 # (Add facts here that module(s) 07 introduce and other places reuse; keep the docstring rule above.)

@@ -80,6 +80,35 @@ def _close(a: float, b: float, rel: float, abs_: float) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
+def written_decimals(value: float) -> int | None:
+    """The decimals a typed number was written with (``-4.1`` → 1, ``66`` → 0), from its shortest repr.
+
+    None when it does not look typed by hand: more than 3 decimals (a computed value), zero (it says
+    nothing about a value), or not finite."""
+    if not math.isfinite(value):
+        return None
+    text = repr(float(value)).lstrip("-")
+    if "e" in text:
+        return None
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) > 3 or not (whole + frac).strip("0"):
+        return None
+    return len(frac)
+
+
+def rounded_close(value: float, expected: float) -> str | None:
+    """One rounding rule for every check: an answer that equals the data's value at the precision it was
+    written with (−4.1 for −4.065) is *close*, and the message says so instead of "not the value"."""
+    places = written_decimals(value)
+    if places is None or not math.isfinite(expected):
+        return None
+    if abs(value - expected) > 0.5 * 10.0 ** -places + 1e-9 * max(1.0, abs(expected)):
+        return None
+    return (f"Close: {value:,.{places}f} is the data's value rounded to {places} decimal{'' if places == 1 else 's'}. "
+            "Give one more decimal, or pass your computed value.")
+
+
 def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  # noqa: A002
     """A single number, within ``rel`` relative or ``abs`` absolute tolerance."""
 
@@ -91,6 +120,8 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
             return not_yet("Your answer is NaN: somewhere a value is missing or a division had no data.")
         if _close(value, float(expected), rel, abs):
             return OK
+        if (close := rounded_close(value, float(expected))) is not None:
+            return not_yet(close)
         return not_yet(f"{value:,.6g} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
@@ -118,7 +149,9 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
         if got is None:
             return not_yet(f"Expected a Series (or dict) of {what} per {expected.index.name or 'label'}; got {describe(answer)}.")
         if got.empty:
-            return not_yet("Your Series is empty: did a filter remove every row?")
+            return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
+                           "all missing (groupby drops NaN labels; map() gives NaN where its dict has no key, e.g. "
+                           "1/0 keys on a True/False column)?")
         got_labels = [str(i) for i in got.index]
         want_labels = [str(i) for i in expected.index]
         missing = [i for i in want_labels if i not in got_labels]

@@ -32,6 +32,16 @@ def test_series_labels_values_and_order():
     assert "not a number" in compare({"redis": "x", "zookeeper": 2.0}, expected).message
 
 
+
+def test_empty_series_from_nan_labels_names_the_real_cause():
+    """Issue 14: map({1: ..., 0: ...}) on a boolean column gives NaN labels, groupby drops them,
+    and the learner was asked "did a filter remove every row?" although no filter ran."""
+    flags = pd.Series([True, False, True])
+    grouped = pd.Series([1.0, 2.0, 3.0]).groupby(flags.map({1: "hit", 0: "miss"})).mean()
+    assert grouped.empty
+    message = checks.series()(grouped, pd.Series({"hit": 2.0, "miss": 2.0})).message
+    assert "NaN" in message and "True/False" in message
+
 def test_frame():
     expected = pd.DataFrame({"name": ["a", "b"], "value": [1.0, 2.0]})
     compare = checks.frame(["name", "value"], key="name")
@@ -68,3 +78,19 @@ def test_function_on():
 def test_structured_text(text, status):
     compare = checks.structured_text({"the risk": lambda t: "risk" in t, "the cost": lambda t: "cost" in t})
     assert compare(text, None).status == status
+
+
+@pytest.mark.parametrize("answer, expected, close", [
+    (-4.1, -4.065, True),     # the lesson's own "≈ −4.1 pp": matches at the precision it was written
+    (-4.07, -4.0651, True),
+    (-4, -3.95, True),
+    (-3.9, -3.951, False),    # truncated, not rounded: not the value
+    (-4.3, -4.065, False),
+    (0, 0.3, False),          # zero says nothing about a value
+    (-4.0651234, -4.0659, False),  # a computed value is never "close"
+])
+def test_one_rounding_rule_says_close_at_the_written_precision(answer, expected, close):
+    verdict = checks.number(rel=1e-5, unit="pp")(answer, expected)
+    assert verdict.status == checks.NOT_YET
+    assert ("Close:" in verdict.message and "one more decimal" in verdict.message) == close
+    assert ("not the value the data gives" in verdict.message) == (not close)

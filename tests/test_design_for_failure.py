@@ -266,17 +266,21 @@ def test_simulator_is_deterministic():
 
 
 def test_p99_when_healthy_is_the_service_time_tail():
-    run = sim.simulate(Client("t", retries=0), Scenario(fault_duration_s=0, error_rate=0.0))
-    expected = (0.005 + 0.012 * math.log(100)) * 1000       # shifted exponential's p99
+    scenario = Scenario(fault_duration_s=0, error_rate=0.0)
+    run = sim.simulate(Client("t", retries=0), scenario)
+    expected = (scenario.service_shift_s + scenario.service_mean_s * math.log(100)) * 1000  # shifted exponential's p99
     assert np.nanmedian(run.p99_ms) == pytest.approx(expected, rel=0.1)
 
 
 @settings(max_examples=25, deadline=None)
 @given(demand=st.floats(0, 1.5), fault=st.floats(0, 20), capacity=st.floats(0, 1), retries=st.integers(0, 5),
-       base=st.floats(0, 1), budget=st.one_of(st.none(), st.floats(0, 1)), breaker=st.booleans())
-def test_simulator_accepts_any_sensible_input(demand, fault, capacity, retries, base, budget, breaker):
+       base=st.floats(0, 1), budget=st.one_of(st.none(), st.floats(0, 1)), breaker=st.booleans(),
+       bound=st.one_of(st.just(math.inf), st.floats(0, 3)), drop=st.booleans())
+def test_simulator_accepts_any_sensible_input(demand, fault, capacity, retries, base, budget, breaker, bound, drop):
     client = Client("h", retries=retries, backoff_base_s=base, breaker=breaker, budget_ratio=budget)
-    run = sim.simulate(client, Scenario(demand=demand, fault_duration_s=fault, fault_capacity=capacity))
+    run = sim.simulate(client, Scenario(demand=demand, fault_duration_s=fault, fault_capacity=capacity,
+                                        queue_limit_s=bound, drop_expired=drop))
+    assert np.all(run.shed >= -1e-9) and np.all(run.dropped >= -1e-9) and 0 <= run.wasted_share() <= 1
     assert np.all(run.load_rps >= 0) and np.all(run.queue >= 0)
     assert np.all(run.ok >= -1e-9)
     finite = run.success_rate[~np.isnan(run.success_rate)]
@@ -289,6 +293,8 @@ def test_simulator_rejects_nonsense_plainly():
         sim.simulate(Client("x"), Scenario(fault_capacity=2))
     with pytest.raises(ValueError, match="retries"):
         sim.simulate(Client("x", retries=-1))
+    with pytest.raises(ValueError, match="queue bound"):
+        sim.simulate(Client("x"), Scenario(queue_limit_s=float("nan")))
 
 
 # -- widgets ---------------------------------------------------------------------------------
@@ -351,9 +357,11 @@ def storm_app():
 @given(client=st.sampled_from(list(sim.CLIENTS)), compare=st.sampled_from(["(none)", *sim.CLIENTS]),
        fault_s=st.integers(0, 20), fault_capacity=st.integers(0, 10).map(lambda v: 10 * v),
        demand=st.integers(0, 24).map(lambda v: 5 * v), retries=st.integers(0, 5),
-       backoff_ms=st.integers(0, 20).map(lambda v: 50 * v), budget=st.integers(0, 20).map(lambda v: 5 * v))
-def test_storm_compute(storm_app, client, compare, fault_s, fault_capacity, demand, retries, backoff_ms, budget):
-    state = storm_app.compute(client, compare, fault_s, fault_capacity, demand, retries, backoff_ms, budget)
+       backoff_ms=st.integers(0, 20).map(lambda v: 50 * v), budget=st.integers(0, 20).map(lambda v: 5 * v),
+       server=st.sampled_from(list(lesson.SERVERS)))
+def test_storm_compute(storm_app, client, compare, fault_s, fault_capacity, demand, retries, backoff_ms, budget,
+                       server):
+    state = storm_app.compute(client, compare, fault_s, fault_capacity, demand, retries, backoff_ms, budget, server)
     assert state["title"]
     assert lesson.storm_html(state["run"], state["other"])
 
@@ -413,3 +421,228 @@ def test_storm_figure_is_a_self_displaying_chart_whose_title_names_who_never_rec
     stuck = [name for name, run in runs.items() if run.recovery_s is None]
     assert stuck and plotting.title_of(fig.axes[0]).lower().startswith(stuck[0])
     assert len(fig.axes) == 2 and fig._repr_png_().startswith(b"\x89PNG")
+
+
+# -- the canon (issue 12) and the corrections (issue 13) ------------------------------------------
+def test_todays_inventory_client_is_the_canons():
+    """The simulator's client and the lesson's stack use cartwheel.INVENTORY, not copies of it."""
+    from steward import cartwheel
+
+    inventory = cartwheel.INVENTORY
+    naive = sim.CLIENTS["naive retries"]
+    assert naive.retries + 1 == inventory.attempts and naive.backoff_base_s == 0      # no backoff today
+    assert Scenario().timeout_s * 1000 == inventory.timeout_ms
+    assert lesson.LAYER_TRIES["recommendation engine"] == inventory.attempts
+    assert lesson.TODAY_RETRIES == inventory.attempts - 1
+    assert lesson.RetryStormApp().inputs["retries"].value == inventory.attempts - 1
+    assert lesson.MINUTES["month"] == cartwheel.WINDOW_DAYS * 24 * 60
+
+
+def test_a_call_that_times_out_every_try_takes_the_canons_worst_case():
+    """During the storm the naive client's failed calls take attempts × timeout: the p99 the
+    simulator reports is the canon's worst case, which is past the latency SLO."""
+    from steward import cartwheel
+
+    naive = sim.simulate(sim.CLIENTS["naive retries"])
+    assert np.nanmax(naive.p99_ms) == pytest.approx(cartwheel.INVENTORY.worst_case_ms, rel=1e-6)
+    assert not cartwheel.LATENCY.met_by(cartwheel.INVENTORY.worst_case_ms)
+
+
+def test_calls_received_walks_the_stack():
+    received = lesson.calls_received(lesson.LAYER_TRIES)
+    assert received["edge gateway"] == 1
+    assert received["the database"] == lesson.count_calls(list(lesson.LAYER_TRIES.values()))
+    layers = list(lesson.LAYER_TRIES)
+    for upper, lower in zip(layers, layers[1:], strict=False):
+        assert received[lower] == received[upper] * lesson.LAYER_TRIES[upper]
+    with pytest.raises(ValueError, match="at least one try"):
+        lesson.calls_received({"a": 0})
+
+
+def test_amplification_hints_name_the_layer_the_wrong_answer_reaches():
+    """Issue 13: the hint for Π(tries but the last) said it 'reaches the inventory service';
+    it reaches the database driver. Every layer a hint names must receive what it says."""
+    import re
+
+    received = lesson.calls_received(lesson.LAYER_TRIES)
+    named = 0
+    for m in lesson.TASKS.amplification.misconceptions:
+        for layer in [name for name in received if f"is what reaches the {name}" in m.hint]:
+            assert received[layer] == m.example(), f"{m.hint!r}: the {layer} receives {received[layer]}"
+            named += 1
+        for layer, count in re.findall(r"the ([a-z ]+?) receives ([\d,]+)", m.hint):
+            assert received[layer] == int(count.replace(",", ""))
+    assert named == 1
+
+
+# -- the server side of overload (issue 13, "Deepen") ---------------------------------------------
+def test_simulated_inventory_meets_its_canon_latency_budget_when_healthy():
+    """The simulated service's healthy p99 fits the canon's 50 ms budget for the inventory call."""
+    from steward import cartwheel
+
+    assert 1000 * sim.service_quantile(0.99) <= cartwheel.INVENTORY.latency_budget_ms
+
+
+def test_timeout_from_the_p999_times_out_that_share_of_healthy_calls():
+    """Brooker: a timeout at the downstream's p99.9 times out 0.1% of healthy calls. The
+    simulator, with that timeout and no retries, must agree."""
+    timeout = sim.timeout_for(0.001)
+    assert timeout == pytest.approx(sim.service_quantile(0.999))
+    scenario = Scenario(fault_duration_s=0, error_rate=0.0, timeout_s=timeout, demand=0.3, horizon_s=60)
+    run = sim.simulate(Client("t", retries=0), scenario)
+    assert 1 - run.ok.sum() / run.requests.sum() == pytest.approx(0.001, rel=0.05)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        sim.timeout_for(0)
+
+
+@pytest.mark.parametrize("load, bound", [(0.8, 0.0), (0.8, 0.005), (0.8, 0.01), (1.0, 0.01), (1.3, 0.02), (0.5, 0.002)])
+def test_shed_probability_matches_a_call_by_call_queue(load, bound):
+    """The closed form for a queue that admits a call only while its work is ≤ B, against
+    Lindley's recursion call by call; and no admitted call waits longer than the bound."""
+    exact = sim.shed_probability(load, bound, 1000.0)
+    simulated = sim.simulate_bounded_queue(load, bound, 1000.0, calls=120_000, seed=4)
+    assert simulated["shed"] == pytest.approx(exact, rel=0.06, abs=2e-3)
+    assert simulated["max_wait_s"] <= bound + 1e-12
+
+
+def test_shed_probability_limits():
+    assert sim.shed_probability(0.8, 0.0, 1000) == pytest.approx(0.8 / 1.8)          # Erlang loss, one server
+    assert sim.shed_probability(0.8, math.inf, 1000) == 0.0
+    assert sim.shed_probability(1.0, 0.01, 1000) == pytest.approx(1 / 12)
+    assert sim.shed_probability(1 + 1e-7, 0.01, 1000) == pytest.approx(1 / 12, rel=1e-4)  # continuous at ρ = 1
+    assert sim.shed_probability(0.0, 0.0, 1000) == 0.0
+    bounds = [0.0, 0.001, 0.01, 0.05]
+    sheds = [sim.shed_probability(0.8, b, 1000) for b in bounds]
+    assert sheds == sorted(sheds, reverse=True)
+
+
+def test_fluid_simulator_never_lets_a_call_wait_past_the_bound():
+    """In the fluid simulator too, an admitted call's queue wait stays within the bound, and under
+    sustained overload the server sheds 1 − capacity/offered (the closed form of a full queue)."""
+    bound = 0.04
+    scenario = Scenario(demand=1.5, fault_duration_s=0, queue_limit_s=bound, slots=10_000, horizon_s=30)
+    run = sim.simulate(Client("t", retries=0), scenario)
+    assert run.queue.max() <= bound * scenario.capacity_rps + 1e-9
+    late = run.time_s > 5
+    assert run.shed[late].sum() / (run.load_rps[late].sum() * sim.DT) == pytest.approx(1 - 1 / 1.5, rel=0.05)
+
+
+def test_server_side_remedies_end_the_metastable_state():
+    """Today's client behind today's server never recovers; the same client behind load shedding or
+    deadline propagation does, and the server stops working for callers who have gone."""
+    runs = lesson.run_servers()
+    today, shedding, deadline = runs.values()
+    assert today.recovery_s is None and today.wasted_share() > 0.9
+    for run in (shedding, deadline):
+        assert run.recovery_s is not None and run.wasted_share() < 0.05
+    assert lesson.server_name(shedding.scenario).startswith("load shedding")
+
+
+def test_queue_bound_window_is_computed_from_the_canon_and_the_closed_form():
+    from steward import cartwheel
+
+    low, high = lesson.queue_bound_window()
+    sc = Scenario()
+    assert lesson.shed_limit() == pytest.approx(lesson.SHED_SHARE_OF_BUDGET * cartwheel.AVAILABILITY.error_budget)
+    assert sim.shed_probability(sc.demand, low, sc.capacity_rps) == pytest.approx(lesson.shed_limit(), rel=1e-6)
+    assert high == pytest.approx(cartwheel.INVENTORY.timeout_ms / 1000 - sim.service_quantile(0.99))
+    assert 0 < low < lesson.recommended_queue_bound() < high
+
+
+def test_queue_bound_check_and_its_misconceptions():
+    task = lesson.TASKS.queue_bound
+    low, high = (1000 * b for b in lesson.queue_bound_window())
+    assert task.evaluate(task.expected)[0] == PASS
+    assert task.evaluate(math.ceil(low))[0] == PASS and task.evaluate(math.floor(high))[0] == PASS
+    for wrong, name in ((math.inf, "unbounded"), (2000.0, "unbounded"), (150, "longer than"),
+                        (high + 1, "no room"), (0, "zero"), (low - 1, "zero")):
+        status, message, misconception = task.evaluate(wrong)
+        assert status == NOT_YET and name in misconception.name, (wrong, misconception)
+    assert task.evaluate("fast")[0] == NOT_YET
+    assert task.evaluate(-5)[0] == NOT_YET
+    assert task.evaluate(float("nan"))[0] == NOT_YET
+
+
+def test_storm_widget_has_the_server_remedies():
+    app = lesson.RetryStormApp()
+    app.set(client="naive retries", compare="(none)")
+    assert "never recovers" in app.figure.title
+    state = app.set(server="load shedding: queue bound")
+    assert state["run"].recovery_s is not None and "load shedding" in app.figure.title
+    app.set(server="deadline propagation", demand=120)     # any load: the bound is designed for today's
+    assert app.error is None
+
+
+def test_bulkhead_arithmetic_is_littles_law():
+    assert lesson.slots_held(800, 0.3) == pytest.approx(240)
+    with pytest.raises(ValueError):
+        lesson.slots_held(-1, 0.3)
+
+
+# -- the lesson's words -------------------------------------------------------------------------
+def _lesson_markdown() -> list[str]:
+    from steward import nbjson, paths
+
+    nb = nbjson.read(paths.root() / "notebooks" / "03-design-for-failure.ipynb")
+    # whitespace normalised: a phrase may wrap across lines
+    return [" ".join(nbjson.source(c).split()) for c in nb.cells if c.cell_type == "markdown"]
+
+
+def test_lesson_cites_the_retry_budget_and_drops_the_unsourced_failover_claim():
+    markdown = _lesson_markdown()
+    budget = [m for m in markdown if "retry budget" in m.replace("*", "") and "10%" in m]
+    assert budget and all("SRE book ch. 21" in m for m in budget)
+    assert not any("designed to take" in m for m in markdown)
+    overload = next(m for m in markdown if m.startswith("## Stretch, optional: the server side of overload"))
+    for source in ("Using load shedding to avoid overload", "Avoiding insurmountable queue backlogs",
+                   "Timeouts, retries, and backoff with jitter"):
+        assert source in overload
+
+
+def test_lesson_states_no_millisecond_figure_the_code_does_not_produce():
+    """Every 'N ms' in the lesson's Markdown is a canon value or a number the simulator uses."""
+    import re
+
+    from steward import cartwheel
+
+    produced = {cartwheel.INVENTORY.timeout_ms, cartwheel.INVENTORY.worst_case_ms, cartwheel.LATENCY.threshold_ms,
+                cartwheel.INVENTORY.latency_budget_ms, 1000 * sim.DT, 1000 * sim.CLIENTS["backoff + jitter"].backoff_base_s,
+                200.0,   # the backoff base the lesson's cell shows failing (sim.client_with(..., 0.2))
+                50.0}    # the widget's backoff slider step the lesson asks the learner to try
+    for text in _lesson_markdown():
+        for value in re.findall(r"(\d[\d,.]*)\s*ms\b", text):
+            assert float(value.replace(",", "")) in produced, f"{value} ms in: {text[:80]}…"
+
+
+def test_availability_chart_marks_the_canons_slo():
+    from steward import cartwheel
+
+    app = lesson.AvailabilityApp()
+    lines = [ln for ln in app.figure.ax.lines if ln.get_linestyle() == ":"]
+    assert lines and lines[0].get_xdata()[0] == pytest.approx(lesson.nines(cartwheel.AVAILABILITY.objective))
+
+
+def test_a_deadline_bounds_what_a_dead_dependency_costs():
+    from steward import cartwheel
+
+    inventory = cartwheel.INVENTORY
+    capped = lesson.deadline_worst_case(inventory.latency_budget_ms)
+    assert capped["without_ms"] == inventory.worst_case_ms and capped["with_ms"] == inventory.latency_budget_ms
+    assert capped["tries"] == 1
+    assert lesson.deadline_worst_case(10_000)["tries"] == inventory.attempts
+    assert lesson.deadline_worst_case(cartwheel.LATENCY.threshold_ms)["with_ms"] <= cartwheel.LATENCY.threshold_ms
+    assert lesson.false_timeout_share(sim.timeout_for(0.001)) == pytest.approx(0.001)
+    with pytest.raises(ValueError, match="positive"):
+        lesson.deadline_worst_case(0)
+
+
+def test_a_refused_call_fails_fast_and_a_timed_out_one_waits_its_timeout():
+    """Shed at the door: the client hears at once. Queued past its timeout: it waited the timeout."""
+    shed = sim.simulate(Client("t", retries=0), Scenario(queue_limit_s=0.0))
+    queued = sim.simulate(Client("t", retries=0), Scenario())
+    sc = Scenario()
+    in_fault = (shed.window_s >= sc.fault_start_s + 1) & (shed.window_s + 1 <= sc.fault_end_s)
+    assert np.nanmax(shed.p99_ms[in_fault]) < 1000 * sc.timeout_s / 2
+    # today's queue takes calls until it holds its 2 s of work: those wait out their timeout
+    filling = (queued.window_s >= sc.fault_start_s) & (queued.window_s + 1 <= sc.fault_start_s + 2)
+    assert np.nanmin(queued.p99_ms[filling]) == pytest.approx(1000 * sc.timeout_s, rel=1e-6)

@@ -102,6 +102,20 @@ def test_best_cadence_is_interior():
     assert min(L.CADENCES) < best < max(L.CADENCES)
 
 
+def test_cadence_barely_matters_next_to_team_size():
+    """The stretch task's finding: the cadence moves the gain by a few points, the team size by tens."""
+    cadence = L.cadence_spread(**L.CADENCE_SCENARIO)
+    team = L.team_spread(asks_per_hour=10, switch_min=10, cadence_min=15)
+    assert 0 < cadence < 5 < 3 * cadence < team
+
+
+def test_grid_at_five_asks_is_not_single_digits_for_a_small_team():
+    """The lesson used to say 'at 5 questions an hour the gain is in single digits'; for a team of
+    three it is not. The sentence now follows the row, which falls as the team grows."""
+    row = L.gain_by_team_size(5.0, 10.0, 15.0)[[3, 5, 8]]
+    assert row[3] > 10 and row[8] < 10 and row.is_monotonic_decreasing
+
+
 # -- the incident log ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def incidents():
@@ -200,5 +214,97 @@ def test_widget_redraws_fast_by_blitting(app):
 
 
 def test_apps_registry():
-    assert set(L.APPS) == {"incident-simulator"}
+    assert set(L.APPS) == {"incident-simulator", "incident-drill"}
     assert isinstance(L.APPS["incident-simulator"](), L.IncidentSimulator)
+
+
+# -- uncertainty and MTTx ------------------------------------------------------------------------------
+def test_adjusted_interval_brackets_the_effect_and_is_seed_stable(incidents):
+    point = L.adjusted_difference(incidents)
+    a, b = L.adjusted_interval(incidents, seed=1), L.adjusted_interval(incidents, seed=2)
+    assert a.low < point < a.high and a.dropped > 0 and a.draws + a.dropped == 2000
+    assert abs(a.low - b.low) < L.INTERVAL_TOLERANCE_MIN / 2 and abs(a.high - b.high) < L.INTERVAL_TOLERANCE_MIN / 2
+
+
+def test_resampled_adjusted_matches_the_plain_computation(incidents):
+    """The vectorised bootstrap computes exactly adjusted_difference on each resample."""
+    d = L.durations(incidents)
+    idx = np.random.RandomState(3).randint(0, len(d), size=(5, len(d)))
+    fast = L._resample_adjusted(d, idx)
+    for row, value in zip(idx, fast, strict=True):
+        sample = incidents.iloc[row]
+        cells = sample.groupby(["severity", "commander"]).size()
+        if len(cells) == 2 * sample.severity.nunique():
+            assert value == pytest.approx(L.adjusted_difference(sample))
+        else:
+            assert np.isnan(value)
+
+
+def test_mttm_noise_is_large_for_small_counts(incidents):
+    per_q, sev2 = L.mttm_false_alarm_share(incidents, "SEV2")
+    _, sev4 = L.mttm_false_alarm_share(incidents, "SEV4")
+    assert per_q == round((incidents.severity == "SEV2").sum() / 4)
+    assert sev2 > sev4 and sev2 > 0.1
+    with pytest.raises(ValueError):
+        L.mttm_false_alarm_share(incidents, "SEV9")
+
+
+def test_adjusted_interval_task_flags_order_and_wrong_statistic():
+    task = L.TASKS.adjusted_interval
+    low, high = task.expected.low, task.expected.high
+    assert task.evaluate((low + 0.5, high - 0.5))[0] == "pass"
+    status, message, _ = task.evaluate((high, low))
+    assert status == "not yet" and "order" in message
+    assert task.evaluate("3 to 14")[0] == "not yet"
+
+
+# -- incident command: the drill -------------------------------------------------------------------------
+def test_replay_of_what_happened_matches_the_log():
+    events = L.incident_log()
+    happened = L.replay()
+    impact_start = events.loc[events.kind == "impact_start", "time"].iloc[0]
+    mitigated = events.loc[events.kind == "mitigated", "time"].iloc[0]
+    assert happened.mitigated == mitigated
+    assert happened.impact_min == pytest.approx((mitigated - impact_start).total_seconds() / 60)
+    # 14.4x burn for an hour spends 2% of a 30-day budget (SRE workbook, table 5-8)
+    assert happened.budget_pct == pytest.approx(14.4 * happened.impact_min / (30 * 24 * 60) * 100)
+
+
+def test_every_guided_choice_helps_and_declaring_helps_most():
+    happened = L.replay().impact_min
+    savings = {}
+    for point in L.drills():
+        alternative = next(o for o in point.options if o != point.guided)
+        guided = L.replay({point.id: point.guided}).impact_min
+        other = L.replay({point.id: alternative}).impact_min
+        assert guided < other
+        savings[point.id] = happened - guided
+    assert max(savings, key=savings.get) == "declare"
+    assert L.replay({p.id: p.guided for p in L.drills()}).impact_min < min(happened - s for s in savings.values())
+
+
+def test_replay_rejects_unknown_choices():
+    with pytest.raises(ValueError, match="options"):
+        L.replay({"declare": "panic"})
+    with pytest.raises(ValueError):
+        L.replay({"reboot": "now"})
+
+
+def test_drill_app_redraws():
+    app = L.IncidentDrill()
+    state = app.set(declare="declare", command="command", mitigate="rollback")
+    assert state.impact_min < L.replay().impact_min
+    assert "min of impact" in app.figure.title
+
+
+# -- the status update's contact -----------------------------------------------------------------------
+@pytest.mark.parametrize("text,ok", [
+    ("Ask Dana in the incident channel.", True),
+    ("Questions: Dana (incident commander) in #inc-recs-0611.", True),
+    ("Contact Priya with anything customers ask.", True),
+    ("Please direct questions to the incident channel, not the responders.", True),
+    ("Ping me if you need anything.", False),
+    ("We will fix it soon.", False),
+])
+def test_contact_part_reads_a_person_or_a_place(text, ok):
+    assert L.STATUS_PARTS["who to contact"](text) is ok

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from steward import checks, datagen, paths
+from steward import cartwheel, checks, datagen, paths
 from steward.lessons import influence as L
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -340,14 +340,14 @@ def app():
 
 
 @given(
-    sessions=st.integers(100_000, 5_000_000),
+    sessions=st.integers(50, 2_000),
     aov=st.floats(10, 300),
     confidence=st.sampled_from([0.80, 0.90, 0.95, 0.99]),
     scale=st.floats(0.25, 4.0),
 )
 @FAST
 def test_widget_compute_accepts_every_control_value(app, sessions, aov, confidence, scale):
-    view = app.compute(sessions_per_month=sessions, aov=aov, confidence=confidence, test_scale=scale)
+    view = app.compute(sessions_millions=sessions, aov=aov, confidence=confidence, test_scale=scale)
     assert view.revenue_low <= view.revenue_point <= view.revenue_high
     assert view.ci_low_pp <= view.point_pp <= view.ci_high_pp
     assert -12 < view.ci_low_pp and view.ci_high_pp < 6, "the CI must fit the fixed axis (blitting)"
@@ -355,7 +355,7 @@ def test_widget_compute_accepts_every_control_value(app, sessions, aov, confiden
 
 
 def test_widget_shows_the_range_and_says_when_it_crosses_zero(app, facts):
-    app.set(sessions_per_month=L.SESSIONS_PER_MONTH, confidence=0.95, test_scale=1.0)
+    app.set(sessions_millions=round(L.monthly_sessions() / 1e6), confidence=0.95, test_scale=1.0)
     assert app.error is None and "95% confidence" in app.figure.title
     assert app.state.ci_low_pp == pytest.approx(facts.ci_low_pp, abs=1e-6)
     app.set(confidence=0.99, test_scale=0.25)
@@ -374,3 +374,236 @@ def test_widget_redraws_fast_by_blitting(app):
 def test_apps_registry():
     assert set(L.APPS) == {"impact-range"}
     assert isinstance(L.APPS["impact-range"](), L.ImpactRange)
+
+
+# -- the canon (issue 12) ------------------------------------------------------------------------------
+def test_traffic_money_and_hours_come_from_the_canon(facts):
+    """Caught the module-local 400,000 sessions, 730 h and 200 ms: the canon is the only source."""
+    assert not hasattr(L, "SESSIONS_PER_MONTH")
+    assert facts.sessions_per_month == pytest.approx(cartwheel.sessions_per_month())
+    assert L.HOURS_PER_MONTH == cartwheel.HOURS_PER_BILLING_MONTH and L.LATENCY_SLO_MS == cartwheel.LATENCY.threshold_ms
+    text = L.impact_statement(facts)
+    assert cartwheel.money(facts.revenue_low) in text and cartwheel.money(facts.revenue_high) in text
+    assert "€" not in text and f"{facts.sessions_per_month / 1e6:,.0f} million" in text
+
+
+def test_the_statement_says_the_test_ran_on_a_random_slice(facts):
+    assert facts.traffic_share_pct == pytest.approx(100 * cartwheel.ab_traffic_share())
+    report = L.check_statement(L.impact_statement(facts), facts)
+    assert any("share of traffic in the test" in matched for _, matched in report.numbers)
+
+
+def test_latency_cost_is_the_p99_difference_with_a_computed_slo_verdict(facts):
+    """Caught '19 ms more p95, still inside the SLO': the SLI is the p99 of calls, the verdict is computed."""
+    s = datagen.load("ab_sessions")
+    treated = s.loc[s.arm == "treatment", "latency_ms"]
+    control = s.loc[s.arm == "control", "latency_ms"]
+    assert facts.latency_p99_added_ms == pytest.approx(cartwheel.call_percentile(treated) - cartwheel.call_percentile(control))
+    assert facts.treatment_inside_slo == cartwheel.inside_latency_slo(treated)
+    text = L.impact_statement(facts)
+    assert "p95" not in text and f"{facts.latency_p99_added_ms:.1f} ms more p99" in text
+    assert L.slo_claim(text) == facts.treatment_inside_slo
+
+
+def test_the_statement_flips_its_verdict_when_the_slo_is_breached(facts):
+    from dataclasses import replace
+    breached = replace(facts, treatment_inside_slo=False, latency_p99_treatment_ms=226.0)
+    text = L.impact_statement(breached)
+    assert L.slo_claim(text) is False and "breaks the 200 ms SLO" in text
+
+
+@pytest.mark.parametrize("text, claim", [
+    ("still inside the 200 ms SLO", True), ("within the latency SLO", True), ("which breaks the 200 ms SLO", False),
+    ("outside the SLO", False), ("the SLO is 200 ms", None),
+])
+def test_slo_claims_are_read(text, claim):
+    assert L.slo_claim(text) == claim
+
+
+def test_a_mean_latency_gets_its_misconception_not_a_missing_cost(facts):
+    """Issue 19 item 8: a mean latency read as 'not a number the data gives. Give the cost'."""
+    report = L.check_statement(L._statement_variant("mean-latency"), facts)
+    assert "latency-not-p99" in report.codes and "missing-cost" not in report.codes and "unsupported" not in report.codes
+    assert "p99" in report.summary()
+    wrong = L.check_statement(L._statement_variant("wrong-slo-verdict"), facts)
+    assert wrong.codes == {"slo-verdict"}
+
+
+# -- corrections (issue 14) -------------------------------------------------------------------------------
+def test_the_redis_cache_cannot_shrink_whatever_the_rule():
+    """Caught 'CPU only would shrink … the Redis cache': it is already the smallest size."""
+    costs = datagen.load("cloud_costs")
+    cache = costs[costs.service == L.CHECK_INFRA_SERVICE]
+    assert not cache.empty and cache.instance_type.map(L.at_smallest_size).all()
+    for rule in ({"resources": ("cpu",)}, {"percentile": "p50"}, {"resources": ("cpu",), "percentile": "p50"}):
+        assert L.CHECK_INFRA_SERVICE not in L.shortcut_extras(costs, **rule)
+    assert L.shortcut_extras(costs, resources=("cpu",)) == ["feature-store"]
+
+
+def test_money_uncertainty_carries_cart_rate_and_order_value():
+    s = datagen.load("ab_sessions")
+    u = L.revenue_uncertainty(s)
+    assert set(u.relative_se) == {"abandonment change", "cart rate", "average order value"}
+    assert u.all_sources[0] <= u.effect_only[0] and u.effect_only[1] <= u.all_sources[1]
+    assert 0 <= u.widening < 0.05, "here the effect's CI carries almost all of it"
+    boot = L.revenue_bootstrap(s, reps=300)
+    se = (u.all_sources[1] - u.all_sources[0]) / (2 * L.z_quantile(0.95))
+    assert np.std(boot, ddof=1) == pytest.approx(se, rel=0.15)
+
+
+def test_revenue_uncertainty_by_hand():
+    s = pd.DataFrame({"arm": ["control"] * 4 + ["treatment"] * 4,
+                      "added_to_cart": [1, 1, 1, 1, 1, 1, 1, 1], "purchased": [1, 0, 0, 0, 1, 1, 0, 0],
+                      "order_value": [10.0, 0, 0, 0, 20.0, 30.0, 0, 0]}).astype({"added_to_cart": bool, "purchased": bool})
+    u = L.revenue_uncertainty(s, sessions_per_month=1000)
+    assert u.point == pytest.approx(1000 * 1.0 * 0.25 * 20.0)
+    assert u.relative_se["cart rate"] == 0  # every session carted: no sampling error there
+
+
+def test_whether_52_48_is_a_mismatch_depends_on_the_sample_size():
+    table = L.srm_table(0.52)
+    assert not table.loc[1_000, "mismatch"] and table.loc[10_000, "mismatch"]
+    n = L.srm_min_sessions(0.52)
+    assert L.srm_p_for_split(0.52, n) < L.SRM_ALPHA <= L.srm_p_for_split(0.52, n - 1)
+    assert L.srm_p_for_split(0.52, 10_000) == pytest.approx(L.srm_check({"a": 5200, "b": 4800}).p_value)
+    with pytest.raises(ValueError):
+        L.srm_min_sessions(0.5)
+
+
+def test_ci_feedback_says_what_differs(facts):
+    """Issue 14: a CI rounded to one decimal, or given as (high, low), got only 'not the value'."""
+    task = L.TASKS["07.confidence-interval"]
+    low, high = facts.ci_low_pp, facts.ci_high_pp
+    assert "low end first" in task.check((high, low)).message
+    assert "Close" in task.check((round(low, 1), round(high, 1))).message
+    assert task.check((low, high)).passed
+
+
+def test_pooled_and_unpooled_are_told_apart():
+    """Issue 19 item 8: the CI task insisted on unpooled but passed the pooled SE."""
+    ci = L.TASKS["07.confidence-interval"]
+    assert not ci.check(L._ci_with(unpooled=False)).passed
+    assert ci.evaluate(L._ci_with(unpooled=False))[2].name == "used the pooled standard error"
+    z = L.TASKS["07.z-test"]
+    assert z.evaluate(L._ztest_with(unpooled=True))[2].name == "used the unpooled standard error"
+
+
+def test_absolute_change_rounded_as_the_lesson_prints_it_is_close(facts):
+    """Issue 19 item 4: the lesson's own rounding got 'not the value the data gives'."""
+    outcome = L.TASKS["07.absolute-change"].check(round(facts.abs_pp, 1))
+    assert not outcome.passed and "Close" in outcome.message and "one more decimal" in outcome.message
+
+
+# -- deepen: OEC, guardrails, power ----------------------------------------------------------------------
+def test_revenue_per_session_is_the_direct_metric_with_its_variance():
+    s = datagen.load("ab_sessions")
+    table = L.revenue_per_session(s)
+    control = s.loc[s.arm == "control", "order_value"]
+    assert table.loc["control", "revenue_per_session"] == pytest.approx(cartwheel.session_money().revenue_per_session)
+    assert table.loc["control", "variance"] == pytest.approx(control.var(ddof=1))
+    t = L.revenue_per_session_test(s)
+    assert t.ci_low < t.diff < t.ci_high and t.se == pytest.approx(math.sqrt((table.se ** 2).sum()))
+
+
+def test_mde_closed_form_and_consistency_with_the_sample_size():
+    assert L.minimum_detectable_effect(1.0) == pytest.approx(1.959964 + 0.841621, abs=1e-5)
+    # the n the sample-size formula asks for detects about the delta it was sized for
+    n = L.sample_size_per_arm(0.66, -0.02)
+    se = math.sqrt(0.66 * 0.34 * 2 / n)
+    assert L.minimum_detectable_effect(se) == pytest.approx(0.02, rel=0.03)
+    s = datagen.load("ab_sessions")
+    mde = L.abandonment_mde_pp(s)
+    assert 0 < mde < abs(L.impact_facts(s).abs_pp), "this test could see an effect of the size it found"
+    assert L.abandonment_mde_pp(s, power=0.5) < mde
+
+
+def test_guardrail_decision():
+    assert L.guardrail_decision(datagen.load("ab_sessions")) == "ship"
+    assert L.guardrail_decision(datagen.load("ab_sessions_srm")) == "rerun"
+    assert L.guardrail_decision(datagen.load("ab_sessions"), latency_rule="any increase") == "do not ship"
+
+
+# -- the notebooks' Markdown -----------------------------------------------------------------------------
+NOTEBOOKS_07 = [paths.root() / folder / "07-influence-with-data.ipynb" for folder in ("notebooks", "solutions", "exercises")]
+
+
+def _markdown(path):
+    from steward import nbjson
+
+    return [c.source for c in nbjson.read(path).cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_07, ids=lambda p: p.parent.name)
+def test_no_two_dollar_signs_pair_up_as_maths(path):
+    """Issue 19 item 1: '\\$143k to \\$413k' rendered as italic maths in JupyterLab."""
+    import re
+
+    for source in _markdown(path):
+        text = re.sub(r"\$\$.*?\$\$", "", source, flags=re.S)  # display maths, written as maths
+        text = re.sub(r"`[^`]*`", "", text)
+        for paragraph in re.split(r"\n\s*\n", text):
+            assert paragraph.count("$") < 2, f"two dollar signs in one paragraph would pair as maths: {paragraph[:120]!r}"
+
+
+#: Figures in module 07's Markdown that are not Cartwheel's: the essay's claims, the factsheet's worked
+#: examples, the course's rules and conventions. Everything else with a unit must be a computed fact.
+NOT_CARTWHEEL = {
+    "30%": "the essay's 'cut infra costs by 30%'", "12%": "the essay's digest",
+    "10%": "factsheet worked example", "11%": "factsheet worked example", "1 pp": "factsheet worked example",
+    "1.85 pp": "factsheet worked example", "5%": "a test's nominal α", "80%": "headroom target / power",
+    "40%": "the right-sizing rule (80% ÷ 2)", "99%": "the latency SLO's objective (checked below)",
+    "1,000": "worked example", "1,100": "worked example", "10,000": "worked example / coin tosses",
+    "5,200": "coin tosses", "14,750": "factsheet sample size", "14,400": "factsheet rule of thumb",
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_07[:2], ids=lambda p: p.parent.name)
+def test_markdown_states_no_cartwheel_figure_the_data_does_not_give(path, facts):
+    """Caught '65.8%', '19 ms more p95', '\\$143k', '400,000 sessions' and '8% of experiments'."""
+    assert 100 * cartwheel.LATENCY.objective == 99
+    units = facts.by_unit()
+    for source in _markdown(path):
+        for q in L.extract_numbers(source):
+            if q.text in NOT_CARTWHEEL or q.unit == "×" or (q.unit is None and (q.value < 1000 or 1900 <= q.value <= 2100)):
+                continue
+            assert any(L.matches_value(q, v) for v in units[q.unit or ""].values()), \
+                f"{q.text!r} in {source[max(0, q.start - 60):q.end + 20]!r} is not a computed fact"
+    text = "\n".join(_markdown(path))
+    assert "8% of experiments" not in text and "Redis cache." not in text
+
+
+def test_the_errors_guardrail_column_is_the_request_logs_rate_in_both_arms():
+    from steward.datasets import ab_sessions, requests
+
+    s = datagen.load("ab_sessions")
+    rate = 1 - (1 - requests.SERVER_ERROR_RATE) ** cartwheel.CALLS_PER_SESSION
+    assert ab_sessions.SESSION_ERROR_RATE == pytest.approx(rate) and ab_sessions.TREATMENT_ERROR_FACTOR == 1.0
+    per_arm = s.groupby("arm").server_error.mean()
+    se = math.sqrt(rate * (1 - rate) / (len(s) / 2))
+    assert all(abs(per_arm - rate) < 4 * se)
+    errors = L.error_guardrail(s)
+    assert errors.ci_low < 0 < errors.ci_high, "the check fails open: no detectable change in errors"
+    assert 0.2 < L.error_mde_relative(s) < 1.0, "guardrails on rare events need power too"
+
+
+def test_a_significant_rise_in_errors_blocks_the_launch():
+    s = datagen.load("ab_sessions").copy()
+    treated = s.arm == "treatment"
+    s.loc[treated, "server_error"] = s.loc[treated, "server_error"] | (s.loc[treated].index % 50 == 0)
+    assert L.error_guardrail(s).ci_low > 0
+    assert L.guardrail_decision(s) == "do not ship"
+
+
+@given(st.floats(0.501, 0.7), st.integers(10, 200_000))
+@FAST
+def test_the_same_split_is_more_suspicious_in_a_bigger_test(share, n):
+    assert L.srm_p_for_split(share, 2 * n) <= L.srm_p_for_split(share, n) + 1e-15
+    assert (L.srm_p_for_split(share, n) < L.SRM_ALPHA) == (n >= L.srm_min_sessions(share)) or \
+        abs(n - L.srm_min_sessions(share)) <= 1  # the boundary is exact up to float rounding
+
+
+@given(st.floats(1e-6, 10), st.floats(0.5, 0.99))
+@FAST
+def test_mde_is_linear_in_the_standard_error_and_grows_with_power(se, power):
+    assert L.minimum_detectable_effect(2 * se, power=power) == pytest.approx(2 * L.minimum_detectable_effect(se, power=power))
+    assert L.minimum_detectable_effect(se, power=power) >= L.minimum_detectable_effect(se, power=0.5) - 1e-12

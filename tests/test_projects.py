@@ -222,3 +222,85 @@ def test_promotion_widget_shows_the_claim_without_a_cause(lab):
     lab.set(selection=p.COMPANY["selection"], effect=0.0)
     assert lab.state["naive"] >= p.CLAIM_PCT and abs(lab.state["stratified"]) < 5
     assert "Naive" in lab.figure.title and lab.error is None
+
+
+# -- one unit of effort, stated (issue 14, "10 · units") -----------------------------------------
+def test_capacity_is_two_engineers_for_a_quarter_in_the_backlogs_unit():
+    assert p.CAPACITY_WEEKS == p.ENGINEERS * p.WEEKS_PER_QUARTER == 2 * 52 / 4
+    assert p.person_months(p.CAPACITY_WEEKS) == pytest.approx(p.ENGINEERS * 3)  # 2 engineers × 3 months
+    assert "effort_weeks" in PROJECTS.columns  # the data's unit is the person-week
+
+
+def test_rice_per_person_month_scales_every_score_alike_and_keeps_the_ranking():
+    weeks, months = p.rice(PROJECTS), p.rice(PROJECTS, per="person-month")
+    pd.testing.assert_series_equal(months, weeks * 52 / 12)
+    assert (weeks.rank() == months.rank()).all()
+    with pytest.raises(ValueError, match="person-week"):
+        p.rice(PROJECTS, per="days")
+
+
+def test_the_lesson_states_one_unit_and_no_half_year_of_capacity():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("notebooks", "solutions"):
+        cells = json.loads((root / folder / "10-choose-your-projects.ipynb").read_text())["cells"]
+        text = " ".join("\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                                  for c in cells).split())
+        assert "half-year of capacity" not in text and "one half-year" not in text
+        assert "person-months" in text and "person-week" in text  # the RICE source's unit, and ours, both named
+        assert "26 person-weeks" not in text and "capacity=26" not in text  # the figure comes from the lesson module
+        assert "95% fresh" not in text  # module 09's result is not a constant
+
+
+def test_alignment_rubric_quotes_the_canon():
+    from steward import cartwheel
+
+    senior = p.ALIGNMENT_RUBRIC.senior_level
+    assert f"{cartwheel.INVENTORY.latency_budget_ms:.0f} ms" in senior and "95%" not in senior
+    assert f"{cartwheel.LATENCY.threshold_ms:.0f} ms" in senior
+
+
+# -- stretch: the work that is not code (issue 14, "10–11 · the staff-level work") ----------------
+def test_forced_portfolio_takes_the_request_first_and_refills():
+    scores, effort = p.portfolio_score(PROJECTS), PROJECTS.set_index("project_id")["effort_weeks"]
+    forced = p.forced_portfolio(scores, effort, p.DIRECTOR_ASK)
+    assert forced[0] == p.DIRECTOR_ASK and effort[forced].sum() <= p.CAPACITY_WEEKS
+    left = p.CAPACITY_WEEKS - effort[forced].sum()
+    assert all(effort[pid] > left for pid in effort.index if pid not in forced), "no project that fits is left out"
+    with pytest.raises(ValueError):
+        p.forced_portfolio(scores, effort, "P99")
+    with pytest.raises(ValueError):
+        p.forced_portfolio(scores, effort, p.DIRECTOR_ASK, capacity=1)
+
+
+def test_cost_of_yes_adds_up():
+    cost = p.cost_of_yes(PROJECTS, p.DIRECTOR_ASK)
+    worth = p.value(PROJECTS)
+    assert cost["value_lost"] == pytest.approx(worth[cost["planned"]].sum() - worth[cost["forced"]].sum())
+    assert set(cost["planned"]) - set(cost["dropped"]) <= set(cost["forced"])
+    assert cost["planned"] == p.pick_portfolio(p.portfolio_score(PROJECTS), PROJECTS.set_index("project_id")["effort_weeks"])
+    # a planned project costs nothing to say yes to
+    assert p.cost_of_yes(PROJECTS, cost["planned"][0])["value_lost"] == pytest.approx(0, abs=1e-9)
+
+
+def test_the_decision_the_stretch_teaches_holds_on_the_data():
+    ask = p.cost_of_yes(PROJECTS, p.DIRECTOR_ASK)
+    glue = {pid: p.cost_of_yes(PROJECTS, pid)["share_lost"] for pid in p.GLUE}
+    assert max(glue.values()) < ask["share_lost"]
+    assert p.TASKS.glue_on_purpose.expected == min(glue, key=glue.get)
+    vp = load("stakeholders").set_index("name").loc["Daniel Kim", "cares_about"]
+    assert any(o in vp for o in ask["objectives_hit"])
+
+
+def test_the_note_to_the_director_is_composed_and_checked():
+    note = p.director_note_example()
+    assert p.TASKS.note_to_director.check(note).passed
+    assert len(note.split()) <= p.MEMO_WORDS and note.startswith("Not this quarter.")
+    cost = p.cost_of_yes(PROJECTS, p.DIRECTOR_ASK)
+    assert f"{100 * cost['share_lost']:.0f}%" in note and all(pid in note for pid in cost["dropped"])
+    assert p.DIRECTOR_NOTE_RUBRIC.senior_level == note
+    long = note + " More words." * p.MEMO_WORDS
+    assert not p.TASKS.note_to_director.check(long).passed
+    assert not p.TASKS.note_to_director.check("Happy to help! " + note).passed

@@ -3,7 +3,10 @@ realism, and every widget's compute over its controls' whole range."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from steward import cartwheel
 from steward.datasets import requests as requests_data
 from steward.lessons import quantify as q
 
@@ -114,11 +118,51 @@ def test_burn_rate_table_budget_column():
 
 def test_burn_rate_of_a_known_frame():
     frame = pd.DataFrame({"status": [200] * 990 + [503] * 10, "latency_ms": [1.0] * 1000})
-    assert q.burn_rate(frame, 0.999) == pytest.approx(10)
-    frame.loc[0, "latency_ms"] = 250  # slow counts as bad
-    frame.loc[1, "status"] = 404  # a client error does not
-    assert q.burn_rate(frame, 0.999) == pytest.approx(11)
-    assert q.budget_remaining_percent(frame, 0.999, 30, 7) == pytest.approx(100 * (1 - 11 * 7 / 30))
+    assert q.burn_rate(frame, q.AVAILABILITY) == pytest.approx(10)
+    frame.loc[0, "latency_ms"] = 250  # slow spends the latency budget, not the availability one
+    frame.loc[1, "status"] = 404  # a client error spends neither
+    assert q.burn_rate(frame, q.AVAILABILITY) == pytest.approx(10)
+    assert q.budget_remaining_percent(frame, q.AVAILABILITY, 7) == pytest.approx(100 * (1 - 10 * 7 / 30))
+    assert q.burn_rate(frame, q.LATENCY) == pytest.approx(0.001 / 0.01)
+    assert q.budget_spent_percent(frame, q.LATENCY, 7) == pytest.approx(100 * 0.1 * 7 / 30)
+
+
+def test_a_timed_out_call_is_failed_and_slow():
+    """A 504 after the client's three 100 ms attempts spends both budgets; a fast 503 only one."""
+    frame = pd.DataFrame({"status": [504, 503, 200], "latency_ms": [cartwheel.INVENTORY.worst_case_ms, 4.0, 1.0]})
+    assert list(q.good_calls(frame, q.AVAILABILITY)) == [False, False, True]
+    assert list(q.good_calls(frame, q.LATENCY)) == [False, True, True]
+
+
+def test_the_slos_are_the_canons():
+    """Module 04 builds on module 00's SLOs: the canon's objects, not local copies."""
+    assert q.AVAILABILITY is cartwheel.AVAILABILITY and q.LATENCY is cartwheel.LATENCY
+    assert q.SLO == cartwheel.AVAILABILITY.objective
+    assert q.LATENCY_SLO_MS == cartwheel.LATENCY.threshold_ms
+    assert q.ESSAY_RPS == cartwheel.PEAK_CALLS_PER_S and q.SAMPLE_RATE == cartwheel.REQUEST_LOG_SAMPLING
+    assert q.FAN_OUT == cartwheel.ITEMS_PER_CALL
+    with pytest.raises(ValueError):
+        q.burn_rate(pd.DataFrame({"status": [200]}), 0.999)  # a bare number is no SLO
+
+
+def test_the_weeks_p99_is_the_canons(log):
+    assert q.percentile(log["latency_ms"], 0.99) == pytest.approx(cartwheel.call_p99_ms())
+    assert q.TASKS.week_p99.expected == pytest.approx(cartwheel.call_percentile(log["latency_ms"]))
+
+
+def test_the_week_is_inside_the_latency_slo_but_the_incident_is_not(log):
+    """What the lesson says about the latency SLO, computed with the canon's SLI."""
+    assert cartwheel.inside_latency_slo(log["latency_ms"])
+    assert q.latency_compliance(log) >= q.LATENCY.objective
+    incident = q.incident_requests(log)
+    assert not cartwheel.inside_latency_slo(incident["latency_ms"])
+    # the incident burns the availability budget much faster than the latency one
+    assert q.burn_rate(incident, q.AVAILABILITY) > 10 * q.burn_rate(incident, q.LATENCY)
+
+
+def test_timeouts_take_the_canons_worst_case(log):
+    timeouts = log.loc[log["status"] == 504, "latency_ms"]
+    assert len(timeouts) and (timeouts >= cartwheel.INVENTORY.worst_case_ms).all()
 
 
 def test_multiwindow_alert_pages_during_the_incident_only(log):
@@ -327,3 +371,228 @@ def test_every_app_accepts_every_control_value(name):
             app.set(**{control_name: value})
             assert app.error is None, f"{name}: {control_name}={value!r} gave {app.error}"
             assert app.figure.title and "…" not in app.figure.title
+
+
+# -- a careful writer's claim passes -------------------------------------------------------------------
+CAREFUL_CLAIMS = [
+    "p99 latency under 10 ms at up to {n} requests/s, measured over the week of 4–10 March",
+    "Over the week of 4-10 March 2024, the 99th percentile stayed below 10 ms up to {n} calls/s.",
+    "P99 < 10ms at up to {n} calls per second (production, 2024-03-04 to 2024-03-10).",
+    "Measured from March 4 to March 10: p99 under 10 milliseconds at loads up to {n} req/s.",
+    "Last week the p99 stayed under 10 ms up to {n} rps; the peak was 20,000 requests/s.",
+    "p99 under 10.0 ms at up to {n} calls a second, over a 7-day window of real traffic.",
+    "Our 99th-percentile latency was below 10 ms at up to {k}k requests per second over 168 hours.",
+]
+
+
+@pytest.mark.parametrize("template", CAREFUL_CLAIMS)
+def test_careful_phrasings_of_the_claim_pass(template):
+    expected = q.TASKS.claim.expected
+    sentence = template.format(n=f"{expected:,.0f}", k=f"{expected / 1000:g}")
+    assert q.claim_missing(sentence) == [], sentence
+    outcome = q.TASKS.claim.check(sentence)
+    assert outcome.status == "pass", (sentence, outcome.message)
+
+
+@pytest.mark.parametrize("sentence", [
+    "It's fast, we load-tested it.",
+    "p99 under 10 ms at up to 14,000 requests/s.",  # no window
+    "p99 under 10 ms over the week of 4–10 March.",  # no load
+])
+def test_claims_missing_a_part_still_fail(sentence):
+    assert q.claim_missing(sentence)
+
+
+def test_claim_loads_reads_every_load():
+    assert q.claim_loads("up to 14,000 calls/s; the peak was 20k rps") == [14_000, 20_000]
+    assert q.claim_loads("14 000 requests per second") == [14_000]
+    assert q.claim_loads(None) == []
+
+
+# -- Little's law is the mean: what a pool must hold ---------------------------------------------------
+def test_little_per_window_matches_the_busiest_window(log):
+    by_window = q.in_flight_by_window(log)
+    busiest = q.throughput_rps(log).idxmax()
+    assert by_window[busiest] == pytest.approx(q.in_flight_at_peak(log))
+
+
+def test_the_fullest_window_is_not_the_busiest(log):
+    """The defect: the lesson called the busiest window's mean 'what a pool must hold'."""
+    by_window = q.in_flight_by_window(log)
+    fullest = by_window.idxmax()
+    assert q.worst_in_flight(log) > 2 * q.in_flight_at_peak(log)
+    assert q.INCIDENT_START <= fullest < q.INCIDENT_END  # the slow downstream fills the pool
+    sizes = list(q.pool_sizes(log).values())
+    assert sizes == sorted(sizes), "the candidate sizes run from the mean to the bound"
+    assert sizes[-1] == pytest.approx(cartwheel.PEAK_CALLS_PER_S * cartwheel.INVENTORY.worst_case_ms / 1000)
+
+
+@pytest.mark.parametrize("mean", [0.0, 0.5, 4.0, 130.5, 2500.0])
+def test_in_flight_quantile_is_the_poisson_quantile(mean):
+    draws = np.random.RandomState(3).poisson(mean, 200_000)
+    for level in (0.5, 0.99, 0.999):
+        got = q.in_flight_quantile(mean, level)
+        assert (draws <= got).mean() >= level - 2e-3
+        assert got == 0 or (draws <= got - 1).mean() < level + 2e-3
+
+
+def test_in_flight_quantile_refuses_nonsense():
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            q.in_flight_quantile(bad)
+
+
+# -- the averaged-percentile demo quotes one sample -----------------------------------------------------
+def test_averaging_demo_counts_the_sample_it_computes_on(log):
+    """The defect: the demo computed on cart but quoted every endpoint's hourly counts."""
+    cart = log[log["endpoint"] == "cart"]
+    demo = q.averaging_demo(cart)
+    assert demo["rows"] == len(cart)
+    assert demo["windows"] == len(q.window_percentiles(cart, "1h"))
+    assert demo["true"] == pytest.approx(q.percentile(cart["latency_ms"], 0.99))
+    assert demo["averaged"] == pytest.approx(q.averaged_percentile(cart, "1h"))
+    everyone = q.averaging_demo(log)
+    assert demo["most_rows"] < everyone["most_rows"]
+
+
+# -- bootstrap intervals --------------------------------------------------------------------------------
+@pytest.mark.parametrize("values, level", [
+    ([1.0, 2.0, 3.0, 4.0], 0.5), ([1.0, 2.0, 3.0, 4.0], 0.9), ([1.0, 3.0, 4.0, 8.0, 9.0], 0.75),
+    ([2.0, 2.0, 5.0, 7.0, 11.0], 0.99),
+])
+def test_order_statistic_bootstrap_is_the_naive_bootstrap_exactly(values, level):
+    """Against the exact bootstrap distribution: every one of the nⁿ equally likely resamples."""
+    import itertools
+
+    values = np.asarray(values)
+    exact: dict[float, float] = {}
+    resamples = list(itertools.product(values, repeat=len(values)))
+    for resample in resamples:
+        key = round(float(np.quantile(resample, level)), 9)
+        exact[key] = exact.get(key, 0.0) + 1 / len(resamples)
+    draws = np.round(q.bootstrap_quantile(values, level, resamples=200_000, seed=3), 9)
+    support, counts = np.unique(draws, return_counts=True)
+    assert set(support) <= set(exact)
+    for value, probability in exact.items():
+        assert counts[support == value].sum() / draws.size == pytest.approx(probability, abs=0.005), value
+
+
+def test_bootstrap_is_seeded_and_checks_its_input():
+    values = np.arange(1000.0)
+    assert np.array_equal(q.bootstrap_quantile(values, 0.99, 50, seed=1), q.bootstrap_quantile(values, 0.99, 50, seed=1))
+    low, high = q.quantile_interval(values, 0.5)
+    assert low < 499.5 < high
+    for bad in ([], [float("nan")]):
+        with pytest.raises(ValueError):
+            q.bootstrap_quantile(bad, 0.99)
+    with pytest.raises(ValueError):
+        q.bootstrap_quantile(values, 0.99, resamples=0)
+    with pytest.raises(ValueError):
+        q.interval(values, level=1.5)
+
+
+def test_p999_interval_is_wide_and_holds_the_estimate(log):
+    estimate = q.percentile(log["latency_ms"], 0.999)
+    low, high = q.quantile_interval(log["latency_ms"], 0.999)
+    assert low < estimate < high
+    p99_low, p99_high = q.quantile_interval(log["latency_ms"], 0.99)
+    assert (high - low) / estimate > 5 * (p99_high - p99_low) / q.percentile(log["latency_ms"], 0.99)
+
+
+def test_counting_rule_gives_the_same_crossing_as_the_quantiles(log):
+    assert q.max_load_by_counts(log) == q.max_load_under(log)
+    for threshold in (6.0, 8.0, 12.0):
+        assert q.max_load_by_counts(log, threshold) == q.max_load_under(log, threshold)
+
+
+def test_crossing_load_on_a_tiny_table():
+    rows = np.array([100, 100, 100])
+    slow = np.array([0, 2, 5])  # rows at or above the threshold
+    load = np.array([500, 1500, 2500])
+    assert q.crossing_load(rows, slow, load, 1000, 0.99)[0] == 1000
+    for n_slow in range(6):  # the counting rule agrees with np.quantile's interpolated p99
+        values = np.r_[np.ones(100 - n_slow), np.full(n_slow, 20.0)]
+        crossed = q.crossing_load([100], [n_slow], [500], 1000, 0.99)[0] == 0
+        assert crossed == (np.quantile(values, 0.99) >= 10.0), n_slow
+    assert q.crossing_load(rows, np.zeros(3), load, 1000, 0.99)[0] == 3000  # never crosses: the top
+
+
+def test_bootstrap_of_the_crossing_load_matches_a_naive_resample(log):
+    fast = q.bootstrap_max_load(log, resamples=1000)
+    rng = np.random.RandomState(11)
+    naive = np.array([q.max_load_by_counts(log.iloc[rng.randint(0, len(log), len(log))]) for _ in range(25)])
+    point = q.max_load_under(log)
+    assert (fast == point).mean() > 0.2  # the estimate is a common draw, not a fluke
+    for value in np.unique(naive):
+        assert (fast == value).mean() > 0.05 or (naive == value).mean() < 0.1
+    low, high = q.interval(fast)
+    assert low <= point <= high
+
+
+# -- the notebooks' Markdown quotes Cartwheel only through the canon ------------------------------------
+FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(ms|%|×|calls/s|requests/s|requests per second|/s|servers|items|rows)(?!\w)")
+#: Figures the Markdown may state that are not Cartwheel's: each with where it comes from.
+SOURCED_FIGURES = {
+    "10 ms": "the essay's target (its 'under 10 ms'), module 04's TARGET_MS",
+    "1 ms": "the coordinated-omission simulation's service time",
+    "1%": "the definition of a p99 / the latency budget's 1 − 0.99",
+    "95%": "the definition of a p95 and of a 95% interval",
+    "1,000 requests/s": "the lesson's load bin (LOAD_BIN_RPS)", "1,000 calls/s": "the lesson's load bin",
+    "63%": "Dean & Barroso 2013", "2,000 servers": "Dean & Barroso 2013", "1,800 ms": "Dean & Barroso 2013",
+    "74 ms": "Dean & Barroso 2013", "2%": "Dean & Barroso 2013; SRE workbook table 5-8",
+    "14.4×": "SRE workbook table 5-8", "6×": "SRE workbook table 5-8", "1×": "SRE workbook table 5-8",
+    "5%": "SRE workbook table 5-8", "10%": "SRE workbook table 5-8",
+    "70.2%": "factsheet §5, Erlang C", "32.0%": "factsheet §5", "13.0%": "factsheet §5", "4.7%": "factsheet §5",
+    "2.5 servers": "factsheet §5 (the Erlang C example's offered load)",
+    "2×": "factsheet §5, M/M/1", "10×": "factsheet §5, M/M/1", "100×": "factsheet §5, M/M/1",
+    "80%": "factsheet §5, M/M/1", "90%": "factsheet §5, M/M/1",
+}
+
+
+def _canon_figures() -> set[str]:
+    return {
+        f"{cartwheel.LATENCY.threshold_ms:.0f} ms",
+        f"{100 * cartwheel.LATENCY.objective:g}%",
+        f"{100 * cartwheel.AVAILABILITY.objective:g}%",
+        f"{cartwheel.PEAK_CALLS_PER_S:,} requests/s",
+        f"{cartwheel.PEAK_CALLS_PER_S:,} requests per second",  # the essay's words, equal to the canon's peak
+    }
+
+
+@pytest.mark.parametrize("folder", ["notebooks", "solutions"])
+def test_markdown_states_no_cartwheel_figure_the_canon_does_not_produce(folder):
+    """The old lesson said '40 items', 'about 300 rows, ±6%', '≈ 18% of page views', '1-in-40,000':
+    figures typed in by hand. Now they are printed by code or equal the canon."""
+    path = Path(__file__).resolve().parents[1] / folder / "04-quantify-everything.ipynb"
+    allowed = _canon_figures() | set(SOURCED_FIGURES)
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        for match in FIGURE.finditer(source):
+            figure = re.sub(r"\s+", " ", match.group(0)).replace(" ×", "×")
+            assert figure in allowed, f"{folder}: {figure!r} is neither the canon's nor sourced: print it from code"
+
+
+def test_lesson_builds_on_module_00s_slos():
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "04-quantify-everything.ipynb"
+    text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown")
+    section = text[text.index("## Two SLOs"):]
+    section = section[:section.index("\n## ", 1)]
+    assert "Module 00" in section and "time-based" in section and "request-based" in section
+    assert "non-5xx answer within" not in text  # the old combined SLO is gone
+
+
+def test_tail_at_scale_starts_at_the_calls_fan_out():
+    app = q.TailAtScale()
+    assert app.inputs["servers"].value == cartwheel.ITEMS_PER_CALL
+    assert app.state["slow_share"] == pytest.approx(q.fan_out_slow_share(cartwheel.ITEMS_PER_CALL, 0.01))
+
+
+@pytest.mark.parametrize("text, loads", [
+    ("14,000 requests/s", [14_000]), ("14,000 requests per second", [14_000]), ("14,000 calls a second", [14_000]),
+    ("14k req/s", [14_000]), ("14,000 requests/sec", [14_000]), ("14000 rps", [14_000]),
+    ("14,000 requests as seen on the dashboard", []), ("30 calls a session", []),
+])
+def test_what_counts_as_a_load(text, loads):
+    assert q.claim_loads(text) == loads

@@ -195,8 +195,9 @@ def test_skeleton_is_a_start_not_an_answer():
 
 
 def test_adr_parts():
-    assert s.TASKS.adr.check(s.MODEL_ADR).status == PASS
-    assert s.TASKS.adr.check(s.MODEL_ADR.replace("Status: accepted", "Status: superseded by ADR 9")).status == PASS
+    adr = s.model_adr()
+    assert s.TASKS.adr.check(adr).status == PASS
+    assert s.TASKS.adr.check(adr.replace("Status: accepted", "Status: superseded by ADR 9")).status == PASS
 
 
 # -- widgets ------------------------------------------------------------------------------------
@@ -206,10 +207,10 @@ def review():
 
 
 @given(h=st.integers(0, 40), p=st.floats(0, 1), q=st.floats(0, 1), f=st.integers(1, 40),
-       lo=st.floats(1, 1000), hi=st.floats(1, 1000))
+       lo=st.floats(1, 1000), hi=st.floats(1, 1000), d=st.floats(0, 10))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_review_compute_takes_every_control_value(review, h, p, q, f, lo, hi):
-    state = review.compute(review_hours=h, p_flaw=p, catch_share=q, fix_hours=f, mult_low=lo, mult_high=hi)
+def test_review_compute_takes_every_control_value(review, h, p, q, f, lo, hi, d):
+    state = review.compute(review_hours=h, p_flaw=p, catch_share=q, fix_hours=f, mult_low=lo, mult_high=hi, delay_days=d)
     assert state["low"] <= state["high"] and state["low_net"] <= state["high_net"] + 1e-9
     review.draw(state)
 
@@ -230,3 +231,297 @@ def test_doc_linter_widget():
     assert app.state == [] and "Nothing missing" in app.output.value
     app.set(text="```\n# unclosed fence")
     assert app.error is None and len(app.state) == len(s.CHECKS)
+
+
+# -- the capstone composes for every path (issue 12, item 4) -------------------------------------
+from steward import cartwheel  # noqa: E402
+from steward.datagen import load  # noqa: E402
+from steward.lessons import tradeoffs  # noqa: E402
+
+#: every option module 02's data holds (read at run time), plus a name it does not know yet
+OPTIONS = [*tradeoffs.options_table().index, "PostgreSQL conditional write"]
+TTLS = sorted({0.0, 1.0, 30.0, float(cartwheel.CACHE_TTL_TODAY_S), 187.0, 599.5, 600.0, s.reference_ttl_s()})
+
+
+def _inputs(option, ttl):
+    inputs = s.reference_inputs()
+    inputs["02.choice"]["value"], inputs["09.ttl_s"]["value"] = option, ttl
+    return inputs
+
+
+def _keep(option, ttl):
+    """A learner who kept their own results, different from the reference where they can be."""
+    results.remember("02.choice", option)
+    results.remember("09.ttl_s", ttl)
+    results.remember("04.p99_ms", round(s.reference_p99_ms() + 0.7, 1))
+    results.remember("03.availability", 0.9991)
+    results.remember("07.revenue_range", [120_000, 390_000])
+
+
+def _design(doc):
+    return doc[doc.index("## The design"):doc.index("## Alternatives")]
+
+
+def _claims_read_right(text, option, ttl):
+    """What every rendered text must satisfy, whatever the path."""
+    assert "€" not in text and "EUR" not in text
+    # the lock choice is never the cache: no 'reads stock levels from <option>', no '<option> with a TTL'
+    assert f"from {option}" not in text and f"{option} with a" not in text and f"{option} cache" not in text
+    p99 = s.call_p99_at_ttl(ttl)
+    if ttl > 0:
+        assert f"{cartwheel.CACHE_STORE}, cached with a TTL of {ttl:g} s" in text or f"{ttl:g} s TTL" in text
+    # no latency claim but the computed one
+    assert "30 s TTL" not in text or ttl == 30
+    assert "stays inside 200 ms" not in text
+    return p99
+
+
+@pytest.mark.parametrize("ttl", TTLS)
+@pytest.mark.parametrize("option", OPTIONS)
+def test_model_doc_reads_right_for_every_option_and_ttl(option, ttl):
+    inputs = _inputs(option, ttl)
+    doc = s.model_design_doc(inputs)
+    p99 = _claims_read_right(doc, option, ttl)
+    design = _design(doc)
+    store = design.split("Coordination is a separate decision")[0].split("Module 09's model of this TTL")[0]
+    assert (cartwheel.CACHE_STORE in store) == (ttl > 0)
+    assert ("no cache" in store) == (ttl == 0)
+    assert option in design  # the coordination slot, a separate paragraph
+    assert f"{p99:.1f} ms, {'inside' if cartwheel.LATENCY.met_by(p99) else 'outside'} the latency SLO" in doc
+    assert cartwheel.LATENCY.statement() in doc and cartwheel.AVAILABILITY.statement() in doc
+    low, high = inputs["07.revenue_range"]["value"]
+    assert f"{cartwheel.money(low)}–{cartwheel.money(high)} a month" in doc
+    assert s.lint_design_doc(doc) == []
+    facts = s.capstone_facts(inputs)
+    assert s.slo_claim_problems(doc, facts) == []
+    alternatives = doc[doc.index("## Alternatives"):doc.index("## Cross")]
+    assert all(name in alternatives for name in facts.ranked) and option in facts.ranked
+    for text in (s.design_doc_skeleton(inputs), s.model_adr(inputs), s.capstone_senior_example(inputs)):
+        _claims_read_right(text, option, ttl)
+        assert f"{p99:.1f} ms" in text
+        assert s.slo_claim_problems(text, facts) == []
+    assert s.TASKS.adr.check(s.model_adr(inputs)).status == PASS
+
+
+@pytest.mark.parametrize("ttl", [0.0, 60.0, 600.0])
+@pytest.mark.parametrize("option", OPTIONS)
+def test_kept_results_and_defaults_both_pass_their_own_doc(progress_file, option, ttl):
+    task = s.TASKS.capstone
+    assert task.check(s.model_design_doc(s.reference_inputs())).status == PASS  # kept nothing: the reference
+    _keep(option, ttl)
+    mine = s.capstone_inputs(quiet=True)
+    assert {k for k, v in mine.items() if v["source"] == "yours"} >= set(s.QUOTED_KEYS)
+    assert task.check(s.model_design_doc(mine)).status == PASS, task.check(s.model_design_doc(mine)).message
+    assert s.CAPSTONE_RUBRIC.senior_level == s.capstone_senior_example(mine)
+    outcome = task.check(s.model_design_doc(s.reference_inputs()))
+    assert outcome.status == NOT_YET and "Quote your own numbers" in outcome.message
+
+
+def test_the_call_p99_at_a_ttl_comes_from_the_request_log():
+    log = load("requests")
+    today = s.call_p99_at_ttl(cartwheel.CACHE_TTL_TODAY_S)
+    assert today == pytest.approx(cartwheel.call_p99_ms(), rel=0.01)
+    misses = log.loc[~log["cache_hit"].astype(bool), "latency_ms"]
+    assert s.call_p99_at_ttl(0) == pytest.approx(cartwheel.call_percentile(misses), rel=0.01)
+    assert s.call_hit_share(cartwheel.CACHE_TTL_TODAY_S) == pytest.approx(log["cache_hit"].mean())
+    p99s = [s.call_p99_at_ttl(t) for t in range(0, 601, 20)]
+    assert all(a >= b - 1e-9 for a, b in zip(p99s, p99s[1:], strict=False)), "a longer TTL never slows the call"
+    for bad in (-1, float("nan"), "60", True):
+        with pytest.raises(ValueError):
+            s.call_p99_at_ttl(bad)
+
+
+def test_a_ttl_of_zero_is_an_answer(progress_file):
+    assert s.normalise("09.ttl_s", 0) == 0.0 and s.normalise("04.p99_ms", 0) is None
+    results.remember("09.ttl_s", 0)
+    inputs = s.capstone_inputs(quiet=True)
+    assert inputs["09.ttl_s"] == {"what": s.CAPSTONE_KEYS["09.ttl_s"][0], "value": 0.0, "source": "yours"}
+    assert "no cache" in s.format_input("09.ttl_s", 0.0)
+
+
+# -- the capstone's check tells the learner's reasoning from the model's (issue 14) ---------------
+@pytest.fixture
+def doc(progress_file):
+    """The model doc for a learner who kept nothing (a private, empty progress file: solution
+    notebooks run in the same session keep results, and the check reads kept results)."""
+    return s.model_design_doc(s.reference_inputs())
+
+
+def _with(doc, sentence):
+    return doc.replace("## Cross-cutting concerns", f"{sentence}\n\n## Cross-cutting concerns")
+
+
+def test_the_model_doc_passes_and_so_does_a_true_claim(doc):
+    assert s.check_capstone(doc).passed
+    p99 = s.call_p99_at_ttl(30)
+    assert s.check_capstone(_with(doc, f"With a 30 s TTL the call's p99 is {p99:.1f} ms, inside the SLO.")).passed
+
+
+@pytest.mark.parametrize("sentence, words", [
+    ("With a 30 s TTL the call's p99 is 252 ms, inside the SLO.", "252"),   # the old claim, against the data
+    ("With a 30 s TTL the call stays outside the SLO.", "outside"),
+    ("The call's p95 stays inside the SLO with the cache.", "p99"),
+    ("The mean latency keeps us within the SLO.", "p99"),
+])
+def test_a_false_slo_claim_is_caught(doc, sentence, words):
+    verdict = s.check_capstone(_with(doc, sentence))
+    assert not verdict.passed and "SLO" in verdict.message and words in verdict.message
+
+
+def test_an_availability_claim_is_checked_too(doc):
+    verdict = s.check_capstone(_with(doc, "Our availability is below the availability SLO."))
+    assert not verdict.passed and "availability" in verdict.message
+
+
+def test_the_alternatives_weigh_every_option_module_02_ranked(doc):
+    ranked = s.reference_ranked_options()
+    assert len(ranked) >= 2
+    last = ranked[-1]
+    cut = "\n".join(line for line in doc.splitlines() if not line.startswith(f"- {last} ("))
+    verdict = s.check_capstone(cut)
+    assert not verdict.passed and last in verdict.message
+
+
+@pytest.mark.parametrize("key, value", [("03.availability", 0.9991), ("07.revenue_range", [120_000, 390_000]),
+                                        ("02.choice", "etcd"), ("04.p99_ms", 13.1), ("09.ttl_s", 45)])
+def test_each_number_must_be_yours(progress_file, doc, key, value):
+    results.remember(key, value)
+    verdict = s.check_capstone(doc)
+    assert not verdict.passed and "Quote your own numbers" in verdict.message and "yours" in verdict.message
+    assert s.check_capstone(s.model_design_doc(s.capstone_inputs(quiet=True))).passed
+
+
+# -- the review model's source and its cost of delay (issue 14, "11 · the review model") ---------
+def test_boehm_and_basilis_small_system_figure_is_in_the_sources():
+    boehm_basili = next(x for x in s.COST_OF_CHANGE_SOURCES if x["source"].startswith("Boehm & Basili"))
+    assert "5:1" in boehm_basili["note"] and "small" in boehm_basili["note"]
+    assert s.MULT_LOW < s.SMALL_SYSTEM_MULTIPLIER < s.MULT_HIGH
+
+
+def test_at_five_to_one_the_planned_review_does_not_pay_and_a_smaller_one_does():
+    m = s.SMALL_SYSTEM_MULTIPLIER
+    assert s.expected_net_hours(**R, multiplier=m) < 0 < s.expected_net_hours(**R, multiplier=s.MULT_HIGH)
+    budget = s.max_review_hours(**R, multiplier=m)
+    assert 0 < budget < R["review_hours"]
+    assert s.expected_net_hours(**{**R, "review_hours": budget}, multiplier=m) == pytest.approx(0, abs=1e-9)
+    assert s.max_review_hours(**R, multiplier=1.0) == 0.0
+
+
+@given(h=hours, p=prob, q=prob, f=st.floats(0.1, 40), m=mult, d=st.floats(0, 500))
+def test_the_cost_of_delay_is_paid_like_review_hours(h, p, q, f, m, d):
+    with_delay = s.expected_net_hours(h, p, q, f, m, delay_hours=d)
+    assert with_delay == pytest.approx(s.expected_net_hours(h, p, q, f, m) - d, abs=1e-6)
+    assert with_delay == pytest.approx(s.expected_net_hours(h + d, p, q, f, m), abs=1e-6)
+    even = s.break_even_multiplier(h, p, q, f, delay_hours=d)
+    if math.isfinite(even) and p * q > 1e-6:
+        assert s.expected_net_hours(h, p, q, f, even, delay_hours=d) == pytest.approx(0, abs=1e-6 * (1 + h + d))
+        assert even >= s.break_even_multiplier(h, p, q, f)
+
+
+def test_a_days_delay_in_hours_comes_from_module_07s_revenue():
+    low, high = s.reference_revenue_range()
+    per_day = s.delay_hours_per_day()
+    assert per_day == pytest.approx(low / cartwheel.WINDOW_DAYS / s.HOUR_COST)
+    assert s.delay_hours_per_day(high) > per_day
+    assert s.cost_of_delay_hours(3, low) == pytest.approx(3 * per_day)
+    waiting = s.TASKS.cost_of_delay.expected
+    assert waiting == pytest.approx(s.break_even_multiplier(**R, delay_hours=s.REVIEW_DELAY_DAYS * per_day))
+    assert waiting > s.SMALL_SYSTEM_MULTIPLIER  # the lesson's conclusion, computed
+    for bad in ({"delay_days": -1, "value_per_month": low}, {"delay_days": 1, "value_per_month": float("nan")},
+                {"delay_days": 1, "value_per_month": low, "hour_cost": 0}):
+        with pytest.raises(ValueError):
+            s.cost_of_delay_hours(**bad)
+
+
+def test_review_widget_counts_the_wait(review):
+    review.refresh()
+    state = review.set(review_hours=12, p_flaw=0.4, catch_share=0.6, fix_hours=6, mult_low=1.0, mult_high=100.0,
+                       delay_days=s.REVIEW_DELAY_DAYS)
+    assert state["break_even"] == pytest.approx(s.TASKS.cost_of_delay.expected)
+    assert "waits" in review.figure.title and review.error is None
+    review.set(delay_days=0.0)
+    assert "waits" not in review.figure.title
+
+
+def test_a_dependencys_own_p99_is_not_a_claim_about_the_call(doc):
+    assert s.check_capstone(_with(doc, "Inventory's p99 is 45 ms at peak, inside its own budget.")).passed
+
+
+def test_module_02s_options_are_read_from_its_data_if_its_task_is_renamed(monkeypatch):
+    want = s.reference_ranked_options()
+    s._ranked_options.cache_clear()
+    try:
+        monkeypatch.setattr(tradeoffs, "TASKS", object())  # module 02 renamed or rebuilt its tasks
+        assert s.reference_ranked_options() == want
+        s._ranked_options.cache_clear()
+        monkeypatch.setattr(tradeoffs, "ranking", None)  # …and its ranking function
+        fenced = tradeoffs.fencing_by_option()
+        assert set(s.reference_ranked_options()) == set(fenced[fenced].index)
+    finally:
+        monkeypatch.undo()
+        s._ranked_options.cache_clear()
+    assert s.reference_ranked_options() == want
+
+
+def test_module_09s_model_is_used_when_it_gives_back_the_canon(monkeypatch, progress_file):
+    from steward.lessons import visibility
+
+    s._module_09.cache_clear()
+    try:
+        monkeypatch.setattr(visibility, "call_hit_share", lambda ttl: ttl, raising=False)
+        monkeypatch.setattr(visibility, "call_p99", lambda ttl: s._call_p99(float(ttl)) + 0.01, raising=False)
+        monkeypatch.setattr(visibility, "ttl_claim", lambda ttl: f"With a {ttl:.0f} s TTL the recommendation call's p99 "
+                            f"over the week is {s._call_p99(float(ttl)):.1f} ms, inside the 200 ms latency SLO.",
+                            raising=False)
+        assert s._module_09() is visibility
+        assert s.call_p99_at_ttl(30) == pytest.approx(s._call_p99(30.0) + 0.01)
+        doc = s.model_design_doc(s.reference_inputs())
+        assert f"Module 09's model of this TTL: With a {s.reference_ttl_s():.0f} s TTL" in doc
+        assert s.check_capstone(doc).passed
+        s._module_09.cache_clear()
+        monkeypatch.setattr(visibility, "call_p99", lambda ttl: 999.0, raising=False)  # disagrees with the canon
+        assert s._module_09() is None and s.module_09_claim(30) is None
+        assert s.call_p99_at_ttl(30) == s._call_p99(30.0)
+    finally:
+        monkeypatch.undo()
+        s._module_09.cache_clear()
+
+
+@pytest.mark.parametrize("fencing, database_only, says, never", [
+    (True, False, "fencing token the reservation store checks", "no lock service"),
+    (True, True, "no lock service", "fencing token"),          # module 02's conditional write
+    (False, False, "gives no fencing token", "no lock service"),
+    (None, None, "does not describe yet", "fencing token the"),
+])
+def test_the_coordination_slot_reads_right_for_every_kind_of_option(fencing, database_only, says, never):
+    from dataclasses import replace
+
+    for ttl in (0.0, 60.0):
+        facts = replace(s.capstone_facts(_inputs("Some option", ttl)), fencing=fencing, database_only=database_only)
+        text = facts.coordination()
+        assert says in text and never not in text and "Some option" in text
+        assert "out of this doc's scope" in text  # the reservation is a non-goal here, not the cache
+        assert (cartwheel.CACHE_STORE in text) == (ttl > 0)
+
+
+def test_the_review_chart_keeps_a_long_wait_on_the_axis(review):
+    review.refresh()
+    state = review.set(review_hours=40, p_flaw=0.4, catch_share=0.6, fix_hours=6, mult_low=1.0, mult_high=100.0,
+                       delay_days=10.0)
+    bottom = review.figure.ax.get_ylim()[0]
+    assert bottom <= s._symlog(min(float(np.min(state["curve"])), state["low_net"]))
+    review.set(review_hours=12, delay_days=0.0)
+
+
+def test_no_currency_but_the_canons_in_modules_10_and_11():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [(root / "steward/lessons/seniority.py").read_text(), (root / "steward/lessons/projects.py").read_text()]
+    for folder in ("notebooks", "solutions", "exercises"):
+        for name in ("10-choose-your-projects.ipynb", "11-the-seniority-paradox.ipynb"):
+            cells = json.loads((root / folder / name).read_text())["cells"]
+            texts += [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in cells]
+    others = {"€", "£", "EUR", "GBP"} - {cartwheel.CURRENCY_SYMBOL, cartwheel.CURRENCY}
+    assert not [sign for text in texts for sign in others if sign in text]

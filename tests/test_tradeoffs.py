@@ -11,9 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from steward import cartwheel
 from steward.datagen import load
-from steward.datasets.coordination_options import CRITERIA, FENCING, OPTIONS
+from steward.datasets.coordination_options import (
+    CRITERIA,
+    DATABASE_ONLY,
+    FENCING,
+    NO_LOCK_OPTION,
+    OPTIONS,
+)
 from steward.lessons import tradeoffs as t
+from steward.lessons.tradeoffs import exercise as tx
 
 SCORES = t.options_table()
 FENCE = t.fencing_by_option()
@@ -36,6 +44,33 @@ def test_fencing_follows_the_factsheet():
     # Redlock cannot produce fencing tokens [Kleppmann 2016]; ZooKeeper's zxid and etcd's revision can.
     assert FENCE.to_dict() == FENCING
     assert not FENCE["Redlock"] and FENCE["ZooKeeper"] and FENCE["etcd"]
+
+
+def test_the_no_lock_option_is_first_class():
+    # issue 13: "no distributed lock" is an option scored on the same criteria, with sources
+    frame = load("coordination_options")
+    rows = frame[frame["option"] == NO_LOCK_OPTION]
+    assert len(rows) == len(CRITERIA) and rows["fencing_token"].all() and rows["database_only"].all()
+    assert not frame.loc[frame["option"] != NO_LOCK_OPTION, "database_only"].any()
+    sources = " ".join(rows["source"])
+    assert "PostgreSQL docs" in sources and "Kleppmann" in sources and "FOR UPDATE" in " ".join(rows["evidence"])
+    correctness = t.ranking(SCORES, t.TEAM_WEIGHTS, FENCE, "correctness")
+    assert correctness.index[0] == NO_LOCK_OPTION  # module 11's capstone quotes this name
+    efficiency = t.ranking(SCORES, t.TEAM_WEIGHTS, FENCE, "efficiency")
+    assert efficiency.loc[NO_LOCK_OPTION, "reason"] == "the state is not a database row"
+
+
+def test_advisory_lock_evidence_names_its_real_trade_offs():
+    frame = load("coordination_options").set_index(["option", "criterion"])
+    row = frame.loc[("Postgres advisory", "availability")]
+    assert "paused holder blocks" in row["evidence"] and "keepalive" in row["evidence"]
+    assert "Advisory Locks" in row["source"] and "tcp_keepalives_idle" in row["source"]
+
+
+def test_cartwheel_facts_in_the_scores_come_from_the_canon():
+    frame = load("coordination_options").set_index(["option", "criterion"])
+    assert f"runs {cartwheel.CACHE_STORE} for the stock-level cache" in frame.loc[("Redis (single)", "familiarity"),
+                                                                                  "evidence"]
 
 
 def test_options_table_is_wide_and_ordered():
@@ -80,7 +115,9 @@ def test_a_missing_criterion_weighs_nothing():
 def test_correctness_constraint_removes_the_options_without_fencing():
     allowed = t.eligible(FENCE, "correctness")
     assert set(allowed[allowed].index) == {o for o, f in FENCING.items() if f}
-    assert t.eligible(FENCE, "efficiency").all()
+    efficiency = t.eligible(FENCE, "efficiency")
+    assert set(efficiency[~efficiency].index) == {o for o, only in DATABASE_ONLY.items() if only}
+    assert t.eligible(FENCE, "efficiency", pd.Series(False, index=FENCE.index)).all()
     with pytest.raises(ValueError, match="use case"):
         t.eligible(FENCE, "speed")
 
@@ -93,7 +130,8 @@ def test_no_weight_lets_a_lock_without_fencing_win_a_correctness_lock(weights):
     table = t.ranking(SCORES, weights, FENCE, "correctness")
     assert FENCING[table.index[0]]
     assert table["rank"].isna().tolist() == [not FENCING[o] for o in table.index]
-    assert table.iloc[:3]["eligible"].all() and not table.iloc[3:]["eligible"].any()
+    n = sum(FENCING.values())
+    assert table.iloc[:n]["eligible"].all() and not table.iloc[n:]["eligible"].any()
 
 
 def test_ties_go_to_the_option_listed_first():
@@ -183,7 +221,7 @@ def test_flip_point_closed_form_for_the_team():
     totals = t.weighted_totals(SCORES, t.TEAM_WEIGHTS)
     gap = totals["Redis (single)"] - totals["Postgres advisory"]
     slope = SCORES.loc["Postgres advisory", "availability"] - SCORES.loc["Redis (single)", "availability"]
-    flip = t.flip_point(SCORES, t.TEAM_WEIGHTS, "availability")
+    flip = t.flip_point(SCORES, t.TEAM_WEIGHTS, "availability", t.eligible(FENCE, "efficiency"))
     assert flip.challenger == "Postgres advisory"
     assert flip.change == pytest.approx(gap / slope)
 
@@ -208,10 +246,47 @@ def test_flip_table_puts_the_most_fragile_weight_first():
 
 
 def test_a_hard_constraint_moves_the_decision_more_than_any_single_weight():
-    efficiency = t.flip_table(SCORES, t.TEAM_WEIGHTS)
+    efficiency = t.flip_table(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, "efficiency"))
     correctness = t.flip_table(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, "correctness"))
     assert efficiency["winner"].iloc[0] != correctness["winner"].iloc[0]
     assert correctness["change"].isna().all()
+
+
+# -- uncertainty in the scores (issue 13: a ±1 Monte Carlo) ----------------------------------------
+def test_perturbed_scores_move_each_score_by_at_most_one_and_stay_on_the_scale():
+    draws = t.perturbed_scores(SCORES, draws=500, seed=0)
+    assert draws.shape == (500, *SCORES.shape)
+    assert draws.min() >= 1 and draws.max() <= 5
+    assert np.abs(draws - SCORES.to_numpy()[None]).max() == 1
+    np.testing.assert_array_equal(draws, t.perturbed_scores(SCORES, draws=500, seed=0))  # seeded
+    assert (t.perturbed_scores(SCORES, draws=3, spread=0) == SCORES.to_numpy()[None]).all()
+    with pytest.raises(ValueError, match="draws"):
+        t.perturbed_scores(SCORES, draws=0)
+
+
+def test_winner_holds_matches_the_closed_form_for_two_equal_options():
+    # a and b both score 3; each moves by -1/0/+1. a keeps first place (ties go to the option listed
+    # first) when its move is at least b's: P = (1 + 2 + 3) / 9 = 2/3.
+    scores = pd.DataFrame({"x": [3.0, 3.0]}, index=["a", "b"])
+    assert t.winner_holds(scores, {"x": 1.0}, draws=20_000, seed=1) == pytest.approx(2 / 3, abs=0.01)
+    clear = pd.DataFrame({"x": [5.0, 1.0]}, index=["a", "b"])
+    assert t.winner_holds(clear, {"x": 1.0}) == 1.0
+
+
+def test_the_constraint_applies_in_every_draw():
+    allowed = t.eligible(FENCE, "correctness")
+    winners = t.draw_winners(SCORES, t.TEAM_WEIGHTS, allowed, draws=2000)
+    assert allowed.iloc[np.unique(winners)].all()
+    shares = t.winner_shares(SCORES, t.TEAM_WEIGHTS, allowed)
+    assert shares.sum() == pytest.approx(1.0) and shares.index[0] == NO_LOCK_OPTION
+
+
+def test_score_uncertainty_matters_more_than_the_flip_points_suggest():
+    # what the lesson says: no single weight flips the correctness decision, yet ±1 on the scores
+    # sometimes does; the efficiency winner holds in fewer draws than the correctness winner
+    hold = {case: t.winner_holds(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, case)) for case in t.USE_CASES}
+    assert hold["efficiency"] < hold["correctness"] < 1.0
+    assert t.flip_table(SCORES, t.TEAM_WEIGHTS, t.eligible(FENCE, "correctness"))["change"].isna().all()
 
 
 # -- the ADR ---------------------------------------------------------------------------------
@@ -224,18 +299,46 @@ def test_rendered_adr_always_has_nygards_structure(weights, use_case):
     assert t.adr_problems(text) == []
     winner = t.ranking(SCORES, weights, FENCE, use_case).index[0]
     assert text.startswith(f"# ADR 0001: Use {winner}")
-    assert "We will use" in text
+    assert "We will" in text
+    # the conditional write takes no lock, so its ADR must not say it is one (issue 13)
+    assert (winner == NO_LOCK_OPTION) == ("instead of" in text.splitlines()[0])
+    if t.USE_CASES[use_case].requires_fencing and winner != NO_LOCK_OPTION:
+        assert "every read and write" in text  # write-only fencing is not enough for read-modify-write
 
 
 def test_adr_problems_names_each_missing_part():
-    good = t._sample_adr()
+    good = tx._sample_adr()
     assert t.adr_problems(good) == []
     assert t.adr_problems(42) == ["text"]
-    assert any("title" in p for p in t.adr_problems(good.replace("# ADR", "ADR", 1)))
+    assert any("title" in p for p in t.adr_problems(good.replace("# ADR 0001:", "Our lock", 1)))
     assert any("Status" in p for p in t.adr_problems(good.replace("Accepted", "Done")))
     assert any("We will" in p for p in t.adr_problems(good.replace("We will", "We might")))
-    assert any("downside" in p for p in t.adr_problems(t._adr_only_upsides()))
+    assert t.adr_problems(good.replace("# ADR", "ADR", 1)) == []  # a plain-text title is still a title
+    assert any("downside" in p for p in t.adr_problems(tx._adr_only_upsides()))
     assert any("Context" in p for p in t.adr_problems("# ADR 1\n\nStatus: accepted\n\nDecision: We will.\n"))
+
+
+@pytest.mark.parametrize("commit", ["We'll use", "We are going to use", "We have decided to use", "We chose"])
+def test_adr_accepts_a_decision_a_careful_writer_writes(commit):
+    # issue 13: text checks must accept what a careful writer writes, not only Nygard's "We will"
+    good = tx._sample_adr()
+    decision = t.adr_sections(good)["decision"]
+    assert t.adr_problems(good.replace(decision, f"{commit} Postgres for reservations, one UPDATE each.")) == []
+
+
+@pytest.mark.parametrize("note", [
+    # the "no new component" answer names a lock service generically; costs in sprints; a plain "I'd"
+    "Two checkout workers can sell the last unit of an item at the same moment, and then a customer gets a "
+    "cancellation email instead of a parcel. We could add a separate lock service, which is one more system to run "
+    "and learn, or let the database that already holds the stock refuse the second sale itself. The database way "
+    "takes about one sprint of one engineer and adds nothing new to run. I'd go with the database, and revisit it "
+    "only if the stock ever moves out of it.",
+    "Overselling the last unit means refunds and angry customers. The Redis we run can let two sales through during "
+    "a restart. Postgres can refuse the second sale. It costs two sprints. My recommendation: Postgres, because a "
+    "refund costs us more than the work does, and the dashboards will warn us long before it outgrows the database. Can we plan the two sprints this quarter?",
+])
+def test_stakeholder_check_accepts_reasonable_notes(note):
+    assert t.stakeholder_problems(note) == []
 
 
 def test_adr_sections_read_headings_and_labelled_lines():
@@ -280,9 +383,9 @@ def test_both_rubric_examples_have_the_structure():
 
 
 def test_stakeholder_problems_find_each_gap():
-    assert any("plain words" in p for p in t.stakeholder_problems(t._NOTE_JARGON))
-    assert any("recommendation" in p for p in t.stakeholder_problems(t._NOTE_NO_RECOMMENDATION))
-    assert any("cost" in p for p in t.stakeholder_problems(t._NOTE_NO_COST))
+    assert any("plain words" in p for p in t.stakeholder_problems(tx._NOTE_JARGON))
+    assert any("recommendation" in p for p in t.stakeholder_problems(tx._NOTE_NO_RECOMMENDATION))
+    assert any("cost" in p for p in t.stakeholder_problems(tx._NOTE_NO_COST))
     assert any("length" in p for p in t.stakeholder_problems("Redis or Postgres? I recommend Postgres; risk; cost."))
     assert t.stakeholder_problems(None) == ["text"]
 
@@ -312,6 +415,7 @@ def test_a_pause_past_the_lease_corrupts_without_fencing_and_never_with_it(param
 @settings(max_examples=100, deadline=None)
 @given(lease_params)
 def test_no_pause_no_corruption_either_way(params):
+    params = {**params, "lease_ms": max(params["lease_ms"], t.WRITES_PER_JOB * t.WRITE_GAP_MS[1])}
     run = t.simulate_lease_lock(pause_ms=0, **params)
     assert run.corrupted_without_fencing == 0 and run.corrupted_with_fencing == 0
     holds = run.holds
@@ -387,6 +491,75 @@ def test_exercise_log_is_the_documented_run():
     assert t.corrupted_writes(log, False) > 0 and t.corrupted_writes(log, True) == 0
 
 
+# -- read-modify-write: what each store lets through (issue 13) -------------------------------------
+def _events(rows):
+    return pd.DataFrame(rows, columns=["time_ms", "kind", "client", "token"])
+
+
+KLEPPMANN_RMW = _events([(0, "read", "A", 33), (301, "read", "C", 34), (318, "write", "A", 33),
+                         (329, "write", "C", 34), (335, "write", "A", 33)])
+
+
+def test_write_only_fencing_accepts_a_sale_on_a_stale_read():
+    # A reads, pauses; C takes the lock and reads the same stock; A's late write lands first (33 is the
+    # highest token *written* so far), then C's (34 > 33): both accepted, one unit sold twice.
+    v = t.store_verdicts(KLEPPMANN_RMW, "fence-writes")
+    assert v["accepted"].tolist() == [True, True, True, True, False]
+    assert v["stale_read"].tolist() == [False, False, False, True, False]
+    assert t.stale_reservations(KLEPPMANN_RMW, "fence-writes") == 1
+    assert t.corrupted_writes(KLEPPMANN_RMW[KLEPPMANN_RMW["kind"] == "write"], fencing=True) == 0  # looks fine
+
+
+def test_the_fixes_fence_the_read_or_make_the_write_conditional():
+    reads = t.store_verdicts(KLEPPMANN_RMW, "fence-reads")
+    assert reads["accepted"].tolist() == [True, True, False, True, False]  # C's read raised the bar to 34
+    cond = t.store_verdicts(KLEPPMANN_RMW, "conditional")
+    assert cond["accepted"].tolist() == [True, True, True, False, True]  # C's write: the stock changed since
+    assert t.stale_reservations(KLEPPMANN_RMW, "fence-reads") == 0
+    assert t.stale_reservations(KLEPPMANN_RMW, "conditional") == 0
+    assert t.stale_reservations(KLEPPMANN_RMW, "none") == 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(lease_params, st.integers(0, 1500))
+def test_fenced_reads_and_conditional_writes_never_sell_on_a_stale_read(params, pause):
+    events = t.event_log(t.simulate_lease_lock(pause_ms=pause, **params))
+    assert t.stale_reservations(events, "fence-reads") == 0
+    assert t.stale_reservations(events, "conditional") == 0
+    assert t.stale_reservations(events, "fence-writes") <= t.stale_reservations(events, "none") + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(lease_params)
+def test_no_pause_no_stale_read_under_any_store(params):
+    # a job takes up to WRITES_PER_JOB gaps of at most 30 ms: a shorter lease overruns with no pause at all
+    params = {**params, "lease_ms": max(params["lease_ms"], t.WRITES_PER_JOB * t.WRITE_GAP_MS[1])}
+    events = t.event_log(t.simulate_lease_lock(pause_ms=0, **params))
+    for store in t.STORES:
+        assert t.stale_reservations(events, store) == 0, store
+
+
+def test_exercise_run_is_the_case_write_only_fencing_misses():
+    events = t.exercise_event_log()
+    assert set(events["kind"]) == {"read", "write"}
+    assert t.stale_reservations(events, "fence-writes") > 0
+    assert t.stale_reservations(events, "fence-reads") == 0 == t.stale_reservations(events, "conditional")
+    assert t.corrupted_writes(t.exercise_write_log(), True) == 0  # the write-order check sees nothing
+
+
+def test_store_verdicts_refuse_bad_input():
+    with pytest.raises(ValueError, match="unknown store"):
+        t.store_verdicts(KLEPPMANN_RMW, "maybe")
+    with pytest.raises(ValueError, match="event log"):
+        t.store_verdicts(pd.DataFrame({"x": [1]}), "none")
+
+
+def test_pause_sweep_shows_write_only_fencing_leaking():
+    sweep = t.pause_sweep(range(250, 451, 25), lease_ms=300, seeds=range(3))
+    assert (sweep["stale_fence_reads"] == 0).all()
+    assert sweep["stale_fence_writes"].max() > 0
+
+
 # -- the widgets -------------------------------------------------------------------------------
 _APPS: dict[str, object] = {}
 
@@ -418,14 +591,14 @@ def test_explorer_compute_accepts_every_control_value(weights, use_case):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(range(0, 1501, 50)), st.sampled_from(range(100, 1001, 50)), st.integers(2, 6),
-       st.integers(0, 20), st.booleans())
-def test_lease_compute_accepts_every_control_value(pause, lease, n, seed, fencing):
+       st.integers(0, 20), st.sampled_from(list(t.STORES)))
+def test_lease_compute_accepts_every_control_value(pause, lease, n, seed, store):
     app = _app("lease-lock")
-    state = app.compute(pause_ms=pause, lease_ms=lease, n_clients=n, seed=seed, fencing=fencing)
-    if fencing:
-        assert state["corrupted"] == 0
-    if pause > lease:
-        assert state["run"].rejected_with_fencing > 0
+    state = app.compute(pause_ms=pause, lease_ms=lease, n_clients=n, seed=seed, store=store)
+    if store in ("fence-reads", "conditional"):
+        assert state["stale"] == 0
+    if store == "none":
+        assert state["rejected"] == 0
     assert state["title"]
 
 
@@ -467,10 +640,17 @@ def test_explorer_shows_a_message_when_every_weight_is_zero():
 
 def test_lease_app_counts_what_it_shows():
     app = t.LeaseLockLab()
-    app.set(lease_ms=300, pause_ms=500, fencing=False)
-    assert app.state["corrupted"] > 0 and "overwrote" in app.figure.title
-    app.set(fencing=True)
-    assert app.state["corrupted"] == 0 and "rejected" in app.figure.title
-    app.set(pause_ms=0)
-    assert app.state["run"].rejected_with_fencing == 0
+    app.set(lease_ms=300, pause_ms=500, store="none")
+    assert app.state["stale"] > 0 and "stale read" in app.figure.title
+    app.set(store="fence-reads")
+    assert app.state["stale"] == 0 and app.state["rejected"] > 0 and "rejected" in app.figure.title
+    app.set(pause_ms=0, store="none")
+    assert app.state["stale"] == 0 and app.state["run"].rejected_with_fencing == 0
     assert bytes(app.figure.image.value[:3]) == b"\xff\xd8\xff"  # a JPEG (see plotting.WIDGET_FORMAT)
+
+
+def test_lease_app_shows_write_only_fencing_letting_a_stale_read_through():
+    # issue 13: fencing on writes alone accepts an oversell when the next holder read before A's late write
+    app = t.LeaseLockLab(**{k: v for k, v in t.EXERCISE_RUN.items()}, store="fence-writes")
+    assert app.state["stale"] > 0 and app.state["rejected"] > 0
+    assert len(app._bad.get_offsets()) > 0 and len(app._rejected.get_offsets()) > 0

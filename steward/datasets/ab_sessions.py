@@ -15,7 +15,12 @@ rather than reading it off a parameter:
 - added to cart: Bernoulli with a per-device rate, the same in both arms;
 - abandoned (given a cart): a per-device base rate, plus 3 pp per 100 ms of latency
   above the control arm's median, minus 4 pp in treatment;
-- order value: log-normal (median $50) for sessions that purchased, 0 otherwise.
+- order value: log-normal (median $50) for sessions that purchased, 0 otherwise;
+- server error: whether any of the session's recommendation calls got a 5xx, at the request
+  log's error rate per call over the canon's calls per session, the same in both arms: the check
+  fails open (a failed stock read shows the item as before), so it adds no 5xx. Module 07 asks
+  what size of increase this test could have seen. Drawn last, so every other column is what it
+  was before the column was added.
 
 :func:`generate` also builds the sample-ratio-mismatch variant (``ab_sessions_srm``):
 the same model, but treatment sessions whose page took longest never fired the
@@ -37,7 +42,7 @@ SESSIONS = cartwheel.AB_SESSIONS
 DEVICES = np.array(["mobile", "desktop", "tablet"])
 DEVICE_SHARE = np.array([0.58, 0.34, 0.08])
 CART_RATE = np.array([0.24, 0.34, 0.28])  # by device; the same in both arms
-ABANDON_BASE = np.array([0.70, 0.60, 0.66])  # by device, at 100 ms latency, control
+ABANDON_BASE = np.array([0.70, 0.60, 0.66])  # by device, at LATENCY_REF_MS, control
 _PRODUCT = requests_data.ENDPOINTS.index("product")
 #: The product page's recommendation call: its endpoint factor and its cache hit rate (request log model).
 PRODUCT_FACTOR = requests_data.ENDPOINT_FACTOR[_PRODUCT]
@@ -54,6 +59,10 @@ LATENCY_REF_MS = cartwheel.HIT_MEDIAN_MS * CONTROL_FACTOR * PRODUCT_FACTOR
 TREATMENT_EFFECT = -0.04  # on the abandonment probability, before the latency cost
 ORDER_MEDIAN_USD = 50.0
 ORDER_SIGMA = 0.6
+#: A session sees a server error if any of its calls does: 1 − (1 − per-call rate)^calls per session.
+SESSION_ERROR_RATE = 1.0 - (1.0 - requests_data.SERVER_ERROR_RATE) ** cartwheel.CALLS_PER_SESSION
+#: The real-time check fails open (a failed stock read shows the item as before): no extra 5xx in treatment.
+TREATMENT_ERROR_FACTOR = 1.0
 
 COLUMNS = (
     Column("session_id", "str", "", "session identifier, unique within the file"),
@@ -63,6 +72,7 @@ COLUMNS = (
     Column("order_value", "float", "USD", "value of the order; 0 when the session did not purchase"),
     Column("device", "str", "", "`mobile`, `desktop` or `tablet`"),
     Column("latency_ms", "float", "ms", "server time of the session's recommendation call on the product page (the latency SLO's SLI, as in the request log)"),
+    Column("server_error", "bool", "", "at least one of the session's recommendation calls got a server error (5xx): the errors guardrail"),
 )
 
 CART_ABANDONMENT = (
@@ -104,10 +114,15 @@ def generate(seed: int = SEED, sessions: int = SESSIONS, lost_treatment_share: f
         "device": DEVICES[device],
         "latency_ms": np.round(latency, 2),
     })
+    page_ms = None
     if lost_treatment_share > 0:
         # The page's render time in the shopper's browser (slowest on mobile networks), not the
-        # server time: drawn last, so the other columns match a run without the bug.
+        # server time: drawn after the columns above, so they match a run without the bug.
         page_ms = PAGE_RENDER_MEDIAN_MS[device] * np.exp(PAGE_RENDER_SIGMA * rs.randn(n)) + latency
+    # Server errors: drawn last, so every column above (and the SRM variant's lost sessions) is
+    # what it was before the column was added.
+    frame["server_error"] = rs.rand(n) < SESSION_ERROR_RATE * np.where(treated, TREATMENT_ERROR_FACTOR, 1.0)
+    if page_ms is not None:
         cutoff = np.quantile(page_ms[treated], 1.0 - lost_treatment_share)
         frame = frame[~(treated & (page_ms > cutoff))].reset_index(drop=True)
     return frame
@@ -127,7 +142,9 @@ DATASET = Dataset(
         "with a per-device rate, the same in both arms; given a cart, abandonment with a per-device base rate "
         "that rises 3 pp per 100 ms of latency and is lower in treatment (by how much is what module 07 measures, with its "
         "noise; the generator's parameter is in `steward/datasets/ab_sessions.py`); log-normal order values "
-        "(median $50) for purchases.\n\n" + CART_ABANDONMENT
+        "(median $50) for purchases; whether any of the session's recommendation calls got a server error "
+        "(the request log's per-call rate over the calls a session makes; the check fails open, so the same in both arms).\n\n"
+        + CART_ABANDONMENT
     ),
     columns=COLUMNS,
     generate=generate,

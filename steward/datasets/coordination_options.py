@@ -1,9 +1,11 @@
-"""The coordination options module 02 weighs: six ways to take a lock, scored 1–5 on seven
-criteria, each score with its evidence and the source that evidence comes from.
+"""The coordination options module 02 weighs: six ways to take a lock and one way to need none
+(a conditional write in the database that holds the stock), scored 1–5 on seven criteria, each
+score with its evidence and the source that evidence comes from.
 
 The scores are *judgments*, not measurements: a reader who weighs the same facts may move a
 score by one. What is fixed is the evidence each one rests on (factsheet §1, the PostgreSQL
-docs' "Advisory Locks" section, or the Cartwheel scenario, which is fictional). The lesson
+docs' "Advisory Locks", "Explicit Locking" and "Transaction Isolation" sections, or the Cartwheel
+scenario, which is fictional; Cartwheel facts come from ``steward.cartwheel``). The lesson
 lets the learner change the weights; the exercise asks them to argue with a score.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from steward import cartwheel
 from steward.datagen import Column, Dataset
 
 #: Options in the order the lesson shows them (also the tie-break order).
@@ -21,7 +24,12 @@ OPTIONS = (
     "ZooKeeper",
     "etcd",
     "Postgres advisory",
+    "Postgres conditional write",
 )
+
+#: The option that takes no lock at all: the reservation is one conditional write in the
+#: database that holds the stock. Module 11's capstone quotes option names: keep them stable.
+NO_LOCK_OPTION = "Postgres conditional write"
 
 #: Criteria, each scored so that 5 is best (operational *simplicity*, not complexity).
 CRITERIA = ("safety", "availability", "latency", "throughput", "simplicity", "familiarity", "footprint")
@@ -38,10 +46,16 @@ ETCD_GUARANTEES = "etcd 'API guarantees'; 'Why etcd' [P]"
 ETCD_PERF = "etcd op-guide/performance.md [P]"
 ETCD_FAQ = "etcd FAQ [P]"
 PG_ADVISORY = "PostgreSQL docs, 'Advisory Locks' (Explicit Locking chapter) [P]"
+PG_KEEPALIVE = ("PostgreSQL docs, 'Connections and Authentication': tcp_keepalives_idle (0 = the operating system's "
+                "default) [P]; Linux tcp(7): tcp_keepalive_time defaults to 7200 s [P]")
+PG_UPDATE = ("PostgreSQL docs, 'Transaction Isolation' (Read Committed: a waiting UPDATE re-evaluates its WHERE "
+             "clause on the updated row) and 'UPDATE' [P]")
+PG_ROW_LOCKS = "PostgreSQL docs, 'Explicit Locking', row-level locks (SELECT … FOR UPDATE) [P]"
 CARTWHEEL = "Cartwheel scenario (fictional)"
 
-#: Whether the option can hand the protected resource a fencing token: a number that only
-#: grows, so the resource can reject a write from a holder whose lock has expired.
+#: Whether the protected resource can refuse a stale holder's read-modify-write: with a
+#: fencing token (a number that only grows) that it checks, or, for the conditional write,
+#: because the resource checks the stock itself in the statement that changes it.
 FENCING = {
     "Redis (single)": False,
     "Redis + Sentinel": False,
@@ -49,7 +63,12 @@ FENCING = {
     "ZooKeeper": True,
     "etcd": True,
     "Postgres advisory": True,
+    "Postgres conditional write": True,
 }
+
+#: Options that work only when the protected state is a row in Cartwheel's Postgres: a
+#: conditional write has nothing to coordinate when the work is elsewhere (a cache rebuild).
+DATABASE_ONLY = {option: option == NO_LOCK_OPTION for option in OPTIONS}
 
 # option → criterion → (score, evidence, source)
 _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
@@ -60,7 +79,7 @@ _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
         "latency": (5, "Command processing is sub-microsecond; a 1 Gbit/s network adds about 200 µs", REDIS_LATENCY),
         "throughput": (5, "Sub-microsecond commands on one thread: lock calls are never the bottleneck", REDIS_LATENCY),
         "simplicity": (5, "One process, no quorum to size; Kleppmann's choice for efficiency locks", KLEPPMANN),
-        "familiarity": (5, "The team already runs Redis for the stock-level cache", CARTWHEEL),
+        "familiarity": (5, f"The team already runs {cartwheel.CACHE_STORE} for the stock-level cache", CARTWHEEL),
         "footprint": (5, "Already in production at Cartwheel: nothing new to run", CARTWHEEL),
     },
     "Redis + Sentinel": {
@@ -71,7 +90,7 @@ _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
         "throughput": (5, "Same command path as a single Redis", REDIS_LATENCY),
         "simplicity": (3, "Three or more Sentinels, replicas, and clients that follow failovers", REDIS_SENTINEL),
         "familiarity": (4, "The team knows Redis, not how Sentinel behaves during a partition", CARTWHEEL),
-        "footprint": (3, "Cartwheel runs one Redis; Sentinels and replicas would be new", CARTWHEEL),
+        "footprint": (3, f"Cartwheel runs one {cartwheel.CACHE_STORE}; Sentinels and replicas would be new", CARTWHEEL),
     },
     "Redlock": {
         "safety": (2, "Majority of 5 masters, but no fencing token and it assumes bounded pauses, delays and "
@@ -109,8 +128,11 @@ _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
     "Postgres advisory": {
         "safety": (4, "Session-scoped, no TTL to outlive, but a dropped session releases the lock silently; "
                       "fence with a counter checked in the same transaction", f"{PG_ADVISORY}; {KLEPPMANN}"),
-        "availability": (3, "As available as the primary; a failover ends every session and its locks",
-                         PG_ADVISORY),
+        "availability": (3, "As available as the primary, and a failover ends every session and its locks. No "
+                            "lease: a paused holder blocks every other worker for as long as it is paused, and a "
+                            "dead client's lock is freed only when the server notices its session has ended, e.g. "
+                            "by TCP keepalive after the operating system's idle time (2 hours on Linux)",
+                         f"{PG_ADVISORY}; {PG_KEEPALIVE}"),
         "latency": (4, "One SQL call on a connection the service already holds", CARTWHEEL),
         "throughput": (3, "Each lock is a database round trip, shared with the inventory workload",
                        CARTWHEEL),
@@ -119,6 +141,25 @@ _SCORES: dict[str, dict[str, tuple[int, str, str]]] = {
         "familiarity": (4, "The inventory service's database is Postgres; the team writes SQL daily",
                         CARTWHEEL),
         "footprint": (4, "Already in production, owned by the inventory team", CARTWHEEL),
+    },
+    "Postgres conditional write": {
+        "safety": (5, "No lock to outlive: UPDATE stock SET qty = qty - 1 WHERE item = ? AND qty > 0 checks and "
+                      "changes the row in one statement; a concurrent UPDATE waits, then re-evaluates WHERE on the "
+                      "new row, so the last unit is sold once. Longer logic: SELECT … FOR UPDATE in the same "
+                      "transaction. Kleppmann's 'transactional database' answer, with no lock service",
+                   f"{PG_UPDATE}; {PG_ROW_LOCKS}; {KLEPPMANN}"),
+        "availability": (3, "As available as the primary; a failover aborts the transactions in flight, which the "
+                            "workers retry. Nothing is held between statements, so a paused worker blocks no one",
+                         PG_UPDATE),
+        "latency": (5, "No lock to take: the reservation's own UPDATE is the coordination", CARTWHEEL),
+        "throughput": (3, "Buyers of one hot item queue on its row lock until each transaction commits",
+                       PG_ROW_LOCKS),
+        "simplicity": (5, "No lock service, no lease, no token: one statement and a check of the rows it updated",
+                       PG_UPDATE),
+        "familiarity": (4, "The inventory service's database is Postgres; the team writes SQL daily",
+                        CARTWHEEL),
+        "footprint": (4, "Already in production, owned by the inventory team; works only where the state is a "
+                         "row in it", CARTWHEEL),
     },
 }
 
@@ -131,32 +172,38 @@ def _generate() -> pd.DataFrame:
             rows.append({
                 "option": option, "criterion": criterion, "score": score,
                 "evidence": evidence, "source": source, "fencing_token": FENCING[option],
+                "database_only": DATABASE_ONLY[option],
             })
     return pd.DataFrame(rows)
 
 
 DATASET = Dataset(
     name="coordination_options",
-    title="Six ways to take a lock, scored on seven criteria",
+    title="Six ways to take a lock and one to need none, scored on seven criteria",
     description=(
         "One row per option × criterion: Redis (single instance), Redis with Sentinel, Redlock, ZooKeeper, "
-        "etcd and PostgreSQL advisory locks, each scored 1–5 on safety under partitions and pauses, "
+        "etcd, PostgreSQL advisory locks, and a PostgreSQL conditional write that needs no lock service "
+        "(`UPDATE … WHERE qty > 0`), each scored 1–5 on safety under partitions and pauses, "
         "availability, latency, throughput, operational simplicity, team familiarity and existing footprint "
         "(5 is always best). **The scores are judgments**, made by the course authors from the evidence in "
         "each row; the evidence comes from the sources named in `source` (factsheet §1: Kleppmann 2016, the "
-        "Redis, ZooKeeper and etcd docs; the PostgreSQL docs' 'Advisory Locks' section) or, where `source` says "
+        "Redis, ZooKeeper and etcd docs; the PostgreSQL docs on advisory locks, row-level locks, transaction "
+        "isolation and TCP keepalive) or, where `source` says "
         "so, from the fictional Cartwheel scenario (familiarity, footprint, and Postgres's latency and throughput, "
         "which depend on Cartwheel's own database). [P] marks a primary source, [S] a summary. "
-        "`fencing_token` is the hard constraint for a correctness lock: whether the option can give the "
-        "protected resource a number that only grows. No randomness: the table is written out as is."
+        "`fencing_token` is the hard constraint for a correctness lock: whether the protected resource can "
+        "refuse a stale holder's read-modify-write (a number that only grows, which it checks; or, for the "
+        "conditional write, its own condition). `database_only` marks an option that works only where the "
+        "protected state is a row in Cartwheel's Postgres. No randomness: the table is written out as is."
     ),
     columns=(
-        Column("option", "str", "", "the coordination option (6 values)"),
+        Column("option", "str", "", "the coordination option (7 values)"),
         Column("criterion", "str", "", "safety, availability, latency, throughput, simplicity, familiarity, footprint"),
         Column("score", "int", "1–5", "judgment, 5 = best on this criterion (simplicity: 5 = least to operate)"),
         Column("evidence", "str", "", "the fact the score rests on, in a sentence"),
         Column("source", "str", "", "where the evidence comes from; [P] primary, [S] secondary summary"),
-        Column("fencing_token", "bool", "", "can the option give the resource a monotonic fencing token (same on every row of an option)"),
+        Column("fencing_token", "bool", "", "can the resource refuse a stale holder's read-modify-write: a monotonic fencing token it checks, or its own condition (same on every row of an option)"),
+        Column("database_only", "bool", "", "works only where the protected state is a row in Cartwheel's Postgres (same on every row of an option)"),
     ),
     generate=_generate,
     used_by=("02",),

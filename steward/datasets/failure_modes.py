@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from steward import cartwheel
 from steward.datagen import Column, Dataset
+
+#: The latency SLO's threshold, as the effect texts quote it (the canon's, never typed in).
+_SLO_MS = f"{cartwheel.LATENCY.threshold_ms:.0f} ms"
+#: The inventory client's backoff in the retry storm's words (the canon's client retries at once).
+_BACKOFF = "no backoff" if cartwheel.INVENTORY.backoff.startswith("none") else f"backoff {cartwheel.INVENTORY.backoff}"
 
 #: Occurrence score from expected events per year (the lower bound of each band). A
 #: scenario choice for Cartwheel, written down so two people score the same rate alike.
@@ -37,13 +43,13 @@ def occurrence_score(per_year: float) -> int:
 # channel, detect_minutes, crew, needs_expert, repair_minutes
 _MODES: tuple[tuple, ...] = (
     ("FM01", "Redis primary down", "redis",
-     "cache misses fall through to the inventory service; p99 passes 200 ms and some recommendations time out",
+     f"cache misses fall through to the inventory service; the p99 of calls passes {_SLO_MS} and some recommendations time out",
      7, 3, 2.0, "SLO burn-rate page on recommendation errors", "page", 5, 2, False, 30),
     ("FM02", "Redis slow (memory pressure, evictions)", "redis",
      "p99 latency creeps up through the evening; the SLO burns slowly",
      5, 5, 6.0, "slow-burn SLO page (6 h window)", "page", 60, 1, False, 45),
     ("FM03", "Inventory service slow", "inventory-service",
-     "calls hit the timeout; recommendations fall back to cached stock or come back empty",
+     f"calls hit the {cartwheel.INVENTORY.timeout_ms:.0f} ms client timeout; recommendations fall back to cached stock or come back empty",
      6, 4, 12.0, "latency page on the inventory client", "page", 10, 2, True, 60),
     ("FM04", "Bad deploy: ranking regression", "recommendation-engine",
      "no errors, but the engine recommends out-of-stock and irrelevant items; conversion drops",
@@ -67,7 +73,8 @@ _MODES: tuple[tuple, ...] = (
      "persistence fails and Redis refuses writes; the cache stops updating and serves stale stock",
      6, 5, 1.0, "disk-usage ticket at 85%", "ticket", 30, 1, False, 30),
     ("FM11", "Retry storm against the inventory service", "inventory-service",
-     "timeouts trigger retries at every layer; load multiplies and the inventory service falls over",
+     f"timeouts trigger retries at every layer (our client: {cartwheel.INVENTORY.attempts} attempts of "
+     f"{cartwheel.INVENTORY.timeout_ms:.0f} ms, {_BACKOFF}); load multiplies and the inventory service falls over",
      9, 4, 1.0, "error-rate page", "page", 5, 3, True, 90),
     ("FM12", "Lost cache invalidations (stuck consumer)", "redis",
      "stock changes stop reaching the cache; sold-out items are recommended and oversold",

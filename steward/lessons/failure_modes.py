@@ -20,10 +20,19 @@ learner can argue with it):
 - **expected minutes of impact per year** = ``per_year × (detect + respond + repair)``:
   the minutes the failure would cost each year *if every occurrence struck under these
   conditions*.
-- **detection score under the lens** = the business-hours score plus one point for each
-  doubling of the time until someone is working on it (``detect + respond``), kept within
-  1–10. In business hours with the day's staffing it equals the worksheet's score, so the
+- **detection score under the lens** (FMEA's D, kept for what it means: how hard the failure is
+  to *notice*) = the business-hours score plus one point for each doubling of ``detect``
+  against business hours, kept within 1–10. A response delay does not change it.
+- **engage score under the lens** (E) = the business-hours detection score plus one point for
+  each doubling of the time until someone is *working* on it (``detect + respond``), kept within
+  1–10. At 2 PM noticing and working start minutes apart, so E equals D; at 3 AM a failure can
+  page in five minutes and then wait hours for a specialist, which D cannot express. The lens
+  ranks by **S × O × E** and says so: it is not the FMEA's RPN, it is the RPN with detection
+  widened to "until someone is working on it".
+- In business hours with the day's staffing, D and E both equal the worksheet's score, so the
   lens reproduces the daytime FMEA exactly and shows only what the hour changes.
+- **sensitivity**: the scores are judgments written in a meeting. :func:`single_score_changes`
+  moves each score of each mode by one point and reports which moves change the top risk.
 """
 
 from __future__ import annotations
@@ -73,12 +82,14 @@ def worksheet(table: pd.DataFrame | None = None) -> pd.DataFrame:
     if missing:
         raise ValueError(f"the table needs the columns {list(SCORES)}; it lacks {missing}")
     for column in SCORES:
-        values = pd.to_numeric(frame[column], errors="coerce")
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        values = frame[column] if numeric else pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any():
             raise ValueError(f"every {column} score must be a number; {values.isna().sum()} are missing or not numbers")
         if ((values < 1) | (values > 10)).any():
             raise ValueError(f"{column} scores run from 1 to 10; got {values.min():g}…{values.max():g}")
-        frame[column] = values
+        if not numeric:  # assigning costs time, and a lens in a loop runs this often
+            frame[column] = values
     return frame
 
 
@@ -246,15 +257,18 @@ def _lens_inputs(table: pd.DataFrame) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"channel must be one of {list(CHANNELS)}; got {unknown}")
     for column in ("per_year", "detect_minutes", "crew", "repair_minutes"):
-        values = pd.to_numeric(frame[column], errors="coerce")
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        values = frame[column] if numeric else pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any() or (values < 0).any() or np.isinf(values).any():
             raise ValueError(f"{column} must be finite numbers ≥ 0; some are missing, negative or not numbers")
-        frame[column] = values.astype(float)
+        if values.dtype != np.float64:
+            frame[column] = values.astype(float)
     if (frame.detect_minutes <= 0).any():
         raise ValueError("detect_minutes must be above 0: even a page takes a moment to fire")
     if "failure_mode" not in frame.columns:
         frame["failure_mode"] = frame.index.astype(str)
-    frame["needs_expert"] = frame.needs_expert.astype(bool)
+    if frame.needs_expert.dtype != bool:
+        frame["needs_expert"] = frame.needs_expert.astype(bool)
     return frame
 
 
@@ -289,44 +303,73 @@ def respond_minutes(table: pd.DataFrame, when: Conditions) -> pd.Series:
 
 
 def lens_detection(table: pd.DataFrame, when: Conditions) -> pd.Series:
-    """The detection score under ``when``: the business-hours score plus one point per
-    doubling of detect + respond against business hours (:data:`DAY`), within 1–10."""
+    """FMEA's detection score under ``when``: the business-hours score plus one point per
+    doubling of the time to *notice* (detect) against business hours (:data:`DAY`), within 1–10.
+    Only detection moves it; a slow response moves :func:`lens_engage_score`."""
     frame = _lens_inputs(table)
-    return pd.Series(_detection(frame, when, _detect(frame, when) + _respond(frame, when)),
-                     index=frame.index, name="detection")
+    return pd.Series(_points(frame, _detect(frame, when), _detect(frame, DAY)), index=frame.index, name="detection")
 
 
-def _detection(frame: pd.DataFrame, when: Conditions, engage: np.ndarray) -> np.ndarray:
-    day_engage = _detect(frame, DAY) + _respond(frame, DAY)
-    return np.clip(frame.detection.to_numpy() + np.log2(engage / day_engage), 1, 10).round(2)
+def lens_engage_score(table: pd.DataFrame, when: Conditions) -> pd.Series:
+    """The lens's engage score E under ``when``: the business-hours detection score plus one point
+    per doubling of detect + respond (until someone is working on it), within 1–10."""
+    frame = _lens_inputs(table)
+    return pd.Series(_points(frame, _detect(frame, when) + _respond(frame, when), _detect(frame, DAY) + _respond(frame, DAY)),
+                     index=frame.index, name="engage_score")
+
+
+def _points(frame: pd.DataFrame, minutes: np.ndarray, day_minutes: np.ndarray) -> np.ndarray:
+    """The daytime detection score plus one point per doubling of ``minutes`` against the day's, within 1–10."""
+    return np.clip(frame.detection.to_numpy() + np.log2(minutes / day_minutes), 1, 10).round(2)
 
 
 def lens(table: pd.DataFrame | None = None, when: Conditions = NIGHT, baseline: Conditions = DAY) -> pd.DataFrame:
     """The FMEA re-scored for the conditions ``when``, highest risk first.
 
     Columns: the time model (detect, respond, repair, engage = detect + respond), the
-    expected minutes of impact per year, the detection score under the lens (anchored to
-    business hours, :data:`DAY`), its RPN and rank, and the rank the same mode has under
-    ``baseline``."""
+    expected minutes of impact per year, FMEA's detection score under the lens (time to notice),
+    the engage score E (time until someone is working on it; both anchored to business hours,
+    :data:`DAY`), the lens's RPN = S × O × E and rank, and the rank under ``baseline``."""
     return _lens(_lens_inputs(load("failure_modes") if table is None else table), when, baseline)
 
 
 def _lens(frame: pd.DataFrame, when: Conditions, baseline: Conditions = DAY) -> pd.DataFrame:
     out = _score(frame, when)
-    base_rank = out["rank"] if baseline == when else _score(frame, baseline)["rank"]
-    out["rank_day"] = base_rank.reindex(out.index).to_numpy()
+    if baseline == when:
+        out["rank_day"] = out["rank"].to_numpy()
+    else:
+        base_order = _order(frame, baseline)[0]
+        base_rank = pd.Series(np.arange(1, len(base_order) + 1), index=frame.index.to_numpy()[base_order])
+        out["rank_day"] = base_rank.reindex(out.index).to_numpy()
     out["moved"] = out["rank_day"] - out["rank"]
     return out
+
+
+def _order(frame: pd.DataFrame, when: Conditions) -> tuple[np.ndarray, np.ndarray]:
+    """The lens's order (highest risk first; ties on severity, then mode_id) and its RPNs, unsorted."""
+    engage = _detect(frame, when) + _respond(frame, when)
+    engage_score = _points(frame, engage, _detect(frame, DAY) + _respond(frame, DAY))
+    severity = frame.severity.to_numpy()
+    rpn_lens = (severity * frame.occurrence.to_numpy() * engage_score).round(1)
+    return np.lexsort((frame.index.to_numpy().astype(str), -severity, -rpn_lens)), rpn_lens
+
+
+def top_risk(table: pd.DataFrame | None = None, when: Conditions = NIGHT) -> str:
+    """The mode_id that tops the lens under ``when``: the same as ``lens(table, when).index[0]``,
+    computed without building the table (fast enough to call in a loop over changed copies)."""
+    frame = _lens_inputs(load("failure_modes") if table is None else table)
+    return str(frame.index[_order(frame, when)[0][0]])
 
 
 def _score(frame: pd.DataFrame, when: Conditions) -> pd.DataFrame:
     detect = _detect(frame, when)
     respond = _respond(frame, when)
     engage = detect + respond
-    detection = _detection(frame, when, engage)
+    detection = _points(frame, detect, _detect(frame, DAY))
+    engage_score = _points(frame, engage, _detect(frame, DAY) + _respond(frame, DAY))
     severity, occurrence = frame.severity.to_numpy(), frame.occurrence.to_numpy()
     repair = frame.repair_minutes.to_numpy()
-    rpn_lens = (severity * occurrence * detection).round(1)
+    rpn_lens = (severity * occurrence * engage_score).round(1)
     order = np.lexsort((frame.index.to_numpy().astype(str), -severity, -rpn_lens))
     out = pd.DataFrame({
         "failure_mode": frame.failure_mode.to_numpy()[order],
@@ -340,6 +383,7 @@ def _score(frame: pd.DataFrame, when: Conditions) -> pd.DataFrame:
         "engage_min": engage[order],
         "impact_min_per_year": (frame.per_year.to_numpy() * (engage + repair))[order],
         "detection": detection[order],
+        "engage_score": engage_score[order],
         "rpn": rpn_lens[order],
         "rank": np.arange(1, len(order) + 1),
     }, index=pd.Index(frame.index.to_numpy()[order], name="mode_id"))
@@ -361,6 +405,52 @@ def paging_saving(table: pd.DataFrame | None = None, when: Conditions = NIGHT) -
     frame = _lens_inputs(load("failure_modes") if table is None else table)
     saving = frame.per_year * (_detect(frame, when) - frame.detect_minutes)
     return saving.rename("minutes_saved_per_year").sort_values(ascending=False, kind="mergesort")
+
+
+# -- how fragile is the ranking? ---------------------------------------------------------------
+def single_score_changes(table: pd.DataFrame | None = None, when: Conditions = NIGHT, step: int = 1) -> pd.DataFrame:
+    """Every change of one score (severity, occurrence or the daytime detection) of one mode by
+    ``step`` points up or down, kept within 1–10, and the top risk under ``when`` after it.
+
+    The scores are ordinal judgments from a design review; a ranking that one point can reorder
+    is a tie in all but name. Columns: mode_id, score, change (+step or −step), new score, the
+    new top risk and whether it ``flips`` (differs from the top risk without the change)."""
+    if not isinstance(step, int | np.integer) or step < 1:
+        raise ValueError(f"step is a whole number of points ≥ 1; got {step!r}")
+    frame = _lens_inputs(load("failure_modes") if table is None else table)
+    top = frame.index[_order(frame, when)[0][0]]
+    rows = []
+    for mode in frame.index:
+        for score in SCORES:
+            for change in (-int(step), int(step)):
+                new = float(frame.at[mode, score]) + change
+                if not 1 <= new <= 10:
+                    continue
+                changed = frame.copy()
+                changed[score] = changed[score].astype(float)
+                changed.at[mode, score] = new
+                new_top = changed.index[_order(changed, when)[0][0]]
+                rows.append({"mode_id": mode, "score": score, "change": change, "new_score": new,
+                             "new_top": new_top, "flips": new_top != top})
+    return pd.DataFrame(rows, columns=["mode_id", "score", "change", "new_score", "new_top", "flips"])
+
+
+def flips_of_the_top(table: pd.DataFrame | None = None, when: Conditions = NIGHT, step: int = 1) -> pd.DataFrame:
+    """Only the one-score changes of :func:`single_score_changes` that change the top risk."""
+    changes = single_score_changes(table, when, step)
+    return changes[changes.flips].reset_index(drop=True)
+
+
+def top_gap(table: pd.DataFrame | None = None, when: Conditions = NIGHT) -> dict:
+    """The top two under ``when``: their ids, RPNs, the gap as a share of the top RPN, and how many
+    points of the top mode's engage score E (or of its daytime detection score, which moves E one
+    for one while E is within 1–10) the gap is worth: gap ÷ (S × O)."""
+    result = lens(table, when)
+    first, second = result.iloc[0], result.iloc[1]
+    gap = float(first.rpn - second.rpn)
+    return {"top": result.index[0], "runner_up": result.index[1], "top_rpn": float(first.rpn),
+            "runner_up_rpn": float(second.rpn), "gap_share": gap / float(first.rpn),
+            "gap_in_points": gap / float(first.severity * first.occurrence)}
 
 
 #: Short names of :data:`TIMES` for titles.
@@ -416,7 +506,7 @@ class ThreeAMLens(App):
         for channel, colour in self.COLOURS.items():
             ax.barh([0], [0], color=colour, label=f"lens RPN ({channel})")
         self.figure.fig.legend(loc="upper left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=7.5, frameon=False)
-        plotting.finish(ax, "…", "RPN under the lens (S × O × D)", "failure mode, in business-hours order")
+        plotting.finish(ax, "…", "RPN under the lens (S × O × E)", "failure mode, in business-hours order")
         rank_ax.set_xlim(0, n + 1)
         rank_ax.set_yticks([])
         rank_ax.spines["left"].set_visible(False)
@@ -482,7 +572,8 @@ class ThreeAMLens(App):
         top = result.iloc[0]
         self.summary.value = (
             f"<small>Top risk: <b>{html.escape(str(result.index[0]))} {html.escape(str(top.failure_mode))}</b> "
-            f"(detect {top.detect_min:,.0f} min + respond {top.respond_min:,.0f} min + repair {top.repair_min:,.0f} min). "
+            f"(detect {top.detect_min:,.0f} min + respond {top.respond_min:,.0f} min + repair {top.repair_min:,.0f} min; "
+            f"detection D {top.detection:.1f}, engage score E {top.engage_score:.1f}). "
             f"Expected minutes of impact per year: <b>{state['impact_ratio']:.1f}×</b> business hours. "
             "Right panel: ○ rank by day, ● rank under the lens, ★ the lens's top three.</small>")
 
@@ -497,30 +588,47 @@ _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
 _COMPONENT_WORDS = {
     "redis": ("redis", "cache"),
     "inventory-service": ("inventory",),
-    "recommendation-engine": ("deploy", "engine", "model", "ranking", "pod"),
-    "network": ("network", "dns", "zone", "partition"),
-    "observability": ("alert", "monitor", "dashboard", "pager", "observability"),
+    "recommendation-engine": ("deploy", "engine", "model", "ranking", "pod", "recommendation"),
+    "network": ("network", "dns", "zone", "partition", "load balancer"),
+    "observability": ("alert", "monitor", "dashboard", "pager", "observability", "paging"),
+    "data-pipeline": ("consumer", "kafka", "queue", "stream", "invalidation", "event"),
+    "database": ("database", "postgres", "mysql", "sql"),
+    "security": ("certificate", "tls", "credential", "secret", "token"),
 }
-_OFF_HOURS = ("3 am", "3am", "night", "weekend", "holiday", "on-call", "on call", "off-hours", "after hours", "2 am", "4 am")
-_SIGNAL = ("signal:", "we would see", "early warning", "warning sign")
-_ACTION = ("action:", "now we will", "this week", "before launch")
+#: Words and times that place a cause outside business hours. A careful writer says "Sunday",
+#: "overnight", "4 a.m." or "out of hours" as often as "3 AM"; all of them count.
+_OFF_HOURS = ("3 am", "3am", "night", "weekend", "holiday", "on-call", "on call", "oncall", "off-hours", "off hours",
+              "after hours", "after-hours", "out of hours", "out-of-hours", "saturday", "sunday", "midnight",
+              "christmas", "new year", "bank holiday", "public holiday", "evening", "dawn")
+_EARLY_HOURS = re.compile(r"\b(?:0?[0-5])(?:[:.][0-5]\d)?\s*a\.?\s?m\b|\b0[0-5][:.][0-5]\d\b", re.IGNORECASE)
+_SIGNAL = ("signal", "we would see", "we'd see", "we would have seen", "early warning", "warning sign", "leading indicator",
+           "indicator", "symptom")
+_ACTION = ("action", "now we will", "we will", "we'll", "this week", "before launch", "before we launch", "next step", "owner:")
+_HEADLINE = re.compile(r"^\s*(?:#+\s*\S|\**\s*(?:headline|summary|title)\s*\**\s*[:\-–—])", re.IGNORECASE | re.MULTILINE)
 
 
 def _lower(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _off_hours(text: str) -> bool:
+    return any(word in _lower(text) for word in _OFF_HOURS) or _EARLY_HOURS.search(text) is not None
+
+
 def premortem_parts() -> dict:
-    """What the pre-mortem's structure check looks for (the judgment is yours, with the rubric)."""
+    """What the pre-mortem's structure check looks for (the judgment is yours, with the rubric).
+
+    Lenient on form, strict on substance: "Headline:", "Summary:" or a Markdown heading all open
+    it; any of several phrasings marks a signal or an action; "Sunday" or "4 a.m." is off-hours."""
     return {
         "a 'Headline:' line saying how the launch failed, as customers or the business saw it":
-            lambda t: re.search(r"^\s*headline\s*:", t, re.IGNORECASE | re.MULTILINE) is not None,
+            lambda t: _HEADLINE.search(t) is not None,
         "at least three causes, each on its own line starting with '-' or '1.'":
             lambda t: len(_ITEM.findall(t)) >= 3,
         "causes in at least two different parts of the system (e.g. Redis and the inventory service)":
             lambda t: sum(any(word in _lower(t) for word in words) for words in _COMPONENT_WORDS.values()) >= 2,
         "a cause that only bites at night, on a weekend or on a holiday":
-            lambda t: any(word in _lower(t) for word in _OFF_HOURS),
+            _off_hours,
         "an early warning sign for the causes ('Signal:' or 'we would see')":
             lambda t: any(word in _lower(t) for word in _SIGNAL),
         "what you will do now ('Action:' or 'Now we will')":
@@ -528,12 +636,23 @@ def premortem_parts() -> dict:
     }
 
 
+def _names_mode(text: str, mode: str) -> bool:
+    """'FM11', 'fm11', 'FM 11' and 'FM-11' all name FM11."""
+    match = re.fullmatch(r"([A-Za-z]+)0*(\d+)", mode)
+    if not match:
+        return mode.lower() in text.lower()
+    prefix, number = match.groups()
+    return re.search(rf"\b{prefix}[\s\-]?0*{number}\b", text, re.IGNORECASE) is not None
+
+
 def mitigation_parts(modes: list[str]) -> dict:
     """Structure of a mitigation plan for ``modes`` (mode_ids): each named, each with a
-    mitigation and a detection signal."""
-    parts = {f"the failure mode {m} by its id": (lambda t, m=m: m.lower() in t.lower()) for m in modes}
-    parts[f"a 'Mitigation:' for each of the {len(modes)} modes"] = lambda t: _lower(t).count("mitigation:") >= len(modes)
-    parts[f"a 'Signal:' (how you would detect it) for each of the {len(modes)} modes"] = lambda t: _lower(t).count("signal:") >= len(modes)
+    mitigation and a detection signal. 'Mitigation:', '**Mitigation**:' and 'mitigation -' all count."""
+    parts = {f"the failure mode {m} by its id": (lambda t, m=m: _names_mode(t, m)) for m in modes}
+    parts[f"a 'Mitigation:' for each of the {len(modes)} modes"] = (
+        lambda t: len(re.findall(r"\bmitigations?\b", t, re.IGNORECASE)) >= len(modes))
+    parts[f"a 'Signal:' (how you would detect it) for each of the {len(modes)} modes"] = (
+        lambda t: len(re.findall(r"\bsignals?\b", t, re.IGNORECASE)) >= len(modes))
     return parts
 
 
@@ -590,10 +709,16 @@ MITIGATION_RUBRIC = Rubric(
         "Each signal is measurable by a machine and pages (or says why a ticket is enough).",
         "The plan is honest about cost: what it takes to build and who owns it.",
     ),
-    mid_level="FM12 Mitigation: fix the bug. Signal: monitoring. FM11 Mitigation: add retries. Signal: alerts. FM18 Mitigation: be careful. Signal: dashboards.",
-    senior_level=("Mitigation for a silent failure: page on a symptom (cache age > 10 min, consumer lag) so detection no longer "
-                  "waits for a human — that cuts the detect term from days to minutes. Signal: the age of the newest cache "
-                  "entry, alerted through the pager, owned by our team, two days of work."),
+    mid_level=("FM11 Mitigation: add more retries so calls get through. Signal: alerts.\n"
+               "FM03 Mitigation: ask the inventory team to fix it. Signal: monitoring.\n"
+               "FM12 Mitigation: be careful with consumer deploys. Signal: dashboards."),
+    senior_level=("FM11 Retry storm. Mitigation: lower occurrence, shorten respond. Retry at one layer only, behind a "
+                  "token-bucket retry budget, so a slow inventory service is not buried under our retries; give the "
+                  "on-call a runbook and the access to shed load, so the night does not wait for the inventory team's "
+                  "specialist. Signal: retries per inventory call, paging above 1.2 for 5 minutes; our team, three days.\n"
+                  "FM12 Stuck consumer. Mitigation: shorten detect. Page on a symptom (cache age > 10 min, consumer "
+                  "lag) so detection no longer waits for a customer to complain; that cuts the detect term from days "
+                  "to minutes. Signal: the age of the newest cache entry, alerted through the pager; our team, two days."),
 )
 
 
@@ -743,19 +868,58 @@ TASKS.add(Task(
 TASKS.add(Task(
     id="01.night-top",
     title="The top risk at 3 AM on a holiday",
-    prompt="The mode_id of the highest risk under the lens at `lesson.NIGHT`, as text like 'FM07'.",
+    prompt="The mode_id of the highest risk under the lens at `lesson.NIGHT` (ranked by the lens's RPN = S × O × E), as text like 'FM07'.",
     reference=lambda: _night_lens().index[0],
     compare=_one_mode,
     hints=[
-        "Which score does the lens change, and what does that do to the RPN of a failure nobody is paged for?",
-        "Call lesson.lens(data, lesson.NIGHT): it is already sorted; read the first mode_id (or sort by its rpn column).",
+        "A failure that pages is noticed as fast at 3 AM as at 2 PM. Once the one on-call engineer is awake, what can they still be waiting for, and which score of the lens counts that wait?",
+        "Call lesson.lens(data, lesson.NIGHT): it is sorted by the lens's RPN (S × O × E); read the first mode_id, then compare its detect_min with its respond_min.",
     ],
     misconceptions=[
-        Misconception("gave the daytime top risk", "That is the top risk in business hours. What does the night do to the modes that wait for a human?",
+        Misconception("gave the daytime top risk", "That is the top risk in business hours. At night, which repairs wait for a specialist or for people to be called in?",
                       lambda: _day_lens().index[0]),
         Misconception("ranked by expected minutes instead of RPN",
-                      "That mode loses the most minutes, but it is not severe. The task ranks by the lens's RPN: where does severity come in?",
+                      "That mode loses the most minutes a year, but it is less severe than the top risk. The task ranks by the lens's RPN: where does severity come in?",
                       lambda: _night_lens().impact_min_per_year.idxmax()),
+        Misconception("ranked by detection alone under the lens",
+                      "That ranking uses FMEA's detection score (time to notice), which a page keeps low at any hour. What does E add that D leaves out?",
+                      lambda: _night_lens().assign(by_d=lambda f: f.severity * f.occurrence * f.detection)
+                      .sort_values("by_d", ascending=False, kind="mergesort").index[0]),
+    ],
+))
+
+
+def _flip_count(when: Conditions = NIGHT, modes: list[str] | None = None, direction: int | None = None) -> int:
+    changes = single_score_changes(_prepared(), when)
+    if modes is not None:
+        changes = changes[changes.mode_id.isin(modes)]
+    if direction is not None:
+        changes = changes[np.sign(changes.change) == direction]
+    return int(changes.flips.sum())
+
+
+TASKS.add(Task(
+    id="01.fragile-top",
+    title="How fragile is the night's top risk?",
+    prompt="Change one score (severity, occurrence or detection) of one failure mode by one point, up or down, staying within 1–10, "
+           "and re-rank under `lesson.NIGHT`. Of all such single changes, how many change the night's top risk? A whole number.",
+    reference=_flip_count,
+    compare=checks.integer(),
+    hints=[
+        "The top two night risks are about one percent apart. How many points of one score is that worth, and which other modes are within a point of the top?",
+        "Loop over every mode, every score in lesson.SCORES and both directions (−1, +1), skipping scores that would leave 1–10; re-score a copy "
+        "with lesson.top_risk(changed, lesson.NIGHT) and count the copies whose top is not the original top risk.",
+    ],
+    misconceptions=[
+        Misconception("changed only the top two modes",
+                      "You moved only the top two. Is the third-ranked mode more than one point of a score away from the top?",
+                      lambda: _flip_count(modes=list(_night_lens().index[:2]))),
+        Misconception("only raised scores",
+                      "You only raised scores. A score written in a meeting can be one point too high as well as too low: what happens if the top risk's is?",
+                      lambda: _flip_count(direction=1)),
+        Misconception("re-ranked in business hours",
+                      "That count is for business hours. The task re-ranks under the lens at `lesson.NIGHT`: did you pass it?",
+                      lambda: _flip_count(when=DAY)),
     ],
 ))
 
@@ -811,7 +975,7 @@ TASKS.add(Task(
 
 
 def _no_off_hours(answer) -> bool:
-    return isinstance(answer, str) and not any(word in _lower(answer) for word in _OFF_HOURS)
+    return isinstance(answer, str) and not _off_hours(answer)
 
 
 TASKS.add(Task(
@@ -854,7 +1018,8 @@ TASKS.add(Task(
         "Saving = per_year × (night detect minutes − business-hours detect minutes), for modes whose channel is not 'page'; take the largest.",
     ],
     misconceptions=[
-        Misconception("picked the night's top RPN", "That mode tops the RPN, but the saving depends on how often it happens and how long it waits. Did you weigh per_year?",
+        Misconception("picked the night's top RPN", "That mode tops the night's RPN, but it already pages: what would one more page save it? "
+                      "For the modes that do not page, how long do they wait, and how often?",
                       lambda: _night_lens().index[0]),
         Misconception("picked the slowest to detect by day",
                       "That mode is the slowest to notice in business hours. At 3 AM on a holiday, how long does *every* silent failure wait, and what then decides the saving?",

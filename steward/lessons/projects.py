@@ -5,12 +5,13 @@ OKR-aligned engineers are "promoted 30% faster"."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from steward import checks, plotting
+from steward import cartwheel, checks, plotting
 from steward.checks import require_frame
 from steward.datagen import load
 from steward.datasets.projects import OKRS as OKRS  # re-exported for the notebooks
@@ -21,7 +22,14 @@ MODULE = "10"
 
 #: Scenario parameters of the running case (choices, not facts).
 OKR_BONUS = 1.0  #: an OKR-aligned project's score is multiplied by 1 + OKR_BONUS
-CAPACITY_WEEKS = 26  #: two engineers for a quarter, in person-weeks
+#: One unit of effort throughout the module: the **person-week**, the unit the backlog is estimated in
+#: (``projects.effort_weeks``). Intercom's RICE counts effort in person-months [McBride 2016]; a
+#: person-month is 52 / 12 person-weeks, so a score per person-month is the score per person-week × 52/12
+#: for every project alike and no ranking changes (:func:`rice` converts on request).
+WEEKS_PER_MONTH = 52 / 12
+ENGINEERS = 2  #: the team's free engineers this quarter
+WEEKS_PER_QUARTER = 13  #: 52 weeks / 4
+CAPACITY_WEEKS = ENGINEERS * WEEKS_PER_QUARTER  #: two engineers for a quarter, in person-weeks
 QUADRANT_CUT = 5  #: power or interest above this (on 1–10) counts as high
 CLAIM_PCT = 30.0  #: the essay's unsourced "promoted 30% faster"
 #: The simulated company the exercise interrogates (seeded, so every learner sees the same one).
@@ -51,12 +59,24 @@ def value(frame: pd.DataFrame) -> pd.Series:
     return out.rename("value")
 
 
-def rice(frame: pd.DataFrame) -> pd.Series:
-    """RICE = reach × impact × confidence / effort: value per person-week [Intercom, McBride 2016]."""
+def person_months(weeks: Any) -> Any:
+    """Effort in person-weeks as Intercom's person-months (÷ 52/12)."""
+    return weeks / WEEKS_PER_MONTH
+
+
+def rice(frame: pd.DataFrame, per: str = "person-week") -> pd.Series:
+    """RICE = reach × impact × confidence / effort [Intercom, McBride 2016].
+
+    ``per="person-week"`` (the module's unit, the backlog's): value per person-week.
+    ``per="person-month"`` (Intercom's unit): the effort converted to person-months first, which
+    multiplies every score by 52/12 and leaves the ranking as it is."""
+    if per not in ("person-week", "person-month"):
+        raise ValueError(f"per is 'person-week' or 'person-month'; got {per!r}")
     f = _indexed(_require(frame, PROJECT_COLUMNS, "projects"))
     if (f["effort_weeks"] <= 0).any() or f["effort_weeks"].isna().any():
         raise ValueError("every project needs a positive effort in person-weeks")
-    return (value(frame) / f["effort_weeks"]).rename("rice")
+    effort = f["effort_weeks"] if per == "person-week" else person_months(f["effort_weeks"])
+    return (value(frame) / effort).rename("rice")
 
 
 def aligned(frame: pd.DataFrame) -> pd.Series:
@@ -497,9 +517,11 @@ ALIGNMENT_RUBRIC = Rubric(
     mid_level="I'll send the design doc to product, security and SRE for review once it's written, "
               "and set up a meeting if they have comments.",
     senior_level="Before any design: Amara (inventory) first, because the plan adds read load to her service: "
-                 "what rate can you serve at peak? If not enough, we cache stock in Redis with a TTL. Then Tomasz "
-                 "(SRE): what p99 on the inventory call would you page on? If it is tight, a 50 ms timeout and "
-                 "a cached fallback. Priya (product): is 95% fresh enough to keep us inside 200 ms? Lena "
+                 f"what rate can you serve at peak? If not enough, we cache stock in {cartwheel.CACHE_STORE} with a TTL. "
+                 "Then Tomasz (SRE): what p99 on the inventory call would you page on? If it is tight, a timeout at its "
+                 f"{cartwheel.INVENTORY.latency_budget_ms:.0f} ms latency budget and a cached fallback. Priya (product): "
+                 "how stale may a stock level be, if staleness is what keeps the call inside the latency SLO "
+                 f"({cartwheel.LATENCY.percentile_label} ≤ {cartwheel.LATENCY.threshold_ms:.0f} ms)? Lena "
                  "(security): which identity and scope should the engine use?",
 )
 
@@ -543,7 +565,9 @@ def _prefix_pick(scores: pd.Series, effort: pd.Series, capacity: float) -> list[
 TASKS.add(Task(
     id="10.rice-scores",
     title="RICE score per project",
-    prompt="A Series indexed by project_id: reach × impact × confidence / effort, with confidence as a fraction.",
+    prompt="A Series indexed by project_id: reach × impact × confidence / effort, with confidence as a fraction and "
+           "effort in person-weeks (effort_weeks, the module's one unit: Intercom's person-months would scale every "
+           "score by 52/12).",
     reference=lambda: rice(_projects()),
     compare=checks.series(rel=1e-6, what="RICE score"),
     hints=[
@@ -557,6 +581,9 @@ TASKS.add(Task(
                       "treated alike. What does the E in RICE do?", lambda: value(_projects())),
         Misconception("multiplied by effort", "Effort is a cost: should more weeks raise a score or lower it?",
                       lambda: value(_projects()) * _effort()),
+        Misconception("converted effort to person-months", "Every score is the same factor of about 4.3 larger: you "
+                      "divided by person-months, Intercom's unit. Which unit do the backlog, the capacity and this module "
+                      "use, and would the ranking change?", lambda: rice(_projects(), per="person-month")),
     ],
 ))
 
@@ -776,3 +803,210 @@ TASKS.add(Task(
     ],
     stretch=True,
 ))
+
+
+# -- stretch: the staff-level work that is not code ------------------------------------------------
+# Saying no to a director, doing glue work on purpose, and handing visible work to someone else
+# (sponsorship) are decisions, so the exercise makes them computed ones [Reilly 2019, "Being Glue";
+# Reilly 2022, *The Staff Engineer's Path*; Larson 2021, *Staff Engineer*].
+#: Mid-quarter, the VP of engineering asks for this project "this quarter" (a scenario).
+DIRECTOR_ASK = "P07"
+#: Glue work in the backlog: work every project leans on that no objective names, so RICE ranks it
+#: low (the team's design-doc template; the on-call alert clean-up).
+GLUE = ("P08", "P06")
+
+
+def forced_portfolio(scores: pd.Series, effort: pd.Series, must: str, capacity: float = CAPACITY_WEEKS) -> list[str]:
+    """The quarter if ``must`` is taken first and the rest is filled greedily by score as before:
+    what saying yes to one request does to the plan."""
+    if not isinstance(effort, pd.Series) or must not in effort.index:
+        raise ValueError(f"{must!r} is not a project in the backlog")
+    room = float(capacity) - float(effort[must])
+    if room < 0:
+        raise ValueError(f"{must} takes {effort[must]:g} person-weeks, more than the {capacity:g} available")
+    return [str(must), *pick_portfolio(scores.drop(must), effort.drop(must), room)]
+
+
+def cost_of_yes(frame: pd.DataFrame, must: str, okr_bonus: float = OKR_BONUS,
+                capacity: float = CAPACITY_WEEKS) -> dict[str, Any]:
+    """The planned quarter against the quarter with ``must`` forced in: what drops out, which
+    objectives lose a project, and the value (reach × impact × confidence) lost, absolute and as
+    a share of the plan's."""
+    f = _indexed(_require(frame, PROJECT_COLUMNS, "projects"))
+    scores, effort, worth = portfolio_score(frame, okr_bonus), f["effort_weeks"].astype(float), value(frame)
+    planned = pick_portfolio(scores, effort, capacity)
+    forced = forced_portfolio(scores, effort, must, capacity)
+    dropped = [pid for pid in planned if pid not in forced]
+    lost = float(worth[planned].sum() - worth[forced].sum())
+    return {"planned": planned, "forced": forced, "dropped": dropped,
+            "added": [pid for pid in forced if pid not in planned],
+            "objectives_hit": sorted({str(f.loc[pid, "okr"]) for pid in dropped} - {"none"}),
+            "value_lost": lost, "share_lost": lost / float(worth[planned].sum())}
+
+
+def _cost(must: str) -> dict[str, Any]:
+    return cost_of_yes(_projects(), must)
+
+
+def _no_refill_share(must: str) -> float:
+    """The mistake: drop the lowest-scored picks until ``must`` fits, and leave the freed weeks empty."""
+    f, scores, worth = _indexed(_projects()), _scores(), value(_projects())
+    planned = pick_portfolio(scores, _effort())
+    keep = sorted(planned, key=lambda pid: -float(scores[pid]))
+    while keep and f.loc[keep, "effort_weeks"].sum() + f.loc[must, "effort_weeks"] > CAPACITY_WEEKS:
+        keep.pop()
+    return 1 - float(worth[[must, *keep]].sum()) / float(worth[planned].sum())
+
+
+TASKS.add(Task(
+    id="10.cost-of-yes",
+    title="The cost of yes (stretch)",
+    prompt=f"A number in %: the share of the planned quarter's value (reach × impact × confidence) lost if you say yes to "
+           f"the VP's request, {DIRECTOR_ASK}, this quarter: take it first, then fill the remaining weeks by score as before.",
+    reference=lambda: 100 * _cost(DIRECTOR_ASK)["share_lost"],
+    compare=checks.number(rel=1e-6, abs=0.05, unit="%"),
+    hints=[
+        "A yes takes weeks from somewhere. Which of the planned projects no longer fit, and what fills the weeks left over?",
+        "lesson.forced_portfolio(scores, effort, DIRECTOR_ASK) gives the new quarter; compare the value sums of the two "
+        "portfolios, as a share of the planned one.",
+    ],
+    misconceptions=[
+        Misconception("did not refill the freed weeks", "You dropped projects until the request fitted and left the rest "
+                      "of the weeks empty. Would the team sit idle, or take the next project that fits?",
+                      lambda: 100 * _no_refill_share(DIRECTOR_ASK)),
+        Misconception("forgot the request's own value", "That counts what drops out, but not what the request itself "
+                      "delivers. What does the quarter gain from it?",
+                      lambda: 100 * (_cost(DIRECTOR_ASK)["share_lost"] + float(value(_projects())[DIRECTOR_ASK])
+                                     / float(value(_projects())[_cost(DIRECTOR_ASK)["planned"]].sum()))),
+        Misconception("a fraction, not a percentage", "Close: that is a fraction. The task asks for a percentage.",
+                      lambda: _cost(DIRECTOR_ASK)["share_lost"]),
+    ],
+    stretch=True,
+))
+
+TASKS.add(Task(
+    id="10.glue-on-purpose",
+    title="Glue work on purpose (stretch)",
+    prompt=f"One project id from GLUE = {list(GLUE)}: the glue work that costs the planned quarter the least value if "
+           "you take it on purpose (forced in, the rest refilled by score).",
+    reference=lambda: min(GLUE, key=lambda pid: _cost(pid)["value_lost"]),
+    compare=checks.choice(GLUE),
+    hints=[
+        "Glue work never wins on RICE. So ask the other question: what does doing it on purpose cost the quarter?",
+        "Run lesson.cost_of_yes(projects, pid) for each id in GLUE and compare value_lost.",
+    ],
+    misconceptions=[
+        Misconception("picked the glue that costs more", "That one pushes more value out of the quarter. Compare "
+                      "value_lost for both: which costs the plan less, whoever asks for it loudest?",
+                      lambda: max(GLUE, key=lambda pid: _cost(pid)["value_lost"])),
+    ],
+    stretch=True,
+))
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
+def _names_what_drops(text: str) -> bool:
+    cost = _cost(DIRECTOR_ASK)
+    f = _indexed(_projects())
+    names = [*cost["dropped"], *cost["objectives_hit"], *(str(f.loc[pid, "name"]).lower()[:25] for pid in cost["dropped"])]
+    return any(n.lower() in text.lower() for n in names)
+
+
+MEMO_WORDS = 150
+DIRECTOR_NOTE_PARTS = {
+    "the decision in the first sentence (yes, no, or not this quarter)": lambda text: bool(re.search(
+        r"(?i)\b(yes|no|not (?:this|now)|next quarter|defer\w*|declin\w*|can(?:'|no)t|won't|will not)\b",
+        _first_sentence(text))),
+    "the cost of yes in numbers": lambda text: bool(re.search(r"\d", text)),
+    "what the director's own objective loses (the project or the OKR a yes pushes out)": _names_what_drops,
+    "an alternative with a time (next quarter, a month, a date)": lambda text: bool(re.search(
+        r"(?i)\b(next (?:quarter|half|month|sprint)|Q[1-4]|in \d+ (?:weeks?|months?)|by (?:the )?\w+ \d|after )", text)),
+    "who would lead the deferred work (sponsorship: a name)": lambda text: bool(re.search(
+        r"\b(?:led by|lead(?:s|ing)?|owner|own(?:s|ed by)?|sponsor\w*)\b[^.]{0,40}?\b[A-Z][a-z]+", text)),
+    "an ask: what you need the director to decide": lambda text: "?" in text or bool(
+        re.search(r"(?i)\b(decide|confirm|agree|approve|sign off)\b", text)),
+    f"short enough for a director's attention (at most {MEMO_WORDS} words)": lambda text: len(text.split()) <= MEMO_WORDS,
+}
+
+
+def _note(cost_sentence: str) -> str:
+    ask = _indexed(_projects()).loc[DIRECTOR_ASK]
+    return (f"Not this quarter. Saying yes to {DIRECTOR_ASK} ({ask['name']}, {ask['effort_weeks']} person-weeks) now "
+            f"{cost_sentence} I propose it for next quarter, led by Grace Liu (platform) with Ravi Patel from our team "
+            f"as co-lead, a visible project for him; this quarter we write its design doc, so its first week is not "
+            f"discovery. Can you confirm by Friday that we keep this quarter's plan?")
+
+
+def director_note_example() -> str:
+    """The senior-level note, composed from the computed cost of yes."""
+    cost = _cost(DIRECTOR_ASK)
+    f = _indexed(_projects())
+    dropped = " and ".join(f"{f.loc[pid, 'name']} ({pid}, {f.loc[pid, 'okr']})" for pid in cost["dropped"])
+    return _note(f"pushes out {dropped}: {100 * cost['share_lost']:.0f}% of the quarter's planned value.")
+
+
+TASKS.add(Task(
+    id="10.note-to-director",
+    title="Say no to a director, in writing (stretch)",
+    prompt=f"A short note (at most {MEMO_WORDS} words) to Daniel Kim, VP of engineering, answering his request for "
+           f"{DIRECTOR_ASK} this quarter: the decision first, the cost in numbers, what his own objective loses, an "
+           "alternative with a time, who would lead it, and what you need him to decide.",
+    reference=lambda: "structure",
+    compare=checks.structured_text(DIRECTOR_NOTE_PARTS, min_words=40),
+    hints=[
+        "Daniel reads your note between two meetings. What must the first sentence tell him, and what does *he* care about "
+        "(look at stakeholders.cares_about)?",
+        "Decision first; then lesson.cost_of_yes(projects, DIRECTOR_ASK) in his terms (the objective that loses a "
+        "project); then the alternative, its lead, and the question he must answer.",
+    ],
+    misconceptions=[
+        Misconception("buried the decision", "The note opens with context; the decision comes later. What would Daniel "
+                      "know if he read only your first sentence?",
+                      lambda: "Thanks for thinking of us. " + director_note_example(),
+                      matches=lambda answer: isinstance(answer, str) and not DIRECTOR_NOTE_PARTS[
+                          "the decision in the first sentence (yes, no, or not this quarter)"](answer)),
+        Misconception("cost in our terms, not his", "The note says what the team loses, not what Daniel's objective loses. "
+                      "Which project that he cares about does a yes push out?",
+                      lambda: _note(f"costs us {_indexed(_projects()).loc[DIRECTOR_ASK, 'effort_weeks']} of our "
+                                    f"{CAPACITY_WEEKS} person-weeks."),
+                      matches=lambda answer: isinstance(answer, str) and not _names_what_drops(answer)),
+    ],
+    sample_answer=director_note_example,
+    stretch=True,
+))
+
+
+class _ComposedRubric(Rubric):
+    """A rubric whose senior-level example is composed from the data when read (no data at import)."""
+
+    def __init__(self, *args: Any, compose: Any = None, **kwargs: Any) -> None:
+        self._compose = compose
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def senior_level(self) -> str:
+        return self._compose() if self._compose else self._senior
+
+    @senior_level.setter
+    def senior_level(self, value: str) -> None:
+        self._senior = value
+
+
+DIRECTOR_NOTE_RUBRIC = _ComposedRubric(
+    id="10.note-to-director-review",
+    title="A no to a director: decision, cost in their terms, a yes they can give",
+    criteria=(
+        "The first sentence is the decision",
+        "The cost is in the director's terms: the objective or project they care about, with a number",
+        "There is an alternative they can say yes to, with a time",
+        "Someone else is put forward to lead the visible work (sponsorship), and the glue that makes it land is named",
+        "It ends with one decision the director must make",
+    ),
+    mid_level="Hi Daniel, we're pretty full this quarter and the mesh migration is a big one, so it would be hard to fit "
+              "in. Maybe we could look at it later? Let me know what you think.",
+    senior_level="(composed from the cost of yes when shown: see director_note_example)",
+    compose=director_note_example,
+)

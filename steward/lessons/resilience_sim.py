@@ -33,6 +33,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from steward import cartwheel
+
 # -- the circuit breaker, one call at a time ----------------------------------------------
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
 STATES = (CLOSED, OPEN, HALF_OPEN)
@@ -154,7 +156,9 @@ class Client:
     what each mechanism does on its own."""
 
     name: str
-    retries: int = 3                   #: retries after the first try (tries = retries + 1)
+    #: retries after the first try (tries = retries + 1); today's client makes the canon's
+    #: ``cartwheel.INVENTORY.attempts`` tries, so retries = attempts − 1
+    retries: int = cartwheel.INVENTORY.attempts - 1
     backoff_base_s: float = 0.0        #: 0: retry on the next tick; else full-jitter backoff
     backoff_cap_s: float = 2.0         #: the cap of the exponential backoff
     breaker: bool = False              #: a circuit breaker in front of the calls
@@ -174,7 +178,9 @@ class Client:
 #: The five clients of the lesson: (a) to (e).
 CLIENTS: dict[str, Client] = {
     "naive retries": Client("naive retries"),
-    "backoff + jitter": Client("backoff + jitter", backoff_base_s=0.2),
+    # base 400 ms: with the canon's two retries a 200 ms base still sends the service its whole
+    # capacity after the fault and never recovers (the lesson shows it); 400 ms drains the queue
+    "backoff + jitter": Client("backoff + jitter", backoff_base_s=0.4),
     "circuit breaker": Client("circuit breaker", breaker=True),
     "breaker + fallback": Client("breaker + fallback", breaker=True, fallback=True),
     "retry budget": Client("retry budget", budget_ratio=0.1),
@@ -204,12 +210,19 @@ class Scenario:
     fault_start_s: float = 5.0
     fault_duration_s: float = 10.0
     fault_capacity: float = 0.0    #: share of capacity left during the fault (0 = down)
-    timeout_s: float = 0.1         #: the client's timeout per call
-    queue_limit_s: float = 2.0     #: the server's queue holds this many seconds of work
+    timeout_s: float = cartwheel.INVENTORY.timeout_ms / 1000  #: the client's timeout per try (the canon's)
+    #: the server's queue bound, in seconds of work at full capacity (``math.inf``: unbounded).
+    #: Today's 2 s is far past the client's timeout; load shedding sets it below the timeout.
+    queue_limit_s: float = 2.0
+    #: deadline propagation: each call carries the client's deadline, and the server drops a
+    #: queued call whose p99 service time no longer fits before it, instead of working for nobody
+    drop_expired: bool = False
     slots: int = 200               #: user requests the fleet can hold at once (threads)
     error_rate: float = 0.001      #: share of calls that fail fast even when healthy
     service_shift_s: float = 0.005  #: service time = shift + exponential(mean)
-    service_mean_s: float = 0.012
+    #: 5 ms + an 8 ms mean: a healthy p99 of 41.8 ms, inside the canon's 50 ms latency budget for
+    #: the inventory call (``tests`` check it against ``cartwheel.INVENTORY``)
+    service_mean_s: float = 0.008
     horizon_s: float = 45.0
     seed: int = 3
     breaker: SimBreaker = field(default_factory=SimBreaker)
@@ -224,6 +237,8 @@ class Scenario:
             problems.append(f"capacity during the fault is a share between 0 and 1; got {self.fault_capacity}")
         if self.fault_duration_s < 0 or self.fault_start_s < 0:
             problems.append("the fault needs a start and duration of 0 s or more")
+        if not self.queue_limit_s >= 0:
+            problems.append(f"the queue bound is 0 s or more (math.inf for none); got {self.queue_limit_s}")
         if self.timeout_s <= 0 or self.slots < 1 or self.horizon_s < 1:
             problems.append("timeout, slots and horizon must be positive")
         if not 0 <= self.error_rate < 1:
@@ -251,6 +266,9 @@ class Run:
     rejected: np.ndarray        #: … turned away because every slot was busy
     queue: np.ndarray           #: calls waiting in the inventory service's queue
     breaker_state: np.ndarray   #: 0 closed, 1 open, 2 half-open (all 0 without a breaker)
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0))   #: calls the server worked on
+    shed: np.ndarray = field(default_factory=lambda: np.zeros(0))     #: calls refused at a full queue
+    dropped: np.ndarray = field(default_factory=lambda: np.zeros(0))  #: queued calls dropped as expired
     window_s: np.ndarray = field(default_factory=lambda: np.zeros(0))  #: start of each 1 s window
     success_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))  #: per window
     served_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))   #: incl. fallback
@@ -269,13 +287,87 @@ class Run:
             "peak load after fault (× capacity)": float(self.load_rps[after].max() / self.scenario.capacity_rps) if after.any() else 0.0,
             "recovery after fault (s)": self.recovery_s if self.recovery_s is not None else float("inf"),
             "worst p99 (ms)": float(np.nanmax(self.p99_ms)) if np.isfinite(self.p99_ms).any() else float("nan"),
+            "wasted work after fault %": 100 * self.wasted_share(),
         }
+
+    def wasted_share(self) -> float:
+        """Share of the server's work after the fault spent on calls whose client had already
+        given up: work done minus calls answered in time, over work done (0 if it did none)."""
+        after = self.time_s >= self.scenario.fault_end_s
+        work = float(self.served[after].sum()) if self.served.size else 0.0
+        if work <= 0:
+            return 0.0
+        return max(0.0, 1.0 - float(self.ok[after].sum()) / work)
 
 
 def service_cdf(x: np.ndarray | float, scenario: Scenario) -> np.ndarray | float:
     """P(service time ≤ x): a shifted exponential (5 ms + a 12 ms mean by default)."""
     z = (np.asarray(x, dtype=float) - scenario.service_shift_s) / scenario.service_mean_s
     return np.where(z > 0, -np.expm1(-np.maximum(z, 0)), 0.0)
+
+
+def service_quantile(q: float, scenario: Scenario | None = None) -> float:
+    """The healthy service time's ``q`` quantile in seconds: shift − mean × ln(1 − q)."""
+    sc = scenario or Scenario()
+    if not 0 <= q < 1:
+        raise ValueError(f"a quantile is between 0 and 1 (e.g. 0.999); got {q}")
+    return sc.service_shift_s - sc.service_mean_s * math.log1p(-q)
+
+
+def timeout_for(false_timeout_rate: float, scenario: Scenario | None = None) -> float:
+    """A timeout (s) chosen from the share of healthy calls you accept to time out: the
+    downstream's (1 − rate) latency percentile, e.g. its p99.9 for 0.1% [Brooker, "Timeouts,
+    retries, and backoff with jitter", Amazon Builders' Library]."""
+    if not 0 < false_timeout_rate < 1:
+        raise ValueError(f"the false-timeout rate is a share between 0 and 1 (e.g. 0.001); got {false_timeout_rate}")
+    return service_quantile(1 - false_timeout_rate, scenario)
+
+
+def shed_probability(load: float, bound_s: float, rate: float) -> float:
+    """Share of calls a server refuses when it admits a call only while its queued work is at
+    most ``bound_s`` seconds: Poisson arrivals at ``load`` × ``rate``, exponential work at
+    ``rate`` calls/s (an M/M/1 queue with a bound on the waiting time). With θ = rate − arrivals:
+
+        P(shed) = ρ(1 − ρ)e^(−θB) / (1 − ρ²e^(−θB)),   and 1 / (2 + rate·B) at ρ = 1.
+
+    A bound of 0 sheds ρ/(1 + ρ) (Erlang's loss formula for one server); an unbounded queue sheds
+    nothing while ρ < 1. The level-crossing derivation is in the lesson's tests, which check it
+    against :func:`simulate_bounded_queue`."""
+    rho, bound = float(load), float(bound_s)
+    if rho < 0 or rate <= 0 or not bound >= 0:
+        raise ValueError("load is 0 or more, the rate is positive and the bound is 0 s or more")
+    if rho == 0:
+        return 0.0
+    if math.isinf(bound):
+        return 0.0 if rho < 1 else 1.0 - 1.0 / rho
+    if abs(rho - 1) < 1e-9:
+        return 1.0 / (2.0 + rate * bound)
+    decay = math.exp(-(rate - rho * rate) * bound)
+    return rho * (1 - rho) * decay / (1 - rho * rho * decay)
+
+
+def simulate_bounded_queue(load: float, bound_s: float, rate: float, calls: int = 100_000,
+                           seed: int = 0) -> dict[str, float]:
+    """One call at a time: the queued work each arrival finds (Lindley's recursion), admitted
+    if it is at most ``bound_s``. Returns the share shed and the mean and largest wait of the
+    admitted calls — the check on :func:`shed_probability` and on "no admitted call waits
+    longer than the bound"."""
+    if calls < 1:
+        raise ValueError("simulate at least one call")
+    rng = np.random.RandomState(seed)
+    gaps = rng.exponential(1.0 / (load * rate), calls).tolist() if load > 0 else [math.inf] * calls
+    work = rng.exponential(1.0 / rate, calls).tolist()
+    backlog, shed, total_wait, longest = 0.0, 0, 0.0, 0.0
+    for gap, size in zip(gaps, work, strict=True):
+        backlog = backlog - gap if backlog > gap else 0.0
+        if backlog <= bound_s:
+            total_wait += backlog
+            longest = backlog if backlog > longest else longest
+            backlog += size
+        else:
+            shed += 1
+    admitted = calls - shed
+    return {"shed": shed / calls, "mean_wait_s": total_wait / admitted if admitted else 0.0, "max_wait_s": longest}
 
 
 def _p_in_time(wait_s: float, scenario: Scenario) -> float:
@@ -316,7 +408,10 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
     full = sc.capacity_rps * DT
     f0, f1 = int(round(sc.fault_start_s / DT)), int(round(sc.fault_end_s / DT))
     capacity = [full * sc.fault_capacity if f0 <= t < f1 else full for t in range(n)]
-    qmax = sc.queue_limit_s * sc.capacity_rps
+    qmax = sc.queue_limit_s * sc.capacity_rps if math.isfinite(sc.queue_limit_s) else math.inf
+    drop_expired = sc.drop_expired
+    # a call is worth starting only if its p99 service time fits in what is left of its deadline
+    live_s = max(sc.timeout_s - float(service_quantile(0.99, sc)), 0.0)
     spans = [0] + [client.retry_window_ticks(j) for j in range(1, retries + 1)]
     pad = max(spans) + 2
     due_diff = [[0.0] * (n + pad) for _ in range(retries + 1)]
@@ -334,6 +429,7 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
     timeout, err = sc.timeout_s, sc.error_rate
 
     load, ok_out, fb_out, fail_out, rej_out, queue_out, state_out, wait_out = ([0.0] * n for _ in range(8))
+    served_out, shed_out, dropped_out = ([0.0] * n for _ in range(3))
     width = retries + 1
     ok_mass = [0.0] * (n * width)         # flat (tick, try): NumPy converts flat lists far faster
     ok_offset = [0.0] * (n * width)
@@ -374,11 +470,15 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
                 allowed = permits / total_due
             state_out[t] = b_state
 
-        # the inventory service: a queue worked at capacity; late answers are wasted
+        # the inventory service: a queue worked at capacity; late answers are wasted. It takes
+        # what it can serve this tick plus what fits in the queue's bound, and refuses the rest
+        # at once (load shedding, when the bound is short).
         sent = total_due * allowed
-        room = qmax - queue
-        accepted = sent if sent < room else (room if room > 0 else 0.0)
         cap = capacity[t]
+        room = qmax - queue + cap
+        accepted = sent if sent < room else (room if room > 0 else 0.0)
+        shed_out[t] = sent - accepted
+        served_out[t] = cap if queue + accepted > cap else queue + accepted
         if cap > 0:
             excess = accepted - cap
             wait = (queue + (excess / 2 if excess > 0 else 0.0)) / (cap / DT)
@@ -387,9 +487,19 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
         else:
             wait, p_ok = 1e3, 0.0
         ok_share = (accepted / sent) * p_ok if sent > 0 else 0.0
+        # a failed call waited its timeout, unless the server refused it at the door (a fast error)
+        fast = (sent - accepted) / sent if sent > 0 else 0.0
+        fail_wait = timeout * (1 - fast - ok_share) / (1 - ok_share) if ok_share < 1 else timeout
         queue += accepted - cap
         if queue < 0:
             queue = 0.0
+        if drop_expired:
+            # the calls at the head have waited queue ÷ rate; those whose p99 service time no
+            # longer fits before their deadline are dropped, costing no work
+            live = live_s * cap / DT
+            if queue > live:
+                dropped_out[t] = queue - live
+                queue = live
         load[t] = sent / DT
         queue_out[t] = queue
         wait_out[t] = wait
@@ -418,7 +528,7 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
                 eligible_start[k] = (made - ok) * mean_start
             else:
                 gave_up += made - ok
-                gave_up_age += (made - ok) * (age + timeout)
+                gave_up_age += (made - ok) * (age + fail_wait)
         want = sum(eligible)
         granted = want
         if has_budget:
@@ -441,7 +551,7 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
                 row_start[t + 1 + span] -= share_start
                 stop = e - again
                 gave_up += stop
-                gave_up_age += stop * ((t - eligible_start[k] / e) * DT + timeout)
+                gave_up_age += stop * ((t - eligible_start[k] / e) * DT + fail_wait)
         done_bad = gave_up + short
         occupancy -= ok_total + done_bad
         if occupancy < 0:
@@ -480,7 +590,8 @@ def simulate(client: Client, scenario: Scenario | None = None) -> Run:
     time_s = np.arange(n) * DT
     ok_arr, fb_arr, fail_arr = np.array(ok_out), np.array(fb_out), np.array(fail_out)
     run = Run(client, sc, time_s, np.array(load), ok_arr + fb_arr + fail_arr, ok_arr, fb_arr, fail_arr,
-              np.array(rej_out), np.array(queue_out), np.array(state_out))
+              np.array(rej_out), np.array(queue_out), np.array(state_out), np.array(served_out), np.array(shed_out),
+              np.array(dropped_out))
     _windows(run, np.array(ok_mass).reshape(n, width), np.array(ok_offset).reshape(n, width), np.array(wait_out),
              np.array(point_mass).reshape(n, 3), np.array(point_latency).reshape(n, 3))
     return run

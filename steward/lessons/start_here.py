@@ -3,11 +3,13 @@ how checks and hints work."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
-from steward import checks, plotting, progress
+from steward import cartwheel, checks, plotting, progress
 from steward.tasks import Misconception, Task, TaskSet
 from steward.widgets import App, FigureView, w
 
@@ -37,10 +39,13 @@ LEVELS = {
     5: "I do it unprompted and teach it",
 }
 
-#: Cartwheel's recommendation engine: an availability SLO over a rolling 30-day window.
-#: (A scenario parameter of the running case, not a claim about real systems.)
-SLO = 0.999
-WINDOW_DAYS = 30
+#: Cartwheel's availability SLO and its window, from the canon (``steward.cartwheel``): 99.9% of
+#: recommendation calls without a 5xx over a rolling 30 days. Aliases, so the exercise reads
+#: ``lesson.SLO`` and every module quotes the same objective.
+SLO = cartwheel.AVAILABILITY.objective
+WINDOW_DAYS = cartwheel.WINDOW_DAYS
+#: The lesson's example incident: a bad deploy that takes the engine down for this many minutes
+#: (a teaching example, not a canon fact).
 INCIDENT_MINUTES = 25.0
 
 
@@ -70,6 +75,63 @@ def nines_table(slos: tuple[float, ...] = (0.99, 0.999, 0.9995, 0.9999, 0.99999)
          "per_month_min": allowed_downtime_minutes(s, 30), "per_week_min": allowed_downtime_minutes(s, 7)}
         for s in slos
     ]
+
+
+# -- two readings of one SLO: time-based and request-based ---------------------------------
+def request_budget_calls() -> float:
+    """Bad calls Cartwheel's availability SLO allows in its 30-day window: (1 − SLO) × calls.
+
+    The canon's SLO is request-based (SRE book ch. 3, "aggregate availability"), so its budget is
+    counted in calls, at the average rate of the canon's traffic."""
+    return cartwheel.AVAILABILITY.budget_calls()
+
+
+def trough_calls_per_s() -> float:
+    """Calls/s at the quietest minute of the week (the request generator's curve, like the average)."""
+    from steward.datasets import requests
+
+    return float(requests.rate_per_minute().min())
+
+
+def peak_to_average() -> float:
+    """How many times more calls a minute at the weekly peak carries than an average minute."""
+    return cartwheel.PEAK_CALLS_PER_S / cartwheel.average_calls_per_s()
+
+
+def outage_budget_percent(minutes: float, calls_per_s: float) -> float:
+    """Share (in %) of the 30-day request budget a full outage of ``minutes`` spends at ``calls_per_s``.
+
+    Every call in the outage fails, so it spends minutes × 60 × rate bad calls."""
+    if not minutes >= 0:
+        raise ValueError(f"an outage lasts zero or more minutes; got {minutes!r}")
+    if not calls_per_s >= 0:
+        raise ValueError(f"a traffic rate is zero or more calls per second; got {calls_per_s!r}")
+    return 100 * minutes * 60 * calls_per_s / request_budget_calls()
+
+
+def outage_at_three_hours(minutes: float = INCIDENT_MINUTES):
+    """The same outage at the weekly trough, at the average rate and at the weekly peak: calls/s,
+    bad calls and the share of the 30-day request budget it spends."""
+    import pandas as pd
+
+    rates = {"trough (quietest minute)": trough_calls_per_s(), "average": cartwheel.average_calls_per_s(),
+             "weekly peak": float(cartwheel.PEAK_CALLS_PER_S)}
+    rows = [{"when": when, "calls_per_s": rate, "failed_calls": minutes * 60 * rate,
+             "budget_spent_percent": outage_budget_percent(minutes, rate)} for when, rate in rates.items()]
+    return pd.DataFrame(rows).set_index("when")
+
+
+def slo_readings():
+    """The availability SLO read two ways: what each counts, and its 30-day budget."""
+    import pandas as pd
+
+    slo = cartwheel.AVAILABILITY
+    return pd.DataFrame([
+        {"reading": "time-based: 99.9% of the time", "counts": "bad minutes",
+         "budget": f"{slo.time_equivalent_minutes():.1f} minutes"},
+        {"reading": "request-based: 99.9% of calls (Cartwheel's)", "counts": "bad calls",
+         "budget": f"{request_budget_calls() / 1e6:.1f} million calls"},
+    ]).set_index("reading")
 
 
 def shift_map():
@@ -150,9 +212,12 @@ class SelfAssessment(App):
 
     title = "Where are you now? Rate each shift from 1 to 5"
 
-    def __init__(self, module: str = MODULE, before: Mapping[str, float] | None = None) -> None:
+    def __init__(self, module: str = MODULE, before: Mapping[str, float] | None = None,
+                 initial: Mapping[str, float] | None = None) -> None:
         self.module = module
         self.before = dict(before) if before else None
+        #: Where the sliders start (e.g. your saved ratings); 3 for any shift not given.
+        self.initial = {name: _slider_value((initial or {}).get(name, 3)) for name in SHIFTS}
         self.figure = FigureView(
             width=6.2, height=4.8, projection="polar", margins={"top": 0.9, "bottom": 0.08, "left": 0.16, "right": 0.84}
         )
@@ -164,7 +229,7 @@ class SelfAssessment(App):
 
     def controls(self) -> dict[str, w.Widget]:
         return {
-            name: w.IntSlider(value=3, min=1, max=5, description=f"{number} {name}", continuous_update=False,
+            name: w.IntSlider(value=self.initial[name], min=1, max=5, description=f"{number} {name}", continuous_update=False,
                               style={"description_width": "190px"}, layout=w.Layout(width="360px"))
             for name, (number, _) in SHIFTS.items()
         }
@@ -190,6 +255,33 @@ class SelfAssessment(App):
         return ok
 
 
+def _slider_value(value) -> int:
+    """A saved rating as a slider position: a whole number within 1–5 (3 when unreadable)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 3
+    return int(min(5, max(1, round(number)))) if math.isfinite(number) else 3
+
+
+def saved_ratings(fallback: SelfAssessment | Mapping[str, float] | None = None, quiet: bool = False) -> dict[str, int] | None:
+    """Your latest module-00 self-assessment, read from your progress file: shift → 1..5.
+
+    Nothing to copy by hand: the radar's *Save* button wrote it there. When nothing is saved yet
+    (or recording is off), the ``fallback``'s ratings are used (a radar's sliders, or a dict) and a
+    note says so; with no fallback, ``None``."""
+    saved = progress.latest_self_assessment(MODULE)
+    if saved:
+        return {name: _slider_value(value) for name, value in saved.items() if name in SHIFTS}
+    if fallback is None:
+        if not quiet:
+            print("No ratings saved yet: run the radar in the lesson (or below), press Save, then run this cell again.")
+        return None
+    values = fallback.state if isinstance(fallback, SelfAssessment) else fallback
+    print("No ratings saved yet, so these are the radar's sliders. Press Save to keep them in your progress file.")
+    return {name: _slider_value(value) for name, value in dict(values).items() if name in SHIFTS}
+
+
 #: Every widget of the lesson, by name: the benchmark and the robustness tests drive each
 #: control of each through its whole range.
 APPS = {"self-assessment": SelfAssessment}
@@ -201,8 +293,8 @@ TASKS = TaskSet(MODULE)
 TASKS.add(Task(
     id="00.downtime-allowed",
     title="Downtime the SLO allows",
-    prompt=f"How many minutes may the recommendation engine be down in a {WINDOW_DAYS}-day window "
-           f"and still meet a {SLO:.1%} availability SLO? A number, in minutes.",
+    prompt=f"Read the {SLO:.1%} availability SLO the time-based way ({SLO:.1%} of the time): how many minutes may "
+           f"the recommendation engine be down in a {WINDOW_DAYS}-day window and still meet it? A number, in minutes.",
     reference=lambda: allowed_downtime_minutes(SLO, WINDOW_DAYS),
     compare=checks.number(rel=1e-3, unit="minutes"),
     hints=[
@@ -236,8 +328,9 @@ TASKS.add(Task(
 TASKS.add(Task(
     id="00.budget-left",
     title="Error budget left after an incident",
-    prompt=f"An incident took the engine down for {INCIDENT_MINUTES:g} minutes. What percentage of this "
-           "window's error budget is left? A number between 0 and 100.",
+    prompt=f"An incident took the engine down for {INCIDENT_MINUTES:g} minutes at average traffic, where a minute of outage "
+           "costs one minute of the time-based budget. What percentage of this window's error budget is left? "
+           "A number between 0 and 100.",
     reference=lambda: budget_left_percent(SLO, WINDOW_DAYS, INCIDENT_MINUTES),
     compare=checks.number(rel=1e-3, unit="percent of the budget"),
     hints=[
@@ -264,15 +357,56 @@ TASKS.add(Task(
 ))
 
 TASKS.add(Task(
+    id="00.request-budget",
+    title="The request budget, in calls",
+    prompt=f"Cartwheel's SLO is request-based: {SLO:.1%} of recommendation calls succeed over {WINDOW_DAYS} days. "
+           "How many calls may fail in one window, at the canon's average traffic (cartwheel.average_calls_per_s())? "
+           "A number of calls.",
+    reference=request_budget_calls,
+    compare=checks.number(rel=1e-3, unit="calls"),
+    hints=[
+        "A request-based SLO counts calls, not minutes: how many calls arrive in 30 days, and what share of them may fail?",
+        "Calls in the window = average calls/s × seconds in 30 days (cartwheel.MONTH_SECONDS). The budget is (1 − SLO) of them.",
+    ],
+    misconceptions=[
+        Misconception(
+            "gave the time-based budget in minutes",
+            "That is the time-based budget, in minutes of outage. A request-based SLO counts calls: how many calls fail in those minutes?",
+            lambda: cartwheel.AVAILABILITY.time_equivalent_minutes(),
+        ),
+        Misconception(
+            "used the weekly peak instead of the average traffic",
+            "You used the weekly peak rate. Does Cartwheel serve its peak rate for all 30 days? Which rate gives the calls in a month?",
+            lambda: cartwheel.AVAILABILITY.error_budget * cartwheel.PEAK_CALLS_PER_S * cartwheel.MONTH_SECONDS,
+        ),
+        Misconception(
+            "used the percentage as a fraction (0.1 instead of 0.001)",
+            "Your answer is 100× too big. 99.9% leaves a budget of 0.1% of calls: what is that as a fraction?",
+            lambda: (100 - 100 * SLO) * cartwheel.calls_per_month(),
+        ),
+        Misconception(
+            "counted the calls that must succeed",
+            "That is the number of calls that must *succeed*. The budget is the calls that may *fail*: which share is that?",
+            lambda: SLO * cartwheel.calls_per_month(),
+        ),
+        Misconception(
+            "gave the budget per second, not per window",
+            "That is a budget per second. The SLO's budget covers the whole 30-day window: how many seconds is that?",
+            lambda: cartwheel.AVAILABILITY.error_budget * cartwheel.average_calls_per_s(),
+        ),
+    ],
+))
+
+TASKS.add(Task(
     id="00.first-module",
     title="Where to start",
-    prompt="Which module number teaches the shift you rated lowest? Pass your ratings and the module, "
-           "as a pair: (ratings_dict, 'NN').",
+    prompt="Which module teaches the shift you rated lowest? Pass your saved ratings (lesson.saved_ratings(): every "
+           "shift, each a whole number from 1 to 5) and the module, as a pair: (ratings, 'NN').",
     reference=lambda: "consistent",
     compare=lambda answer, expected: _check_first_module(answer),
     hints=[
         "Which shift has the smallest number in your ratings? Which module teaches it?",
-        "min(ratings, key=ratings.get) gives the lowest shift; SHIFTS[name][0] gives its module number.",
+        "min(ratings, key=ratings.get) gives the lowest shift; lesson.SHIFTS[name][0] gives its module number.",
     ],
     misconceptions=[
         Misconception(
@@ -281,9 +415,58 @@ TASKS.add(Task(
             lambda: (_example_ratings(), SHIFTS[max(_example_ratings(), key=_example_ratings().get)][0]),
             matches=lambda answer: _picked_strongest(answer),
         ),
+        Misconception(
+            "rated on another scale than 1–5",
+            "Some of your ratings are outside 1–5. Which scale does the radar use, and what does each level mean (lesson.LEVELS)?",
+            lambda: ({name: 2 * value for name, value in _example_ratings().items()}, "01"),
+            matches=lambda answer: _off_scale(answer),
+        ),
+        Misconception(
+            "left out some shifts",
+            "Your ratings leave out some shifts, so the lowest may be one you did not pass. Where are all eleven kept?",
+            lambda: (dict(list(_example_ratings().items())[:4]), "01"),
+            matches=lambda answer: _left_out(answer),
+        ),
     ],
     stretch=False,
-    sample_answer=lambda: (_example_ratings(), SHIFTS[min(_example_ratings(), key=_example_ratings().get)][0]),
+    sample_answer=lambda: _sample_first_module(),
+))
+
+
+def _peak_outage_percent() -> float:
+    return outage_budget_percent(INCIDENT_MINUTES, cartwheel.PEAK_CALLS_PER_S)
+
+
+TASKS.add(Task(
+    id="00.peak-outage",
+    title="The same outage at the weekly peak",
+    prompt=f"Stretch. The {INCIDENT_MINUTES:g}-minute outage strikes at the weekly peak (cartwheel.PEAK_CALLS_PER_S calls/s), "
+           "and every call in it fails. What percentage of the 30-day request budget does it spend? A number (it may pass 100).",
+    reference=_peak_outage_percent,
+    compare=checks.number(rel=1e-3, unit="percent of the request budget"),
+    hints=[
+        "A request-based budget is spent in calls. How many calls fail in those minutes at the peak rate, and how many may fail in a month?",
+        "Failed calls = minutes × 60 × peak calls/s. Divide by the request budget from Task 3 and multiply by 100.",
+    ],
+    misconceptions=[
+        Misconception(
+            "charged minutes, not calls",
+            "That is the outage's share of the time-based budget, which is also its share at the average rate. "
+            "How many more calls does a minute at the peak carry than an average minute?",
+            lambda: 100 * INCIDENT_MINUTES / cartwheel.AVAILABILITY.time_equivalent_minutes(),
+        ),
+        Misconception(
+            "reported a fraction, not a percentage",
+            "That is a fraction of the budget. The task asks for a percentage.",
+            lambda: _peak_outage_percent() / 100,
+        ),
+        Misconception(
+            "reported the budget left, not the budget spent",
+            "That is what is left of the budget (it can go below zero). The task asks what the outage spends.",
+            lambda: 100 - _peak_outage_percent(),
+        ),
+    ],
+    stretch=True,
 ))
 
 
@@ -304,17 +487,43 @@ def _example_ratings() -> dict[str, float]:
     return {name: float(1 + (i * 3) % 5) for i, name in enumerate(SHIFTS)}
 
 
+def _sample_first_module():
+    """The solution's answer: the ratings in the progress file (the example profile when none are saved)."""
+    ratings = progress.latest_self_assessment(MODULE)
+    ratings = {name: _slider_value(v) for name, v in ratings.items()} if ratings else _example_ratings()
+    return ratings, SHIFTS[min(ratings, key=ratings.get)][0]
+
+
 def _ratings_and_module(answer):
+    """(ratings, module) when the answer is a pair of a mapping and text, else None."""
     if not (isinstance(answer, tuple | list) and len(answer) == 2):
         return None
     ratings, module = answer
-    if not isinstance(ratings, Mapping) or not ratings or not isinstance(module, str):
+    if not isinstance(ratings, Mapping) or not isinstance(module, str | int) or isinstance(module, bool):
         return None
-    try:
-        values = {k: float(v) for k, v in ratings.items() if k in SHIFTS}
-    except (TypeError, ValueError):
-        return None
-    return (values, module.strip().zfill(2)) if values else None
+    return dict(ratings), str(module).strip().zfill(2)
+
+
+def _is_rating(value) -> bool:
+    """A whole number from 1 to 5 (3 and 3.0 are fine; True, 2.5, '3' and 6 are not)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+            and float(value).is_integer() and 1 <= float(value) <= 5)
+
+
+def _ratings_problem(ratings: dict) -> str | None:
+    """What is wrong with a set of ratings, in a sentence; None when it is a full, valid self-assessment."""
+    if not ratings:
+        return "Your ratings are empty. lesson.saved_ratings() reads the ones you saved with the radar."
+    unknown = [str(k) for k in ratings if k not in SHIFTS]
+    if unknown:
+        return f"{', '.join(map(repr, unknown[:3]))} {'is' if len(unknown) == 1 else 'are'} not a shift; lesson.SHIFTS lists the eleven names."
+    missing = [name for name in SHIFTS if name not in ratings]
+    if missing:
+        return f"Your ratings leave out {len(missing)} of the eleven shifts (e.g. {missing[0]!r})."
+    bad = [name for name, value in ratings.items() if not _is_rating(value)]
+    if bad:
+        return f"Each rating is a whole number from 1 to 5; {bad[0]!r} is {ratings[bad[0]]!r}."
+    return None
 
 
 def _check_first_module(answer) -> checks.Verdict:
@@ -322,6 +531,13 @@ def _check_first_module(answer) -> checks.Verdict:
     if parsed is None:
         return checks.not_yet("Expected a pair: (your ratings as a dict shift → 1..5, the module number as text like '04').")
     ratings, module = parsed
+    problem = _ratings_problem(ratings)
+    if problem:
+        return checks.not_yet(problem)
+    saved = progress.latest_self_assessment(MODULE)
+    if saved and {k: _slider_value(v) for k, v in saved.items() if k in SHIFTS} != {k: int(v) for k, v in ratings.items()}:
+        return checks.not_yet("These are not the ratings saved in your progress file. Read them with lesson.saved_ratings() "
+                              "rather than typing them; to change them, move the radar's sliders and press Save.")
     lowest = min(ratings.values())
     candidates = {SHIFTS[name][0] for name, value in ratings.items() if value == lowest}
     if module in candidates:
@@ -331,8 +547,25 @@ def _check_first_module(answer) -> checks.Verdict:
 
 def _picked_strongest(answer) -> bool:
     parsed = _ratings_and_module(answer)
-    if parsed is None:
+    if parsed is None or _ratings_problem(parsed[0]):
         return False
     ratings, module = parsed
     highest = max(ratings.values())
     return module in {SHIFTS[n][0] for n, v in ratings.items() if v == highest} and min(ratings.values()) < highest
+
+
+def _off_scale(answer) -> bool:
+    parsed = _ratings_and_module(answer)
+    if parsed is None or not parsed[0]:
+        return False
+    values = parsed[0].values()
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values) and any(
+        math.isfinite(float(v)) and not 1 <= float(v) <= 5 for v in values)
+
+
+def _left_out(answer) -> bool:
+    parsed = _ratings_and_module(answer)
+    if parsed is None or not parsed[0]:
+        return False
+    keys = set(parsed[0])
+    return keys < set(SHIFTS)

@@ -1,267 +1,36 @@
-"""Module 08 — own the un-owned problems: on-call health, blameless postmortems, and the
-review nobody asked for.
-
-Nobody owns a noisy pager, a postmortem that names a person, or the design review a new
-dependency skipped. This module turns each into something measurable or checkable:
-
-- **On-call health** from a quarter of pages: the few alerts behind most pages, the pages
-  that wake someone for nothing, and incidents per 12-hour shift against the SRE book's
-  guidance of at most two (ch. 11; an incident takes about six hours to handle, factsheet §6).
-- **A blameless postmortem** from an incident's event log: the timeline, time to detect and
-  to mitigate, the template's sections (SRE book, "Postmortem Culture", factsheet §6), and a
-  *blame linter* that flags phrasing which indicts a person instead of a system.
-- **A lightweight architecture review**: a checklist applied to a proposal before it ships
-  (the idea follows the SRE book's Production Readiness Review, ch. 32; the items are ours).
-"""
+"""Module 08 (own the un-owned) · the linters, rubrics and tasks (``TASKS``)."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from steward import checks, plotting
+from steward import cartwheel, checks
 from steward.datagen import load
+from steward.lessons.ownership.model import (
+    MAX_INCIDENTS_PER_SHIFT,
+    MODULE,
+    SHIFT_START_HOUR,
+    WEEKS_IN_QUARTER,
+    after_hours_noise_per_week,
+    incidents_per_shift,
+    minutes_between,
+    noisy_alerts,
+    non_actionable_pct,
+    pages_per_alert,
+    projected_reduction_pct,
+    shift_start,
+    shifts_over_limit,
+    smallest_top_for_actionable_majority,
+    time_to_detect,
+    time_to_mitigate,
+)
 from steward.tasks import Misconception, Rubric, Task, TaskSet
-from steward.widgets import App, FigureView, dropdown, int_slider, w
-
-MODULE = "08"
-
-#: The SRE book's cap: at most two incidents per 12-hour on-call shift (ch. 11).
-MAX_INCIDENTS_PER_SHIFT = 2
-SHIFT_HOURS = 12
-SHIFT_START_HOUR = 8          # Cartwheel's shifts run 08:00–20:00 and 20:00–08:00
-WEEKS_IN_QUARTER = 13         # the pages file covers 91 days
-
-
-# -- on-call health ----------------------------------------------------------------------------
-PAGE_COLUMNS = ("fired_at", "alert", "actionable", "after_hours", "incident_id")
-
-
-def _pages(pages: Any) -> pd.DataFrame:
-    if not isinstance(pages, pd.DataFrame) or any(c not in pages.columns for c in PAGE_COLUMNS):
-        raise ValueError(f"expected the pages table with columns {list(PAGE_COLUMNS)}")
-    return pages
-
-
-def pages_per_alert(pages: pd.DataFrame) -> pd.Series:
-    """Pages per alert rule, most first (ties by name, so the order is stable)."""
-    counts = _pages(pages).groupby("alert").size()
-    return counts.sort_values(ascending=False, kind="mergesort").rename("pages")
-
-
-def noisy_alerts(pages: pd.DataFrame, share: float = 0.5) -> list[str]:
-    """The fewest alerts that together account for at least ``share`` of all pages, most
-    pages first: where tuning effort pays most."""
-    if not 0 < share <= 1:
-        raise ValueError(f"share is a fraction in (0, 1]; got {share}")
-    counts = pages_per_alert(pages)
-    cumulative = counts.cumsum() / counts.sum()
-    k = int(np.searchsorted(cumulative.to_numpy(), share - 1e-12) + 1)
-    return list(counts.index[:k])
-
-
-def non_actionable_pct(pages: pd.DataFrame) -> float:
-    """Percentage of pages that needed no action: each one is toil and lost trust in the pager."""
-    return float(100 * (~_pages(pages).actionable.astype(bool)).mean())
-
-
-def after_hours_noise_per_week(pages: pd.DataFrame, weeks: float = WEEKS_IN_QUARTER) -> float:
-    """Non-actionable pages outside working hours, per week: the ones that wake someone for nothing."""
-    p = _pages(pages)
-    return float(((~p.actionable.astype(bool)) & p.after_hours.astype(bool)).sum() / weeks)
-
-
-def shift_start(times: pd.Series) -> pd.Series:
-    """The start of the 12-hour shift (08:00 or 20:00) each time falls in."""
-    offset = pd.Timedelta(hours=SHIFT_START_HOUR)
-    return (pd.to_datetime(times) - offset).dt.floor(f"{SHIFT_HOURS}h") + offset
-
-
-def incidents_per_shift(pages: pd.DataFrame) -> pd.Series:
-    """Distinct incidents per 12-hour shift (shifts without incidents are left out). An
-    incident that pages three times is still one incident."""
-    p = _pages(pages)
-    part = p[p.incident_id.notna() & (p.incident_id.astype(str).str.len() > 0)]
-    return part.groupby(shift_start(part.fired_at)).incident_id.nunique().rename("incidents")
-
-
-def shifts_over_limit(pages: pd.DataFrame, limit: int = MAX_INCIDENTS_PER_SHIFT) -> int:
-    """Shifts with more incidents than the SRE book's guidance allows."""
-    return int((incidents_per_shift(pages) > limit).sum())
-
-
-MODES = {"tune": "tune: drop their non-actionable pages", "delete": "delete the alerts outright"}
-
-
-def removed_mask(pages: pd.DataFrame, top: int, mode: str = "tune") -> np.ndarray:
-    """Which pages disappear if the ``top`` noisiest alerts are tuned (their non-actionable
-    pages stop) or deleted (all their pages stop, including the real ones)."""
-    if mode not in MODES:
-        raise ValueError(f"mode is one of {list(MODES)}; got {mode!r}")
-    if top < 0:
-        raise ValueError(f"the number of alerts to change cannot be negative; got {top}")
-    p = _pages(pages)
-    chosen = p.alert.isin(pages_per_alert(p).index[: int(top)])
-    mask = chosen if mode == "delete" else chosen & ~p.actionable.astype(bool)
-    return mask.to_numpy()
-
-
-def projected_reduction_pct(pages: pd.DataFrame, top: int = 3, mode: str = "tune") -> float:
-    """Percentage of all pages that tuning (or deleting) the ``top`` noisiest alerts removes."""
-    return float(100 * removed_mask(pages, top, mode).mean())
-
-
-def smallest_top_for_actionable_majority(pages: pd.DataFrame, max_top: int = 11) -> int | None:
-    """The fewest noisy alerts to tune so that at least half of the remaining pages are actionable."""
-    p = _pages(pages)
-    for top in range(0, max_top + 1):
-        kept = p[~removed_mask(p, top)]
-        if len(kept) and kept.actionable.astype(bool).mean() >= 0.5:
-            return top
-    return None
-
-
-@dataclass(frozen=True)
-class PrunerView:
-    """What the pruner shows: pages a week per alert, what goes, and the totals before and after."""
-
-    alerts: list[str]
-    per_week: np.ndarray
-    removed_per_week: np.ndarray
-    before: float
-    after: float
-    after_hours_before: float
-    after_hours_after: float
-    actionable_after_pct: float
-    lost_actionable: int
-    title: str
-
-
-class AlertPruner(App):
-    """How many noisy alerts to tune, and how → pages a week before and after.
-
-    The bars (pages a week per alert) are static; the hatched overlay of removed pages and
-    the title are the only artists that change, so a slider change only blits."""
-
-    title = "Alert pruner: tune or delete the noisiest alerts"
-    SHOWN = 11
-
-    def __init__(self, pages: pd.DataFrame | None = None) -> None:
-        self.pages = load("pages") if pages is None else _pages(pages)
-        counts = pages_per_alert(self.pages)
-        self.alerts = list(counts.index[: self.SHOWN])
-        self.per_week = counts.to_numpy()[: self.SHOWN] / WEEKS_IN_QUARTER
-        # precomputed once, so a control change is a few NumPy operations (rank 0 = noisiest alert)
-        rank = {alert: i for i, alert in enumerate(counts.index)}
-        self._rank = self.pages.alert.map(rank).to_numpy(dtype=int)
-        self._actionable = self.pages.actionable.to_numpy(dtype=bool)
-        self._after_hours = self.pages.after_hours.to_numpy(dtype=bool)
-        self.figure = FigureView(width=8.0, height=3.4, margins={"top": 0.97, "bottom": 0.15, "left": 0.27, "right": 0.97})
-        ax = self.figure.ax
-        y = np.arange(len(self.alerts))[::-1]
-        ax.barh(y, self.per_week, color=plotting.NEUTRAL, label="pages that stay")
-        self._removed = ax.barh(y, np.zeros_like(self.per_week), color=plotting.HIGHLIGHT, hatch="//",
-                                edgecolor="black", linewidth=0.5, label="pages removed")
-        ax.set_yticks(y, self.alerts, fontsize=8)
-        ax.set_xlim(0, float(self.per_week.max()) * 1.05)
-        ax.legend(loc="lower right", fontsize=8)
-        plotting.finish(ax, "…\n…", "pages a week", "alert")
-        ax.set_ylabel("")
-        self._title = plotting.title_artist(ax)
-        self._title.set_fontsize(10)
-        self.figure.animate(*self._removed.patches)
-        self.figure.title_as_caption(ax)
-        self.readout = w.HTML()
-        super().__init__()
-
-    def controls(self) -> dict[str, w.Widget]:
-        return {
-            "top": int_slider("noisiest alerts to change", 3, 0, self.SHOWN),
-            "mode": dropdown("how", [(label, key) for key, label in MODES.items()], "tune"),
-        }
-
-    def layout(self) -> w.Widget:
-        return w.VBox([w.HBox(list(self.inputs.values())), self.figure.widget, self.readout])
-
-    def compute(self, top: int, mode: str) -> PrunerView:
-        if mode not in MODES:
-            raise ValueError(f"mode is one of {list(MODES)}; got {mode!r}")
-        actionable, after_hours = self._actionable, self._after_hours
-        chosen = self._rank < int(top)
-        removed = chosen if mode == "delete" else chosen & ~actionable       # as removed_mask, vectorised
-        per_alert = np.bincount(self._rank[removed], minlength=len(self.per_week))
-        removed_per_week = per_alert[: len(self.alerts)] / WEEKS_IN_QUARTER
-        kept = ~removed
-        before, after = len(kept) / WEEKS_IN_QUARTER, kept.sum() / WEEKS_IN_QUARTER
-        cut = 100 * (1 - after / before) if before else 0.0
-        verb = "Tuning" if mode == "tune" else "Deleting"
-        title = (f"{verb} the top {top} alert{'s' if top != 1 else ''}: {before:.0f} → {after:.0f} pages a week "
-                 f"(−{cut:.0f}%)") if top else f"Today: {before:.0f} pages a week"
-        lost = int((removed & actionable).sum())
-        title += f"\n{lost} actionable pages lost" if lost else "\nno actionable page lost"
-        return PrunerView(self.alerts, self.per_week, removed_per_week, before, after,
-                          after_hours.sum() / WEEKS_IN_QUARTER, (after_hours & kept).sum() / WEEKS_IN_QUARTER,
-                          100 * float(actionable[kept].mean()) if kept.any() else 0.0, lost, title)
-
-    def draw(self, state: PrunerView) -> None:
-        for patch, value in zip(self._removed.patches, state.removed_per_week, strict=True):
-            patch.set_width(float(value))
-        self._title.set_text(state.title)
-        self.readout.value = (f"<small>after hours: {state.after_hours_before:.0f} → {state.after_hours_after:.0f} "
-                              f"pages a week · actionable share of what is left: {state.actionable_after_pct:.0f}%</small>")
-        self.figure.render()
-
-
-# -- the incident's timeline -----------------------------------------------------------------------
-TIMELINE_KINDS = ("change", "impact_start", "alert", "page", "ack", "role", "decision", "mitigated", "resolved")
-
-
-def _events(events: Any) -> pd.DataFrame:
-    if not isinstance(events, pd.DataFrame) or any(c not in events.columns for c in ("time", "kind", "message")):
-        raise ValueError("expected the incident_events table with columns time, kind, message")
-    return events
-
-
-def first_time(events: pd.DataFrame, kind: str) -> pd.Timestamp:
-    """When the first event of ``kind`` happened."""
-    e = _events(events)
-    hits = e.loc[e.kind == kind, "time"]
-    if hits.empty:
-        raise ValueError(f"the log has no {kind!r} event")
-    return pd.Timestamp(pd.to_datetime(hits).min())
-
-
-def minutes_between(events: pd.DataFrame, start: str, end: str) -> float:
-    return (first_time(events, end) - first_time(events, start)).total_seconds() / 60.0
-
-
-def time_to_detect(events: pd.DataFrame) -> float:
-    """Minutes from the start of customer impact to the first alert. We measure from impact,
-    not from the change, because impact is what users felt; say so when you report it."""
-    return minutes_between(events, "impact_start", "alert")
-
-
-def time_to_mitigate(events: pd.DataFrame) -> float:
-    """Minutes from the start of customer impact to the end of it."""
-    return minutes_between(events, "impact_start", "mitigated")
-
-
-def timeline(events: pd.DataFrame) -> pd.DataFrame:
-    """The postmortem's timeline: the events that mark a phase, with minutes since impact began."""
-    e = _events(events).copy()
-    e["time"] = pd.to_datetime(e.time)
-    start = first_time(e, "impact_start")
-    key = e[e.kind.isin(TIMELINE_KINDS)].copy()
-    key["minutes_from_impact"] = (key.time - start).dt.total_seconds() / 60.0
-    return key[["time", "minutes_from_impact", "kind", "message"]].reset_index(drop=True)
-
 
 # -- the blame linter ------------------------------------------------------------------------------
 #: The people in INC-0611's log. Names are facts in a timeline; as the *cause* they are blame.
@@ -292,7 +61,7 @@ class _Rule:
 
 
 RULES: tuple[_Rule, ...] = (
-    _Rule("human-error", re.compile(r"\b(?:human|operator|user|engineer|pilot|individual)\s+errors?\b", re.I),
+    _Rule("human-error", re.compile(r"\b(?:human|operator|user|engineer|pilot|individual)\s+(?:errors?|mistakes?|slips?|failures?)\b", re.I),
           "'Human error' ends the analysis at a person, where it should start.",
           "Name the condition that made the error possible and the check that would have caught it."),
     _Rule("forgot", re.compile(r"\b(?:forgot|forgets|forgotten|forgetting|neglected)\b", re.I),
@@ -307,12 +76,25 @@ RULES: tuple[_Rule, ...] = (
     _Rule("judgement", re.compile(
         r"\b(?:careless(?:ly|ness)?|sloppy|negligen(?:t|ce)|incompeten(?:t|ce)|lazy|reckless(?:ly)?|stupid|dumb|"
         r"(?:his|her|their)\s+(?:fault|mistake)|to\s+blame|blamed?|didn't\s+bother|did\s+not\s+bother|ignored|"
-        r"should\s+know\s+better|rookie)\b", re.I),
+        r"should\s+know\s+better|rookie|(?:not|\w+n't)\s+paying\s+attention|asleep\s+at\s+the\s+wheel|"
+        r"\w+'s\s+(?:fault|mistake|error|blunder)|made\s+(?:a|an|the)\s+(?:\w+\s+)?(?:mistake|error|blunder)|"
+        r"(?:wrong|bad|poor)\s+(?:call|decision|judge?ment|choice))\b", re.I),
           "It judges a person instead of describing what happened.",
           "Describe the action and the conditions around it in neutral words."),
 )
 
-_CAUSE = r"(?:caused|causing|broke|breaks|pushed|deployed|shipped|forgot|missed|ignored|failed|mistake|error|fault|screwed)"
+#: Verbs that make a person the cause. Neutral actions ("deployed", "pushed", "rolled back") are
+#: timeline facts: blameless does not mean nameless, so "Dana deployed the fix at 15:07" passes.
+_CAUSE = (r"(?:caused|causing|broke|breaks|took\s+down|brought\s+down|led\s+to|resulted\s+in|forgot|missed|ignored|"
+          r"failed|mistake|error|fault|screwed|responsible\s+for)")
+#: A neutral action made a judgement by its object: "Marco pushed a bad config".
+_NEUTRAL = r"(?:pushed|deployed|shipped|merged|applied|made|wrote|approved)"
+_FAULTY = r"(?:bad|wrong|broken|untested|faulty|buggy|dodgy|sloppy)\b"
+#: People named by their role: "the developer made a mistake" blames as surely as a name does.
+_ROLE = r"(?:the\s+)?(?:(?:on-?call|oncall)\s+)?(?:engineer|developer|dev|operator|reviewer|on-?call|intern|admin|author|person)"
+_ROOT_CAUSE_PERSON = r"root\s+causes?\s*(?:was|is|:|=|-)\s*(?:{who}|{role})\b"
+_COUNTERFACTUAL = r"\bif\s+(?:{who}|{role}|he|she|they)\s+had\b|\bhad\s+(?:{who})\s+\w+ed\b"
+_CAUSE_LATER = r"(?:[^.;]{0,80}?)\b(?:broke|caused|took\s+down|brought\s+down|led\s+to|resulted\s+in)\b"
 
 
 @lru_cache(maxsize=16)
@@ -321,12 +103,24 @@ def _name_rule(names: tuple[str, ...]) -> re.Pattern[str] | None:
     if not cleaned:
         return None
     who = "|".join(re.escape(n) for n in cleaned)
-    # a name next to a cause verb, within a few words (either order), or "because (of) <name>"
+    # a name next to a cause verb, within a few words (either order), "because (of) <name>", a
+    # person as the root cause, or a person as the subject of a sentence that ends in "which broke …"
     return re.compile(
         rf"\b(?:(?:{who})(?:'s)?(?:\s+\S+){{0,3}}?\s+{_CAUSE}\b|{_CAUSE}(?:\s+\S+){{0,2}}?\s+by\s+(?:{who})\b|"
-        rf"because\s+(?:of\s+)?(?:{who})\b)",
+        rf"because\s+(?:of\s+)?(?:{who})\b|" + _ROOT_CAUSE_PERSON.format(who=who, role=_ROLE) + "|"
+        rf"^\W*(?:\S+\s+){{0,2}}(?:{who}|{_ROLE})\b{_CAUSE_LATER}|"
+        rf"(?:{who})\s+(?:\S+\s+){{0,1}}{_NEUTRAL}\s+(?:a|an|the|his|her|their)?\s*{_FAULTY})",
         re.I,
     )
+
+
+@lru_cache(maxsize=16)
+def _counterfactual_rule(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A counterfactual about a person ("If Priya had escalated, …"): hindsight, however politely put.
+    One about the system ("If the alert had fired …") is how action items are found."""
+    cleaned = sorted({n.strip() for n in names if isinstance(n, str) and n.strip()}, key=len, reverse=True)
+    who = "|".join(re.escape(n) for n in cleaned) or r"(?!x)x"
+    return re.compile(_COUNTERFACTUAL.format(who=who, role=_ROLE), re.I)
 
 
 def _as_text(text: Any) -> str:
@@ -357,6 +151,8 @@ def lint_blame(text: Any, names: Iterable[str] = TEAM) -> list[Finding]:
         for rule in RULES:
             for match in rule.pattern.finditer(line):
                 hits.append((match.start(), Finding(number, match.group(0), rule.name, rule.reason, rule.suggestion)))
+        for match in _counterfactual_rule(tuple(str(n) for n in people)).finditer(line):
+            hits.append((match.start(), Finding(number, match.group(0), "hindsight", RULES[2].reason, RULES[2].suggestion)))
         if name_rule is not None:
             for match in name_rule.finditer(line):
                 hits.append((match.start(), Finding(
@@ -372,8 +168,13 @@ def blame_report(text: Any, names: Iterable[str] = TEAM) -> str:
         return "Nothing to lint yet: the text is empty."
     findings = lint_blame(text, names)
     if not findings:
-        return "No blameful phrasing found."
-    return "\n".join(str(f) for f in findings)
+        return f"No blameful phrasing found. {BLAME_LIMITS}"
+    return "\n".join([*(str(f) for f in findings), BLAME_LIMITS])
+
+
+#: What the blame linter cannot judge, said with its report.
+BLAME_LIMITS = ("(The linter reads phrasing: it cannot tell a fair account from a blaming one told in neutral words, "
+                "nor whether the causes named are the real ones.)")
 
 
 BLAMEFUL_DRAFT = """Summary: recommendations were slow for an hour because Marco pushed a bad Redis config.
@@ -381,41 +182,6 @@ Root cause: human error. Marco forgot to check the production memory size and sh
 Aiko approved the review but failed to notice the eviction policy change, which was careless.
 Detection: the alert fired 22 minutes late; Priya should have escalated when she saw the spike at 14:12.
 Resolution: Dana made the call to roll back at 14:55 and the rollback finished at 15:07."""
-
-
-class BlameLinterApp(App):
-    """Type or paste a draft → the blameful phrases in it, with a systemic rewording for each."""
-
-    title = "Blame linter: does this draft indict a person or describe a system?"
-
-    def __init__(self, draft: str = BLAMEFUL_DRAFT) -> None:
-        self._draft = draft
-        self.output = w.HTML()
-        super().__init__()
-
-    def controls(self) -> dict[str, w.Widget]:
-        return {"draft": w.Textarea(value=self._draft, layout=w.Layout(width="100%", height="160px"),
-                                    continuous_update=False)}
-
-    def layout(self) -> w.Widget:
-        return w.VBox([self.inputs["draft"], self.output])
-
-    def compute(self, draft: str) -> list[Finding]:
-        return lint_blame(draft)
-
-    def draw(self, state: list[Finding]) -> None:
-        if not state:
-            self.output.value = "<b style='color:#0072B2'>✔ No blameful phrasing found.</b>"
-            return
-        items = "".join(
-            f"<li>line {f.line}: <b>{html.escape(f.phrase)}</b>: {html.escape(f.reason)} <i>Try:</i> {html.escape(f.suggestion)}</li>"
-            for f in state[:50])
-        more = f"<p>…and {len(state) - 50} more.</p>" if len(state) > 50 else ""
-        self.output.value = f"<b style='color:#D55E00'>✘ {len(state)} blameful phrase(s)</b><ul>{items}</ul>{more}"
-
-
-#: Every widget of the lesson, by name.
-APPS = {"alert-pruner": AlertPruner, "blame-linter": BlameLinterApp}
 
 
 # -- the postmortem's structure --------------------------------------------------------------------
@@ -428,34 +194,204 @@ _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _OWNER = re.compile(r"\bowner\b|@[\w.-]+", re.I)
 
 
+_HEADING = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?([A-Za-z][A-Za-z ,'/-]{2,40}?)(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$|"
+                      r"^\s*(?:#+\s*)?(?:\*\*)?([A-Za-z][A-Za-z ,'/-]{2,40}?)(?:\*\*)?\s*:\s*\S")
+_ACTION_HEADING = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?\s*(?:action\s+items?|actions|follow[- ]ups?|remediation)\b", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*\S)")
+#: Exhortations: an action item that asks people to try harder changes nothing in the system.
+_EXHORTATION = re.compile(
+    r"\b(?:be\s+(?:more\s+)?(?:careful|vigilant|mindful|aware|diligent)|take\s+(?:more\s+)?care|"
+    r"pay\s+(?:more\s+)?attention|remember\s+to|make\s+sure\s+(?:to|that\s+(?:we|people|engineers))|"
+    r"try\s+harder|double[- ]check|(?:re-?)?train\s+(?:the\s+)?(?:engineer|team|people|staff)|"
+    r"remind\s+(?:the\s+)?(?:team|engineers|people|everyone)|communicate\s+better|improve\s+communication)\b",
+    re.I)
+
+
+def action_items(text: Any) -> list[str]:
+    """The action items of a postmortem: the list items (``-``, ``*``, ``1.``) under an
+    "Action items" heading, up to the next heading or blank-line-separated paragraph."""
+    items: list[str] = []
+    inside = False
+    for line in _as_text(text).splitlines():
+        if _ACTION_HEADING.match(line):
+            inside = True
+            rest = line.split(":", 1)[1].strip() if ":" in line else ""
+            if rest:  # "Action items: add a canary (Owner: Sam, due 2024-07-05); ..." on one line
+                items += [part.strip() for part in re.split(r";\s*", rest) if part.strip()]
+            continue
+        if not inside:
+            continue
+        item = _ITEM.match(line)
+        if item:
+            items.append(item.group(1))
+        elif line.strip() and not line.startswith((" ", "\t")):
+            inside = False  # the next section begins
+    if not items:  # one paragraph: "… Action items: be careful; add monitoring. Lessons: …"
+        inline = _INLINE_ACTIONS.search(_as_text(text))
+        if inline:
+            items = [part.strip(" .") for part in re.split(r";\s*", inline.group(1)) if part.strip(" .")]
+    return items
+
+
+_INLINE_ACTIONS = re.compile(r"(?i:action\s+items?)\s*:\s*(.+?)(?=\.\s+[A-Z][a-z]+(?:\s+[a-z]+)?\s*:|\n|$)")
+
+
+@dataclass(frozen=True)
+class ActionItemReview:
+    """What a reviewer asks of one action item."""
+
+    item: str
+    has_owner: bool
+    has_date: bool
+    #: It changes the system (a stage, an alert, a checklist item), not people's effort.
+    changes_the_system: bool
+
+    @property
+    def passes(self) -> bool:
+        return self.has_owner and self.has_date and self.changes_the_system
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.has_owner:
+            out.append("no owner")
+        if not self.has_date:
+            out.append("no due date (YYYY-MM-DD)")
+        if not self.changes_the_system:
+            out.append("asks people to try harder instead of changing the system")
+        return out
+
+
+def review_action_item(item: Any) -> ActionItemReview:
+    """Owner, date, and whether it changes the system (no "be careful", "double-check", "retrain")."""
+    text = _as_text(item)
+    return ActionItemReview(text, bool(_OWNER.search(text) or re.search(r"\(\s*[A-Z][\w'-]+\s*,", text)),
+                            bool(_DATE.search(text)), bool(text.strip()) and not _EXHORTATION.search(text))
+
+
 def _action_items_have_owners_and_dates(text: str) -> bool:
-    """At least one line has an owner and a date, and every line that has one has the other."""
-    lines = [line for line in text.splitlines() if _DATE.search(line) or _OWNER.search(line)]
-    owned = [line for line in lines if _DATE.search(line) and _OWNER.search(line)]
-    return bool(owned)
+    """Every action item has an owner and a date, and there is at least one."""
+    reviews = [review_action_item(i) for i in action_items(text)]
+    return bool(reviews) and all(r.has_owner and r.has_date for r in reviews)
+
+
+def _action_items_change_the_system(text: str) -> bool:
+    """No action item merely exhorts ("be more careful", "double-check", "retrain the team")."""
+    reviews = [review_action_item(i) for i in action_items(text)]
+    return bool(reviews) and all(r.changes_the_system for r in reviews)
 
 
 def _blameless(text: str) -> bool:
     return not lint_blame(text)
 
 
+# -- reading a postmortem by its sections -----------------------------------------------------------
+#: The names a writer gives each section. A section is found under any of them, as "Name: …" or a
+#: Markdown heading; a section whose body says nothing ("TBD", "see above", "nowhere") is hollow.
+_SECTION_NAMES = {
+    "summary": r"summary|tl;?dr|overview|executive summary|what happened",
+    "impact": r"(?:customer |user |business )?impact|who was affected|what (?:customers|users) saw",
+    "root causes": r"root causes?|contributing (?:causes?|factors?)|causes?|why it happened",
+    "trigger": r"trigger|what set it off|what triggered it",
+    "detection": r"detection|how we found out|how it was detected",
+    "resolution": r"resolution|mitigation(?: and recovery)?|recovery|how we fixed it",
+    "action items": r"action items?|actions|follow[- ]ups?|remediation",
+    "went well": r"(?:what )?went well|what worked",
+    "went wrong": r"(?:what )?went wrong|what (?:didn't|did not) go well|what went badly|what hurt",
+    "lucky": r"(?:where )?we got lucky|lucky|luck|where luck helped",
+    "timeline": r"timeline(?: of events)?|sequence of events(?: \(utc\))?|chronology",
+}
+_SECTION_LINE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*([A-Za-z][A-Za-z ;,'/()-]{1,45}?)\s*(?:\*\*)?\s*(?::\s*(.*))?$")
+_HOLLOW_BODY = re.compile(r"^\W*(?:tbd|tbc|n/?a|none|nothing|nowhere|see above|yes|no|ok|fine|some|bad|good|fixed|"
+                          r"unknown|todo|later|morning|\?+|-+|…)\W*$", re.I)
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+_RESOLVING = re.compile(r"\b(roll\w*\s+back|rollback|revert\w*|restart\w*|fail\w*\s+over|disabl\w*|scal\w*|restor\w*|"
+                        r"purg\w*|flush\w*|warm\w*|patch\w*|redeploy\w*|undo\w*|resiz\w*)\b", re.I)
+_MIN_WORDS = {"summary": 6, "impact": 4, "root causes": 6, "trigger": 3, "detection": 3, "resolution": 5,
+              "went well": 3, "went wrong": 3, "lucky": 3, "timeline": 3}
+
+
+_NAMES = {part: re.compile(rf"^(?:{pattern})$", re.I) for part, pattern in _SECTION_NAMES.items()}
+
+
+@lru_cache(maxsize=64)
+def postmortem_sections(text: str) -> dict[str, str]:
+    """The postmortem's sections by part, each with its body (continuation lines included)."""
+    names = _NAMES
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        match = _SECTION_LINE.match(line) if not _ITEM.match(line) else None
+        heading = line.lstrip().startswith("#")
+        label = match.group(1).strip().rstrip(":") if match and (match.group(2) is not None or heading) else None
+        part = next((p for p, rx in names.items() if label and rx.match(label)), None)
+        if part:
+            current = part
+            found.setdefault(part, []).append(match.group(2) or "")
+        elif heading or (label and match.group(2) is not None and len(label.split()) <= 3 and not _ITEM.match(line)
+                         and label.lower() not in {"owner", "due"}):
+            current = None
+        elif current is not None:
+            found[current].append(line)
+    return {part: "\n".join(body).strip() for part, body in found.items()}
+
+
+def _section(part: str, ok: Callable[[str], bool] = lambda body: True) -> Callable[[str], bool]:
+    """The part is there when its section has a body that says something (and passes ``ok``)."""
+    def present(text: str) -> bool:
+        body = postmortem_sections(text).get(part, "")
+        if not body or _HOLLOW_BODY.match(body) or len(body.split()) < _MIN_WORDS.get(part, 1):
+            return False
+        return ok(body)
+    return present
+
+
+_NUMBER_WORDS = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|sixty|" \
+                r"(?:twenty|thirty|forty|fifty|sixty)-(?:one|two|three|four|five|six|seven|eight|nine))"
+
 POSTMORTEM_PARTS: dict[str, Callable[[str], bool]] = {
-    "summary": _has(r"\bsummary\b"),
-    "impact": _has(r"\bimpact\b"),
-    "root causes": _has(r"\broot\s+causes?\b|\bcontributing\s+(?:causes?|factors?)\b"),
-    "trigger": _has(r"\btrigger\b"),
-    "detection": _has(r"\bdetection\b"),
-    "resolution": _has(r"\bresolution\b"),
-    "action items": _has(r"\baction\s+items?\b"),
-    "action items with an owner and a due date (YYYY-MM-DD)": _action_items_have_owners_and_dates,
-    "lessons: what went well": _has(r"\bwent\s+well\b"),
-    "lessons: what went wrong": _has(r"\bwent\s+wrong\b"),
-    "lessons: where we got lucky": _has(r"\blucky\b"),
-    "timeline": _has(r"\btimeline\b"),
-    "time to detect, in minutes": _has(r"\bdetect\w*\b[\s\S]{0,80}?\b\d+(?:\.\d+)?\s*(?:min|minutes)\b"),
-    "time to mitigate, in minutes": _has(r"\bmitigat\w*\b[\s\S]{0,80}?\b\d+(?:\.\d+)?\s*(?:min|minutes)\b"),
+    "summary": _section("summary"),
+    "impact": _section("impact"),
+    "root causes": _section("root causes", lambda b: not re.match(r"^\W*see\b", b, re.I)),
+    "trigger": _section("trigger"),
+    "detection": _section("detection"),
+    "resolution": _section("resolution", lambda b: bool(_CLOCK_TIME.search(b) or _RESOLVING.search(b))),
+    "action items": lambda text: bool(action_items(text)),
+    "action items, each with an owner and a due date (YYYY-MM-DD)": _action_items_have_owners_and_dates,
+    "action items that change the system, not 'be careful'": _action_items_change_the_system,
+    "lessons: what went well": _section("went well"),
+    "lessons: what went wrong": _section("went wrong"),
+    "lessons: where we got lucky": _section("lucky"),
+    "timeline": _section("timeline", lambda b: len(_CLOCK_TIME.findall(b)) >= 2),
+    "time to detect, in minutes": _has(rf"\bdetect\w*\b[\s\S]{{0,80}}?\b{_NUMBER_WORDS}\s*(?:min|minutes)\b"),
+    "time to mitigate, in minutes": _has(rf"\bmitigat\w*\b[\s\S]{{0,80}}?\b{_NUMBER_WORDS}\s*(?:min|minutes)\b"),
     "blameless wording (the blame linter finds nothing)": _blameless,
 }
+#: What the structure check cannot judge, said with every verdict.
+POSTMORTEM_LIMITS = ("It finds the sections and what is hollow in them; it cannot judge whether the causes are the "
+                     "real ones or the action items the right ones: the rubric does that.")
+
+
+#: A short code per postmortem part, for measuring the check on a labelled corpus.
+POSTMORTEM_CODES = dict(zip(POSTMORTEM_PARTS, (
+    "summary", "impact", "root-causes", "trigger", "detection", "resolution", "action-items", "owners-dates",
+    "system-actions", "went-well", "went-wrong", "lucky", "timeline", "ttd", "ttm", "blame"), strict=True))
+
+
+def blame_rules(text: Any) -> list[str]:
+    """The codes of the blame linter's findings (for measuring it on a labelled corpus)."""
+    return [f.rule for f in lint_blame(text)]
+
+
+def postmortem_rules(text: Any) -> list[str]:
+    """The codes of the parts a postmortem lacks (for measuring the check on a labelled corpus)."""
+    return [POSTMORTEM_CODES[name] for name, ok in check_postmortem(text).items() if not ok]
+
+
+def _postmortem_compare(answer: Any, expected: Any) -> checks.Verdict:
+    verdict = checks.structured_text(POSTMORTEM_PARTS, min_words=120)(answer, expected)
+    if verdict.status == checks.NOT_ATTEMPTED:
+        return verdict
+    return checks.Verdict(verdict.status, " ".join(x for x in (verdict.message, POSTMORTEM_LIMITS) if x))
 
 
 def check_postmortem(text: Any) -> dict[str, bool]:
@@ -508,6 +444,70 @@ POSTMORTEM_RUBRIC = Rubric(
 )
 
 
+# -- action items a reviewer would accept ------------------------------------------------------------
+#: Candidate action items for INC-0611, as a team brainstorms them. :func:`review_action_item`
+#: decides which a reviewer would accept; the exercise asks the learner to decide first.
+ACTION_ITEM_CANDIDATES: dict[str, str] = {
+    "A": "Add a canary stage for redis-cache config changes. Owner: Sam. Due: 2024-07-05.",
+    "B": "Engineers must be more careful when changing Redis memory settings. Owner: Dana. Due: 2024-06-21.",
+    "C": "Alert on Redis evictions above 500/s for 5 minutes, linked to a runbook. Owner: Aiko. Due: 2024-06-28.",
+    "D": "Investigate the inventory service's connection pool sizing.",
+    "E": "Remind the team to double-check config diffs before applying them. Owner: Marco. Due: 2024-06-20.",
+    "F": "Add eviction-policy and memory-limit questions to the config review checklist. Owner: Dana. Due: 2024-06-21.",
+    "G": "Size production memory limits from production metrics, not staging documents. Owner: Tomás.",
+}
+
+
+def accepted_action_items(candidates: Mapping[str, str] = ACTION_ITEM_CANDIDATES) -> list[str]:
+    """The ids of the candidates a reviewer accepts: owner, date, and a change to the system."""
+    return [key for key, text in candidates.items() if review_action_item(text).passes]
+
+
+# -- the first story and the second story ------------------------------------------------------------
+@dataclass(frozen=True)
+class Statement:
+    """A sentence someone might write about INC-0611, and which story it tells."""
+
+    id: str
+    text: str
+    #: "first": who did what, judged by the outcome; "second": what made the action reasonable at the
+    #: time (the conditions a fix can change).
+    story: str
+    why: str
+
+
+#: After Allspaw, "Blameless PostMortems and a Just Culture" (2012) and Dekker, *The Field Guide to
+#: Understanding 'Human Error'*: the first story stops at a person; the second asks why the action made
+#: sense to them. Names may appear in either: blameless is not nameless.
+STATEMENTS: tuple[Statement, ...] = (
+    Statement("S1", "Marco applied a config change that lowered Redis's memory limit to 8 GB.", "first",
+              "A fact of the timeline, but it stops at who did what."),
+    Statement("S2", "The 8 GB figure came from a staging sizing document; nothing pointed the author at production's 11 GB.",
+              "second", "It says why 8 GB looked right at the time."),
+    Statement("S3", "Aiko approved the review without noticing the eviction-policy change.", "first",
+              "It judges the reviewer by what the outcome revealed."),
+    Statement("S4", "The review checklist had no item for eviction-policy or memory-limit changes, so Aiko's review "
+                    "had nothing that pointed at them.", "second",
+              "A condition of the system; it names Aiko and still blames no one."),
+    Statement("S5", "The config pipeline applies redis-cache changes to every shard at once; there is no canary, so "
+                    "a wrong value reaches all traffic before anyone can see it.", "second",
+              "It explains why one change could affect everyone."),
+    Statement("S6", "Priya saw the spike at 14:12 but did not escalate.", "first",
+              "Hindsight: it judges a choice by an outcome she could not see."),
+    Statement("S7", "Nothing defines when a spike seen on a dashboard should become an incident, so asking in a "
+                    "channel was the normal thing to do at 14:12.", "second",
+              "It says why not escalating made sense at the time."),
+    Statement("S8", "The first responders scaled the inventory service because the dashboards showed inventory load, "
+                    "not cache misses next to it.", "second",
+              "It explains the first (unhelpful) action from what the responders could see."),
+)
+
+
+def second_story() -> list[str]:
+    """The ids of the statements that tell the second story."""
+    return [s.id for s in STATEMENTS if s.story == "second"]
+
+
 # -- the architecture review ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChecklistItem:
@@ -551,20 +551,23 @@ PROPOSAL: dict[str, Any] = {
     "title": "Real-time inventory checks in recommendations",
     "owner_team": "recommendations",
     "on_call": "recs-primary (8 engineers)",
-    "slo": "99% of recommendation responses under 200 ms over 30 days, unchanged",
+    "slo": f"{cartwheel.LATENCY.statement()}, unchanged",
     "dependencies": [
-        {"name": "inventory-service /stock", "timeout_ms": 80, "fallback": "cached stock level from Redis"},
+        {"name": "inventory-service /stock", "timeout_ms": cartwheel.INVENTORY.timeout_ms,
+         "fallback": f"cached stock level from {cartwheel.CACHE_STORE}"},
         {"name": "pricing-service /price", "timeout_ms": None, "fallback": None},
     ],
     "kill_switch": "flag recs.realtime_inventory (default off)",
-    "peak_rps": 1200,
-    "load_tested_rps": 1500,
+    # every recommendation call checks stock, so the new path's peak is the calls' peak (the canon)
+    "peak_rps": cartwheel.PEAK_CALLS_PER_S,
+    "load_tested_rps": int(1.5 * cartwheel.PEAK_CALLS_PER_S),
     "alerts": [
         {"name": "RecsErrorBudgetBurnFast", "on": "symptom", "pages": True, "runbook": "runbooks/recs-burn.md"},
         {"name": "InventoryCallLatencyHigh", "on": "cause", "pages": True, "runbook": None},
         {"name": "InventoryFallbackRateHigh", "on": "cause", "pages": False, "runbook": None},
     ],
-    "rollout": {"gradual": "1% → 10% → 50% → 100% over a week", "abort_on": "fast burn-rate alert or p99 > 200 ms"},
+    "rollout": {"gradual": "1% → 10% → 50% → 100% over a week",
+                "abort_on": f"fast burn-rate alert or p99 > {cartwheel.LATENCY.threshold_ms:.0f} ms"},
 }
 
 #: The lesson's worked example (the exercise reviews PROPOSAL).
@@ -575,8 +578,8 @@ EXAMPLE_PROPOSAL: dict[str, Any] = {
     "slo": None,
     "dependencies": [{"name": "feature-store /v2/features", "timeout_ms": 50, "fallback": "popularity ranking"}],
     "kill_switch": None,
-    "peak_rps": 1200,
-    "load_tested_rps": 3000,
+    "peak_rps": cartwheel.PEAK_CALLS_PER_S,  # ranking runs on every recommendation call
+    "load_tested_rps": int(2.5 * cartwheel.PEAK_CALLS_PER_S),
     "alerts": [{"name": "RankingErrorRate", "on": "symptom", "pages": True, "runbook": "runbooks/ranking.md"}],
     "rollout": {"gradual": None, "abort_on": None},
 }
@@ -858,7 +861,7 @@ TASKS.add(Task(
            "date), lessons (what went well, what went wrong, where we got lucky), a timeline, and the time to detect "
            "and to mitigate in minutes. Text; only its structure is checked.",
     reference=lambda: "structure",
-    compare=checks.structured_text(POSTMORTEM_PARTS, min_words=120),
+    compare=_postmortem_compare,
     hints=[
         "Which sections would a reader who missed the incident need, and which numbers would they ask for first?",
         "Follow the template in the lesson; give each action item 'Owner: name. Due: 2024-07-01.'; run "
@@ -889,11 +892,75 @@ TASKS.add(Task(
                       "Those are the items the proposal *passes*. The review is about what it fails.",
                       lambda: [i for i, ok in review(PROPOSAL).items() if ok]),
         Misconception("compared the load test with the peak, not twice the peak",
-                      "The load test (1,500 rps) is above the peak (1,200), but the checklist asks for twice the peak. "
-                      "Is 1,500 at least 2,400?",
+                      f"The load test ({PROPOSAL['load_tested_rps']:,} calls/s) is above the peak "
+                      f"({PROPOSAL['peak_rps']:,}), but the checklist asks for twice the peak. Is "
+                      f"{PROPOSAL['load_tested_rps']:,} at least {2 * PROPOSAL['peak_rps']:,}?",
                       lambda: [i for i in review_gaps(PROPOSAL) if i != "capacity"]),
     ],
 ))
+
+def _no_exhortation_filter() -> list[str]:
+    return [k for k, t in ACTION_ITEM_CANDIDATES.items() if review_action_item(t).has_owner
+            and review_action_item(t).has_date]
+
+
+def _system_only() -> list[str]:
+    return [k for k, t in ACTION_ITEM_CANDIDATES.items() if review_action_item(t).changes_the_system]
+
+
+TASKS.add(Task(
+    id="08.action-items",
+    title="Action items a reviewer would accept",
+    prompt="Which of lesson.ACTION_ITEM_CANDIDATES would a postmortem reviewer accept as written: one owner, a due "
+           "date, and a change to the system rather than to people's effort? A list of ids.",
+    reference=accepted_action_items,
+    compare=checks.same_items(what="action items"),
+    hints=[
+        "For each item: who will do it, by when, and what will be different in the system once it is done?",
+        "Drop any item without 'Owner:' and a YYYY-MM-DD date, and any that asks people to be careful, remember or "
+        "double-check.",
+    ],
+    misconceptions=[
+        Misconception("accepted 'be careful' because it has an owner and a date",
+                      "Some of your items have an owner and a date but only ask people to try harder. What changes in "
+                      "the system when someone is 'more careful'?",
+                      _no_exhortation_filter),
+        Misconception("accepted good ideas with no owner or date",
+                      "Those items would change the system, but who does them, and by when? An item without both is a "
+                      "wish.",
+                      _system_only),
+    ],
+))
+
+
+def _named_statements_as_first() -> list[str]:
+    names = "|".join(TEAM)
+    return [s.id for s in STATEMENTS if s.story == "second" and not re.search(rf"\b({names})\b", s.text)]
+
+
+TASKS.add(Task(
+    id="08.second-story",
+    title="The second story",
+    prompt="Which of lesson.STATEMENTS tell the *second story* of INC-0611 (what made an action reasonable at the "
+           "time), rather than the first (who did what, judged by the outcome)? A list of ids.",
+    reference=second_story,
+    compare=checks.same_items(what="statements"),
+    hints=[
+        "For each statement: does it stop at a person's action, or does it tell you why that action made sense then?",
+        "A second-story statement names a condition you could change (a document, a checklist, a pipeline, a "
+        "dashboard); a name in it is not what decides.",
+    ],
+    misconceptions=[
+        Misconception("treated every statement that names a person as blame",
+                      "You left out a statement that names someone but explains the conditions around them. Blameless "
+                      "is not nameless: does the statement stop at the person, or explain them?",
+                      _named_statements_as_first),
+        Misconception("picked the first story",
+                      "Those are the first story: who did what. Which statements explain why it made sense at the time?",
+                      lambda: [s.id for s in STATEMENTS if s.story == "first"]),
+    ],
+))
+
 
 TASKS.add(Task(
     id="08.tune-until-actionable",
@@ -917,4 +984,3 @@ TASKS.add(Task(
     ],
     stretch=True,
 ))
-
