@@ -1,0 +1,108 @@
+"""What a learner sees around the checks (issue 19): Markdown that cannot turn into maths,
+feedback Markdown rendered safely, quiet cells, plain numbers, honest hint counts."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from steward import feedback, paths
+
+ROOT = paths.root()
+NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions", "exercises") for p in (ROOT / folder).glob("*.ipynb"))
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+_DISPLAY_MATHS = re.compile(r"\$\$.+?\$\$", re.S)
+
+
+def pairing_dollars(markdown: str) -> list[str]:
+    """Paragraphs in which two dollar signs (escaped or not) could pair as inline maths.
+
+    JupyterLab's Markdown renderer turns ``\\$`` into ``$`` and then MathJax typesets any
+    ``$…$`` left in a paragraph; code spans and fenced code are skipped. Display maths the
+    author wrote on purpose (``$$…$$``) is allowed."""
+    found = []
+    for paragraph in re.split(r"\n[ \t]*\n", _FENCE.sub("", markdown)):
+        text = _DISPLAY_MATHS.sub("", _CODE_SPAN.sub("", paragraph))
+        if text.count("$") >= 2:
+            found.append(paragraph.strip())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("markdown", "hits"),
+    [
+        ("It supports \\$143k to \\$413k a month.", 1),
+        ("It supports $143k to $413k.", 1),
+        ("Saving: `$143k` to `$413k`.", 0),
+        ("USD 143k to USD 413k.", 0),
+        ("One \\$5 coffee.\n\nAnother \\$5 coffee.", 0),
+        ("- item \\$5\n- item \\$6", 1),
+        ("$$H = \\frac{a}{b}$$", 0),
+        ("```\nprice = '$1' + '$2'\n```", 0),
+    ],
+)
+def test_the_dollar_scan_itself(markdown, hits):
+    assert len(pairing_dollars(markdown)) == hits
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_markdown_dollars_pair_as_maths(path: Path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    bad = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            bad += [f"cell {index + 1}: {p[:120]!r}" for p in pairing_dollars(source)]
+    assert not bad, "two $ in one paragraph render as maths in JupyterLab; write USD 143k or use code spans:\n" + "\n".join(bad)
+
+
+def test_every_html_output_is_out_of_reach_of_mathjax():
+    data = feedback.bundle("$143k to $413k", "<div>$143k to $413k</div>")
+    assert data["text/html"].startswith("<div class='mathjax_ignore tex2jax_ignore'>")
+    assert data["text/plain"] == "$143k to $413k"
+
+
+# -- item 5: Markdown in feedback and hints ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Are you counting *carts* or sessions?", "Are you counting <em>carts</em> or sessions?"),
+        ("Is it the **relative** change?", "Is it the <b>relative</b> change?"),
+        ("Use `df.groupby('arm')`", "Use <code>df.groupby(&#x27;arm&#x27;)</code>"),
+        ("`*not emphasis*` here", "<code>*not emphasis*</code> here"),
+        ("snake_case_name and 2 * 3 * 4", "snake_case_name and 2 * 3 * 4"),
+        ("_relative_ change", "<em>relative</em> change"),
+    ],
+)
+def test_inline_markdown_renders_the_small_subset(text, html):
+    assert feedback.inline_markdown(text) == html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "*<img src=x onerror=alert(1)>*",
+        "`</code><script>x()</script>`",
+        "**<a href='javascript:alert(1)'>x</a>**",
+        "<b onmouseover=alert(1)>*x*</b>",
+    ],
+)
+def test_inline_markdown_lets_no_raw_html_through(hostile):
+    out = feedback.inline_markdown(hostile)
+    tags = re.findall(r"<(/?[^>]*)>", out)
+    assert set(tags) <= {"em", "/em", "b", "/b", "code", "/code"}, tags
+
+
+def test_feedback_html_renders_hint_markdown_and_text_stays_plain():
+    record = {"task": "07.x", "title": "T", "status": "not yet", "message": "Count *carts*.", "hint": "Is it *relative*?"}
+    html_out = feedback.outcome_html(record)
+    assert "<em>carts</em>" in html_out and "<em>relative</em>" in html_out and "*" not in html_out
+    assert "*relative*" in feedback.outcome_text(record)  # a terminal shows the text as written
+    assert "<em>relative</em>" in feedback.hint_html("T", 1, 2, "Is it *relative*?")
