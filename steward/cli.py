@@ -91,7 +91,7 @@ def _progress(args: argparse.Namespace) -> int:
 def _agenda(args: argparse.Namespace) -> int:
     from steward import agenda
 
-    print(agenda.agenda(args.module, length=args.length), end="")
+    print(agenda.agenda(args.module, length=args.length, exercise=args.exercise), end="")
     return 0
 
 
@@ -131,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
     ag = sub.add_parser("agenda", help="a timed workshop run-sheet for a module")
     ag.add_argument("module", help="module number, e.g. 02")
     ag.add_argument("--length", type=int, default=90, help="session length in minutes (default 90)")
+    ag.add_argument("--exercise", type=int, default=0, metavar="MIN",
+                    help="minutes for pairs to start the exercise in the room (sections move to homework to make room)")
     ag.set_defaults(run=_agenda)
     return p
 
