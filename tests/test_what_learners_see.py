@@ -106,3 +106,40 @@ def test_feedback_html_renders_hint_markdown_and_text_stays_plain():
     assert "<em>carts</em>" in html_out and "<em>relative</em>" in html_out and "*" not in html_out
     assert "*relative*" in feedback.outcome_text(record)  # a terminal shows the text as written
     assert "<em>relative</em>" in feedback.hint_html("T", 1, 2, "Is it *relative*?")
+
+
+# -- item 3: hint cells say what to do ---------------------------------------------------------------------------
+
+HINT_CALL = re.compile(r"tasks\.\w+\.hint\(\)")
+HINT_LEAD = "# Stuck? Delete the # at the start of the next line and run this cell"
+EXERCISE_BOOKS = [p for p in NOTEBOOKS if p.parent.name in ("solutions", "exercises")]
+
+
+def _cells(path: Path) -> list[dict]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        cell["text"] = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return cells
+
+
+@pytest.mark.parametrize("path", EXERCISE_BOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_hint_cell_says_what_to_do(path: Path):
+    """Hint cells stay commented (Run All on a blank exercise must not spend hints), so
+    each one says how to use it; the header says the same."""
+    cells = _cells(path)
+    hint_cells = [c for c in cells if c["cell_type"] == "code" and HINT_CALL.search(c["text"]) and "check(" not in c["text"]]
+    assert hint_cells
+    for cell in hint_cells:
+        lines = cell["text"].splitlines()
+        assert lines[0].startswith(HINT_LEAD), f"hint cell without instructions: {cell['text']!r}"
+        assert re.fullmatch(r"# tasks\.\w+\.hint\(\)", lines[-1]), cell["text"]
+    header = cells[0]["text"]
+    assert "hint cell" not in header or "delete the `#` in the" in " ".join(header.split())
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "exercises").glob("*.ipynb")), ids=lambda p: p.name)
+def test_a_blank_exercise_spends_no_hint(path: Path):
+    for cell in _cells(path):
+        if cell["cell_type"] == "code":
+            live = [line for line in cell["text"].splitlines() if HINT_CALL.search(line) and not line.lstrip().startswith("#")]
+            assert not live, f"a live hint call counts a hint on Run All: {live}"
