@@ -69,7 +69,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from steward import progress, progressview
+    from steward import feedback, progress, progressview
 
     if args.notebooks:
         table = progressview.from_notebooks(args.notebooks)
@@ -84,7 +84,7 @@ def _progress(args: argparse.Namespace) -> int:
     print(f"Progress from {source}:\n")
     print(table.to_string())
     done, total = int(table["pass"].sum()), int(table[["pass", "not yet", "not attempted"]].to_numpy().sum())
-    print(f"\n{done} of {total} tasks passed, {int(table['hints'].sum())} hints used.")
+    print(f"\n{done} of {total} tasks passed, {feedback.plural(int(table['hints'].sum()), 'hint')} used.")
     return 0
 
 

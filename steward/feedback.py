@@ -50,6 +50,11 @@ def inline_markdown(text: str) -> str:
     return "".join(out)
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 hint``, ``2 hints``, ``0 hints``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def outcome_text(record: dict[str, Any]) -> str:
     icon, word, _ = _LOOK.get(record["status"], ("?", record["status"], ""))
     lines = [f"{icon} {word} — {record.get('title') or record['task']}"]

@@ -143,3 +143,90 @@ def test_a_blank_exercise_spends_no_hint(path: Path):
         if cell["cell_type"] == "code":
             live = [line for line in cell["text"].splitlines() if HINT_CALL.search(line) and not line.lstrip().startswith("#")]
             assert not live, f"a live hint call counts a hint on Run All: {live}"
+
+
+# -- item 4: quiet cells, plain numbers, honest counts --------------------------------------------------------------
+
+def _shown(value) -> dict:
+    """What IPython prints for a cell's last value (empty when the object displays nothing)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    return DisplayFormatter().format(value)[0]
+
+
+def _task(id="99.seen", **kwargs):  # noqa: A002
+    from steward import checks
+    from steward.tasks import Task
+
+    return Task(id=id, title="Seen", prompt="2 + 2", reference=lambda: 4.0, compare=checks.number(),
+                hints=["What is 2 + 2?", "Add *them*."], **kwargs)
+
+
+def test_keep_and_remember_print_no_bare_boolean(progress_file, capsys):
+    from steward import results
+
+    task = _task()
+    for value in (task.check(5.0).keep("99.a"), task.check(4.0).keep("99.a"), results.remember("99.b", 1.0),
+                  results.remember("99.c", ...)):
+        assert _shown(value) == {}, "a cell ending in .keep() must not print True/False"
+    assert bool(task.check(4.0).keep("99.a")) and not task.check(3.0).keep("99.a")
+
+
+def test_kept_numbers_read_plainly(progress_file, capsys):
+    import numpy as np
+    import pandas as pd
+
+    from steward import results
+
+    results.remember("07.abandonment_pct", [np.float64(65.84123), np.float64(61.77)])
+    results.remember("07.by_arm", pd.Series({"control": np.float64(0.6584), "treatment": np.float64(0.6177)}))
+    out = capsys.readouterr().out
+    assert "Kept 07.abandonment_pct = [65.84, 61.77] for later modules." in out
+    assert "np.float64" not in out and "control: 0.6584" in out
+    assert results.recall("07.abandonment_pct", default=None) == [65.84123, 61.77]
+
+
+def test_rubric_and_note_cells_show_no_raw_dict(progress_file, capsys):
+    from steward.tasks import Rubric, note
+
+    rubric = Rubric("99.r", "R", ["one", "two"], "mid", "senior")
+    record = rubric.assess(["yes", "partly"])
+    assert record["status"] == "self-assessed" and _shown(record) == {}
+    assert _shown(note("99.n", "N", "my words")) == {}
+
+
+def test_seeing_the_last_hint_again_is_not_another_hint(progress_file):
+    from steward import progress
+
+    task = _task()
+    task.hint(), task.hint()
+    again = task.hint()
+    assert again.tier == 2 and "last hint" in again.text and task.hints_used == 2
+    assert progress.summary(progress.load())["99.seen"]["hints"] == 2
+    assert task.check(1.0).record["hints_used"] == 2
+
+
+def test_hint_counts_are_pluralised(progress_file, capsys):
+    from steward import cli
+
+    assert feedback.plural(1, "hint") == "1 hint" and feedback.plural(0, "hint") == "0 hints"
+    from steward.lessons import start_here
+
+    _task(id=next(iter(start_here.TASKS)).id).hint()
+    assert cli.main(["progress"]) == 0
+    assert "1 hint used." in capsys.readouterr().out
+
+
+def test_progress_of_one_notebook_lists_only_its_module(tmp_path, capsys):
+    from steward import cli
+
+    for name in ("07-influence-with-data.ipynb", "04-quantify-everything.ipynb"):
+        assert cli.main(["progress", str(ROOT / "exercises" / name)]) == 0
+        out = capsys.readouterr().out
+        rows = re.findall(r"^(\d\d)\s", out, re.M)
+        assert rows == [name[:2]] or "No progress" in out, out
+    copy = tmp_path / "mine.ipynb"  # a renamed copy: the module comes from its metadata
+    copy.write_text((ROOT / "exercises" / "07-influence-with-data.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+    from steward import progressview
+
+    assert list(progressview.from_notebooks([copy]).index) == ["07"]
