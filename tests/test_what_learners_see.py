@@ -230,3 +230,18 @@ def test_progress_of_one_notebook_lists_only_its_module(tmp_path, capsys):
     from steward import progressview
 
     assert list(progressview.from_notebooks([copy]).index) == ["07"]
+
+
+# -- item 6: a kernel steward starts prints no eavesdropping warning ----------------------------------------------
+
+def test_a_kernel_steward_starts_prints_no_start_up_warning(tmp_path, capfd):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from steward import environment
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    NotebookClient(nb, kernel_name="python3", timeout=60, **environment.quiet_kernel()).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "42"
+    err = capfd.readouterr().err
+    assert "eavesdropping" not in err and "WARNING" not in err, err
