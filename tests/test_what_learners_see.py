@@ -245,3 +245,28 @@ def test_a_kernel_steward_starts_prints_no_start_up_warning(tmp_path, capfd):
     assert nb.cells[0].outputs[0]["text"].strip() == "42"
     err = capfd.readouterr().err
     assert "eavesdropping" not in err and "WARNING" not in err, err
+
+
+# -- one rounding rule for every check ----------------------------------------------------------------------------
+
+def test_one_rounding_rule_for_series_frames_and_counts():
+    import pandas as pd
+
+    from steward import checks
+
+    want = pd.Series({"control": 0.658412, "treatment": 0.617733}, name="share")
+    close = checks.series()({"control": 0.66, "treatment": 0.62}, want)
+    assert close.status == "not yet" and close.message.startswith("Close:") and "one more decimal" in close.message
+    wrong = checks.series()({"control": 0.65, "treatment": 0.62}, want)
+    assert not wrong.message.startswith("Close:")
+    assert checks.series()(want.to_dict(), want).passed
+
+    frame = pd.DataFrame({"arm": ["a", "b"], "pct": [0.658412, 0.617733]})
+    got = frame.assign(pct=[0.66, 0.62])
+    verdict = checks.frame(["arm", "pct"], key="arm")(got, frame)
+    assert verdict.message.startswith("Close:") and "'pct'" in verdict.message
+    assert not checks.frame(["arm", "pct"], key="arm")(frame.assign(pct=[0.6, 0.62]), frame).message.startswith("Close:")
+
+    count = checks.integer()(1234.4, 1234)
+    assert count.message.startswith("Close:") and checks.integer()(1234, 1234).passed
+    assert not checks.integer()(1236.4, 1234).message.startswith("Close:")
