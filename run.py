@@ -67,6 +67,18 @@ def compile_bytecode() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def install_kernel(prefix: Path | None = None) -> None:
+    """Make the environment's ``python3`` kernel the curriculum's (``steward.kernel``): it
+    reports the same ``language_info`` as the stored notebooks carry, so an untouched lesson
+    is not marked unsaved when its kernel starts. Rewritten on every run (a pip upgrade of
+    ipykernel puts its own back). ``prefix`` defaults to the environment's own."""
+    code = ("import json, sys; from pathlib import Path; from steward import kernel; "
+            "target = Path(sys.argv[1] or sys.prefix, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json'); "
+            "target.parent.mkdir(parents=True, exist_ok=True); "
+            "target.write_text(json.dumps(kernel.kernelspec(sys.executable), indent=1) + '\\n')")
+    subprocess.run([str(bin_path("python")), "-c", code, str(prefix or "")], cwd=HERE, check=False)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"lab", "test"}:
         print(__doc__)
@@ -74,6 +86,7 @@ def main(argv: list[str]) -> int:
     command, extra = argv[0], argv[1:]
     ensure_environment()
     compile_bytecode()
+    install_kernel()
     env = dict(os.environ)
     env["PATH"] = str(bin_path("python").parent) + os.pathsep + env.get("PATH", "")
     if command == "lab":

@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from steward import nbjson
+from steward import kernel, nbjson
 
 _HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
 
@@ -24,7 +24,7 @@ def from_percent(text: str, module: str, kind: str) -> nbjson.Node:
     nb = nbjson.Node(cells=[], nbformat=4, nbformat_minor=5)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
+        "language_info": dict(kernel.LANGUAGE_INFO),  # what the kernel reports: no "unsaved" on open
         "steward": {"module": module, "kind": kind},
     }
     cells: list[tuple[bool, list[str], list[str]]] = []
