@@ -181,12 +181,28 @@ class App:
         Lessons use it to assert what a view shows."""
         for name, value in values.items():
             self.inputs[name].value = value
-        return self.state
+        return State(self.state) if type(self.state) is dict else self.state
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.view)
+
+
+class State(dict):
+    """An app's state as ``App.set`` returns it: a plain dict for code, and, as a cell's last
+    value, one readable line (``servers: 2,000 · slow_share: 0.1813``), not a raw repr."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from steward.results import plain
+
+        printer.text(" · ".join(f"{key}: {plain(_plain_value(value))}" for key, value in self.items()))
+
+
+def _plain_value(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    return value
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:

@@ -308,3 +308,13 @@ def test_authoring_writes_the_same_metadata():
     from steward import authoring, kernel
 
     assert authoring.from_percent("# %% [markdown]\n# x\n", "99", "lesson").metadata["language_info"] == kernel.LANGUAGE_INFO
+
+
+def test_an_apps_state_reads_plainly_as_a_cells_last_value():
+    import numpy as np
+
+    from steward.widgets import State
+
+    state = State({"servers": 2000, "slow_share": np.float64(0.18127743473445046), "label": "x"})
+    assert _shown(state)["text/plain"] == "servers: 2,000 · slow_share: 0.1813 · label: 'x'"
+    assert state == {"servers": 2000, "slow_share": 0.18127743473445046, "label": "x"}
