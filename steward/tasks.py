@@ -30,6 +30,11 @@ from steward.checks import (
 )
 
 
+#: When this module was imported (the exercise's set-up cell), and each module's last step.
+_IMPORTED = time.time()
+_LAST_STEP: dict[str, float] = {}
+
+
 @dataclass(frozen=True)
 class Misconception:
     """A plausible wrong answer and the hint it must trigger.
@@ -186,7 +191,7 @@ class Task:
         self._have_expected = False
         self.hints_used = 0
         self.last: Outcome | None = None
-        self._started: float | None = None  # first check or hint in this kernel session
+        self._started: float | None = None  # when work on this task began (see _begin)
         self._examples: dict[int, Any] = {}
         #: How the notebook refers to this task, for "Stuck? tasks.x.hint()" messages.
         self.handle = f"tasks.{self.slug}"
@@ -239,8 +244,8 @@ class Task:
         """Check ``answer``, show the outcome, record it in the progress file."""
         status, message, misconception = self.evaluate(answer)
         now = time.time()
-        if self._started is None and status != NOT_ATTEMPTED:
-            self._started = now
+        if status != NOT_ATTEMPTED:
+            self._begin(now)
         record = {
             "task": self.id,
             "module": self.module,
@@ -262,6 +267,14 @@ class Task:
         outcome._ipython_display_()
         return outcome
 
+    def _begin(self, now: float) -> None:
+        """Time on task runs from the end of the learner's previous step in this module (their
+        last check or hint of another task in this kernel), or from when the lesson was
+        imported: a task checked once took the time since then, not zero."""
+        if self._started is None:
+            self._started = _LAST_STEP.get(self.module, _IMPORTED)
+        _LAST_STEP[self.module] = now
+
     @property
     def slug(self) -> str:
         return self.id.split(".", 1)[1].replace("-", "_")
@@ -271,8 +284,7 @@ class Task:
 
         Once every tier has been shown, asking again shows the last one again without
         counting another hint (the mentor's count is of hints *seen*)."""
-        if self._started is None:
-            self._started = time.time()
+        self._begin(time.time())
         again = self.hints_used >= len(self.hints)
         tier = min(self.hints_used, len(self.hints) - 1)
         text = self.hints[tier]

@@ -318,3 +318,16 @@ def test_an_apps_state_reads_plainly_as_a_cells_last_value():
     state = State({"servers": 2000, "slow_share": np.float64(0.18127743473445046), "label": "x"})
     assert _shown(state)["text/plain"] == "servers: 2,000 · slow_share: 0.1813 · label: 'x'"
     assert state == {"servers": 2000, "slow_share": 0.18127743473445046, "label": "x"}
+
+
+def test_a_task_checked_once_has_a_time_on_task(progress_file, monkeypatch):
+    from steward import tasks as tasks_module
+
+    clock = iter([1000.0, 1090.0, 1100.0])
+    monkeypatch.setattr(tasks_module.time, "time", lambda: next(clock))
+    monkeypatch.setattr(tasks_module, "_LAST_STEP", {})
+    monkeypatch.setattr(tasks_module, "_IMPORTED", 940.0)
+    first, second = _task(id="98.first"), _task(id="98.second")
+    assert first.check(4.0).record["seconds_on_task"] == 60.0  # since the set-up cell
+    assert second.check(4.0).record["seconds_on_task"] == 90.0  # since the previous task's check
+    assert second.check(4.0).record["seconds_on_task"] == 100.0
