@@ -29,7 +29,6 @@ from steward.checks import (
     is_placeholder,
 )
 
-
 #: When this module was imported (the exercise's set-up cell), and each module's last step.
 _IMPORTED = time.time()
 _LAST_STEP: dict[str, float] = {}
