@@ -137,6 +137,16 @@ def plan(sections: list[Block], objectives: list[str], minutes: int) -> tuple[li
     return kept, [s for i, s in enumerate(sections) if i in moved]
 
 
+def split(sections: list[Block], minutes: int) -> list[list[Block]]:
+    """The lesson's sections, in order, cut into sessions of at most ``minutes`` each."""
+    parts: list[list[Block]] = [[]]
+    for section in sections:
+        if parts[-1] and sum(s.minutes for s in parts[-1]) + section.minutes > minutes:
+            parts.append([])
+        parts[-1].append(section)
+    return parts
+
+
 def _stretch_titles(number: str) -> list[str]:
     try:
         from steward.lessons import all_lessons
@@ -161,6 +171,11 @@ def agenda(number: str, length: int = 90, exercise: int = 0) -> str:
         raise StewardError(f"{exercise} min for the exercise does not fit a {length} min session.",
                            f"Pass --exercise between {EXERCISE_MIN} and {length - WELCOME - WRAP}.")
     kept, moved = plan(sections, lesson.objectives, length - WELCOME - WRAP - exercise)
+    parts: list[list[Block]] = []
+    if sum(s.minutes for s in kept) + WELCOME + WRAP_MIN > length:
+        # Even the core does not fit: run the lesson over several sessions, in its own order.
+        parts = split(sections, length - WELCOME - WRAP)
+        kept, moved = parts[0], []
     wrap = max(WRAP_MIN, min(WRAP, length - WELCOME - sum(s.minutes for s in kept)))
     rows: list[tuple[int, int, str, str]] = []
     t = 0
@@ -178,11 +193,15 @@ def agenda(number: str, length: int = 90, exercise: int = 0) -> str:
     pairs_stretch = f"; pairs who meet for it can share a stretch task{stretch_text}" if stretch else ""
     homework: list[str] = []
     in_room = False
+    later = [f"Session {n} of {len(parts)}: " + "; ".join(f"{s.title} ({s.minutes} min)" for s in part)
+             + f" — {sum(s.minutes for s in part)} min." for n, part in enumerate(parts[1:], start=2)]
     if moved:
         homework.append("Read the sections moved out of the session: "
                         + "; ".join(f"{s.title} ({s.minutes} min)" for s in moved)
                         + f" — {sum(s.minutes for s in moved)} min in all.")
-    if exercise_minutes and remaining >= exercise_minutes:
+    if exercise_minutes and later:
+        homework.append(f"Work exercises/{lesson.name} ({exercise_minutes} min) after session {len(parts)}{pairs_stretch}.")
+    elif exercise_minutes and remaining >= exercise_minutes:
         rows.append((t, exercise_minutes, f"Exercise in pairs (exercises/{lesson.name})",
                      f"Pairs work the checked tasks; pairs who finish early do a stretch task in the room{stretch_text}." if stretch else "Pairs work the checked tasks."))
         t += exercise_minutes
@@ -208,13 +227,18 @@ def agenda(number: str, length: int = 90, exercise: int = 0) -> str:
         status += f" · the discussion is cut to {wrap} min to keep the core sections"
     if exercise and not in_room:
         status += f" · the core sections leave no {EXERCISE_MIN} min to start the exercise in the room"
+    if len(parts) > 1:
+        status += (f" · the core sections alone do not fit {length} min, so the lesson runs over {len(parts)} "
+                   f"sessions; this is session 1")
     if t > length:
-        status += " (over even with only the core sections: split the lesson over two sessions)"
+        status += " (over: a single section is longer than the session)"
     lines = [f"# Agenda · {lesson.number} {lesson.title}", "", status, ""]
     if lesson.objectives:
         lines += ["**Objectives**", "", *[f"- {o}" for o in lesson.objectives], ""]
     lines += ["| start | min | block | how |", "|---|---|---|---|"]
     lines += [f"| {_clock(start)} | {minutes} | {title} | {how} |" for start, minutes, title, how in rows]
+    if later:
+        lines += ["", "**The next sessions:** " + " ".join(later)]
     if homework:
         lines += ["", "**Homework:** " + " ".join(homework)]
     lines += ["", f"Prerequisites to send out beforehand: {lesson.prerequisites.rstrip('.') or 'none'}; "

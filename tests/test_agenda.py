@@ -116,3 +116,16 @@ def test_agenda_cli_takes_the_exercise_minutes(capsys):
     assert cli.main(["agenda", "07", "--length", "90", "--exercise", "15"]) == 0
     assert "Exercise in pairs" in capsys.readouterr().out
     assert cli.main(["agenda", "07", "--length", "60", "--exercise", "50"]) == 1
+
+
+def test_a_lesson_whose_core_does_not_fit_runs_over_several_sessions():
+    blocks = agenda.blocks("05")
+    text = agenda.agenda("05", length=60)
+    rows = _rows(text)
+    planned = int(re.search(r"planned: (\d+) min", text).group(1))
+    assert planned <= 60 and "runs over" in text
+    later = re.search(r"\*\*The next sessions:\*\* (.*)", text).group(1)
+    in_room = [r[2] for r in rows]
+    for block in blocks:  # every section is in this session or named for a later one, in order
+        assert block.title in in_room or f"{block.title} ({block.minutes} min)" in later
+    assert "Exercise in pairs" not in text and "after session" in text
