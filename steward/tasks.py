@@ -12,6 +12,7 @@ They never contain the answer; that lives only in the solution notebook.
 from __future__ import annotations
 
 import html
+import numbers
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -141,8 +142,10 @@ def _excerpt(answer: Any) -> str | None:
     """Written answers travel into the mentor report; numbers and frames do not need to."""
     if isinstance(answer, str):
         return answer if len(answer) <= _ANSWER_EXCERPT else answer[:_ANSWER_EXCERPT] + " …"
-    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
-        return repr(answer)
+    if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
+        return str(int(answer))
+    if isinstance(answer, numbers.Real):  # NumPy scalars too, as the plain number (not "np.float64(…)")
+        return repr(float(answer))
     return None
 
 

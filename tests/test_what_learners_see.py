@@ -331,3 +331,12 @@ def test_a_task_checked_once_has_a_time_on_task(progress_file, monkeypatch):
     assert first.check(4.0).record["seconds_on_task"] == 60.0  # since the set-up cell
     assert second.check(4.0).record["seconds_on_task"] == 90.0  # since the previous task's check
     assert second.check(4.0).record["seconds_on_task"] == 100.0
+
+
+def test_a_numeric_answer_travels_to_the_report_as_a_plain_number(progress_file):
+    import numpy as np
+
+    task = _task()
+    assert task.check(np.float64(-6.17422237721899)).record["answer"] == "-6.17422237721899"
+    assert task.check(np.int64(7)).record["answer"] == "7"
+    assert task.check(4.0).record["answer"] == "4.0"
