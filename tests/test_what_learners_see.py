@@ -340,3 +340,14 @@ def test_a_numeric_answer_travels_to_the_report_as_a_plain_number(progress_file)
     assert task.check(np.float64(-6.17422237721899)).record["answer"] == "-6.17422237721899"
     assert task.check(np.int64(7)).record["answer"] == "7"
     assert task.check(4.0).record["answer"] == "4.0"
+
+
+def test_explain_hint_is_idempotent_and_touches_only_hint_cells():
+    from steward import authoring
+
+    once = authoring.explain_hint("# Stuck? Uncomment to get a hint.\n# tasks.week_p99.hint()")
+    assert once == authoring.HINT_LEAD + "\n# tasks.week_p99.hint()"
+    assert authoring.explain_hint(once) == once and authoring.explain_hint("# tasks.x.hint()") == authoring.HINT_LEAD + "\n# tasks.x.hint()"
+    for other in ("tasks.x.check(y)", "# a note\nx = 1", "tasks.x.hint()"):
+        assert authoring.explain_hint(other) == other
+    assert HINT_LEAD.startswith("# Stuck?") and authoring.HINT_LEAD.startswith(HINT_LEAD)
