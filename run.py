@@ -72,11 +72,8 @@ def install_kernel(prefix: Path | None = None) -> None:
     reports the same ``language_info`` as the stored notebooks carry, so an untouched lesson
     is not marked unsaved when its kernel starts. Rewritten on every run (a pip upgrade of
     ipykernel puts its own back). ``prefix`` defaults to the environment's own."""
-    code = ("import json, sys; from pathlib import Path; from steward import kernel; "
-            "target = Path(sys.argv[1] or sys.prefix, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json'); "
-            "target.parent.mkdir(parents=True, exist_ok=True); "
-            "target.write_text(json.dumps(kernel.kernelspec(sys.executable), indent=1) + '\\n')")
-    subprocess.run([str(bin_path("python")), "-c", code, str(prefix or "")], cwd=HERE, check=False)
+    subprocess.run([str(bin_path("python")), "-m", "steward.kernel", *([str(prefix)] if prefix else [])],
+                   cwd=HERE, check=False, stdout=subprocess.DEVNULL)
 
 
 def main(argv: list[str]) -> int:

@@ -48,3 +48,23 @@ def kernelspec(python: str) -> dict[str, Any]:
         "metadata": {"debugger": True},
         "kernel_protocol_version": "5.5",
     }
+
+
+def install(prefix: str | None = None) -> str:
+    """Write :func:`kernelspec` as the ``python3`` kernel of the environment at ``prefix``
+    (default: this one, ``sys.prefix``, which Jupyter prefers inside a virtual environment).
+    ``python -m steward.kernel`` does it; ``run.py lab`` calls it on every start."""
+    import json
+    import sys
+    from pathlib import Path
+
+    target = Path(prefix or sys.prefix, "share", "jupyter", "kernels", "python3", "kernel.json")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(kernelspec(sys.executable), indent=1) + "\n", encoding="utf-8")
+    return str(target)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(f"installed the curriculum's python3 kernel: {install(sys.argv[1] if len(sys.argv) > 1 else None)}")
