@@ -365,12 +365,12 @@ class Rubric:
     def show(self) -> None:
         text = [f"Rubric — {self.title}"] + [f"  [{i + 1}] {c}" for i, c in enumerate(self.criteria)]
         text += ["", "A mid-level answer:", self.mid_level, "", "A senior-level answer:", self.senior_level]
-        items = "".join(f"<li>{html.escape(c)}</li>" for c in self.criteria)
+        items = "".join(f"<li>{feedback.inline_markdown(c)}</li>" for c in self.criteria)
         body = (
             f"<div class='steward-rubric' style='font-family:sans-serif'><b>Rubric · {html.escape(self.title)}</b>"
-            f"<ol>{items}</ol><details><summary>A mid-level answer</summary><blockquote>{html.escape(self.mid_level)}"
+            f"<ol>{items}</ol><details><summary>A mid-level answer</summary><blockquote>{feedback.inline_markdown(self.mid_level)}"
             f"</blockquote></details><details><summary>A senior-level answer</summary><blockquote>"
-            f"{html.escape(self.senior_level)}</blockquote></details></div>"
+            f"{feedback.inline_markdown(self.senior_level)}</blockquote></details></div>"
         )
         feedback.show(feedback.bundle("\n".join(text), body))
 

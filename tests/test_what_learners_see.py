@@ -351,3 +351,13 @@ def test_explain_hint_is_idempotent_and_touches_only_hint_cells():
     for other in ("tasks.x.check(y)", "# a note\nx = 1", "tasks.x.hint()"):
         assert authoring.explain_hint(other) == other
     assert HINT_LEAD.startswith("# Stuck?") and authoring.HINT_LEAD.startswith(HINT_LEAD)
+
+
+def test_a_rubric_renders_its_markdown(capsys, monkeypatch):
+    from steward.tasks import Rubric
+
+    shown = []
+    monkeypatch.setattr(feedback, "show", shown.append)
+    Rubric("99.r", "R", ["Names the *conditions*, not <people>"], "mid `code`", "senior **bold**").show()
+    body = shown[0]["text/html"]
+    assert "<em>conditions</em>" in body and "&lt;people&gt;" in body and "<code>code</code>" in body and "<b>bold</b>" in body
