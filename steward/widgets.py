@@ -164,7 +164,8 @@ class App:
     def refresh(self) -> None:
         started = time.perf_counter()
         try:
-            self.state = self.compute(**self.values())
+            state = self.compute(**self.values())
+            self.state = State(state) if type(state) is dict else state  # a plain line as a cell's last value
             self.draw(self.state)
             self.error = None
             self.message.value = ""
@@ -181,7 +182,7 @@ class App:
         Lessons use it to assert what a view shows."""
         for name, value in values.items():
             self.inputs[name].value = value
-        return State(self.state) if type(self.state) is dict else self.state
+        return self.state
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

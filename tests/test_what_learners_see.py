@@ -361,3 +361,13 @@ def test_a_rubric_renders_its_markdown(capsys, monkeypatch):
     Rubric("99.r", "R", ["Names the *conditions*, not <people>"], "mid `code`", "senior **bold**").show()
     body = shown[0]["text/html"]
     assert "<em>conditions</em>" in body and "&lt;people&gt;" in body and "<code>code</code>" in body and "<b>bold</b>" in body
+
+
+def test_app_set_returns_its_own_state_as_a_plain_state():
+    from steward.lessons import quantify
+    from steward.widgets import State
+
+    app = quantify.TailAtScale()
+    state = app.set(servers=2000)
+    assert state is app.state and isinstance(state, State)
+    assert "servers: 2,000" in _shown(state)["text/plain"]
