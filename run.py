@@ -67,6 +67,15 @@ def compile_bytecode() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def install_kernel(prefix: Path | None = None) -> None:
+    """Make the environment's ``python3`` kernel the curriculum's (``steward.kernel``): it
+    reports the same ``language_info`` as the stored notebooks carry, so an untouched lesson
+    is not marked unsaved when its kernel starts. Rewritten on every run (a pip upgrade of
+    ipykernel puts its own back). ``prefix`` defaults to the environment's own."""
+    subprocess.run([str(bin_path("python")), "-m", "steward.kernel", *([str(prefix)] if prefix else [])],
+                   cwd=HERE, check=False, stdout=subprocess.DEVNULL)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"lab", "test"}:
         print(__doc__)
@@ -74,6 +83,7 @@ def main(argv: list[str]) -> int:
     command, extra = argv[0], argv[1:]
     ensure_environment()
     compile_bytecode()
+    install_kernel()
     env = dict(os.environ)
     env["PATH"] = str(bin_path("python").parent) + os.pathsep + env.get("PATH", "")
     if command == "lab":

@@ -109,6 +109,16 @@ def rounded_close(value: float, expected: float) -> str | None:
             "Give one more decimal, or pass your computed value.")
 
 
+def _all_rounded_close(values: Iterable[float], wanted: Iterable[float]) -> bool:
+    """Every value equals its expected value at the precision it was written with (the rule of
+    :func:`rounded_close`, applied to a Series, a frame's column or a pair)."""
+    pairs = list(zip(values, wanted, strict=True))
+    return bool(pairs) and all(rounded_close(float(v), float(e)) is not None for v, e in pairs)
+
+
+ROUNDED = "Give one more decimal, or pass your computed values."
+
+
 def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  # noqa: A002
     """A single number, within ``rel`` relative or ``abs`` absolute tolerance."""
 
@@ -172,6 +182,10 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
             if not _close(float(values[label]), float(want), rel, abs)
         ]
         if wrong:
+            lookup = dict(zip(want_labels, expected.to_numpy(dtype=float), strict=True))
+            if _all_rounded_close([values[label] for label in wrong], [lookup[label] for label in wrong]):
+                return not_yet(f"Close: the {what} for {', '.join(wrong[:3])} {'is' if len(wrong) == 1 else 'are'} the "
+                               f"data's, rounded to the decimals you wrote. {ROUNDED}")
             return not_yet(f"The {what} for {', '.join(wrong[:3])} {'does' if len(wrong) == 1 else 'do'} not match the data.")
         if ordered and got_labels != want_labels:
             return not_yet("The values are right but the order is not: sort them as the task asks.")
@@ -208,6 +222,9 @@ def frame(columns: Sequence[str], rel: float = 1e-3, key: str | None = None) -> 
                 if np.isnan(a).any():
                     return not_yet(f"Column {column!r} has missing or non-numeric values.")
                 if not np.allclose(a, b.astype(float), rtol=rel, atol=0, equal_nan=False):
+                    off = ~np.isclose(a, b.astype(float), rtol=rel, atol=0)
+                    if _all_rounded_close(a[off], b.astype(float)[off]):
+                        return not_yet(f"Close: column {column!r} is the data's, rounded to the decimals you wrote. {ROUNDED}")
                     return not_yet(f"Column {column!r} does not match the data.")
             elif [str(x) for x in a] != [str(x) for x in b]:
                 return not_yet(f"Column {column!r} does not match the data.")
@@ -264,7 +281,12 @@ def integer() -> Comparator:
         value = _as_float(answer)
         if value is None:
             return not_yet(f"Expected a whole number (a count); got {describe(answer)}.")
-        if math.isnan(value) or value != int(value):
+        if math.isnan(value):
+            return not_yet(f"A count is a whole number; got {value!r}.")
+        if value != int(value):
+            if round(value) == int(expected):
+                return not_yet(f"Close: {value:,.6g} rounds to the count the data gives, but a count is a whole "
+                               "number: count the rows, or round your value.")
             return not_yet(f"A count is a whole number; got {value!r}.")
         if int(value) == int(expected):
             return OK

@@ -81,7 +81,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from steward import progress, progressview
+    from steward import feedback, progress, progressview
 
     if args.notebooks:
         table = progressview.from_notebooks(args.notebooks)
@@ -96,14 +96,14 @@ def _progress(args: argparse.Namespace) -> int:
     print(f"Progress from {source}:\n")
     print(table.to_string())
     done, total = int(table["pass"].sum()), int(table[["pass", "not yet", "not attempted"]].to_numpy().sum())
-    print(f"\n{done} of {total} tasks passed, {int(table['hints'].sum())} hints used.")
+    print(f"\n{done} of {total} tasks passed, {feedback.plural(int(table['hints'].sum()), 'hint')} used.")
     return 0
 
 
 def _agenda(args: argparse.Namespace) -> int:
     from steward import agenda
 
-    print(agenda.agenda(args.module, length=args.length), end="")
+    print(agenda.agenda(args.module, length=args.length, exercise=args.exercise), end="")
     return 0
 
 
@@ -146,6 +146,8 @@ def parser() -> argparse.ArgumentParser:
     ag = sub.add_parser("agenda", help="a timed workshop run-sheet for a module")
     ag.add_argument("module", help="module number, e.g. 02")
     ag.add_argument("--length", type=int, default=90, help="session length in minutes (default 90)")
+    ag.add_argument("--exercise", type=int, default=0, metavar="MIN",
+                    help="minutes for pairs to start the exercise in the room (sections move to homework to make room)")
     ag.set_defaults(run=_agenda)
     return p
 

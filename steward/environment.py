@@ -63,3 +63,16 @@ def setup(quiet: bool = False) -> None:
         from steward import __version__, progress
 
         print(f"steward {__version__} ready · progress is kept in {progress.location()}")
+
+
+#: ipykernel logs at start-up, on stderr, that "Kernel is running over TCP without encryption
+#: … susceptible to eavesdropping". A kernel steward starts itself (the mentor report runs a
+#: copy of a notebook) listens on 127.0.0.1 only and lives for one run, so the line only
+#: alarms a mentor. Errors still show.
+QUIET_KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+
+def quiet_kernel() -> dict[str, list[str]]:
+    """Keyword arguments for ``nbclient.NotebookClient`` that start the kernel without its
+    start-up warnings: ``NotebookClient(nb, ..., **environment.quiet_kernel())``."""
+    return {"extra_arguments": list(QUIET_KERNEL_ARGUMENTS)}

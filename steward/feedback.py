@@ -5,6 +5,7 @@ machine-readable JSON copy in the cell output so a saved notebook carries its re
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from steward import seal
@@ -21,6 +22,38 @@ _LOOK = {
     NOT_YET: ("✘", "Not yet", "#D55E00"),
     NOT_ATTEMPTED: ("…", "Not attempted", "#777777"),
 }
+
+
+#: MathJax (JupyterLab typesets every HTML output) skips elements with these classes, so two
+#: dollar amounts in one message never pair up as inline maths.
+NO_MATHS = "mathjax_ignore tex2jax_ignore"
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?![\s*_])(.+?)(?<![\s*_])\1(?![\w*])")
+
+
+def inline_markdown(text: str) -> str:
+    """HTML for the small Markdown subset hints and messages use: `code`, **strong**, *emphasis*.
+
+    Everything else is escaped first, so no raw HTML from a message (or a learner's answer
+    quoted in one) ever reaches the page."""
+    pieces = _CODE_SPAN.split(str(text))
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:  # inside a code span: literal
+            out.append(f"<code>{html.escape(piece)}</code>")
+            continue
+        escaped = html.escape(piece)
+        escaped = _STRONG.sub(r"<b>\1</b>", escaped)
+        escaped = _EMPHASIS.sub(r"<em>\2</em>", escaped)
+        out.append(escaped)
+    return "".join(out)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 hint``, ``2 hints``, ``0 hints``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def outcome_text(record: dict[str, Any]) -> str:
@@ -40,9 +73,9 @@ def outcome_html(record: dict[str, Any]) -> str:
     title = html.escape(record.get("title") or record["task"])
     body = ""
     if record.get("message"):
-        body += f"<div>{html.escape(record['message'])}</div>"
+        body += f"<div>{inline_markdown(record['message'])}</div>"
     if record.get("hint"):
-        body += f"<div><b>Hint:</b> {html.escape(record['hint'])}</div>"
+        body += f"<div><b>Hint:</b> {inline_markdown(record['hint'])}</div>"
     if record["status"] == NOT_YET and not record.get("hint"):
         call = html.escape(record.get("hint_call", "task.hint()"))
         body += f"<div style='opacity:.8'>Stuck? <code>{call}</code> asks you a question that may help.</div>"
@@ -61,12 +94,12 @@ def hint_html(task_title: str, tier: int, total: int, text: str) -> str:
     return (
         "<div class='steward-hint' style='border-left:4px solid #E69F00;padding:4px 10px;margin:4px 0;"
         f"font-family:sans-serif'><b>Hint {tier} of {total}</b> · {html.escape(task_title)}"
-        f"<div>{html.escape(text)}</div></div>"
+        f"<div>{inline_markdown(text)}</div></div>"
     )
 
 
 def bundle(text: str, html_text: str, mime: str | None = None, record: dict[str, Any] | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"text/plain": text, "text/html": html_text}
+    data: dict[str, Any] = {"text/plain": text, "text/html": f"<div class='{NO_MATHS}'>{html_text}</div>"}
     if mime and record is not None:
         data[mime] = seal.sign(record)
     return data

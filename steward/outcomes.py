@@ -81,11 +81,14 @@ def execute(path: Path, timeout: int = 60, allow_errors: bool = True) -> Any:
     import nbformat  # nbclient needs nbformat's nodes; only executing pays for its import
     from nbclient import NotebookClient
 
+    from steward import environment
+
     nb = nbformat.read(str(path), as_version=4)
     work = copy.deepcopy(nb)
     client = NotebookClient(
         work, timeout=timeout, allow_errors=allow_errors, kernel_name="python3",
         resources={"metadata": {"path": str(path.parent if path.parent.exists() else paths.root())}},
+        **environment.quiet_kernel(),
     )
     client.execute()
     return work

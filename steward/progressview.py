@@ -3,6 +3,7 @@ the terminal (`steward progress`) and a small chart for a notebook."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,9 +23,11 @@ def _known_tasks() -> dict[str, list[str]]:
     return {number: [t.id for t in module.TASKS] for number, module in all_lessons().items()}
 
 
-def _table(latest: dict[str, str], hints: dict[str, int]) -> pd.DataFrame:
+def _table(latest: dict[str, str], hints: dict[str, int], modules: set[str] | None = None) -> pd.DataFrame:
     rows = []
     for module, ids in sorted(_known_tasks().items()):
+        if modules is not None and module not in modules:
+            continue
         statuses = [latest.get(task, NOT_ATTEMPTED) for task in ids]
         rows.append({
             "module": module,
@@ -51,14 +54,17 @@ def from_record(record: dict | None = None) -> pd.DataFrame:
 
 
 def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:
-    """The same table from saved notebooks' outputs (nothing is executed)."""
+    """The same table from saved notebooks' outputs (nothing is executed), for the modules
+    those notebooks belong to only."""
     latest: dict[str, str] = {}
     hints: dict[str, int] = {}
+    modules: set[str] = set()
     for path in map(Path, paths):
         try:
             nb = nbjson.read(path)
         except Exception:
             raise StewardError(f"{path} is not a readable notebook.", "Give saved .ipynb files.") from None
+        modules |= _modules_of(path, nb)
         for record in outcomes.collect(nb):
             task, status = record.get("task"), record.get("status")
             if not isinstance(task, str):
@@ -67,7 +73,17 @@ def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:
                 latest[task] = status
             if record["mime"] in (MIME_OUTCOME, MIME_HINT):
                 hints[task] = max(hints.get(task, 0), outcomes.count(record.get("hints_used")))
-    return _table(latest, hints)
+    modules |= {task.split(".")[0] for task in latest} | {task.split(".")[0] for task in hints}
+    return _table(latest, hints, modules)
+
+
+def _modules_of(path: Path, nb: nbjson.Node) -> set[str]:
+    """The module a notebook belongs to: its metadata (exercises, assignments), else its name (``07-….ipynb``)."""
+    meta = (nb.get("metadata") or {}).get("steward") or {}
+    if isinstance(meta, dict) and meta.get("module"):
+        return {str(meta["module"]).zfill(2)}
+    match = re.match(r"(\d\d)-", path.name)
+    return {match.group(1)} if match else set()
 
 
 def is_empty(table: pd.DataFrame) -> bool:

@@ -30,7 +30,7 @@ from typing import Any
 
 import nbformat
 
-from steward import lessonmeta, outcomes, paths, seal
+from steward import environment, feedback, lessonmeta, outcomes, paths, seal
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 from steward.errors import StewardError
 from steward.feedback import MIME_ASSESSMENT, MIME_HINT, MIME_NOTE, MIME_OUTCOME
@@ -201,7 +201,7 @@ def _execute(path: Path, nb: Any, timeout: int) -> Run:
            seal.ENV: key, "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning")}
     client = NotebookClient(
         work, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
-        resources={"metadata": {"path": str(sandbox / "exercises")}},
+        resources={"metadata": {"path": str(sandbox / "exercises")}}, **environment.quiet_kernel(),
     )
     quiet = logging.getLogger("steward.report.kernel")  # nbclient logs each timeout as ERROR; we report it
     quiet.setLevel(logging.CRITICAL)
@@ -573,7 +573,7 @@ blockquote{{border-left:4px solid #E69F00;margin:0;padding:.2rem .8rem;backgroun
 <p>Module {e(report.module or '?')}{(' · ' + e(report.lesson_title)) if report.lesson_title else ''}. Generated {e(report.generated)};
 a copy was executed in {report.seconds:.1f} s and the mentee's file was not modified.</p>
 <p><b>Summary:</b> {counts[PASS]} pass · {counts[NOT_YET]} not yet · {counts[NOT_ATTEMPTED]} not attempted ·
-{sum(t.hints_used for t in report.tasks)} hints used.</p>
+{feedback.plural(sum(t.hints_used for t in report.tasks), 'hint')} used.</p>
 <h2>Tasks</h2><table><tr><th>task</th><th>status</th><th>hints</th><th>time on task</th><th>notes</th></tr>{rows}</table>
 {('<h2>Written answers</h2>' + written) if written else ''}
 {('<h2>Self-assessments</h2><table><tr><th>rubric</th><th>criterion</th><th>their rating</th></tr>' + assessed + '</table>') if assessed else ''}

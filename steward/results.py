@@ -9,6 +9,7 @@ curriculum's own reference code computes.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import time
@@ -18,36 +19,82 @@ from typing import Any
 from steward import feedback, progress
 
 
+class Kept:
+    """What :func:`remember` (and ``Outcome.keep``) return: true when the value was kept.
+
+    The message was shown already, so as a cell's last value it shows nothing (no bare
+    ``True``/``False`` under a check)."""
+
+    def __init__(self, key: str, kept: bool) -> None:
+        self.key, self.kept = key, kept
+
+    def __bool__(self) -> bool:
+        return self.kept
+
+    def _ipython_display_(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<{self.key} {'kept' if self.kept else 'not kept'}>"
+
+
 def _jsonable(value: Any) -> Any:
-    """Numbers, text, lists and dicts of those; NumPy scalars become Python numbers."""
-    if hasattr(value, "item") and callable(value.item):
+    """Numbers, text, lists and dicts of those; NumPy scalars become Python numbers, at any depth."""
+    if getattr(value, "ndim", 0) == 1 and hasattr(value, "to_dict"):  # a Series keeps its labels
+        value = value.to_dict()
+    elif hasattr(value, "tolist") and callable(value.tolist):  # NumPy arrays
+        value = value.tolist()
+    elif hasattr(value, "item") and callable(value.item):
         value = value.item()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("a result must be a finite number")
     json.dumps(value)
     return value
 
 
-def remember(key: str, value: Any, module: str | None = None) -> bool:
+def plain(value: Any) -> str:
+    """A kept value as a person reads it: ``[65.84, 61.77]``, not ``[np.float64(65.84123), …]``."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(plain(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) + "}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _show(text: str, quiet: bool = False) -> None:
+    style = " style='opacity:.8'" if quiet else ""
+    feedback.show(feedback.bundle(text, f"<div class='steward-result'{style}>{html.escape(text)}</div>"))
+
+
+def remember(key: str, value: Any, module: str | None = None) -> Kept:
     """Keep ``value`` under ``key`` (e.g. ``"04.p99_ms"``) for later modules."""
     if value is None or value is Ellipsis:
-        text = f"… {key} not kept yet: fill in the answer above first."
-        feedback.show(feedback.bundle(text, f"<div class='steward-result' style='opacity:.8'>{text}</div>"))
-        return False
+        _show(f"… {key} not kept yet: fill in the answer above first.", quiet=True)
+        return Kept(key, False)
     try:
         value = _jsonable(value)
     except (TypeError, ValueError) as error:
-        feedback.show(feedback.bundle(f"Not kept: {key} ({error}).", f"<div>Not kept: {key} ({error}).</div>"))
-        return False
+        _show(f"Not kept: {key} ({error}).")
+        return Kept(key, False)
     entry = {"value": value, "module": module or key.split(".")[0], "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
     def change(record: dict[str, Any]) -> None:
         record.setdefault("results", {})[key] = entry
 
     ok = progress.update(change)
-    text = f"Kept {key} = {value!r} for later modules." if ok else f"{key} = {value!r} (recording is off: not kept)."
-    feedback.show(feedback.bundle(text, f"<div class='steward-result'>{text}</div>"))
-    return ok
+    text = f"Kept {key} = {plain(value)} for later modules." if ok else f"{key} = {plain(value)} (recording is off: not kept)."
+    _show(text)
+    return Kept(key, bool(ok))
 
 
 def recall(key: str, default: Callable[[], Any] | Any, what: str = "") -> Any:
@@ -59,9 +106,16 @@ def recall(key: str, default: Callable[[], Any] | Any, what: str = "") -> Any:
     value = default() if callable(default) else default
     module = key.split(".")[0]
     text = (f"You have not kept {what or key} yet (module {module}); using the curriculum's reference value "
-            f"{value!r}. Work module {module} to use your own.")
-    feedback.show(feedback.bundle(text, f"<div class='steward-result' style='opacity:.8'>{text}</div>"))
+            f"{plain(_jsonable_or_same(value))}. Work module {module} to use your own.")
+    _show(text, quiet=True)
     return value
+
+
+def _jsonable_or_same(value: Any) -> Any:
+    try:
+        return _jsonable(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def all_results() -> dict[str, Any]:

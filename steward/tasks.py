@@ -11,13 +11,15 @@ They never contain the answer; that lives only in the solution notebook.
 
 from __future__ import annotations
 
+import html
+import numbers
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from steward import feedback, progress
+from steward import feedback, progress, results
 from steward.checks import (
     NOT_ATTEMPTED,
     NOT_YET,
@@ -27,6 +29,10 @@ from steward.checks import (
     describe,
     is_placeholder,
 )
+
+#: When this module was imported (the exercise's set-up cell), and each module's last step.
+_IMPORTED = time.time()
+_LAST_STEP: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -74,19 +80,17 @@ class Outcome:
             feedback.outcome_text(self.record), feedback.outcome_html(self.record), feedback.MIME_OUTCOME, self.record
         )
 
-    def keep(self, key: str, value: Any = None) -> bool:
+    def keep(self, key: str, value: Any = None) -> results.Kept:
         """Keep a result for later modules (:func:`steward.results.remember`), but only an
         answer that passed: a later module must never quote a wrong number.
 
         ``value`` defaults to the checked answer; a callable gets the answer and returns
         what to keep. It is not called unless the check passed, so a blank exercise (whose
         answer is ``...``) runs without error."""
-        from steward import results
-
         if not self.passed:
             text = f"… {key} not kept yet: it is kept once this check passes."
-            feedback.show(feedback.bundle(text, f"<div class='steward-result' style='opacity:.8'>{text}</div>"))
-            return False
+            feedback.show(feedback.bundle(text, f"<div class='steward-result' style='opacity:.8'>{html.escape(text)}</div>"))
+            return results.Kept(key, False)
         kept = self.answer if value is None else value(self.answer) if callable(value) else value
         return results.remember(key, kept, module=self.record.get("module"))
 
@@ -138,8 +142,10 @@ def _excerpt(answer: Any) -> str | None:
     """Written answers travel into the mentor report; numbers and frames do not need to."""
     if isinstance(answer, str):
         return answer if len(answer) <= _ANSWER_EXCERPT else answer[:_ANSWER_EXCERPT] + " …"
-    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
-        return repr(answer)
+    if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
+        return str(int(answer))
+    if isinstance(answer, numbers.Real):  # NumPy scalars too, as the plain number (not "np.float64(…)")
+        return repr(float(answer))
     return None
 
 
@@ -187,7 +193,7 @@ class Task:
         self._have_expected = False
         self.hints_used = 0
         self.last: Outcome | None = None
-        self._started: float | None = None  # first check or hint in this kernel session
+        self._started: float | None = None  # when work on this task began (see _begin)
         self._examples: dict[int, Any] = {}
         #: How the notebook refers to this task, for "Stuck? tasks.x.hint()" messages.
         self.handle = f"tasks.{self.slug}"
@@ -240,8 +246,8 @@ class Task:
         """Check ``answer``, show the outcome, record it in the progress file."""
         status, message, misconception = self.evaluate(answer)
         now = time.time()
-        if self._started is None and status != NOT_ATTEMPTED:
-            self._started = now
+        if status != NOT_ATTEMPTED:
+            self._begin(now)
         record = {
             "task": self.id,
             "module": self.module,
@@ -263,20 +269,32 @@ class Task:
         outcome._ipython_display_()
         return outcome
 
+    def _begin(self, now: float) -> None:
+        """Time on task runs from the end of the learner's previous step in this module (their
+        last check or hint of another task in this kernel), or from when the lesson was
+        imported: a task checked once took the time since then, not zero."""
+        if self._started is None:
+            self._started = _LAST_STEP.get(self.module, _IMPORTED)
+        _LAST_STEP[self.module] = now
+
     @property
     def slug(self) -> str:
         return self.id.split(".", 1)[1].replace("-", "_")
 
     def hint(self) -> Hint:
-        """The next hint tier: a question first, then a more concrete pointer."""
-        if self._started is None:
-            self._started = time.time()
+        """The next hint tier: a question first, then a more concrete pointer.
+
+        Once every tier has been shown, asking again shows the last one again without
+        counting another hint (the mentor's count is of hints *seen*)."""
+        self._begin(time.time())
+        again = self.hints_used >= len(self.hints)
         tier = min(self.hints_used, len(self.hints) - 1)
-        self.hints_used += 1
         text = self.hints[tier]
-        if self.hints_used > len(self.hints):
+        if again:
             text += " (That is the last hint; the solution notebook has a worked answer.)"
-        progress.record_event({"kind": "hint", "task": self.id, "module": self.module, "tier": tier + 1})
+        else:
+            self.hints_used += 1
+            progress.record_event({"kind": "hint", "task": self.id, "module": self.module, "tier": tier + 1})
         shown = Hint(self.id, tier + 1, len(self.hints), text, self.title, self.hints_used)
         shown._ipython_display_()
         return shown
@@ -324,6 +342,14 @@ class TaskSet:
         return [*self._tasks, "module"]
 
 
+class Record(dict):
+    """A record a cell returns (a self-assessment, a note): a dict for code, but it has
+    already shown itself, so as a cell's last value it prints nothing more (no raw dict)."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
 @dataclass
 class Rubric:
     """Judgment that a machine cannot check: the learner rates their own answer against
@@ -339,18 +365,16 @@ class Rubric:
     def show(self) -> None:
         text = [f"Rubric — {self.title}"] + [f"  [{i + 1}] {c}" for i, c in enumerate(self.criteria)]
         text += ["", "A mid-level answer:", self.mid_level, "", "A senior-level answer:", self.senior_level]
-        import html
-
-        items = "".join(f"<li>{html.escape(c)}</li>" for c in self.criteria)
+        items = "".join(f"<li>{feedback.inline_markdown(c)}</li>" for c in self.criteria)
         body = (
             f"<div class='steward-rubric' style='font-family:sans-serif'><b>Rubric · {html.escape(self.title)}</b>"
-            f"<ol>{items}</ol><details><summary>A mid-level answer</summary><blockquote>{html.escape(self.mid_level)}"
+            f"<ol>{items}</ol><details><summary>A mid-level answer</summary><blockquote>{feedback.inline_markdown(self.mid_level)}"
             f"</blockquote></details><details><summary>A senior-level answer</summary><blockquote>"
-            f"{html.escape(self.senior_level)}</blockquote></details></div>"
+            f"{feedback.inline_markdown(self.senior_level)}</blockquote></details></div>"
         )
         feedback.show(feedback.bundle("\n".join(text), body))
 
-    def assess(self, scores: dict[str, str] | Sequence[str] | None) -> dict[str, Any]:
+    def assess(self, scores: dict[str, str] | Sequence[str] | None) -> Record:
         """Record the learner's self-assessment: one level per criterion (in order, or by
         criterion text). Unknown levels or a wrong count get a plain message."""
         if scores is None or scores is Ellipsis:
@@ -375,17 +399,17 @@ class Rubric:
         text = f"Self-assessment — {self.title}: {record['status']}" + (f" ({record.get('message')})" if record.get("message") else "")
         if record["status"] == "self-assessed":
             progress.record_event({"kind": "assessment", "task": self.id, "module": record["module"], "scores": record["scores"]})
-        feedback.show(feedback.bundle(text, f"<div class='steward-assessment'>{text}</div>", feedback.MIME_ASSESSMENT, record))
-        return record
+        feedback.show(feedback.bundle(text, f"<div class='steward-assessment'>{html.escape(text)}</div>", feedback.MIME_ASSESSMENT, record))
+        return Record(record)
 
 
-def note(id: str, title: str, text: Any) -> dict[str, Any] | None:  # noqa: A002
+def note(id: str, title: str, text: Any) -> Record | None:  # noqa: A002
     """Keep a written reflection with the notebook (not checked): it travels into the
     mentor's report. ``...`` or empty text records nothing."""
     if text is None or text is Ellipsis or not str(text).strip():
-        feedback.show(feedback.bundle(f"… {title}: not written yet", f"<div class='steward-note'>… {title}: not written yet</div>"))
+        feedback.show(feedback.bundle(f"… {title}: not written yet", f"<div class='steward-note'>… {html.escape(title)}: not written yet</div>"))
         return None
     record = {"note": id, "title": title, "text": str(text)[:_ANSWER_EXCERPT]}
     shown = f"Saved with this notebook for your 1:1 — {title}"
-    feedback.show(feedback.bundle(shown, f"<div class='steward-note'>{shown}</div>", feedback.MIME_NOTE, record))
-    return record
+    feedback.show(feedback.bundle(shown, f"<div class='steward-note'>{html.escape(shown)}</div>", feedback.MIME_NOTE, record))
+    return Record(record)

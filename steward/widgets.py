@@ -164,7 +164,8 @@ class App:
     def refresh(self) -> None:
         started = time.perf_counter()
         try:
-            self.state = self.compute(**self.values())
+            state = self.compute(**self.values())
+            self.state = State(state) if type(state) is dict else state  # a plain line as a cell's last value
             self.draw(self.state)
             self.error = None
             self.message.value = ""
@@ -187,6 +188,22 @@ class App:
         from IPython.display import display
 
         display(self.view)
+
+
+class State(dict):
+    """An app's state as ``App.set`` returns it: a plain dict for code, and, as a cell's last
+    value, one readable line (``servers: 2,000 · slow_share: 0.1813``), not a raw repr."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from steward.results import plain
+
+        printer.text(" · ".join(f"{key}: {plain(_plain_value(value))}" for key, value in self.items()))
+
+
+def _plain_value(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        return value.item()
+    return value
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:

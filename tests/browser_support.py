@@ -421,3 +421,41 @@ def screenshot(page, name: str) -> Path | None:
     except Exception:  # the page may be gone; the failure itself matters more
         return None
     return target
+
+
+# -- what the page renders around the lesson (issue 19) --------------------------------
+DIRTY_JS = "() => { const w = window.jupyterapp.shell.currentWidget; return w && w.context ? w.context.model.dirty : null; }"
+
+#: Every piece of typeset maths on the page (MathJax 3 renders into <mjx-container>), and
+#: whether it sits in a Markdown cell or in an output.
+MATHS_JS = """
+() => [...document.querySelectorAll('mjx-container')].map(e => {
+  const cell = e.closest('.jp-Cell');
+  const where = e.closest('.jp-OutputArea') ? 'output' : (cell && cell.classList.contains('jp-MarkdownCell') ? 'markdown' : 'other');
+  const host = e.closest('.jp-OutputArea-output, .jp-RenderedMarkdown, p, li') || e;
+  return {where: where, text: host.textContent.slice(0, 160)};
+})
+"""
+#: Display maths an author writes on purpose in Markdown.
+AUTHORED_MATHS = re.compile(r"\$\$.+?\$\$", re.S)
+
+
+def is_dirty(page) -> bool | None:
+    """Whether Lab marks the open notebook as unsaved."""
+    return page.evaluate(DIRTY_JS)
+
+
+def rendered_maths(page) -> list[dict[str, str]]:
+    return page.evaluate(MATHS_JS)
+
+
+def unintended_maths(page, markdown_sources: list[str]) -> list[str]:
+    """Maths on the page that nobody wrote as maths: any in an output, and more in the
+    Markdown cells than the ``$$…$$`` blocks their sources hold (paired ``$`` amounts)."""
+    found = rendered_maths(page)
+    authored = sum(len(AUTHORED_MATHS.findall(source)) for source in markdown_sources)
+    bad = [f"in an output: {m['text']}" for m in found if m["where"] != "markdown"]
+    markdown = [m for m in found if m["where"] == "markdown"]
+    if len(markdown) > authored:
+        bad += [f"in Markdown ({len(markdown)} typeset, {authored} written as $$…$$): {m['text']}" for m in markdown]
+    return bad

@@ -68,8 +68,18 @@ class LabServer:
         env.update({k: str(v) for k, v in dirs.items()})
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.root), env.get("PYTHONPATH", "")]))
         env["STEWARD_PROGRESS"] = str(self.home / "progress.json")
+        env["JUPYTER_PATH"] = str(self.home / "path")  # first on the kernel path, before the venv's own
+        self.write_kernel(self.home / "path")
         env.update(self.extra_env)
         return env
+
+    def write_kernel(self, jupyter_path: Path) -> None:
+        """The curriculum's python3 kernel, as ``run.py lab`` installs it (steward.kernel)."""
+        from steward import kernel
+
+        target = jupyter_path / "kernels" / "python3" / "kernel.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(kernel.kernelspec(sys.executable)))
 
     def write_settings(self, settings_dir: Path) -> None:
         for plugin, values in LAB_SETTINGS.items():

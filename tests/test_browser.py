@@ -24,7 +24,7 @@ import browser_support as bs
 import pytest
 from lab_server import LabServer
 
-from steward import outcomes
+from steward import nbjson, outcomes
 from steward.lessons import all_lessons
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,6 +135,7 @@ def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     lab_page.open(notebook.relative_to(ROOT).as_posix())
     page = lab_page.page
     opened = time.monotonic()
+    assert not bs.is_dirty(page), "the untouched lesson is marked unsaved once its kernel started ('Save changes?' on close)"
     bs.run_all(page)
     state = bs.wait_for_run(page, RUN_TIMEOUT)
     ran = time.monotonic()
@@ -152,6 +153,9 @@ def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     widget_outputs = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')
     bs.wait_until(lambda: "Loading widget" not in " ".join(widget_outputs.all_inner_texts()), 30, "widgets to load")
     assert not bs.visible_errors(page), "the page shows errors:\n" + "\n".join(bs.visible_errors(page))
+    markdown = [nbjson.source(c) for c in nbjson.read(notebook).cells if c.get("cell_type") == "markdown"]
+    maths = bs.unintended_maths(page, markdown)
+    assert not maths, "the page typesets maths nobody wrote as maths (paired $ signs):\n" + "\n".join(maths)
     apps = page.locator(".steward-app")
     if _expects_apps(notebook):
         assert apps.count() >= 1, "the lesson registers APPS but no app (.steward-app) rendered"

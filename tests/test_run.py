@@ -33,3 +33,17 @@ def test_the_package_is_compiled_even_where_bytecode_writing_is_off(tmp_path: Pa
     monkeypatch.setattr(run, "bin_path", lambda name: Path(sys.executable))
     run.compile_bytecode()
     assert list((package / "__pycache__").glob("lesson.*.pyc"))
+
+
+def test_lab_installs_the_curriculums_kernel(tmp_path: Path, monkeypatch) -> None:
+    """The python3 kernel run.py installs starts steward.kernel.Kernel (issue 19: no 'Save changes?')."""
+    import json
+
+    from steward import kernel
+
+    run = load_run()
+    monkeypatch.setattr(run, "bin_path", lambda name: Path(sys.executable))
+    run.install_kernel(tmp_path)
+    spec = json.loads((tmp_path / "share" / "jupyter" / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["argv"][-1] == kernel.KERNEL_CLASS_ARGUMENT and spec["argv"][0] == sys.executable
+    assert spec["display_name"] == "Python 3 (ipykernel)"
