@@ -516,8 +516,8 @@ TASKS.add(Task(
     reference=lambda: winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
     compare=checks.number(rel=0.0, abs=0.03, unit="share of draws"),
     hints=[
-        "If a colleague moved any one score by a point, would the reservation's winner still win? What would you "
-        "have to repeat many times to say *how often*, and which options are not allowed to win at all?",
+        "If a colleague moved any score by a point, would the reservation's winner still win? What would you "
+        "repeat many times to say *how often*, and which options may not win at all?",
         "`rng = np.random.default_rng(0)`; `noise = rng.integers(-1, 2, size=(4000, *wide.shape))`; add it to the "
         "score table, `np.clip(..., 1, 5)`, multiply by the weights (`@ w`), set the excluded options' totals to "
         "`-np.inf`, take `argmax` per draw, and compare with the winner's row.",
