@@ -872,7 +872,7 @@ TASKS.add(Task(
     reference=lambda: _night_lens().index[0],
     compare=_one_mode,
     hints=[
-        "A page is noticed as fast at 3 AM as at 2 PM. Once the one on-call engineer is awake, what can they still be waiting for, and which score counts that wait?",
+        "A failure that pages is noticed as fast at 3 AM as at 2 PM. Once the one on-call engineer is awake, what can they still wait for, and which score counts it?",
         "Call lesson.lens(data, lesson.NIGHT): it is sorted by the lens's RPN (S × O × E); read the first mode_id, then compare its detect_min with its respond_min.",
     ],
     misconceptions=[
