@@ -33,3 +33,28 @@ def test_the_package_is_compiled_even_where_bytecode_writing_is_off(tmp_path: Pa
     monkeypatch.setattr(run, "bin_path", lambda name: Path(sys.executable))
     run.compile_bytecode()
     assert list((package / "__pycache__").glob("lesson.*.pyc"))
+
+
+def test_the_learners_set_has_no_test_tools_and_the_test_set_adds_them() -> None:
+    """A learner's (and a hub user's) environment gets JupyterLab and the curriculum, not
+    pytest, playwright or ruff; `run.py test` installs the file that adds them."""
+    def names(path: Path) -> set[str]:
+        found = set()
+        for line in path.read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-"):
+                found.add(line.split(">")[0].split("<")[0].split("=")[0].strip().lower())
+        return found
+
+    learner = names(ROOT / "requirements.txt")
+    test = names(ROOT / "requirements-test.txt")
+    hub = names(ROOT / "deploy/jupyterhub/requirements-hub.txt")
+    assert {"jupyterlab", "ipywidgets", "pandas"} <= learner
+    assert not learner & {"pytest", "pytest-xdist", "nbval", "hypothesis", "playwright", "ruff", "jupyterhub"}
+    assert {"pytest", "playwright", "ruff"} <= test
+    assert {"jupyterhub", "nbgitpuller", "jupyterhub-idle-culler"} <= hub
+    text = (ROOT / "requirements-test.txt").read_text()
+    assert "-r requirements.txt" in text and "-r deploy/jupyterhub/requirements-hub.txt" in text
+    run = load_run()
+    assert run.INSTALL == {"lab": "requirements.txt", "test": "requirements-test.txt"}
+    assert run.fingerprint("lab") != run.fingerprint("test")
