@@ -132,7 +132,28 @@ def parser() -> argparse.ArgumentParser:
     ag.add_argument("module", help="module number, e.g. 02")
     ag.add_argument("--length", type=int, default=90, help="session length in minutes (default 90)")
     ag.set_defaults(run=_agenda)
+    _add_hub_commands(sub)
     return p
+
+
+# -- JupyterHub workshops (issue #17): hub-link and cohort --------------------------------
+def _hub_link(args: argparse.Namespace) -> int:
+    from steward import hub
+
+    module = None if args.module in {"", "none"} else args.module
+    print(hub.link(args.hub, args.repo, branch=args.branch, module=module, folder=args.folder))
+    return 0
+
+
+def _add_hub_commands(sub: argparse._SubParsersAction) -> None:
+    h = sub.add_parser("hub-link", help="print the nbgitpuller link that gives hub users the curriculum")
+    h.add_argument("hub", help="the hub's address, e.g. https://hub.example.com")
+    h.add_argument("repo", help="the curriculum's git URL, e.g. https://github.com/acme/steward")
+    h.add_argument("--branch", default="main", help="branch to pull (default main)")
+    h.add_argument("--module", default="00", help="module to open, e.g. 02 (default 00; 'none' opens the folder)")
+    h.add_argument("--folder", default="notebooks", choices=["notebooks", "exercises", "solutions"],
+                   help="open the lesson (default) or the exercise")
+    h.set_defaults(run=_hub_link)
 
 
 def main(argv: list[str] | None = None) -> int:
