@@ -145,6 +145,20 @@ def _hub_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cohort(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from steward import cohort
+
+    result = cohort.build(args.paths, timeout=args.timeout, workers=args.workers)
+    md, page = cohort.write(result, Path(args.output), anonymous=args.anonymous)
+    hardest = ", ".join(t.title for t in result.hardest()) or "none (every task passed without hints)"
+    print(f"{len(result.learners)} learner(s), {len(result.tasks)} task(s) in {result.seconds:.1f} s"
+          + (f"; {len(result.failed)} notebook(s) could not be run" if result.failed else "")
+          + f". Hardest: {hardest}. Wrote {md} and {page}.")
+    return 0
+
+
 def _add_hub_commands(sub: argparse._SubParsersAction) -> None:
     h = sub.add_parser("hub-link", help="print the nbgitpuller link that gives hub users the curriculum")
     h.add_argument("hub", help="the hub's address, e.g. https://hub.example.com")
@@ -154,6 +168,14 @@ def _add_hub_commands(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--folder", default="notebooks", choices=["notebooks", "exercises", "solutions"],
                    help="open the lesson (default) or the exercise")
     h.set_defaults(run=_hub_link)
+
+    co = sub.add_parser("cohort", help="one page for a room: per-task counts, misconceptions, the hardest tasks")
+    co.add_argument("paths", nargs="+", help="learners' notebooks, or folders of them (one notebook per learner)")
+    co.add_argument("-o", "--output", default=".", help="folder for cohort.md, cohort.html, cohort.png (default .)")
+    co.add_argument("--timeout", type=int, default=60, help="seconds each cell may run (default 60)")
+    co.add_argument("--workers", type=int, help="notebooks run at once (default: up to 4, no more than the cores)")
+    co.add_argument("--anonymous", action="store_true", help="counts only: no learner names")
+    co.set_defaults(run=_cohort)
 
 
 def main(argv: list[str] | None = None) -> int:
