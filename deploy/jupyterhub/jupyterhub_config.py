@@ -26,8 +26,10 @@ workshop:
 ``STEWARD_HUB_ADMINS``
     Comma-separated user names that may see and restart everyone's server.
 ``STEWARD_HUB_SPAWNER``
-    Defaults to ``systemdspawner.SystemdSpawner`` (one Linux user per learner, limits
-    enforced by systemd; what The Littlest JupyterHub uses).
+    Defaults to ``systemdspawner.SystemdSpawner`` (a systemd unit per learner with a
+    dynamic user and its own home; limits enforced by systemd; what The Littlest
+    JupyterHub uses). Install ``jupyterhub-systemdspawner`` and ``oauthenticator`` into
+    the hub's environment.
 """
 
 import os
@@ -52,6 +54,8 @@ c.JupyterHub.cleanup_servers = True
 
 # -- the learners' servers ---------------------------------------------------------------
 c.JupyterHub.spawner_class = os.environ.get("STEWARD_HUB_SPAWNER", "systemdspawner.SystemdSpawner")
+# No Linux account per learner needed: systemd makes one per server; home is /var/lib/<name>.
+c.SystemdSpawner.dynamic_users = True
 c.Spawner.default_url = f"/lab/tree/{TARGET}/notebooks/00-start-here.ipynb"
 c.Spawner.notebook_dir = "~"
 c.Spawner.mem_guarantee = MEM_GUARANTEE
