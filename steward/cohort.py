@@ -144,7 +144,7 @@ def chart_png(cohort: Cohort) -> bytes:
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     fig.subplots_adjust(left=0.4, right=0.97)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
 
 
