@@ -97,6 +97,16 @@ def test_a_workshop_on_a_real_hub(hub: hs.Hub, capsys: pytest.CaptureFixture[str
         assert not result["errors"], f"{name}: {result['errors']}"
         assert len(outcomes(result)) >= checks, f"{name}: only {len(outcomes(result))} of {checks} checks ran"
 
+    # The deployed limits reach every server (SystemdSpawner enforces them; the local
+    # spawner here only passes them on), and the idle culler runs as the hub's service.
+    probe = hs.run_cells(hub, "cy", LESSON, ["import os; print(os.environ['MEM_LIMIT'], os.environ['CPU_LIMIT'])"])
+    printed = "".join(o.get("text", "") for o in probe["outputs"][0])
+    assert printed.split() == [str(1024**3), "1.0"], printed
+    import psutil
+
+    commands = [" ".join(psutil.Process(pid).cmdline()) for pid in hub.descendants() if psutil.pid_exists(pid)]
+    assert any("jupyterhub_idle_culler --timeout=3600" in c for c in commands), commands
+
     # Progress lands in each learner's own home, and only there.
     for name in LEARNERS:
         record = json.loads((hub.homes / name / ".local/share/steward/progress.json").read_text())

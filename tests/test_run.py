@@ -58,3 +58,14 @@ def test_the_learners_set_has_no_test_tools_and_the_test_set_adds_them() -> None
     run = load_run()
     assert run.INSTALL == {"lab": "requirements.txt", "test": "requirements-test.txt"}
     assert run.fingerprint("lab") != run.fingerprint("test")
+
+
+def test_without_npm_the_proxy_is_left_to_the_hub_test_to_report(tmp_path: Path, monkeypatch) -> None:
+    """No npm: run.py installs nothing and goes on (the hub test then says why it cannot run)."""
+    run = load_run()
+    monkeypatch.setattr(run, "NODE", tmp_path / "node")
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    calls = []
+    monkeypatch.setattr(run.subprocess, "run", lambda *a, **k: calls.append(a))
+    run.ensure_proxy()
+    assert calls == [] and not (tmp_path / "node").exists()
