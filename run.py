@@ -34,7 +34,6 @@ REQUIREMENTS = {
     "test": ["requirements.txt", "requirements-test.txt", "deploy/jupyterhub/requirements-hub.txt"],
 }
 NODE = VENV / "node"
-PROXY = "configurable-http-proxy@5"
 
 
 def say(text: str) -> None:
@@ -80,15 +79,27 @@ def proxy_path() -> Path:
     return NODE / "node_modules" / ".bin" / ("configurable-http-proxy" + (".cmd" if os.name == "nt" else ""))
 
 
+def proxy_package(node_version: str) -> str:
+    """configurable-http-proxy 5 needs Node.js 20 or newer (Debian 12's own is 18): older
+    Node.js gets the 4.x line, which JupyterHub also supports."""
+    try:
+        major = int(node_version.strip().lstrip("v").split(".")[0])
+    except ValueError:
+        major = 0
+    return "configurable-http-proxy@5" if major >= 20 else "configurable-http-proxy@4"
+
+
 def ensure_proxy() -> None:
     """The hub test's proxy, from the npm registry, into ``.venv/node`` (never global).
     Without npm the hub test is skipped outside CI and fails in CI, each with the reason."""
-    npm = shutil.which("npm")
-    if proxy_path().exists() or npm is None:
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if proxy_path().exists() or npm is None or node is None:
         return
-    say(f"installing {PROXY} from npm into {NODE} ...")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout
+    package = proxy_package(version)
+    say(f"installing {package} from npm into {NODE} ...")
     NODE.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "install", "--prefix", str(NODE), "--no-audit", "--no-fund", "--loglevel=error", PROXY],
+    subprocess.run([npm, "install", "--prefix", str(NODE), "--no-audit", "--no-fund", "--loglevel=error", package],
                    check=False)
 
 

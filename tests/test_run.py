@@ -69,3 +69,11 @@ def test_without_npm_the_proxy_is_left_to_the_hub_test_to_report(tmp_path: Path,
     monkeypatch.setattr(run.subprocess, "run", lambda *a, **k: calls.append(a))
     run.ensure_proxy()
     assert calls == [] and not (tmp_path / "node").exists()
+
+
+def test_the_proxy_fits_the_node_version() -> None:
+    run = load_run()
+    assert run.proxy_package("v20.20.2\n") == "configurable-http-proxy@5"
+    assert run.proxy_package("v22.12.0") == "configurable-http-proxy@5"
+    assert run.proxy_package("v18.19.0") == "configurable-http-proxy@4"
+    assert run.proxy_package("") == "configurable-http-proxy@4"
