@@ -54,7 +54,7 @@ def test_the_trial_config_sets_what_a_workshop_needs(monkeypatch: pytest.MonkeyP
     assert (c.Spawner.mem_limit, c.Spawner.mem_guarantee) == (k["MEM_LIMIT"], k["MEM_GUARANTEE"])
     assert (c.Spawner.cpu_limit, c.Spawner.cpu_guarantee) == (k["CPU_LIMIT"], k["CPU_GUARANTEE"])
     assert c.Spawner.notebook_dir == "~"
-    assert c.Spawner.default_url == f"/lab/tree/{hub.TARGET}/notebooks/00-start-here.ipynb"
+    assert c.Spawner.default_url == "/lab"  # a login without the link must not open a missing file
     # Progress and Jupyter's folders follow each learner's HOME: nothing shared passes through.
     assert not set(c.Spawner.env_keep) & {"STEWARD_PROGRESS", "XDG_DATA_HOME", "JUPYTER_CONFIG_DIR", "PYTHONPATH"}
     culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
@@ -80,7 +80,7 @@ def test_values_yaml_has_the_keys_and_the_same_numbers() -> None:
     assert user["image"]["name"] and user["image"]["tag"]
     assert user["memory"] == {"guarantee": k["MEM_GUARANTEE"], "limit": k["MEM_LIMIT"]}
     assert user["cpu"] == {"guarantee": k["CPU_GUARANTEE"], "limit": k["CPU_LIMIT"]}
-    assert user["defaultUrl"] == f"/lab/tree/{hub.TARGET}/notebooks/00-start-here.ipynb"
+    assert user["defaultUrl"] == "/lab"
     assert values["cull"] == {"enabled": True, "timeout": k["IDLE_TIMEOUT_S"], "every": 300}
     assert values["hub"]["config"]["JupyterHub"]["authenticator_class"] == "generic-oauth"
     assert values["prePuller"]["hook"]["enabled"] is True

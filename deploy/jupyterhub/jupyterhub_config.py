@@ -45,8 +45,6 @@ CPU_GUARANTEE = 0.25
 CPU_LIMIT = 1.0
 #: A learner's server is stopped after this many seconds without activity (their files stay).
 IDLE_TIMEOUT_S = 3600
-#: Where the nbgitpuller link puts the curriculum, in each learner's home.
-TARGET = "steward"
 
 # -- the hub ----------------------------------------------------------------------------
 c.JupyterHub.bind_url = os.environ.get("STEWARD_HUB_BIND_URL", "http://:8000")
@@ -56,7 +54,8 @@ c.JupyterHub.cleanup_servers = True
 c.JupyterHub.spawner_class = os.environ.get("STEWARD_HUB_SPAWNER", "systemdspawner.SystemdSpawner")
 # No Linux account per learner needed: systemd makes one per server; home is /var/lib/<name>.
 c.SystemdSpawner.dynamic_users = True
-c.Spawner.default_url = f"/lab/tree/{TARGET}/notebooks/00-start-here.ipynb"
+# JupyterLab; the curriculum arrives (and opens) through the nbgitpuller link.
+c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 c.Spawner.mem_guarantee = MEM_GUARANTEE
 c.Spawner.mem_limit = MEM_LIMIT
