@@ -149,7 +149,50 @@ def parser() -> argparse.ArgumentParser:
     ag.add_argument("--exercise", type=int, default=0, metavar="MIN",
                     help="minutes for pairs to start the exercise in the room (sections move to homework to make room)")
     ag.set_defaults(run=_agenda)
+    _add_hub_commands(sub)
     return p
+
+
+# -- JupyterHub workshops (issue #17): hub-link and cohort --------------------------------
+def _hub_link(args: argparse.Namespace) -> int:
+    from steward import hub
+
+    module = None if args.module in {"", "none"} else args.module
+    print(hub.link(args.hub, args.repo, branch=args.branch, module=module, folder=args.folder))
+    return 0
+
+
+def _cohort(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from steward import cohort
+
+    result = cohort.build(args.paths, timeout=args.timeout, workers=args.workers)
+    md, page = cohort.write(result, Path(args.output), anonymous=args.anonymous)
+    hardest = ", ".join(t.title for t in result.hardest()) or "none (every task passed without hints)"
+    print(f"{len(result.learners)} learner(s), {len(result.tasks)} task(s) in {result.seconds:.1f} s"
+          + (f"; {len(result.failed)} notebook(s) could not be run" if result.failed else "")
+          + f". Hardest: {hardest}. Wrote {md} and {page}.")
+    return 0
+
+
+def _add_hub_commands(sub: argparse._SubParsersAction) -> None:
+    h = sub.add_parser("hub-link", help="print the nbgitpuller link that gives hub users the curriculum")
+    h.add_argument("hub", help="the hub's address, e.g. https://hub.example.com")
+    h.add_argument("repo", help="the curriculum's git URL, e.g. https://github.com/acme/steward")
+    h.add_argument("--branch", default="main", help="branch to pull (default main)")
+    h.add_argument("--module", default="00", help="module to open, e.g. 02 (default 00; 'none' opens the folder)")
+    h.add_argument("--folder", default="notebooks", choices=["notebooks", "exercises", "solutions"],
+                   help="open the lesson (default) or the exercise")
+    h.set_defaults(run=_hub_link)
+
+    co = sub.add_parser("cohort", help="one page for a room: per-task counts, misconceptions, the hardest tasks")
+    co.add_argument("paths", nargs="+", help="learners' notebooks, or folders of them (one notebook per learner)")
+    co.add_argument("-o", "--output", default=".", help="folder for cohort.md, cohort.html, cohort.png (default .)")
+    co.add_argument("--timeout", type=int, default=60, help="seconds each cell may run (default 60)")
+    co.add_argument("--workers", type=int, help="notebooks run at once (default: up to 4, no more than the cores)")
+    co.add_argument("--anonymous", action="store_true", help="counts only: no learner names")
+    co.set_defaults(run=_cohort)
 
 
 def main(argv: list[str] | None = None) -> int:
