@@ -596,3 +596,11 @@ def test_tail_at_scale_starts_at_the_calls_fan_out():
 ])
 def test_what_counts_as_a_load(text, loads):
     assert q.claim_loads(text) == loads
+
+
+def test_a_tiny_share_never_reads_as_p100():
+    """The tail-at-scale caption once said 'its p100' for 1 time in 198,999 (issue 19)."""
+    from steward.lessons.quantify.views import _percentile_name
+
+    assert _percentile_name(1 / 198_999) == "p99.9995"
+    assert _percentile_name(0.01) == "p99" and _percentile_name(0.001) == "p99.9"

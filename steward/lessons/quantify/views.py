@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -208,6 +209,12 @@ class QueueingExplorer(App):
             f"P(a request waits) = {state['p_wait']:.1%} (Erlang C).")
 
 
+def _percentile_name(share: float) -> str:
+    """'p99.9995' for a share of 1 in 199,000: enough decimals that a tiny share never rounds to 'p100'."""
+    decimals = max(1, math.ceil(-math.log10(share)) - 2) if share > 0 else 1
+    return "p" + f"{100 * (1 - share):.{decimals}f}".rstrip("0").rstrip(".")
+
+
 class TailAtScale(App):
     """Fan-out → share of requests that hit at least one slow server."""
 
@@ -254,7 +261,7 @@ class TailAtScale(App):
         self.figure.render()
         budget = state["per_server_for_1pct"]
         self.text.value = (f"To keep only 1% of requests slow at this fan-out, each server may be slow "
-                           f"1 time in <b>{1 / budget:,.0f}</b>: its p{100 * (1 - budget):.4g}, not its p99.")
+                           f"1 time in <b>{1 / budget:,.0f}</b>: its {_percentile_name(budget)}, not its p99.")
 
 
 class CoordinatedOmission(App):
