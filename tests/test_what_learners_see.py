@@ -294,7 +294,13 @@ def test_the_curriculums_kernel_reports_the_stored_language_info():
 
     from steward import kernel
 
-    manager, client = start_new_kernel(kernel_name="python3", extra_arguments=[kernel.KERNEL_CLASS_ARGUMENT])
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    # run.py installs the curriculum's kernel; a plain pytest run may have ipykernel's own spec. The
+    # argument may be given once only (ipykernel refuses a second kernel_class).
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    extra = [] if kernel.KERNEL_CLASS_ARGUMENT in spec.argv else [kernel.KERNEL_CLASS_ARGUMENT]
+    manager, client = start_new_kernel(kernel_name="python3", extra_arguments=extra)
     try:
         reply = client.kernel_info(reply=True, timeout=30)
         assert reply["content"]["language_info"] == kernel.LANGUAGE_INFO
