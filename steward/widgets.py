@@ -17,6 +17,7 @@ import html
 import time
 import weakref
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from steward import lazy, plotting
@@ -28,6 +29,28 @@ if TYPE_CHECKING:
 #: ipywidgets, imported when the first widget is built (an exercise that builds none
 #: never imports it). Lessons use it as ``from steward.widgets import w``.
 w = lazy.module("ipywidgets")
+
+
+@cache
+def _described_image_class() -> type:
+    from traitlets import Unicode
+
+    class DescribedImage(w.Image):
+        """An ``ipywidgets.Image`` whose ``tooltip`` is its alternative text.
+
+        ipywidgets 8's Image has no ``alt``; its view writes ``tooltip`` to the ``<img>``'s
+        ``title`` (an accessible name, and what axe-core's ``image-alt`` accepts), but only
+        when the model has a ``description`` (the base view reads its length), which Image
+        lacks: this class syncs an empty one."""
+
+        description = Unicode("").tag(sync=True)
+
+    return DescribedImage
+
+
+def described_image(**kwargs: Any) -> w.Image:
+    """An image widget that carries its alternative text in ``tooltip`` (see above)."""
+    return _described_image_class()(**kwargs)
 
 
 class FigureView:
@@ -56,12 +79,30 @@ class FigureView:
             self.fig.subplots_adjust(**margins)
         self.canvas = FigureCanvasAgg(self.fig)
         self.axes: list[Axes] = [self.fig.add_subplot(1, axes, i + 1, projection=projection) for i in range(axes)]
-        self.image = w.Image(format=plotting.WIDGET_FORMAT, layout=w.Layout(max_width="100%", height="auto"))
+        self.image = described_image(format=plotting.WIDGET_FORMAT, layout=w.Layout(max_width="100%", height="auto"))
+        #: The chart's alternative text (:func:`plotting.describe`), rebuilt whenever a new
+        #: picture is sent, by this class's render or by a subclass's.
+        self.alt = ""
+        #: Optional: a function giving what the artists cannot (names drawn as pixels, say),
+        #: appended to the alternative text on every redraw.
+        self.alt_details: Callable[[], str] | None = None
+        self.image.observe(self._describe, names="value")
         self.caption = w.HTML(layout=w.Layout(margin="0 0 0 4px"))
         self.widget = w.VBox([self.caption, self.image])
         self._animated: list[Artist] = []
         self._background: Any = None
         self.full_draws = 0
+
+    def _describe(self, _change: Any = None) -> None:
+        alt = plotting.describe(self.fig)
+        if self.alt_details is not None:
+            try:
+                alt = f"{alt} {self.alt_details()}".strip()
+            except Exception as error:  # a describer must never break a redraw
+                alt = f"{alt} (details unavailable: {type(error).__name__})"
+        self.alt = alt
+        if self.image.tooltip != self.alt:
+            self.image.tooltip = self.alt
 
     @property
     def ax(self) -> Axes:
@@ -132,6 +173,7 @@ class App:
         header = [w.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
         self.view = w.VBox([*header, self.body, self.message], layout=w.Layout(width="100%"))
         self.view.add_class("steward-app")
+        name_controls(self.view, {id(control): key for key, control in self.inputs.items()})
         for control in self.inputs.values():
             control.observe(self._changed, names="value")
         self.refresh()
@@ -187,6 +229,36 @@ class App:
         from IPython.display import display
 
         display(self.view)
+
+
+def accessible_name(control: Any) -> str:
+    """What a screen reader announces for a control: its description, else its tooltip."""
+    return (getattr(control, "description", "") or getattr(control, "tooltip", "") or "").strip()
+
+
+def controls_in(widget: Any) -> list[Any]:
+    """Every control (a value widget or a button) inside ``widget``, depth first. Read-only
+    displays (HTML, labels, images, outputs) are not controls."""
+    found = []
+    for child in getattr(widget, "children", ()):
+        found += controls_in(child)
+    passive = (w.HTML, w.HTMLMath, w.Label, w.Image, w.Output)
+    if isinstance(widget, w.ValueWidget | w.Button) and not isinstance(widget, passive):
+        found.append(widget)
+    return found
+
+
+def name_controls(widget: Any, keys: dict[int, str] | None = None) -> None:
+    """Give every unnamed control inside ``widget`` a name (its ``tooltip``, which ipywidgets
+    renders as the input's ``title`` when there is no description): its placeholder, else
+    the app's name for it (``"use_case"`` → "use case"), else its kind."""
+    keys = keys or {}
+    for control in controls_in(widget):
+        if accessible_name(control):
+            continue
+        placeholder = (getattr(control, "placeholder", "") or "").replace("\u200b", "").strip()
+        key = keys.get(id(control), "").replace("_", " ").strip()
+        control.tooltip = placeholder or key or type(control).__name__.lower()
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:
