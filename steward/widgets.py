@@ -14,10 +14,12 @@ screen readers and for tests that read what the learner sees.
 from __future__ import annotations
 
 import html
+import os
 import time
 import weakref
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from steward import lazy, plotting
@@ -26,9 +28,68 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-#: ipywidgets, imported when the first widget is built (an exercise that builds none
-#: never imports it). Lessons use it as ``from steward.widgets import w``.
-w = lazy.module("ipywidgets")
+_ipywidgets = lazy.module("ipywidgets")
+
+#: Where the accessible slider's front end lives (see :func:`named_slider_classes`).
+WEB = Path(__file__).with_name("web")
+#: The ipywidgets sliders that are swapped for named ones, and the kind of scale each has.
+NAMED_SLIDERS = {"FloatSlider": "float", "IntSlider": "int", "FloatLogSlider": "log"}
+
+
+@cache
+def named_slider_classes() -> dict[str, type]:
+    """ipywidgets' sliders with a front end a screen reader can name (issue #18).
+
+    ipywidgets 8 draws a slider with noUiSlider, whose handle (``role="slider"``) gets no
+    accessible name: its description is a ``<label>`` not tied to the handle, and no trait
+    reaches the handle (axe-core: ``aria-input-field-name``, serious). These classes keep
+    everything of the ipywidgets slider on the Python side (traits, validation, ``observe``,
+    ``isinstance``) and swap only the view, through anywidget: a native range input with
+    a ``<label for>``, the browser's keys, a visible focus ring and an unclipped read-out
+    (``steward/web/slider.js``). Without anywidget, or with ``STEWARD_PLAIN_SLIDERS=1``,
+    the lessons get ipywidgets' own sliders."""
+    if os.environ.get("STEWARD_PLAIN_SLIDERS", "").strip() not in ("", "0"):
+        return {}
+    try:
+        anywidget = lazy.import_quietly("anywidget")
+    except ImportError:
+        return {}
+    from traitlets import Unicode
+
+    esm, css = (WEB / "slider.js").read_text(), (WEB / "slider.css").read_text()
+    classes = {}
+    for name, kind in NAMED_SLIDERS.items():
+        base = getattr(_ipywidgets, name)
+        classes[name] = type(name, (anywidget.AnyWidget, base), {
+            "__module__": __name__,
+            "__doc__": f"``ipywidgets.{name}`` with a named, keyboard-operable view (see named_slider_classes).",
+            "_esm": esm, "_css": css,
+            "_steward_kind": Unicode(kind).tag(sync=True),
+        })
+    return classes
+
+
+class _Widgets:
+    """ipywidgets, imported when the first widget is built (an exercise that builds none
+    never imports it), with its sliders swapped for named ones where anywidget is there."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name in NAMED_SLIDERS:
+            named = named_slider_classes().get(name)
+            if named is not None:
+                return named
+        return getattr(_ipywidgets, name)
+
+    def __dir__(self) -> list[str]:
+        return dir(_ipywidgets)
+
+    def __repr__(self) -> str:
+        return "<ipywidgets, with named sliders (steward.widgets.w)>"
+
+
+#: What lessons use as ``from steward.widgets import w``: ipywidgets, lazily, with sliders
+#: a screen reader can name.
+w: Any = _Widgets()
 
 
 @cache
@@ -170,7 +231,7 @@ class App:
         self.state: Any = None
         self.error: str | None = None
         self.body = self.layout()
-        header = [w.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
+        header = [w.HTML(f"<h3 style='margin:4px 0;font-size:1.05em'>{html.escape(self.title)}</h3>")] if self.title else []
         self.view = w.VBox([*header, self.body, self.message], layout=w.Layout(width="100%"))
         self.view.add_class("steward-app")
         name_controls(self.view, {id(control): key for key, control in self.inputs.items()})
@@ -249,16 +310,26 @@ def controls_in(widget: Any) -> list[Any]:
 
 
 def name_controls(widget: Any, keys: dict[int, str] | None = None) -> None:
-    """Give every unnamed control inside ``widget`` a name (its ``tooltip``, which ipywidgets
-    renders as the input's ``title`` when there is no description): its placeholder, else
-    the app's name for it (``"use_case"`` → "use case"), else its kind."""
+    """Give every unnamed control inside ``widget`` a name. A control whose placeholder says
+    what to type keeps it as its name and gets it as ``tooltip`` too (ipywidgets renders that
+    as the input's ``title``); any other gets a visible label, its ``description``: the app's
+    name for it (``"use_case"`` → "use case"), else its kind. A title alone is not enough:
+    axe-core's ``label-title-only`` (serious) asks for a name a sighted user sees too."""
     keys = keys or {}
     for control in controls_in(widget):
         if accessible_name(control):
             continue
         placeholder = (getattr(control, "placeholder", "") or "").replace("\u200b", "").strip()
-        key = keys.get(id(control), "").replace("_", " ").strip()
-        control.tooltip = placeholder or key or type(control).__name__.lower()
+        if placeholder:
+            control.tooltip = placeholder
+            continue
+        name = keys.get(id(control), "").replace("_", " ").strip() or type(control).__name__.lower()
+        if control.has_trait("description"):
+            control.description = name
+            if control.has_trait("style") and hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"
+        else:
+            control.tooltip = name
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:

@@ -265,10 +265,10 @@ def _label(control) -> str:
 
 
 def operate_slider(page, app, slider) -> Operation:
-    """Focus the handle and press an arrow key (left when it is at the top). When the view
+    """Focus the handle (ipywidgets' noUiSlider, or the named slider's range input) and press an arrow key (left when it is at the top). When the view
     looks the same at the new value, keep stepping (up to 5 more) to find a visible change."""
-    readout = slider.locator(".widget-readout").first
-    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout, .steward-slider-readout").first
+    handle = slider.locator(".noUi-handle, input[type=range]").first
     watch, start = Observer(page, app), readout.inner_text()
     handle.focus()
     key = "ArrowRight"
@@ -390,7 +390,7 @@ def operate_textarea(page, app, box) -> Operation:
 #: order they are tried: value controls first, then buttons (a "Reset" shows a change
 #: only after something moved).
 CONTROLS = [
-    ("slider", ".widget-slider", operate_slider),
+    ("slider", ".widget-slider, .steward-slider", operate_slider),
     ("dropdown", ".widget-dropdown", operate_dropdown),
     ("choice", ".widget-toggle-buttons", operate_toggle_buttons),
     ("checkbox", ".widget-checkbox", operate_checkbox),
@@ -421,3 +421,65 @@ def screenshot(page, name: str) -> Path | None:
     except Exception:  # the page may be gone; the failure itself matters more
         return None
     return target
+
+
+# -- accessibility -------------------------------------------------------------------
+#: Impacts that fail the audit (axe-core's scale: minor, moderate, serious, critical).
+BLOCKING_IMPACTS = ("serious", "critical")
+#: What the audit covers: the notebook's outputs (the lesson's charts, tables, widgets),
+#: not JupyterLab's own interface, which the curriculum does not control.
+OUTPUTS = ".jp-NotebookPanel .jp-OutputArea-output"
+
+AXE_RUN_JS = """
+async (selector) => {
+  const nodes = Array.from(document.querySelectorAll(selector));
+  if (!nodes.length) return {violations: [], images: []};
+  const results = await axe.run({include: nodes}, {resultTypes: ['violations']});
+  const images = Array.from(document.querySelectorAll(selector + ' img')).map(img => ({
+    alt: (img.getAttribute('alt') || img.getAttribute('aria-label') || img.getAttribute('title') || '').trim(),
+    src: (img.getAttribute('src') || '').slice(0, 40),
+  }));
+  return {violations: results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => (n.target || []).join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 2).join(' ')),
+  })), images: images};
+}
+"""
+
+
+def axe_script() -> str | None:
+    """axe-core's script, as the ``axe-playwright-python`` package ships it (no download)."""
+    try:
+        from axe_playwright_python.base import AXE_SCRIPT
+    except ImportError:
+        return None
+    return AXE_SCRIPT
+
+
+@dataclass
+class Audit:
+    violations: list[dict[str, Any]]
+    images: list[dict[str, str]]
+
+    @property
+    def blocking(self) -> list[dict[str, Any]]:
+        return [v for v in self.violations if v["impact"] in BLOCKING_IMPACTS]
+
+    @property
+    def unnamed_images(self) -> list[str]:
+        return [i["src"] for i in self.images if not i["alt"]]
+
+    def report(self, violations: list[dict[str, Any]] | None = None) -> str:
+        lines = []
+        for v in self.violations if violations is None else violations:
+            lines.append(f"{v['impact']}: {v['id']} ({v['help']}), {len(v['nodes'])} nodes")
+            lines += [f"    {node}" for node in v["nodes"][:4]]
+        return "\n".join(lines)
+
+
+def audit(page, script: str, selector: str = OUTPUTS) -> Audit:
+    """Run axe-core on the open notebook's outputs; list also every output image's text
+    alternative (``alt``, ``aria-label`` or ``title``)."""
+    page.evaluate(script)
+    result = page.evaluate(AXE_RUN_JS, selector)
+    return Audit(result["violations"], result["images"])

@@ -116,3 +116,38 @@ def test_unnamed_controls_get_their_placeholder_or_key_as_name() -> None:
     box = w.VBox([w.Textarea(placeholder="Paste your doc"), w.Text(placeholder="\u200b"), w.IntSlider(description="n")])
     name_controls(box, {id(box.children[1]): "file_name"})
     assert [accessible_name(c) for c in box.children] == ["Paste your doc", "file name", "n"]
+    assert box.children[0].tooltip == "Paste your doc" and box.children[1].description == "file name"
+
+
+def test_lessons_sliders_are_ipywidgets_sliders_with_a_named_view() -> None:
+    """``w.FloatSlider`` and friends keep ipywidgets' traits and validation but render as a
+    labelled native range input (anywidget), when anywidget is installed."""
+    import ipywidgets
+
+    pytest.importorskip("anywidget")
+    from steward.widgets import named_slider_classes, slider
+
+    assert set(named_slider_classes()) == {"FloatSlider", "IntSlider", "FloatLogSlider"}
+    control = slider("Pause of client A (ms)", 500, 0, 2000, 50)
+    assert isinstance(control, ipywidgets.FloatSlider) and control._view_module == "anywidget"
+    control.value = 5000
+    assert control.value == 2000  # ipywidgets' validation still clamps
+    esm = control._esm
+    assert "label.htmlFor = id" in esm and 'input.type = "range"' in esm and "aria-valuetext" in esm
+    assert isinstance(w.IntSlider(description="n"), ipywidgets.IntSlider)
+    assert isinstance(w.FloatLogSlider(description="m"), ipywidgets.FloatLogSlider)
+    assert w.Dropdown is ipywidgets.Dropdown
+
+
+def test_plain_sliders_on_request(monkeypatch) -> None:
+    import ipywidgets
+
+    from steward.widgets import named_slider_classes
+
+    monkeypatch.setenv("STEWARD_PLAIN_SLIDERS", "1")
+    named_slider_classes.cache_clear()
+    try:
+        assert w.FloatSlider is ipywidgets.FloatSlider
+    finally:
+        monkeypatch.delenv("STEWARD_PLAIN_SLIDERS")
+        named_slider_classes.cache_clear()

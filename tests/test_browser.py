@@ -130,6 +130,28 @@ def test_lesson_runs_and_its_widgets_respond(notebook: Path, lab: LabServer, lab
     assert _digest(notebook) == before, f"the browser test changed {notebook.name} on disk"
 
 
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
+def test_lesson_outputs_are_accessible(notebook: Path, lab: LabServer, lab_page: LabPage) -> None:
+    """axe-core on the lesson's outputs after Run All and after operating every app (so
+    redrawn charts are audited too): no serious or critical violation, and every image in an
+    output has a text alternative. Select these alone with ``-k accessible``."""
+    script = bs.axe_script()
+    if script is None:
+        _unavailable("axe-playwright-python is not installed (it ships axe-core; see requirements.txt)")
+    try:
+        _run_and_operate(lab_page, notebook)
+        result = bs.audit(lab_page.page, script)
+    except Exception as error:
+        shot = bs.screenshot(lab_page.page, notebook.stem) if lab_page.page else None
+        lab_page.discard()
+        raise AssertionError(f"{notebook.name}: {error}\n(screenshot: {shot})") from error
+    finally:
+        lab.shutdown_kernels()
+    print(f"{notebook.name}: {len(result.images)} images; axe:\n{result.report() or '  no violations'}")
+    assert not result.unnamed_images, f"images without a text alternative: {result.unnamed_images}"
+    assert not result.blocking, "serious or critical accessibility violations:\n" + result.report(result.blocking)
+
+
 def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     started = time.monotonic()
     lab_page.open(notebook.relative_to(ROOT).as_posix())
