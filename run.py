@@ -67,6 +67,24 @@ def compile_bytecode() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def install_lab_settings() -> Path:
+    """Give this environment's JupyterLab the curriculum's default settings (no news prompt,
+    no extension manager, every cell in the page): ``steward/jupyter/overrides.json``, merged
+    into the environment's ``share/jupyter/lab/settings/overrides.json``."""
+    import json
+
+    target = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    try:
+        merged = json.loads(target.read_text()) if target.exists() else {}
+    except ValueError:
+        merged = {}
+    for plugin, values in json.loads((HERE / "steward" / "jupyter" / "overrides.json").read_text()).items():
+        merged[plugin] = {**merged.get(plugin, {}), **values}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(merged, indent=2) + "\n")
+    return target
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"lab", "test"}:
         print(__doc__)
@@ -77,6 +95,7 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     env["PATH"] = str(bin_path("python").parent) + os.pathsep + env.get("PATH", "")
     if command == "lab":
+        install_lab_settings()
         args = [str(bin_path("jupyter")), "lab", *(extra or [START])]
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
             args.append("--allow-root")
