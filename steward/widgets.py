@@ -154,16 +154,35 @@ class FigureView:
         self._background: Any = None
         self.full_draws = 0
 
+    def show(self, data: bytes) -> None:
+        """Send a new picture and its alternative text to the page in one message (a subclass
+        that sets ``image.value`` itself still gets the text, in a second message)."""
+        alt = self._alternative()
+        with self.image.hold_sync():
+            self._showing = True
+            try:
+                self.image.value = data
+            finally:
+                self._showing = False
+            self.alt = alt
+            if self.image.tooltip != alt:
+                self.image.tooltip = alt
+
     def _describe(self, _change: Any = None) -> None:
+        if getattr(self, "_showing", False):
+            return
+        self.alt = self._alternative()
+        if self.image.tooltip != self.alt:
+            self.image.tooltip = self.alt
+
+    def _alternative(self) -> str:
         alt = plotting.describe(self.fig)
         if self.alt_details is not None:
             try:
                 alt = f"{alt} {self.alt_details()}".strip()
             except Exception as error:  # a describer must never break a redraw
                 alt = f"{alt} (details unavailable: {type(error).__name__})"
-        self.alt = alt
-        if self.image.tooltip != self.alt:
-            self.image.tooltip = self.alt
+        return alt
 
     @property
     def ax(self) -> Axes:
@@ -206,7 +225,7 @@ class FigureView:
         for artist in self._animated:
             if artist.get_visible() and artist.figure is not None:
                 (artist.axes or self.fig).draw_artist(artist)
-        self.image.value = plotting.encode(self.canvas)
+        self.show(plotting.encode(self.canvas))
         self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(self.title)}</b></span>"
 
 

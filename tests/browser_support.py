@@ -483,3 +483,81 @@ def audit(page, script: str, selector: str = OUTPUTS) -> Audit:
     page.evaluate(script)
     result = page.evaluate(AXE_RUN_JS, selector)
     return Audit(result["violations"], result["images"])
+
+
+# -- felt latency ----------------------------------------------------------------------
+#: In the page: time from each key press on ``control`` (a slider's handle or range input)
+#: to the moment the app shows a new picture, decoded and painted (the frame after the
+#: image's ``decode()``). Installs itself once per app; ``window.__stewardFelt`` collects.
+FELT_SETUP_JS = """
+(app) => {
+  if (app.__stewardFelt) return;
+  const state = {pressed: null, samples: [], arrivals: [], waiting: false};
+  app.__stewardFelt = state;
+  app.addEventListener('keydown', () => { state.pressed = performance.now(); state.waiting = true; }, true);
+  new MutationObserver((records) => {
+    if (!state.waiting) return;
+    const img = records.map(r => r.target).find(t => t.tagName === 'IMG');
+    if (!img) return;
+    state.waiting = false;
+    const started = state.pressed;
+    state.arrivals.push(performance.now() - started);
+    img.decode().catch(() => {}).then(() => requestAnimationFrame(() => {
+      state.samples.push(performance.now() - started);
+    }));
+  }).observe(app, {subtree: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def felt_latency(page, app, presses: int = 20, timeout: float = 3.0) -> list[float]:
+    """Milliseconds from an arrow-key press on the app's first visible slider to its new
+    picture in the page, for up to ``presses`` presses (right, then back left at the top).
+    A press that brings no new picture within ``timeout`` s (the slider at its end, or a view
+    that looks the same) is not counted."""
+    sliders = app.locator(".noUi-handle, .steward-slider input[type=range]")
+    handles = [sliders.nth(i) for i in range(sliders.count()) if sliders.nth(i).is_visible()]
+    if not handles:
+        return []
+    handle = handles[0]
+    handle.scroll_into_view_if_needed()
+    app.evaluate(FELT_SETUP_JS)
+    handle.focus()
+    key, misses = "ArrowRight", 0
+    for _ in range(presses):
+        before = app.evaluate("a => a.__stewardFelt.samples.length")
+        handle.press(key)
+        try:
+            wait_until(lambda before=before: app.evaluate("a => a.__stewardFelt.samples.length") > before, timeout,
+                       "a new picture", 0.02)
+        except AssertionError:
+            misses += 1
+            key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+            if misses > 3:
+                break
+        time.sleep(0.05)
+    return [float(x) for x in app.evaluate("a => a.__stewardFelt.samples")]
+
+
+def felt_breakdown(app) -> dict[str, list[float]]:
+    """After :func:`felt_latency`: for each sample, ms from the key press to the new image's
+    ``src`` (the kernel's round trip: the message out, the redraw, the image back) and to
+    the picture painted (that plus decoding and the next frame)."""
+    return app.evaluate("a => ({arrived: a.__stewardFelt.arrivals, painted: a.__stewardFelt.samples})")
+
+
+#: The kernel's own time for the last ``n`` redraws of every live app (ms), from App.timings.
+KERNEL_TIMINGS_CODE = (
+    "import json as _j; from steward.widgets import App as _A; "
+    "print(_j.dumps(sorted(1000 * t for a in list(_A._live) for t in a.timings[-{n}:]))); del _j, _A"
+)
+
+
+def kernel_timings(page, n: int) -> list[float]:
+    import json
+
+    text = page.evaluate(KERNEL_JS, KERNEL_TIMINGS_CODE.format(n=n)).strip()
+    try:
+        return json.loads(text.splitlines()[-1])
+    except (ValueError, IndexError):
+        return []

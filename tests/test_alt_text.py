@@ -151,3 +151,14 @@ def test_plain_sliders_on_request(monkeypatch) -> None:
     finally:
         monkeypatch.delenv("STEWARD_PLAIN_SLIDERS")
         named_slider_classes.cache_clear()
+
+
+def test_a_new_picture_and_its_text_go_in_one_message() -> None:
+    """The image and its alternative text travel together (one comm message, not two)."""
+    view = FigureView(4, 3)
+    view.ax.bar(["a"], [1])
+    view.ax.set_title("one message")
+    sent = []
+    view.image.send_state = lambda key=None: sent.append(sorted(key) if isinstance(key, list | set | tuple) else key)
+    view.render()
+    assert len(sent) == 1 and {"value", "tooltip"} <= set(sent[0]), sent
