@@ -398,6 +398,7 @@ def bench_felt(only: str | None, presses: int, repeats: int, say) -> list[dict[s
                     apps = page.locator(".steward-app")
                     for index in range(apps.count()):
                         app = apps.nth(index)
+                        mark = bs.kernel_mark(page)
                         samples = bs.felt_latency(page, app, presses=presses)
                         if not samples:
                             continue
@@ -405,7 +406,7 @@ def bench_felt(only: str | None, presses: int, repeats: int, say) -> list[dict[s
                         row = pooled.setdefault(key, {"painted": [], "arrived": [], "kernel": []})
                         row["painted"] += samples
                         row["arrived"] += bs.felt_breakdown(app)["arrived"]
-                        row["kernel"] += bs.kernel_timings(page, len(samples))
+                        row["kernel"] += bs.kernel_timings_since(page, mark)
                         say(f"  {key} (run {repeat + 1}): p50 {percentile(samples, 50):.0f} ms, p95 {percentile(samples, 95):.0f} ms, "
                             f"load {load_average()}")
                     server.shutdown_kernels()

@@ -229,6 +229,13 @@ class FigureView:
         self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(self.title)}</b></span>"
 
 
+@cache
+def app_css() -> str:
+    """Every app's shared CSS (``steward/web/app.css``): tables whose columns stand apart,
+    a visible focus ring on every control."""
+    return (WEB / "app.css").read_text()
+
+
 class App:
     """Base for a lesson's interactive tool. Subclasses define :meth:`controls`,
     :meth:`compute` (pure: values → state) and :meth:`draw` (state → view)."""
@@ -251,7 +258,8 @@ class App:
         self.error: str | None = None
         self.body = self.layout()
         header = [w.HTML(f"<h3 style='margin:4px 0;font-size:1.05em'>{html.escape(self.title)}</h3>")] if self.title else []
-        self.view = w.VBox([*header, self.body, self.message], layout=w.Layout(width="100%"))
+        style = w.HTML(f"<style>{app_css()}</style>", layout=w.Layout(display="none"))
+        self.view = w.VBox([style, *header, self.body, self.message], layout=w.Layout(width="100%"))
         self.view.add_class("steward-app")
         name_controls(self.view, {id(control): key for key, control in self.inputs.items()})
         for control in self.inputs.values():

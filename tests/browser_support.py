@@ -259,7 +259,7 @@ class Observer:
 
 
 def _label(control) -> str:
-    label = control.locator(".widget-label, .widget-label-basic").first
+    label = control.locator(".widget-label, .widget-label-basic, .steward-slider-label").first
     text = label.inner_text().replace("\u200b", "").strip() if label.count() else ""
     return text or control.inner_text().replace("\u200b", "").strip()[:40] or "(unlabelled)"
 
@@ -433,13 +433,28 @@ OUTPUTS = ".jp-NotebookPanel .jp-OutputArea-output"
 AXE_RUN_JS = """
 async (selector) => {
   const nodes = Array.from(document.querySelectorAll(selector));
-  if (!nodes.length) return {violations: [], images: []};
+  if (!nodes.length) return {violations: [], images: [], clipped: []};
   const results = await axe.run({include: nodes}, {resultTypes: ['violations']});
   const images = Array.from(document.querySelectorAll(selector + ' img')).map(img => ({
     alt: (img.getAttribute('alt') || img.getAttribute('aria-label') || img.getAttribute('title') || '').trim(),
     src: (img.getAttribute('src') || '').slice(0, 40),
   }));
-  return {violations: results.violations.map(v => ({
+  // Read-outs (a slider's value) cut off by a box around them: "4.5" showing as "4."
+  const clipped = [];
+  for (const readout of document.querySelectorAll(selector + ' .steward-slider-readout, ' + selector + ' .widget-readout')) {
+    const box = readout.getBoundingClientRect();
+    if (!box.width || getComputedStyle(readout).display === 'none') continue;
+    const overflowing = readout.scrollWidth > readout.clientWidth + 1;
+    let cut = overflowing;
+    for (let up = readout.parentElement; up && !cut && !up.classList.contains('jp-OutputArea-output'); up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX === 'visible') continue;
+      const edge = up.getBoundingClientRect();
+      cut = box.right > edge.right + 1 || box.left < edge.left - 1;
+    }
+    if (cut) clipped.push(readout.textContent.trim());
+  }
+  return {clipped: clipped, violations: results.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => (n.target || []).join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 2).join(' ')),
   })), images: images};
@@ -460,6 +475,7 @@ def axe_script() -> str | None:
 class Audit:
     violations: list[dict[str, Any]]
     images: list[dict[str, str]]
+    clipped: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[dict[str, Any]]:
@@ -482,7 +498,7 @@ def audit(page, script: str, selector: str = OUTPUTS) -> Audit:
     alternative (``alt``, ``aria-label`` or ``title``)."""
     page.evaluate(script)
     result = page.evaluate(AXE_RUN_JS, selector)
-    return Audit(result["violations"], result["images"])
+    return Audit(result["violations"], result["images"], result.get("clipped", []))
 
 
 # -- felt latency ----------------------------------------------------------------------
@@ -546,18 +562,33 @@ def felt_breakdown(app) -> dict[str, list[float]]:
     return app.evaluate("a => ({arrived: a.__stewardFelt.arrivals, painted: a.__stewardFelt.samples})")
 
 
-#: The kernel's own time for the last ``n`` redraws of every live app (ms), from App.timings.
-KERNEL_TIMINGS_CODE = (
+#: The kernel's redraw counts per live app (a mark), and the redraw times (ms) since a mark.
+KERNEL_MARK_CODE = (
     "import json as _j; from steward.widgets import App as _A; "
-    "print(_j.dumps(sorted(1000 * t for a in list(_A._live) for t in a.timings[-{n}:]))); del _j, _A"
+    "print(_j.dumps({str(id(a)): len(a.timings) for a in list(_A._live)})); del _j, _A"
+)
+KERNEL_SINCE_CODE = (
+    "import json as _j; from steward.widgets import App as _A; _m = _j.loads({mark!r}); "
+    "print(_j.dumps([1000 * t for a in list(_A._live) for t in a.timings[_m.get(str(id(a)), 0):]])); del _j, _A, _m"
 )
 
 
-def kernel_timings(page, n: int) -> list[float]:
+def _kernel_json(page, code: str) -> Any:
     import json
 
-    text = page.evaluate(KERNEL_JS, KERNEL_TIMINGS_CODE.format(n=n)).strip()
+    text = page.evaluate(KERNEL_JS, code).strip()
     try:
         return json.loads(text.splitlines()[-1])
     except (ValueError, IndexError):
-        return []
+        return None
+
+
+def kernel_mark(page) -> str:
+    import json
+
+    return json.dumps(_kernel_json(page, KERNEL_MARK_CODE) or {})
+
+
+def kernel_timings_since(page, mark: str) -> list[float]:
+    """The kernel's own time (ms, ``App.timings``) for every redraw since ``mark``."""
+    return _kernel_json(page, KERNEL_SINCE_CODE.format(mark=mark)) or []

@@ -149,6 +149,7 @@ def test_lesson_outputs_are_accessible(notebook: Path, lab: LabServer, lab_page:
         lab.shutdown_kernels()
     print(f"{notebook.name}: {len(result.images)} images; axe:\n{result.report() or '  no violations'}")
     assert not result.unnamed_images, f"images without a text alternative: {result.unnamed_images}"
+    assert not result.clipped, f"slider read-outs cut off by their box: {result.clipped}"
     assert not result.blocking, "serious or critical accessibility violations:\n" + result.report(result.blocking)
 
 

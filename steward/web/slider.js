@@ -38,7 +38,7 @@ function render({ model, el }) {
   const id = `steward-slider-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
   el.classList.add("steward-slider");
   const label = document.createElement("label");
-  label.className = "widget-label steward-slider-label";
+  label.className = "steward-slider-label";
   label.htmlFor = id;
   const input = document.createElement("input");
   input.type = "range";
@@ -66,6 +66,11 @@ function render({ model, el }) {
     const description = model.get("description") || "";
     label.textContent = description;
     label.style.display = description ? "" : "none";
+    // ipywidgets' style.description_width, when the lesson set one: the label's width, so
+    // a column of sliders lines up; the text wraps rather than being cut off.
+    const style = model.get("style");
+    const width = style && typeof style.get === "function" ? style.get("description_width") : "";
+    label.style.flexBasis = width && width !== "initial" ? width : "auto";
     const tooltip = model.get("tooltip") || "";
     if (description) input.removeAttribute("aria-label");
     else input.setAttribute("aria-label", tooltip || "slider");
