@@ -369,8 +369,14 @@ def bench_felt(only: str | None, presses: int, repeats: int, say) -> list[dict[s
     """Felt latency in a real JupyterLab (see the module docstring); one row per app."""
     sys.path.insert(0, str(ROOT / "tests"))
     import browser_support as bs
+    import lab_server
     from lab_server import LabServer
     from playwright.sync_api import sync_playwright
+
+    # What learners get (steward/jupyter/overrides.json), not the test suite's render-everything.
+    shipped = json.loads(lab_server.SHIPPED_SETTINGS.read_text()).get("@jupyterlab/notebook-extension:tracker", {})
+    lab_server.LAB_SETTINGS["@jupyterlab/notebook-extension/tracker"] = {
+        **lab_server.LAB_SETTINGS.get("@jupyterlab/notebook-extension/tracker", {}), **shipped}
 
     executable = bs.chromium_path()
     if executable is None:
