@@ -13,6 +13,7 @@ screen readers and for tests that read what the learner sees.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import time
@@ -291,19 +292,33 @@ class App:
     def _changed(self, change: dict[str, Any]) -> None:
         self.refresh()
 
+    def _texts(self) -> list[Any]:
+        """The view's text widgets (HTML), found once the view exists."""
+        if getattr(self, "_text_widgets", None) is None:
+            if getattr(self, "view", None) is None:
+                return []
+            self._text_widgets = [x for x in _walk(self.view) if isinstance(x, w.HTML | w.HTMLMath)]
+        return self._text_widgets
+
     def refresh(self) -> None:
+        """Recompute and redraw. The pictures go to the page as soon as they are drawn; the
+        text widgets' updates are held and sent after them (one message each), so the new
+        picture never waits behind tables and read-outs the page must lay out first."""
         started = time.perf_counter()
-        try:
-            self.state = self.compute(**self.values())
-            self.draw(self.state)
-            self.error = None
-            self.message.value = ""
-        except Exception as error:  # a view must never show a traceback
-            self.error = f"{type(error).__name__}: {error}"
-            self.message.value = (
-                "<div style='color:#D55E00'>This combination cannot be computed: "
-                f"{html.escape(str(error) or type(error).__name__)}. Move a control to continue.</div>"
-            )
+        with contextlib.ExitStack() as held:
+            for text in self._texts():
+                held.enter_context(text.hold_sync())
+            try:
+                self.state = self.compute(**self.values())
+                self.draw(self.state)
+                self.error = None
+                self.message.value = ""
+            except Exception as error:  # a view must never show a traceback
+                self.error = f"{type(error).__name__}: {error}"
+                self.message.value = (
+                    "<div style='color:#D55E00'>This combination cannot be computed: "
+                    f"{html.escape(str(error) or type(error).__name__)}. Move a control to continue.</div>"
+                )
         self.timings.append(time.perf_counter() - started)
 
     def set(self, **values: Any) -> Any:
@@ -319,9 +334,21 @@ class App:
         display(self.view)
 
 
+def _walk(widget: Any) -> list[Any]:
+    found = [widget]
+    for child in getattr(widget, "children", ()) or ():
+        found += _walk(child)
+    return found
+
+
+def _placeholder(control: Any) -> str:
+    return (getattr(control, "placeholder", "") or "").replace("\u200b", "").strip()
+
+
 def accessible_name(control: Any) -> str:
-    """What a screen reader announces for a control: its description, else its tooltip."""
-    return (getattr(control, "description", "") or getattr(control, "tooltip", "") or "").strip()
+    """What a screen reader announces for a control: its description, else its tooltip
+    (rendered as ``title``), else its placeholder."""
+    return (getattr(control, "description", "") or getattr(control, "tooltip", "") or _placeholder(control) or "").strip()
 
 
 def controls_in(widget: Any) -> list[Any]:
@@ -338,18 +365,16 @@ def controls_in(widget: Any) -> list[Any]:
 
 def name_controls(widget: Any, keys: dict[int, str] | None = None) -> None:
     """Give every unnamed control inside ``widget`` a name. A control whose placeholder says
-    what to type keeps it as its name and gets it as ``tooltip`` too (ipywidgets renders that
-    as the input's ``title``); any other gets a visible label, its ``description``: the app's
-    name for it (``"use_case"`` → "use case"), else its kind. A title alone is not enough:
-    axe-core's ``label-title-only`` (serious) asks for a name a sighted user sees too."""
+    what to type keeps it as its name; any other gets a visible label, its ``description``:
+    the app's name for it (``"use_case"`` → "use case"), else its kind. A ``tooltip`` (the
+    input's ``title``) is not enough, and would even take the placeholder's place: axe-core's
+    ``label-title-only`` (serious) asks for a name a sighted user sees too."""
     keys = keys or {}
     for control in controls_in(widget):
         if accessible_name(control):
             continue
-        placeholder = (getattr(control, "placeholder", "") or "").replace("\u200b", "").strip()
-        if placeholder:
-            control.tooltip = placeholder
-            continue
+        if _placeholder(control):
+            continue  # named by its placeholder (a title on top would hide it from axe's view)
         name = keys.get(id(control), "").replace("_", " ").strip() or type(control).__name__.lower()
         if control.has_trait("description"):
             control.description = name
