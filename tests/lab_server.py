@@ -173,3 +173,14 @@ class LabServer:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no server log)"
+
+
+class NotebookServer(LabServer):
+    """The same private server running Jupyter Notebook 7, the other front end learners may
+    use: ``page.goto(server.url("notebooks/notebooks/06-....ipynb"))``."""
+
+    def command(self) -> list[str]:
+        cmd = super().command()
+        cmd[cmd.index("jupyterlab")] = "notebook"
+        return [part.replace("--LabApp.", "--JupyterNotebookApp.") for part in cmd
+                if not part.startswith("--LabApp.check_for_updates_class")]
