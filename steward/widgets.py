@@ -7,8 +7,13 @@ plain message in the app, never a traceback, so every value of every control giv
 sensible view.
 
 Plots are owned :class:`FigureView` s: the figure is kept and its artists updated, then
-rendered to PNG into an ``ipywidgets.Image``; the title is also shown as text, for
-screen readers and for tests that read what the learner sees.
+rendered into an ``ipywidgets.Image``; the title is also shown as text, and the image
+carries an alternative text built from the chart's artists (:func:`plotting.describe`),
+renewed with every picture.
+
+Accessibility (issue #18): every control has a name (unnamed ones get a visible label),
+sliders render as labelled native range inputs (:func:`named_slider_classes`), focus is
+visible, and a redraw sends its pictures before its texts.
 """
 
 from __future__ import annotations
