@@ -510,7 +510,12 @@ FELT_SETUP_JS = """
   if (app.__stewardFelt) return;
   const state = {pressed: null, samples: [], arrivals: [], waiting: false};
   app.__stewardFelt = state;
-  app.addEventListener('keydown', () => { state.pressed = performance.now(); state.waiting = true; }, true);
+  // On window, in the capture phase: the first place a key press reaches (the named slider
+  // handles its keys there and stops them going further).
+  window.addEventListener('keydown', (event) => {
+    if (!app.contains(event.target)) return;
+    state.pressed = performance.now(); state.waiting = true;
+  }, true);
   new MutationObserver((records) => {
     if (!state.waiting) return;
     const img = records.map(r => r.target).find(t => t.tagName === 'IMG');

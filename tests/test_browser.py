@@ -292,10 +292,12 @@ def test_lesson_in_notebook7_renders_and_responds(notebook: Path, notebook7) -> 
         apps = page.locator(".steward-app")
         if _expects_apps(notebook):
             bs.wait_until(lambda: apps.count() >= 1, 30, "an app to render in Notebook 7")
-            app = apps.first
-            app.scroll_into_view_if_needed()
-            operations = bs.operate_app(page, app)
-            assert operations and all(op.ok for op in operations), "\n".join(map(str, operations))
+            for index in range(apps.count()):
+                app = apps.nth(index)
+                app.scroll_into_view_if_needed()
+                operations = bs.operate_app(page, app)
+                print(f"{notebook.name} in Notebook 7, app {index + 1}:\n" + "\n".join(f"  {op}" for op in operations))
+                assert operations and all(op.ok for op in operations), "\n".join(map(str, operations))
         script = bs.axe_script()
         if script is not None:
             result = bs.audit(page, script)

@@ -32,6 +32,38 @@ function format(value, spec, step) {
   return text;
 }
 
+// The input steps itself on its keys, from a listener at the top of the page (the capture
+// phase on window runs first), so it behaves the same in every front end: JupyterLab's and
+// Jupyter Notebook 7's notebook shortcuts would otherwise take the arrow keys (to move
+// between cells) before the input sees them.
+function step(input, key) {
+  const min = Number(input.min), max = Number(input.max), unit = Number(input.step) || 1;
+  const page = Math.max(unit, Math.round((max - min) / 10 / unit) * unit);
+  const now = Number(input.value);
+  const next = {
+    ArrowRight: now + unit, ArrowUp: now + unit, ArrowLeft: now - unit, ArrowDown: now - unit,
+    PageUp: now + page, PageDown: now - page, Home: min, End: max,
+  }[key];
+  const snapped = Math.min(max, Math.max(min, min + Math.round((next - min) / unit) * unit));
+  if (snapped === now) return;
+  input.value = String(snapped);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+function listenForKeys() {
+  if (window.__stewardSliderKeys) return;
+  window.__stewardSliderKeys = true;
+  window.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("steward-slider-input")) return;
+    if (!KEYS.has(event.key) || event.altKey || event.ctrlKey || event.metaKey || input.disabled) return;
+    event.stopPropagation();
+    event.preventDefault();
+    step(input, event.key);
+  }, true);
+}
+
 function render({ model, el }) {
   const log = model.get("_steward_kind") === "log";
   const integer = model.get("_steward_kind") === "int";
@@ -100,9 +132,8 @@ function render({ model, el }) {
   // The keys a range input answers belong to it, not to JupyterLab's notebook shortcuts
   // (which would take the arrows to move between cells and cancel the slider's step).
   el.dataset.lmSuppressShortcuts = "true";
-  input.addEventListener("keydown", (event) => {
-    if (KEYS.has(event.key)) event.stopPropagation();
-  });
+  input.classList.add("steward-slider-input");
+  listenForKeys();
   model.on("change", update);
   update();
   return () => model.off("change", update);
