@@ -9,6 +9,13 @@ that the widgets render in Lab, that the kernel and the front end agree, and tha
 a control really redraws the view. Lessons are found on disk, so a new lesson is covered
 without editing this file.
 
+Three more checks per lesson (select them with ``-k``): ``accessible`` runs axe-core
+(shipped by ``axe-playwright-python``) on the outputs after operating the apps: no serious
+or critical violation, every output image with a text alternative, no slider read-out cut
+off; ``felt`` times arrow-key presses on each app's first slider until the new picture is
+painted; ``notebook7`` opens lessons in Jupyter Notebook 7 (module 06 unless
+``STEWARD_NB7_LESSONS`` says otherwise, e.g. ``02,06`` or ``all``).
+
 Outside CI a missing Chromium or Playwright skips these tests with the reason; with
 ``CI=true`` they fail instead. On failure a full-page screenshot goes to
 ``test-artifacts/<lesson>.png``.
