@@ -122,6 +122,24 @@ def install_kernel(prefix: Path | None = None) -> None:
                    cwd=HERE, check=False, stdout=subprocess.DEVNULL)
 
 
+def install_lab_settings() -> Path:
+    """Give this environment's JupyterLab the curriculum's default settings (no news prompt,
+    no extension manager, every cell in the page): ``steward/jupyter/overrides.json``, merged
+    into the environment's ``share/jupyter/lab/settings/overrides.json``."""
+    import json
+
+    target = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    try:
+        merged = json.loads(target.read_text()) if target.exists() else {}
+    except ValueError:
+        merged = {}
+    for plugin, values in json.loads((HERE / "steward" / "jupyter" / "overrides.json").read_text()).items():
+        merged[plugin] = {**merged.get(plugin, {}), **values}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(merged, indent=2) + "\n")
+    return target
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"lab", "test"}:
         print(__doc__)
@@ -136,6 +154,7 @@ def main(argv: list[str]) -> int:
         ensure_proxy()
         env["PATH"] = str(proxy_path().parent) + os.pathsep + env["PATH"]
     if command == "lab":
+        install_lab_settings()
         args = [str(bin_path("jupyter")), "lab", *(extra or [START])]
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
             args.append("--allow-root")

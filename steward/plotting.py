@@ -150,6 +150,16 @@ def _static_figure_class() -> type:
         def _repr_png_(self) -> bytes:
             return png(self)
 
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+            """The PNG, and the same PNG in an ``<img>`` whose ``alt`` is :func:`describe`'s text
+            (front ends show the HTML; a PNG output alone cannot carry an alternative)."""
+            import base64
+
+            data = png(self)
+            return {"image/png": base64.b64encode(data).decode("ascii"),
+                    "text/html": html_img(data, "image/png", describe(self)),
+                    "text/plain": describe(self)}
+
     return StaticFigure
 
 
@@ -291,3 +301,185 @@ def title_artist(ax: Axes):
         if artist.get_text():
             return artist
     return artists.get(STYLE["axes.titlelocation"], ax.title)
+
+
+# -- text alternatives ---------------------------------------------------------------
+#: The longest alternative text :func:`describe` writes (screen readers read all of it;
+#: past this the listener has lost the thread, and the lesson's text carries the rest).
+ALT_LIMIT = 900
+#: At most this many values are read out per series (bars, labels); the rest are counted.
+ALT_VALUES = 12
+
+
+def number_text(value: float) -> str:
+    """A number as a reader would say it: 4.5, 12.3, 1,234 (three significant digits at most
+    below 100, whole numbers above)."""
+    value = float(value)
+    if not np.isfinite(value):
+        return str(value)
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    text = f"{value:.3g}"
+    return text if "e" not in text else f"{value:.2g}"
+
+
+def _tick_names(axis: Any) -> dict[float, str]:
+    """Tick position → tick label, for the ticks whose labels are plain text (categories)."""
+    try:
+        locations = list(axis.get_majorticklocs())
+        labels = [t.get_text() for t in axis.get_majorticklabels()]
+    except Exception:  # an axis that cannot be read is described by numbers only
+        return {}
+    names = {}
+    for location, label in zip(locations, labels, strict=False):
+        label = label.replace("\n", " ").strip()
+        if label and not label.replace(",", "").replace(".", "").replace("−", "").replace("-", "").strip().isdigit():
+            names[float(location)] = label
+    return names
+
+
+def _name_at(names: dict[float, str], position: float, tolerance: float) -> str | None:
+    for location, label in names.items():
+        if abs(location - position) <= tolerance:
+            return label
+    return None
+
+
+def _series(items: list[str]) -> str:
+    shown = items[:ALT_VALUES]
+    more = len(items) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _describe_bars(ax: Axes) -> list[str]:
+    from matplotlib.container import BarContainer
+
+    parts = []
+    for container in ax.containers:
+        if not isinstance(container, BarContainer):
+            continue
+        bars = [p for p in container.patches if p.get_visible()]
+        if not bars:
+            continue
+        horizontal = getattr(container, "orientation", None) == "horizontal"
+        names = _tick_names(ax.yaxis if horizontal else ax.xaxis)
+        values = []
+        for bar in bars:
+            x, y, width, height = bar.get_x(), bar.get_y(), bar.get_width(), bar.get_height()
+            where, size, value = (y + height / 2, abs(height) / 2, x + width) if horizontal else (x + width / 2, abs(width) / 2, y + height)
+            name = _name_at(names, where, size)
+            values.append(f"{name} {number_text(value)}" if name else number_text(value))
+        label = container.get_label()
+        prefix = f"bars {label}" if label and not label.startswith("_") else "bars"
+        parts.append(f"{prefix}: {_series(values)}")
+    parts += _describe_loose_bars(ax)
+    return parts
+
+
+def _describe_loose_bars(ax: Axes) -> list[str]:
+    """Rectangles drawn as bars without ``ax.bar`` (a lesson that moves its own patches):
+    horizontal when they share a left edge, vertical when they share a baseline."""
+    from matplotlib.container import BarContainer
+    from matplotlib.patches import Rectangle
+
+    owned = {id(p) for c in ax.containers if isinstance(c, BarContainer) for p in c.patches}
+    bars = [p for p in ax.patches if type(p) is Rectangle and id(p) not in owned and p.get_visible()
+            and p.get_width() != 0 and p.get_height() != 0]
+    if len(bars) < 2:
+        return []
+    lefts, bottoms = {round(p.get_x(), 9) for p in bars}, {round(p.get_y(), 9) for p in bars}
+    if len(lefts) == 1:
+        horizontal = True
+    elif len(bottoms) == 1:
+        horizontal = False
+    else:
+        return []
+    names = _tick_names(ax.yaxis if horizontal else ax.xaxis)
+    top_first = -1 if horizontal and not ax.yaxis_inverted() else 1  # read top to bottom, left to right
+    ordered = sorted(bars, key=lambda p: top_first * (p.get_y() + p.get_height() / 2) if horizontal else p.get_x())
+    values = []
+    for bar in ordered:
+        x, y, width, height = bar.get_x(), bar.get_y(), bar.get_width(), bar.get_height()
+        where, size, value = (y + height / 2, abs(height) / 2, x + width) if horizontal else (x + width / 2, abs(width) / 2, y + height)
+        name = _name_at(names, where, size)
+        hatched = " (hatched)" if bar.get_hatch() else ""
+        values.append(f"{name} {number_text(value)}{hatched}" if name else f"{number_text(value)}{hatched}")
+    return [f"bars: {_series(values)}"]
+
+
+def _describe_lines(ax: Axes) -> list[str]:
+    parts = []
+    for line in ax.lines:
+        if not line.get_visible():
+            continue
+        x, y = np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)
+        keep = np.isfinite(x) & np.isfinite(y) if x.shape == y.shape else np.zeros(0, bool)
+        x, y = x[keep], y[keep]
+        if x.size == 0:
+            continue
+        label = line.get_label()
+        name = f"line {label}" if label and not label.startswith("_") else "line"
+        if x.size == 1 or (np.ptp(x) == 0 and x.size == 2):
+            parts.append(f"{name} at {number_text(x[0])}" if np.ptp(y) > 0 else f"{name} at ({number_text(x[0])}, {number_text(y[0])})")
+            continue
+        if np.ptp(y) == 0:
+            parts.append(f"{name} level at {number_text(y[0])}")
+            continue
+        top, low = int(np.argmax(y)), int(np.argmin(y))
+        text = f"{name} from ({number_text(x[0])}, {number_text(y[0])}) to ({number_text(x[-1])}, {number_text(y[-1])})"
+        if 0 < top < x.size - 1:
+            text += f", highest {number_text(y[top])} at {number_text(x[top])}"
+        if 0 < low < x.size - 1:
+            text += f", lowest {number_text(y[low])} at {number_text(x[low])}"
+        parts.append(text)
+    return parts[:ALT_VALUES]
+
+
+def _describe_texts(ax: Axes) -> list[str]:
+    texts = [t.get_text().replace("\n", " ").strip() for t in ax.texts if t.get_visible()]
+    texts = [t for t in texts if t]
+    return [f"labels: {_series(texts)}"] if texts else []
+
+
+def describe(fig: Figure) -> str:
+    """An alternative text for a chart: for each Axes its title (which states the point),
+    what each axis shows (its label, with units), then the numbers a sighted reader reads off
+    it: every bar's name and value, each line's end points and extremes, the texts drawn on
+    it, and the legend. Cheap enough (well under a millisecond for a lesson's chart) to be
+    rebuilt on every redraw of a widget."""
+    sentences = []
+    for ax in fig.axes:
+        if not ax.get_visible() or not (ax.has_data() or ax.texts or title_of(ax)):
+            continue
+        parts = []
+        title = title_of(ax).replace("\n", " ").strip()
+        if title:
+            parts.append(title.rstrip(".") + ".")
+        axes = [f"{which} axis: {label}" for which, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label.strip()]
+        if axes:
+            parts.append("; ".join(axes).replace("\n", " ") + ".")
+        numbers = _describe_bars(ax) + _describe_lines(ax) + _describe_texts(ax)
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            entries = [t.get_text() for t in legend.get_texts() if t.get_text()]
+            if entries:
+                numbers.append(f"legend: {_series(entries)}")
+        if numbers:
+            parts.append("; ".join(numbers) + ".")
+        if parts:
+            sentences.append(" ".join(parts))
+    for legend in fig.legends:
+        entries = [t.get_text() for t in legend.get_texts() if t.get_text()]
+        if entries:
+            sentences.append(f"Legend: {_series(entries)}.")
+    text = " ".join(sentences) or "A chart without a title."
+    return text if len(text) <= ALT_LIMIT else text[: ALT_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def html_img(data: bytes, mime: str, alt: str) -> str:
+    """An ``<img>`` with the image inline and its alternative text."""
+    import base64
+    import html
+
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img src="data:{mime};base64,{encoded}" alt="{html.escape(alt, quote=True)}" style="max-width:100%"/>'

@@ -7,16 +7,25 @@ plain message in the app, never a traceback, so every value of every control giv
 sensible view.
 
 Plots are owned :class:`FigureView` s: the figure is kept and its artists updated, then
-rendered to PNG into an ``ipywidgets.Image``; the title is also shown as text, for
-screen readers and for tests that read what the learner sees.
+rendered into an ``ipywidgets.Image``; the title is also shown as text, and the image
+carries an alternative text built from the chart's artists (:func:`plotting.describe`),
+renewed with every picture.
+
+Accessibility (issue #18): every control has a name (unnamed ones get a visible label),
+sliders render as labelled native range inputs (:func:`named_slider_classes`), focus is
+visible, and a redraw sends its pictures before its texts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import time
 import weakref
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from steward import lazy, plotting
@@ -25,9 +34,90 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-#: ipywidgets, imported when the first widget is built (an exercise that builds none
-#: never imports it). Lessons use it as ``from steward.widgets import w``.
-w = lazy.module("ipywidgets")
+_ipywidgets = lazy.module("ipywidgets")
+
+#: Where the accessible slider's front end lives (see :func:`named_slider_classes`).
+WEB = Path(__file__).with_name("web")
+#: The ipywidgets sliders that are swapped for named ones, and the kind of scale each has.
+NAMED_SLIDERS = {"FloatSlider": "float", "IntSlider": "int", "FloatLogSlider": "log"}
+
+
+@cache
+def named_slider_classes() -> dict[str, type]:
+    """ipywidgets' sliders with a front end a screen reader can name (issue #18).
+
+    ipywidgets 8 draws a slider with noUiSlider, whose handle (``role="slider"``) gets no
+    accessible name: its description is a ``<label>`` not tied to the handle, and no trait
+    reaches the handle (axe-core: ``aria-input-field-name``, serious). These classes keep
+    everything of the ipywidgets slider on the Python side (traits, validation, ``observe``,
+    ``isinstance``) and swap only the view, through anywidget: a native range input with
+    a ``<label for>``, the browser's keys, a visible focus ring and an unclipped read-out
+    (``steward/web/slider.js``). Without anywidget, or with ``STEWARD_PLAIN_SLIDERS=1``,
+    the lessons get ipywidgets' own sliders."""
+    if os.environ.get("STEWARD_PLAIN_SLIDERS", "").strip() not in ("", "0"):
+        return {}
+    try:
+        anywidget = lazy.import_quietly("anywidget")
+    except ImportError:
+        return {}
+    from traitlets import Unicode
+
+    esm, css = (WEB / "slider.js").read_text(), (WEB / "slider.css").read_text()
+    classes = {}
+    for name, kind in NAMED_SLIDERS.items():
+        base = getattr(_ipywidgets, name)
+        classes[name] = type(name, (anywidget.AnyWidget, base), {
+            "__module__": __name__,
+            "__doc__": f"``ipywidgets.{name}`` with a named, keyboard-operable view (see named_slider_classes).",
+            "_esm": esm, "_css": css,
+            "_steward_kind": Unicode(kind).tag(sync=True),
+        })
+    return classes
+
+
+class _Widgets:
+    """ipywidgets, imported when the first widget is built (an exercise that builds none
+    never imports it), with its sliders swapped for named ones where anywidget is there."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name in NAMED_SLIDERS:
+            named = named_slider_classes().get(name)
+            if named is not None:
+                return named
+        return getattr(_ipywidgets, name)
+
+    def __dir__(self) -> list[str]:
+        return dir(_ipywidgets)
+
+    def __repr__(self) -> str:
+        return "<ipywidgets, with named sliders (steward.widgets.w)>"
+
+
+#: What lessons use as ``from steward.widgets import w``: ipywidgets, lazily, with sliders
+#: a screen reader can name.
+w: Any = _Widgets()
+
+
+@cache
+def _described_image_class() -> type:
+    from traitlets import Unicode
+
+    class DescribedImage(w.Image):
+        """An ``ipywidgets.Image`` whose ``tooltip`` is its alternative text.
+
+        ipywidgets 8's Image has no ``alt``; its view writes ``tooltip`` to the ``<img>``'s
+        ``title`` (an accessible name, and what axe-core's ``image-alt`` accepts), but only
+        when the model has a ``description`` (the base view reads its length), which Image
+        lacks: this class syncs an empty one."""
+
+        description = Unicode("").tag(sync=True)
+
+    return DescribedImage
+
+
+def described_image(**kwargs: Any) -> w.Image:
+    """An image widget that carries its alternative text in ``tooltip`` (see above)."""
+    return _described_image_class()(**kwargs)
 
 
 class FigureView:
@@ -56,12 +146,49 @@ class FigureView:
             self.fig.subplots_adjust(**margins)
         self.canvas = FigureCanvasAgg(self.fig)
         self.axes: list[Axes] = [self.fig.add_subplot(1, axes, i + 1, projection=projection) for i in range(axes)]
-        self.image = w.Image(format=plotting.WIDGET_FORMAT, layout=w.Layout(max_width="100%", height="auto"))
+        self.image = described_image(format=plotting.WIDGET_FORMAT, layout=w.Layout(max_width="100%", height="auto"))
+        #: The chart's alternative text (:func:`plotting.describe`), rebuilt whenever a new
+        #: picture is sent, by this class's render or by a subclass's.
+        self.alt = ""
+        #: Optional: a function giving what the artists cannot (names drawn as pixels, say),
+        #: appended to the alternative text on every redraw.
+        self.alt_details: Callable[[], str] | None = None
+        self.image.observe(self._describe, names="value")
         self.caption = w.HTML(layout=w.Layout(margin="0 0 0 4px"))
         self.widget = w.VBox([self.caption, self.image])
         self._animated: list[Artist] = []
         self._background: Any = None
         self.full_draws = 0
+
+    def show(self, data: bytes) -> None:
+        """Send a new picture and its alternative text to the page in one message (a subclass
+        that sets ``image.value`` itself still gets the text, in a second message)."""
+        alt = self._alternative()
+        with self.image.hold_sync():
+            self._showing = True
+            try:
+                self.image.value = data
+            finally:
+                self._showing = False
+            self.alt = alt
+            if self.image.tooltip != alt:
+                self.image.tooltip = alt
+
+    def _describe(self, _change: Any = None) -> None:
+        if getattr(self, "_showing", False):
+            return
+        self.alt = self._alternative()
+        if self.image.tooltip != self.alt:
+            self.image.tooltip = self.alt
+
+    def _alternative(self) -> str:
+        alt = plotting.describe(self.fig)
+        if self.alt_details is not None:
+            try:
+                alt = f"{alt} {self.alt_details()}".strip()
+            except Exception as error:  # a describer must never break a redraw
+                alt = f"{alt} (details unavailable: {type(error).__name__})"
+        return alt
 
     @property
     def ax(self) -> Axes:
@@ -104,8 +231,15 @@ class FigureView:
         for artist in self._animated:
             if artist.get_visible() and artist.figure is not None:
                 (artist.axes or self.fig).draw_artist(artist)
-        self.image.value = plotting.encode(self.canvas)
+        self.show(plotting.encode(self.canvas))
         self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(self.title)}</b></span>"
+
+
+@cache
+def app_css() -> str:
+    """Every app's shared CSS (``steward/web/app.css``): tables whose columns stand apart,
+    a visible focus ring on every control."""
+    return (WEB / "app.css").read_text()
 
 
 class App:
@@ -129,9 +263,11 @@ class App:
         self.state: Any = None
         self.error: str | None = None
         self.body = self.layout()
-        header = [w.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
-        self.view = w.VBox([*header, self.body, self.message], layout=w.Layout(width="100%"))
+        header = [w.HTML(f"<h3 style='margin:4px 0;font-size:1.05em'>{html.escape(self.title)}</h3>")] if self.title else []
+        style = w.HTML(f"<style>{app_css()}</style>", layout=w.Layout(display="none"))
+        self.view = w.VBox([style, *header, self.body, self.message], layout=w.Layout(width="100%"))
         self.view.add_class("steward-app")
+        name_controls(self.view, {id(control): key for key, control in self.inputs.items()})
         for control in self.inputs.values():
             control.observe(self._changed, names="value")
         self.refresh()
@@ -161,20 +297,34 @@ class App:
     def _changed(self, change: dict[str, Any]) -> None:
         self.refresh()
 
+    def _texts(self) -> list[Any]:
+        """The view's text widgets (HTML), found once the view exists."""
+        if getattr(self, "_text_widgets", None) is None:
+            if getattr(self, "view", None) is None:
+                return []
+            self._text_widgets = [x for x in _walk(self.view) if isinstance(x, w.HTML | w.HTMLMath)]
+        return self._text_widgets
+
     def refresh(self) -> None:
+        """Recompute and redraw. The pictures go to the page as soon as they are drawn; the
+        text widgets' updates are held and sent after them (one message each), so the new
+        picture never waits behind tables and read-outs the page must lay out first."""
         started = time.perf_counter()
-        try:
-            state = self.compute(**self.values())
-            self.state = State(state) if type(state) is dict else state  # a plain line as a cell's last value
-            self.draw(self.state)
-            self.error = None
-            self.message.value = ""
-        except Exception as error:  # a view must never show a traceback
-            self.error = f"{type(error).__name__}: {error}"
-            self.message.value = (
-                "<div style='color:#D55E00'>This combination cannot be computed: "
-                f"{html.escape(str(error) or type(error).__name__)}. Move a control to continue.</div>"
-            )
+        with contextlib.ExitStack() as held:
+            for text in self._texts():
+                held.enter_context(text.hold_sync())
+            try:
+                state = self.compute(**self.values())
+                self.state = State(state) if type(state) is dict else state  # a plain line as a cell's last value
+                self.draw(self.state)
+                self.error = None
+                self.message.value = ""
+            except Exception as error:  # a view must never show a traceback
+                self.error = f"{type(error).__name__}: {error}"
+                self.message.value = (
+                    "<div style='color:#D55E00'>This combination cannot be computed: "
+                    f"{html.escape(str(error) or type(error).__name__)}. Move a control to continue.</div>"
+                )
         self.timings.append(time.perf_counter() - started)
 
     def set(self, **values: Any) -> Any:
@@ -204,6 +354,56 @@ def _plain_value(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
         return value.item()
     return value
+
+
+def _walk(widget: Any) -> list[Any]:
+    found = [widget]
+    for child in getattr(widget, "children", ()) or ():
+        found += _walk(child)
+    return found
+
+
+def _placeholder(control: Any) -> str:
+    return (getattr(control, "placeholder", "") or "").replace("\u200b", "").strip()
+
+
+def accessible_name(control: Any) -> str:
+    """What a screen reader announces for a control: its description, else its tooltip
+    (rendered as ``title``), else its placeholder."""
+    return (getattr(control, "description", "") or getattr(control, "tooltip", "") or _placeholder(control) or "").strip()
+
+
+def controls_in(widget: Any) -> list[Any]:
+    """Every control (a value widget or a button) inside ``widget``, depth first. Read-only
+    displays (HTML, labels, images, outputs) are not controls."""
+    found = []
+    for child in getattr(widget, "children", ()):
+        found += controls_in(child)
+    passive = (w.HTML, w.HTMLMath, w.Label, w.Image, w.Output)
+    if isinstance(widget, w.ValueWidget | w.Button) and not isinstance(widget, passive):
+        found.append(widget)
+    return found
+
+
+def name_controls(widget: Any, keys: dict[int, str] | None = None) -> None:
+    """Give every unnamed control inside ``widget`` a name. A control whose placeholder says
+    what to type keeps it as its name; any other gets a visible label, its ``description``:
+    the app's name for it (``"use_case"`` → "use case"), else its kind. A ``tooltip`` (the
+    input's ``title``) is not enough, and would even take the placeholder's place: axe-core's
+    ``label-title-only`` (serious) asks for a name a sighted user sees too."""
+    keys = keys or {}
+    for control in controls_in(widget):
+        if accessible_name(control):
+            continue
+        if _placeholder(control):
+            continue  # named by its placeholder (a title on top would hide it from axe's view)
+        name = keys.get(id(control), "").replace("_", " ").strip() or type(control).__name__.lower()
+        if control.has_trait("description"):
+            control.description = name
+            if control.has_trait("style") and hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"
+        else:
+            control.tooltip = name
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:

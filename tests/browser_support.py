@@ -259,16 +259,16 @@ class Observer:
 
 
 def _label(control) -> str:
-    label = control.locator(".widget-label, .widget-label-basic").first
+    label = control.locator(".widget-label, .widget-label-basic, .steward-slider-label").first
     text = label.inner_text().replace("\u200b", "").strip() if label.count() else ""
     return text or control.inner_text().replace("\u200b", "").strip()[:40] or "(unlabelled)"
 
 
 def operate_slider(page, app, slider) -> Operation:
-    """Focus the handle and press an arrow key (left when it is at the top). When the view
+    """Focus the handle (ipywidgets' noUiSlider, or the named slider's range input) and press an arrow key (left when it is at the top). When the view
     looks the same at the new value, keep stepping (up to 5 more) to find a visible change."""
-    readout = slider.locator(".widget-readout").first
-    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout, .steward-slider-readout").first
+    handle = slider.locator(".noUi-handle, input[type=range]").first
     watch, start = Observer(page, app), readout.inner_text()
     handle.focus()
     key = "ArrowRight"
@@ -390,7 +390,7 @@ def operate_textarea(page, app, box) -> Operation:
 #: order they are tried: value controls first, then buttons (a "Reset" shows a change
 #: only after something moved).
 CONTROLS = [
-    ("slider", ".widget-slider", operate_slider),
+    ("slider", ".widget-slider, .steward-slider", operate_slider),
     ("dropdown", ".widget-dropdown", operate_dropdown),
     ("choice", ".widget-toggle-buttons", operate_toggle_buttons),
     ("checkbox", ".widget-checkbox", operate_checkbox),
@@ -459,3 +459,179 @@ def unintended_maths(page, markdown_sources: list[str]) -> list[str]:
     if len(markdown) > authored:
         bad += [f"in Markdown ({len(markdown)} typeset, {authored} written as $$…$$): {m['text']}" for m in markdown]
     return bad
+
+
+# -- accessibility -------------------------------------------------------------------
+#: Impacts that fail the audit (axe-core's scale: minor, moderate, serious, critical).
+BLOCKING_IMPACTS = ("serious", "critical")
+#: What the audit covers: the notebook's outputs (the lesson's charts, tables, widgets),
+#: not JupyterLab's own interface, which the curriculum does not control.
+OUTPUTS = ".jp-NotebookPanel .jp-OutputArea-output"
+
+AXE_RUN_JS = """
+async (selector) => {
+  const nodes = Array.from(document.querySelectorAll(selector));
+  if (!nodes.length) return {violations: [], images: [], clipped: []};
+  const results = await axe.run({include: nodes}, {resultTypes: ['violations']});
+  const images = Array.from(document.querySelectorAll(selector + ' img')).map(img => ({
+    alt: (img.getAttribute('alt') || img.getAttribute('aria-label') || img.getAttribute('title') || '').trim(),
+    src: (img.getAttribute('src') || '').slice(0, 40),
+  }));
+  // Read-outs (a slider's value) cut off by a box around them: "4.5" showing as "4."
+  const clipped = [];
+  for (const readout of document.querySelectorAll(selector + ' .steward-slider-readout, ' + selector + ' .widget-readout')) {
+    const box = readout.getBoundingClientRect();
+    if (!box.width || getComputedStyle(readout).display === 'none') continue;
+    const overflowing = readout.scrollWidth > readout.clientWidth + 1;
+    let cut = overflowing;
+    for (let up = readout.parentElement; up && !cut && !up.classList.contains('jp-OutputArea-output'); up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX === 'visible') continue;
+      const edge = up.getBoundingClientRect();
+      cut = box.right > edge.right + 1 || box.left < edge.left - 1;
+    }
+    if (cut) clipped.push(readout.textContent.trim());
+  }
+  return {clipped: clipped, violations: results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => (n.target || []).join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 2).join(' ')),
+  })), images: images};
+}
+"""
+
+
+def axe_script() -> str | None:
+    """axe-core's script, as the ``axe-playwright-python`` package ships it (no download)."""
+    try:
+        from axe_playwright_python.base import AXE_SCRIPT
+    except ImportError:
+        return None
+    return AXE_SCRIPT
+
+
+@dataclass
+class Audit:
+    violations: list[dict[str, Any]]
+    images: list[dict[str, str]]
+    clipped: list[str] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[dict[str, Any]]:
+        return [v for v in self.violations if v["impact"] in BLOCKING_IMPACTS]
+
+    @property
+    def unnamed_images(self) -> list[str]:
+        return [i["src"] for i in self.images if not i["alt"]]
+
+    def report(self, violations: list[dict[str, Any]] | None = None) -> str:
+        lines = []
+        for v in self.violations if violations is None else violations:
+            lines.append(f"{v['impact']}: {v['id']} ({v['help']}), {len(v['nodes'])} nodes")
+            lines += [f"    {node}" for node in v["nodes"][:4]]
+        return "\n".join(lines)
+
+
+def audit(page, script: str, selector: str = OUTPUTS) -> Audit:
+    """Run axe-core on the open notebook's outputs; list also every output image's text
+    alternative (``alt``, ``aria-label`` or ``title``)."""
+    page.evaluate(script)
+    result = page.evaluate(AXE_RUN_JS, selector)
+    return Audit(result["violations"], result["images"], result.get("clipped", []))
+
+
+# -- felt latency ----------------------------------------------------------------------
+#: In the page: time from each key press on ``control`` (a slider's handle or range input)
+#: to the moment the app shows a new picture, decoded and painted (the frame after the
+#: image's ``decode()``). Installs itself once per app; ``window.__stewardFelt`` collects.
+FELT_SETUP_JS = """
+(app) => {
+  if (app.__stewardFelt) return;
+  const state = {pressed: null, samples: [], arrivals: [], waiting: false};
+  app.__stewardFelt = state;
+  // On window, in the capture phase: the first place a key press reaches (the named slider
+  // handles its keys there and stops them going further).
+  window.addEventListener('keydown', (event) => {
+    if (!app.contains(event.target)) return;
+    state.pressed = performance.now(); state.waiting = true;
+  }, true);
+  new MutationObserver((records) => {
+    if (!state.waiting) return;
+    const img = records.map(r => r.target).find(t => t.tagName === 'IMG');
+    if (!img) return;
+    state.waiting = false;
+    const started = state.pressed;
+    state.arrivals.push(performance.now() - started);
+    img.decode().catch(() => {}).then(() => requestAnimationFrame(() => {
+      state.samples.push(performance.now() - started);
+    }));
+  }).observe(app, {subtree: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def felt_latency(page, app, presses: int = 20, timeout: float = 3.0) -> list[float]:
+    """Milliseconds from an arrow-key press on the app's first visible slider to its new
+    picture in the page, for up to ``presses`` presses (right, then back left at the top).
+    A press that brings no new picture within ``timeout`` s (the slider at its end, or a view
+    that looks the same) is not counted."""
+    sliders = app.locator(".noUi-handle, .steward-slider input[type=range]")
+    handles = [sliders.nth(i) for i in range(sliders.count()) if sliders.nth(i).is_visible()]
+    if not handles:
+        return []
+    handle = handles[0]
+    handle.scroll_into_view_if_needed()
+    app.evaluate(FELT_SETUP_JS)
+    handle.focus()
+    key, misses = "ArrowRight", 0
+    for _ in range(presses):
+        before = app.evaluate("a => a.__stewardFelt.samples.length")
+        handle.press(key)
+        try:
+            wait_until(lambda before=before: app.evaluate("a => a.__stewardFelt.samples.length") > before, timeout,
+                       "a new picture", 0.02)
+        except AssertionError:
+            misses += 1
+            key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+            if misses > 3:
+                break
+        time.sleep(0.05)
+    return [float(x) for x in app.evaluate("a => a.__stewardFelt.samples")]
+
+
+def felt_breakdown(app) -> dict[str, list[float]]:
+    """After :func:`felt_latency`: for each sample, ms from the key press to the new image's
+    ``src`` (the kernel's round trip: the message out, the redraw, the image back) and to
+    the picture painted (that plus decoding and the next frame)."""
+    return app.evaluate("a => ({arrived: a.__stewardFelt.arrivals, painted: a.__stewardFelt.samples})")
+
+
+#: The kernel's redraw counts per live app (a mark), and the redraw times (ms) since a mark.
+KERNEL_MARK_CODE = (
+    "import json as _j; from steward.widgets import App as _A; "
+    "print(_j.dumps({str(id(a)): len(a.timings) for a in list(_A._live)})); del _j, _A"
+)
+KERNEL_SINCE_CODE = (
+    "import json as _j; from steward.widgets import App as _A; _m = _j.loads({mark!r}); "
+    "print(_j.dumps([1000 * t for a in list(_A._live) for t in a.timings[_m.get(str(id(a)), 0):]])); del _j, _A, _m"
+)
+
+
+def _kernel_json(page, code: str) -> Any:
+    import json
+
+    text = page.evaluate(KERNEL_JS, code).strip()
+    try:
+        return json.loads(text.splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def kernel_mark(page) -> str:
+    import json
+
+    return json.dumps(_kernel_json(page, KERNEL_MARK_CODE) or {})
+
+
+def kernel_timings_since(page, mark: str) -> list[float]:
+    """The kernel's own time (ms, ``App.timings``) for every redraw since ``mark``."""
+    return _kernel_json(page, KERNEL_SINCE_CODE.format(mark=mark)) or []

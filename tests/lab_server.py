@@ -24,12 +24,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-#: User settings for Lab, by plugin id: what a test needs switched off or made static.
+#: The settings the curriculum ships for learners (``run.py lab`` installs them).
+SHIPPED_SETTINGS = Path(__file__).resolve().parent.parent / "steward" / "jupyter" / "overrides.json"
+#: User settings for Lab, by plugin id: what learners get, plus what a test needs switched
+#: off or made static (news and update pop-ups, windowed rendering, autosave).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
 }
+for _plugin, _values in (json.loads(SHIPPED_SETTINGS.read_text()) if SHIPPED_SETTINGS.exists() else {}).items():
+    LAB_SETTINGS[_plugin.replace(":", "/")] = {**_values, **LAB_SETTINGS.get(_plugin.replace(":", "/"), {})}
 
 
 def free_port() -> int:
@@ -178,3 +183,14 @@ class LabServer:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no server log)"
+
+
+class NotebookServer(LabServer):
+    """The same private server running Jupyter Notebook 7, the other front end learners may
+    use: ``page.goto(server.url("notebooks/notebooks/06-....ipynb"))``."""
+
+    def command(self) -> list[str]:
+        cmd = super().command()
+        cmd[cmd.index("jupyterlab")] = "notebook"
+        return [part.replace("--LabApp.", "--JupyterNotebookApp.") for part in cmd
+                if not part.startswith("--LabApp.check_for_updates_class")]

@@ -9,6 +9,13 @@ that the widgets render in Lab, that the kernel and the front end agree, and tha
 a control really redraws the view. Lessons are found on disk, so a new lesson is covered
 without editing this file.
 
+Three more checks per lesson (select them with ``-k``): ``accessible`` runs axe-core
+(shipped by ``axe-playwright-python``) on the outputs after operating the apps: no serious
+or critical violation, every output image with a text alternative, no slider read-out cut
+off; ``felt`` times arrow-key presses on each app's first slider until the new picture is
+painted; ``notebook7`` opens lessons in Jupyter Notebook 7 (module 06 unless
+``STEWARD_NB7_LESSONS`` says otherwise, e.g. ``02,06`` or ``all``).
+
 Outside CI a missing Chromium or Playwright skips these tests with the reason; with
 ``CI=true`` they fail instead. On failure a full-page screenshot goes to
 ``test-artifacts/<lesson>.png``.
@@ -17,12 +24,13 @@ Outside CI a missing Chromium or Playwright skips these tests with the reason; w
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
 import browser_support as bs
 import pytest
-from lab_server import LabServer
+from lab_server import LabServer, NotebookServer
 
 from steward import nbjson, outcomes
 from steward.lessons import all_lessons
@@ -130,6 +138,83 @@ def test_lesson_runs_and_its_widgets_respond(notebook: Path, lab: LabServer, lab
     assert _digest(notebook) == before, f"the browser test changed {notebook.name} on disk"
 
 
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
+def test_lesson_outputs_are_accessible(notebook: Path, lab: LabServer, lab_page: LabPage) -> None:
+    """axe-core on the lesson's outputs after Run All and after operating every app (so
+    redrawn charts are audited too): no serious or critical violation, and every image in an
+    output has a text alternative. Select these alone with ``-k accessible``."""
+    script = bs.axe_script()
+    if script is None:
+        _unavailable("axe-playwright-python is not installed (it ships axe-core; see requirements.txt)")
+    try:
+        _run_and_operate(lab_page, notebook)
+        result = bs.audit(lab_page.page, script)
+    except Exception as error:
+        shot = bs.screenshot(lab_page.page, notebook.stem) if lab_page.page else None
+        lab_page.discard()
+        raise AssertionError(f"{notebook.name}: {error}\n(screenshot: {shot})") from error
+    finally:
+        lab.shutdown_kernels()
+    print(f"{notebook.name}: {len(result.images)} images; axe:\n{result.report() or '  no violations'}")
+    assert not result.unnamed_images, f"images without a text alternative: {result.unnamed_images}"
+    assert not result.clipped, f"slider read-outs cut off by their box: {result.clipped}"
+    assert not result.blocking, "serious or critical accessibility violations:\n" + result.report(result.blocking)
+
+
+#: Felt latency (ms, p95 of key press → new picture painted) that fails the test. The budget
+#: is 100 ms (issue #18) on an idle machine of this class, which ``benchmarks/run.py --felt``
+#: reports; on a shared, loaded machine the test only insists that a picture follows within
+#: a second, unless ``STEWARD_FELT_STRICT=1``.
+FELT_BUDGET_MS = float(os.environ.get("STEWARD_FELT_BUDGET_MS", "100"))
+FELT_LIMIT_MS = FELT_BUDGET_MS if os.environ.get("STEWARD_FELT_STRICT") == "1" else 1000.0
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
+def test_felt_latency_of_every_slider_app(notebook: Path, lab: LabServer, lab_page: LabPage) -> None:
+    """For each app with a slider: arrow-key presses on its first slider, each timed until the
+    new picture is decoded and painted; p50/p95 are printed and kept in
+    ``test-artifacts/felt-latency.json``. Select these alone with ``-k felt``."""
+    import json
+
+    try:
+        lab_page.open(notebook.relative_to(ROOT).as_posix())
+        page = lab_page.page
+        bs.run_all(page)
+        bs.wait_for_run(page, RUN_TIMEOUT)
+        apps = page.locator(".steward-app")
+        found = {}
+        for index in range(apps.count()):
+            app = apps.nth(index)
+            if not app.locator(".noUi-handle, .steward-slider input[type=range]").count():
+                continue
+            samples = bs.felt_latency(page, app, presses=10)
+            found[f"app {index + 1}"] = samples
+    except Exception as error:
+        lab_page.discard()
+        raise AssertionError(f"{notebook.name}: {error}") from error
+    finally:
+        lab.shutdown_kernels()
+    summary = {name: {"n": len(v), "p50_ms": _pct(v, 50), "p95_ms": _pct(v, 95)} for name, v in found.items() if v}
+    bs.ARTIFACTS.mkdir(exist_ok=True)
+    record = bs.ARTIFACTS / "felt-latency.json"
+    everything = json.loads(record.read_text()) if record.exists() else {}
+    everything[notebook.stem] = {"load": os.getloadavg()[0], "apps": summary}
+    record.write_text(json.dumps(everything, indent=2))
+    print(f"{notebook.name}: felt latency {summary} (load {os.getloadavg()[0]:.1f})")
+    silent = [name for name, v in found.items() if not v]
+    assert not silent, f"no new picture followed a key press on the slider of {silent}"
+    slow = {name: s["p95_ms"] for name, s in summary.items() if s["p95_ms"] > FELT_LIMIT_MS}
+    assert not slow, f"felt latency p95 over {FELT_LIMIT_MS:.0f} ms: {slow}"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
+
+
 def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     started = time.monotonic()
     lab_page.open(notebook.relative_to(ROOT).as_posix())
@@ -175,3 +260,63 @@ def _run_and_operate(lab_page: LabPage, notebook: Path) -> None:
     assert not bs.visible_errors(page), "errors after operating the apps:\n" + "\n".join(bs.visible_errors(page))
     print(f"{notebook.name}: opened in {opened - started:.1f} s, ran in {ran - opened:.1f} s, "
           f"{apps.count()} apps operated in {time.monotonic() - ran:.1f} s")
+
+
+#: Lessons opened in Jupyter Notebook 7 as well (at least one with widgets); the lead can
+#: widen it with ``STEWARD_NB7_LESSONS=all``.
+NB7_LESSONS = (LESSONS if os.environ.get("STEWARD_NB7_LESSONS") == "all"
+               else [p for p in LESSONS if p.name[:2] in os.environ.get("STEWARD_NB7_LESSONS", "06").split(",")])
+
+
+@pytest.fixture(scope="module")
+def notebook7(chromium):
+    try:
+        import notebook  # noqa: F401
+    except ImportError:
+        _unavailable("Jupyter Notebook 7 is not installed (pip install notebook)")
+    server = NotebookServer(ROOT, start_timeout=OPEN_TIMEOUT)
+    server.start()
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(30_000)
+    try:
+        yield server, context
+    finally:
+        context.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("notebook", NB7_LESSONS, ids=lambda p: p.stem)
+def test_lesson_in_notebook7_renders_and_responds(notebook: Path, notebook7) -> None:
+    """Jupyter Notebook 7: the lesson runs top to bottom without an error, its apps render and
+    answer a control, and its outputs pass the same accessibility audit as in Lab."""
+    server, context = notebook7
+    page = context.new_page()
+    try:
+        page.goto(server.url(f"notebooks/{notebook.relative_to(ROOT).as_posix()}"))
+        bs.wait_until(lambda: (state := bs.cells(page)) and state["kernel"] == "idle" and state["cells"],
+                      OPEN_TIMEOUT, "the notebook and its kernel in Notebook 7")
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        state = bs.wait_for_run(page, RUN_TIMEOUT)
+        code = [c for c in state["cells"] if c["source"].strip()]
+        errors = [f"cell {c['index'] + 1}: {text}" for c in code for o in c["outputs"] if (text := bs.error_text(o))]
+        assert not errors, "cells show errors in Notebook 7:\n" + "\n".join(errors)
+        apps = page.locator(".steward-app")
+        if _expects_apps(notebook):
+            bs.wait_until(lambda: apps.count() >= 1, 30, "an app to render in Notebook 7")
+            for index in range(apps.count()):
+                app = apps.nth(index)
+                app.scroll_into_view_if_needed()
+                operations = bs.operate_app(page, app)
+                print(f"{notebook.name} in Notebook 7, app {index + 1}:\n" + "\n".join(f"  {op}" for op in operations))
+                assert operations and all(op.ok for op in operations), "\n".join(map(str, operations))
+        script = bs.axe_script()
+        if script is not None:
+            result = bs.audit(page, script)
+            assert not result.unnamed_images, f"images without a text alternative: {result.unnamed_images}"
+            assert not result.blocking, "serious or critical violations in Notebook 7:\n" + result.report(result.blocking)
+    except Exception:
+        bs.screenshot(page, f"nb7-{notebook.stem}")
+        raise
+    finally:
+        page.close()
+        server.shutdown_kernels()

@@ -290,11 +290,10 @@ def test_stored_metadata_is_what_the_kernel_reports(path: Path):
 
 
 def test_the_curriculums_kernel_reports_the_stored_language_info():
+    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import start_new_kernel
 
     from steward import kernel
-
-    from jupyter_client.kernelspec import KernelSpecManager
 
     # run.py installs the curriculum's kernel; a plain pytest run may have ipykernel's own spec. The
     # argument may be given once only (ipykernel refuses a second kernel_class).
