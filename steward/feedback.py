@@ -51,6 +51,12 @@ def inline_markdown(text: str) -> str:
     return "".join(out)
 
 
+def markdown_without_maths(text: str) -> str:
+    """Markdown wrapped in a block that MathJax skips (its blank lines keep the Markdown inside
+    rendered as Markdown): amounts like "$320M to $965M" stay amounts."""
+    return f'<div class="{NO_MATHS}">\n\n{text}\n\n</div>'
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 hint``, ``2 hints``, ``0 hints``."""
     return f"{count} {word if count == 1 else (many or word + 's')}"

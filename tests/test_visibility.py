@@ -370,7 +370,9 @@ def test_the_lessons_quote_of_the_essay_is_the_essays():
 def test_reference_digest_passes_and_renders_markdown():
     digest = V._reference_digest()
     assert V.lint_digest(digest).passed
-    assert digest._repr_markdown_().startswith("###")
+    shown = digest._repr_markdown_()
+    assert "mathjax_ignore" in shown.splitlines()[0], "amounts such as $320M to $965M must not pair as maths"
+    assert shown.splitlines()[2].startswith("###")
     for part in ("**Progress:**", "**Trade-off:**", "**Metrics:**", "**Next:**"):
         assert part in digest
 

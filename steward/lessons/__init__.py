@@ -14,6 +14,9 @@ from steward import lazy
 
 # Every lesson computes with pandas: import it once, here, without the collector's wasted passes.
 lazy.import_quietly("pandas")
+# A table cell reading "$320M to $965M" must not be typeset as maths: pandas then marks its HTML
+# tables tex2jax_ignore, which MathJax skips.
+__import__("pandas").set_option("display.html.use_mathjax", False)
 
 
 def all_lessons() -> dict[str, ModuleType]:

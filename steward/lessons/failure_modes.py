@@ -568,6 +568,11 @@ class ThreeAMLens(App):
         self._lens_rank.set_data(ranks, rows)
         self._top3.set_data(ranks[:3], rows[:3])
         self.figure.ax.set_title(state["title"], fontsize=9, loc="left")
+        # the bars are line segments, which the generic description cannot read: name the order
+        top = result.head(5)
+        self.figure.alt_details = lambda: "Top five under the lens: " + "; ".join(
+            f"{mode} {row.failure_mode} (RPN {row.rpn:,.0f}, rank by day {row.rank_day:.0f})"
+            for mode, row in top.iterrows()) + "."
         self.figure.render()
         top = result.iloc[0]
         self.summary.value = (

@@ -52,6 +52,15 @@ class Chart:
     def _repr_png_(self) -> bytes:
         return plotting.png(self.fig)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The PNG with its text alternative, as every static chart of the curriculum shows itself."""
+        import base64
+
+        data = plotting.png(self.fig)
+        alt = plotting.describe(self.fig)
+        return {"image/png": base64.b64encode(data).decode("ascii"),
+                "text/html": plotting.html_img(data, "image/png", alt), "text/plain": alt}
+
     def __repr__(self) -> str:
         return f"<Chart: {self.title}>"
 

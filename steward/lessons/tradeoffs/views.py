@@ -122,6 +122,9 @@ class LabelledView(FigureView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.labels: list[PixelLabel] = []
+        # the labels exist only as pixels, so the chart's text alternative names them
+        self.alt_details = lambda: "Labels: " + "; ".join(
+            label.text for label in self.labels if label.visible and label.text) + "."
         self._fonts: dict[tuple[float, bool], Any] = {}
         self._sprites: dict[tuple[str, float, bool, str], tuple[Any, int, int]] = {}
         self.title_as_caption()
@@ -181,9 +184,7 @@ class LabelledView(FigureView):
         width, height = self.canvas.get_width_height(physical=True)
         image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).copy()
         ax = self.ax
-        title = plotting.title_of(ax)
-        if title:
-            self._stamp(image, title, 8, height - ax.bbox.y1 - 6 * self.fig.dpi / 72, "ls", 11, True, "#000000")
+        title = plotting.title_of(ax)  # shown once, in the caption (drawing it too showed it twice)
         if self.labels:
             points = ax.transData.transform([(label.x, label.y) for label in self.labels])
             for label, (px, py) in zip(self.labels, points, strict=True):

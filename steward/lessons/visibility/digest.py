@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from steward import cartwheel, results
+from steward import cartwheel, feedback, results
 from steward.lessons.visibility.model import (
     INCIDENT_MINUTES,
     ITEMS_PER_CALL,
@@ -164,10 +164,11 @@ def facts_for(p99_ms: float, max_load_rps: float, abandonment_pct: tuple[float, 
 
 
 class Digest(str):
-    """Markdown text that renders itself in a notebook."""
+    """Markdown text that renders itself in a notebook (inside a block MathJax skips, so two
+    amounts such as "$320M to $965M" are never typeset as maths)."""
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        return feedback.markdown_without_maths(str(self))
 
 
 def build_digest(progress: str, trade_off: str, metrics: Sequence[str], next_steps: str,
@@ -312,7 +313,8 @@ class DigestLint:
             return "**Digest linter:** ✔ every claim has a number and a baseline, the trade-off names both sides, Next names a partner."
         items = "\n".join(f"- **{html.escape(f.section)}**: {html.escape(f.problem)}"
                           + (f" — “{html.escape(f.excerpt)}”" if f.excerpt else "") for f in self.findings)
-        return f"**Digest linter:** {len(self.findings)} finding(s)\n\n{items}\n\n_{DIGEST_LIMITS}_"
+        return feedback.markdown_without_maths(
+            f"**Digest linter:** {len(self.findings)} finding(s)\n\n{items}\n\n_{DIGEST_LIMITS}_")
 
     def __repr__(self) -> str:
         return "DigestLint(" + ("passed" if self.passed else "; ".join(self.problems())) + ")"
