@@ -171,11 +171,16 @@ c.JupyterHub.load_roles = c.JupyterHub.load_roles + [{{
         process = self.process
         if process is not None and process.poll() is None:
             self._pids |= self.descendants()
-            for name in list(self.tokens):
+            def stop_server(name: str) -> None:
                 try:
                     self.api("DELETE", f"hub/api/users/{name}/server", timeout=30)
                 except (OSError, urllib.error.URLError):
                     pass
+
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max(1, len(self.tokens))) as pool:  # together: each can take seconds
+                list(pool.map(stop_server, list(self.tokens)))
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=20)

@@ -217,6 +217,7 @@ def test_one_learner_in_the_real_browser(hub: hs.Hub, capsys: pytest.CaptureFixt
             context.set_default_timeout(30_000)
             page = context.new_page()
             server.result()
+            ready = time.perf_counter()
             # The link first; the hub asks who they are, then sends them on to the pull.
             page.goto(link)
             page.wait_for_url("**/hub/login**")
@@ -224,6 +225,7 @@ def test_one_learner_in_the_real_browser(hub: hs.Hub, capsys: pytest.CaptureFixt
             page.fill("#password_input", hub.password)
             page.click("#login_submit")
             page.wait_for_url(f"**/user/{name}/lab/tree/{LESSON}", timeout=OPEN_TIMEOUT * 1000)
+            landed = time.perf_counter()
             assert (hub.homes / name / LESSON).is_file(), "the link did not pull the lesson into the learner's home"
             page.get_by_text(bs.KERNEL_IDLE).first.wait_for(timeout=OPEN_TIMEOUT * 1000)
             bs.wait_until(lambda: (state := bs.cells(page)) and state["kernel"] == "idle" and state["cells"],
@@ -260,5 +262,6 @@ def test_one_learner_in_the_real_browser(hub: hs.Hub, capsys: pytest.CaptureFixt
 
     record = progress.load(hub.homes / name / ".local/share/steward/progress.json")
     assert record["events"], f"{name}'s progress did not land in their home"
-    print(f"hub browser learner: opened in {opened - started:.1f} s, ran in {ran - opened:.1f} s, "
+    print(f"hub browser learner: server and Chromium up in {ready - started:.1f} s, logged in and pulled in "
+          f"{landed - ready:.1f} s, Lab and kernel ready in {opened - landed:.1f} s, ran in {ran - opened:.1f} s, "
           f"{operation}; {time.perf_counter() - started:.1f} s in all (load {os.getloadavg()[0]:.1f})")
