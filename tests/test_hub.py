@@ -15,8 +15,14 @@ repository (no network). Each runs lesson 00 through their server's kernel API. 
   was updated upstream, and the update arrives;
 - the learners' exercises, collected, give the cohort view (``steward cohort``).
 
-Everything the hub started (proxy, culler, servers, kernels) is stopped by PID.
-Outside CI, a missing JupyterHub or configurable-http-proxy skips it with the reason.
+A fourth learner does it in a real browser (Debian's Chromium through Playwright, on the
+same hub): clicks the link, logs in on the hub's page, lands in their own JupyterLab with
+the lesson pulled, Runs All (every check shown, no cell errored), moves a slider of the
+lesson's app and sees it redrawn; their progress is in their home.
+
+Everything the hub started (proxy, culler, servers, kernels) is stopped by PID, and the
+browser is closed. Outside CI, a missing JupyterHub, configurable-http-proxy, Playwright
+or Chromium skips with the reason; with ``CI=true`` it fails instead.
 """
 
 from __future__ import annotations
