@@ -107,7 +107,8 @@ c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
 c.SimpleLocalProcessSpawner.home_dir_template = {str(self.homes / "{username}")!r}
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.env_keep = c.Spawner.env_keep + ["PYTHONPATH"]
-c.Spawner.args = ["--ServerApp.shutdown_no_activity_timeout=1800", "--MappingKernelManager.cull_idle_timeout=0"]
+c.Spawner.args = ["--ServerApp.shutdown_no_activity_timeout=1800", "--MappingKernelManager.cull_idle_timeout=0",
+                  "--LabApp.expose_app_in_browser=True"]  # the browser learner's test reads Lab's model
 if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
     c.Spawner.args.append("--allow-root")
 c.JupyterHub.services = c.JupyterHub.services + [{{"name": "steward-test", "api_token": {self.token!r}}}]
@@ -170,11 +171,16 @@ c.JupyterHub.load_roles = c.JupyterHub.load_roles + [{{
         process = self.process
         if process is not None and process.poll() is None:
             self._pids |= self.descendants()
-            for name in list(self.tokens):
+            def stop_server(name: str) -> None:
                 try:
                     self.api("DELETE", f"hub/api/users/{name}/server", timeout=30)
                 except (OSError, urllib.error.URLError):
                     pass
+
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max(1, len(self.tokens))) as pool:  # together: each can take seconds
+                list(pool.map(stop_server, list(self.tokens)))
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=20)

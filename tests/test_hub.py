@@ -15,13 +15,20 @@ repository (no network). Each runs lesson 00 through their server's kernel API. 
   was updated upstream, and the update arrives;
 - the learners' exercises, collected, give the cohort view (``steward cohort``).
 
-Everything the hub started (proxy, culler, servers, kernels) is stopped by PID.
-Outside CI, a missing JupyterHub or configurable-http-proxy skips it with the reason.
+A fourth learner does it in a real browser (Debian's Chromium through Playwright, on the
+same hub): clicks the link, logs in on the hub's page, lands in their own JupyterLab with
+the lesson pulled, Runs All (every check shown, no cell errored), moves a slider of the
+lesson's app and sees it redrawn; their progress is in their home.
+
+Everything the hub started (proxy, culler, servers, kernels) is stopped by PID, and the
+browser is closed. Outside CI, a missing JupyterHub, configurable-http-proxy, Playwright
+or Chromium skips with the reason; with ``CI=true`` it fails instead.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -117,9 +124,9 @@ def test_a_workshop_on_a_real_hub(hub: hs.Hub, capsys: pytest.CaptureFixture[str
     for name in LEARNERS:
         record = progress.load(hub.homes / name / ".local/share/steward/progress.json")
         assert record["events"], f"{name}'s progress record is empty"
-    found = sorted(p.relative_to(hub.dir).parts[:2] for p in hub.dir.rglob("progress.json*")
-                   if not p.name.endswith(".lock"))
-    assert sorted(set(found)) == [("homes", name) for name in LEARNERS], found
+    found = {p.relative_to(hub.dir).parts[:2] for p in hub.dir.rglob("progress.json*") if not p.name.endswith(".lock")}
+    homes = {("homes", name) for name in hub.tokens}  # (the browser's learner too, if that test ran first)
+    assert {("homes", name) for name in LEARNERS} <= found <= homes, sorted(found)
 
     # One learner cannot reach another's server or files.
     assert hub.user("ben", "api/contents/steward", as_user="ana")[0] == 403
@@ -177,3 +184,90 @@ def test_a_workshop_on_a_real_hub(hub: hs.Hub, capsys: pytest.CaptureFixture[str
 
     elapsed = time.perf_counter() - started
     print(f"hub test: {len(LEARNERS)} learners, {elapsed:.1f} s after the hub was up")
+
+
+# -- one learner in the real browser --------------------------------------------------
+BROWSER_LEARNER = "dee"
+#: Seconds: the pull and Lab's first load with a cold kernel; then Run All of lesson 00.
+OPEN_TIMEOUT = 120.0
+RUN_TIMEOUT = 120.0
+
+
+def _unavailable(reason: str) -> None:
+    if bs.in_ci():
+        pytest.fail(f"{reason} (CI=true: the hub's browser learner must run)")
+    pytest.skip(reason)
+
+
+def test_one_learner_in_the_real_browser(hub: hs.Hub, capsys: pytest.CaptureFixture[str]) -> None:
+    """What a learner does in the room: click the facilitator's link, log in on the hub's
+    page, land in their own JupyterLab with the lesson pulled, Run All, move a slider."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install playwright; no browser download needed)")
+    executable = bs.chromium_path()
+    if executable is None:
+        _unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
+
+    started = time.perf_counter()
+    name = BROWSER_LEARNER
+    link = hub_link(hub, hs.bare_repository(hub.dir / "curriculum-browser.git"), capsys)
+    hub.add_learners([name])
+    with ThreadPoolExecutor(1) as pool, sync_playwright() as playwright:
+        server = pool.submit(hub.start_server, name)  # while Chromium starts
+        browser = playwright.chromium.launch(executable_path=executable, args=bs.CHROMIUM_ARGS)
+        page = None
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context.set_default_timeout(30_000)
+            page = context.new_page()
+            server.result()
+            ready = time.perf_counter()
+            # The link first; the hub asks who they are, then sends them on to the pull.
+            page.goto(link)
+            page.wait_for_url("**/hub/login**")
+            page.fill("#username_input", name)
+            page.fill("#password_input", hub.password)
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{name}/lab/tree/{LESSON}", timeout=OPEN_TIMEOUT * 1000)
+            landed = time.perf_counter()
+            assert (hub.homes / name / LESSON).is_file(), "the link did not pull the lesson into the learner's home"
+            page.get_by_text(bs.KERNEL_IDLE).first.wait_for(timeout=OPEN_TIMEOUT * 1000)
+            bs.wait_until(lambda: (state := bs.cells(page)) and state["kernel"] == "idle" and state["cells"],
+                          OPEN_TIMEOUT, "the lesson's cells and an idle kernel")
+            opened = time.perf_counter()
+
+            bs.run_all(page)
+            state = bs.wait_for_run(page, RUN_TIMEOUT)
+            ran = time.perf_counter()
+            code = [c for c in state["cells"] if c["source"].strip()]
+            errors = [f"cell {c['index'] + 1}: {text}" for c in code for o in c["outputs"] if (text := bs.error_text(o))]
+            assert not errors, "cells show errors:\n" + "\n".join(errors)
+            assert not [c["index"] + 1 for c in code if c["count"] is None], "some cells did not run"
+            checks = sum(".check(" in c["source"] and not c["source"].lstrip().startswith("#") for c in code)
+            shown = sum(MIME_OUTCOME in o.get("data", {}) for c in code for o in c["outputs"])
+            assert checks >= 1 and shown >= checks, f"only {shown} of {checks} checks ran in the browser"
+
+            apps = page.locator(".steward-app")
+            bs.wait_until(lambda: apps.count() >= 1, 30, "an app (.steward-app) to render")
+            app = apps.first
+            app.scroll_into_view_if_needed()
+            operation = next(operate(page, app, control) for _, selector, operate in bs.CONTROLS
+                             if (control := app.locator(selector).first).count() and control.is_visible())
+            assert operation.ok, f"the app did not answer its control: {operation}"
+            assert not bs.visible_errors(page), "the page shows errors:\n" + "\n".join(bs.visible_errors(page))
+        except Exception:
+            if page is not None:
+                bs.screenshot(page, "hub-browser-learner")
+            raise
+        finally:
+            browser.close()
+
+    from steward import progress
+
+    record = progress.load(hub.homes / name / ".local/share/steward/progress.json")
+    assert record["events"], f"{name}'s progress did not land in their home"
+    print(f"hub browser learner: server and Chromium up in {ready - started:.1f} s, logged in and pulled in "
+          f"{landed - ready:.1f} s, Lab and kernel ready in {opened - landed:.1f} s, ran in {ran - opened:.1f} s, "
+          f"{operation}; {time.perf_counter() - started:.1f} s in all (load {os.getloadavg()[0]:.1f})")
