@@ -45,7 +45,8 @@ MODULE = "02"
 
 _DOWNSIDE = re.compile(r"\b(negative|downside|cost|costs|risk|risks|worse|weaker|harder|slower|lose|loses|"
                        r"give up|gives up|trade-off|tradeoff|drawback|must|con|cons|penalty|limitation|limits|"
-                       r"blocks?|queue|queues|waits?)\b", re.IGNORECASE)
+                       r"blocks?|queue|queues|waits?|wast\w*|we accept|at the price of|pauses?|depends? on|stale|"
+                       r"delay\w*|fails? over|only harm)\b", re.IGNORECASE)
 #: A Decision that commits. Nygard writes "We will …"; a careful writer may also write "We'll",
 #: "We are going to", "We have decided to" or "We chose" (issue 13: accept what they write).
 _COMMITS = re.compile(r"\b(we will|we'll|we’ll|we shall|we are going to|we're going to|we have decided|"
@@ -58,7 +59,7 @@ _TITLE = re.compile(r"^\s*(#{1,6}\s+\S|\**title\**\s*:\s*\S|\**adr[\s#-]*\d+)", 
 
 #: A section with no claim: a placeholder or a pointer elsewhere ("TBD", "See the design doc.", "N/A").
 _HOLLOW = re.compile(r"^\W*(tbd|tbc|todo|n/?a|none|nothing|-+|\?+|to be (decided|determined|written|done)|"
-                     r"see (the |our )?[\w -]{0,30}|coming soon|later)\W*$", re.IGNORECASE)
+                     r"see\b[^.\n]{0,80}|as discussed\b[^.\n]{0,60}|coming soon|later)\W*$", re.IGNORECASE)
 #: A Decision that defers the choice ("We will decide later") commits to nothing.
 _DEFERS = re.compile(r"\b(decide|choose|pick|figure (it|this) out|revisit|look into|discuss|see)\b[^.]{0,30}"
                      r"\b(later|soon|next (week|month|quarter|sprint)|in due course|afterwards|when)\b|\btbd\b",
@@ -157,7 +158,8 @@ _COST_CUE = re.compile(r"\b(cost\w*|takes?|taking|took|needs?|work\w*|effort|eng
 #: (an option's name, "option 2", "it", "doing …"). "I would only revisit this" and "we will see" are not.
 _ADVISE = re.compile(r"\b(recommend\w*|propose|suggest|advi[cs]e|we should|you should|let's|let’s|my pick|"
                      r"go(ing)? with|i vote|my choice|please approve|i would (pick|choose|use|go)|"
-                     r"i'd (pick|choose|use|go)|i’d (pick|choose|use|go))\b", re.IGNORECASE)
+                     r"i'd (pick|choose|use|go)|i’d (pick|choose|use|go)|"
+                     r"my (answer|view|take|preference) is|i would (ship|build|do|start|take))\b", re.IGNORECASE)
 _CHOICE = re.compile(r"\b(redis|postgres\w*|database|zoo ?keeper|etcd|option \w+|the (first|second|safer|cheaper) "
                      r"(one|option)|it|this|doing|preventing|building|using)\b", re.IGNORECASE)
 
@@ -168,7 +170,13 @@ def _sentences(text: str) -> list[str]:
 
 def recommends(text: str) -> bool:
     """Whether the note makes a choice: a recommending phrase with what it recommends in the same sentence."""
-    return any(_ADVISE.search(s) and _CHOICE.search(s[_ADVISE.search(s).start():]) for s in _sentences(text))
+    for sentence in _sentences(text):
+        advice = _ADVISE.search(sentence)
+        tail = sentence[advice.end():] if advice else ""
+        # an option's name, or its letter or number in a list ("My recommendation: B.")
+        if advice and (_CHOICE.search(tail) or re.search(r"\b[A-D1-4]\b", tail)):
+            return True
+    return False
 
 
 def names_cost(text: str) -> bool:
