@@ -5,6 +5,7 @@ capstone and ADR checks, and both widgets."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -121,8 +122,12 @@ def test_draft_fails_the_content_checks_not_just_the_headings():
 
 
 @pytest.mark.parametrize("doc, ok", [
-    ("## Goals and non-goals\nGoals: x\nNon-goals: reserving stock\n", True),
-    ("## Goals and non-goals\nGoals: x\n**Non-goals:**\n- reserving stock\n", True),
+    ("## Context\nShoppers see sold-out stock.\n## Goals and non-goals\nGoals: x\nNon-goals: reserving stock\n", True),
+    ("## Goals and non-goals\nGoals: x\nNon-goals: reserving stock on recommendation\n", True),
+    ("## Goals and non-goals\nGoals: x\nNon-goals: world peace\n", False),  # issue 15: off the doc's subject
+    ("## Goals and non-goals\nGoals: x\nNon-goals: none.\n", False),
+    ("## Goals\nx\n\nWe are not building exact stock counts on the product page.\n", True),  # a sentence
+    ("## Goals and non-goals\nGoals: x\n**Non-goals:**\n- reserving stock on recommendation\n", True),
     ("## Non-goals\n- reserving stock\n", True),
     ("## Goals and non-goals\nGoals: x\nNon-goals:\n\n## Design\n", False),
     ("## Non-goals\n\n## Design\n", False),
@@ -138,6 +143,28 @@ def test_non_goals_need_content(doc, ok):
 ])
 def test_alternatives_are_counted(doc, count):
     assert s._alternatives(s.sections(doc)) == count
+
+
+@pytest.mark.parametrize(("old", "new", "check"), [
+    ("## Goals and non-goals", "## Objectives and non-objectives", None),  # issue 15: a synonym heading
+    ("## Alternatives considered", "## Options we rejected", None),
+    (r"(## The design\n)[^#]*", r"\1We will build it.\n\n", "design"),  # a one-line design
+    (r"(## Failure modes\n)[^#]*", r"\1None expected.\n\n", "failure-modes"),
+    (r"(## Cross-cutting concerns\n)[^#]*", r"\1N/A.\n\n", "cross-cutting"),
+    (r"Rollback: [^\n]*", "Rollback: TBD.", "rollback"),
+    (r"(?s)(## Alternatives considered\n).*?(?=## Cross)", r"\1- Option A\n- Option B\n\n", "alternatives"),  # names, no reasons
+    (r"(## Metrics\n)[^#]*", r"\1- Freshness up 10%.\n\n", "metrics"),  # no baseline, no window
+])
+def test_linter_reads_synonyms_and_flags_hollow_sections(old, new, check):
+    doc = s.model_design_doc()
+    changed = re.sub(old, new, doc, count=1)
+    assert changed != doc
+    assert [f.check for f in s.lint_design_doc(changed)] == ([check] if check else [])
+
+
+def test_linter_says_what_it_cannot_judge():
+    assert s.DESIGN_DOC_LIMITS in s.lint_report(s.model_design_doc())
+    assert s.DESIGN_DOC_LIMITS in s.lint_report("")
 
 
 def test_a_rollback_heading_is_not_a_rollback_plan():

@@ -390,6 +390,50 @@ def test_stakeholder_problems_find_each_gap():
     assert t.stakeholder_problems(None) == ["text"]
 
 
+@pytest.mark.parametrize(("old", "new", "missing"), [
+    ("it costs about two weeks of one engineer", "it is a bit more work", "cost"),  # issue 15: no amount
+    ("I recommend Postgres.", "", "recommendation"),  # "I would only revisit this" chooses nothing
+    ("and we oversell; a customer gets a cancellation email instead of a parcel", "and things get confusing", "risk"),
+])
+def test_stakeholder_note_needs_an_amount_a_choice_and_a_consequence(old, new, missing):
+    senior = t.STAKEHOLDER_RUBRIC.senior_level
+    assert old in senior
+    assert any(p.startswith(("the " + missing, "a " + missing)) for p in t.stakeholder_problems(senior.replace(old, new)))
+
+
+def test_stakeholder_note_accepts_a_concise_note():
+    note = ("Decision needed: how we stop overselling the last unit. Option 1, Redis (already running, no new cost): "
+            "fast, but a restart can let two checkouts succeed, and we refund one customer. Option 2, Postgres (our "
+            "main database): the second checkout fails safely; about two weeks of one engineer. I recommend option 2.")
+    assert t.STAKEHOLDER_WORDS[0] <= len(note.split()) < 60
+    assert t.stakeholder_problems(note) == []
+
+
+@pytest.mark.parametrize(("section", "body", "missing"), [
+    ("context", "See the design doc.", "Context"),
+    ("decision", "We will decide later.", "Decision"),
+    ("consequences", "TBD.", "Consequences"),
+])
+def test_adr_flags_hollow_sections(section, body, missing):
+    good = tx._sample_adr()
+    assert any(missing in p for p in t.adr_problems(good.replace(t.adr_sections(good)[section], body)))
+
+
+def test_adr_flags_a_downside_relabelled_or_denied():
+    good = tx._sample_adr()
+    assert tx.has_downside(t.adr_sections(good)["consequences"])
+    relabelled = good.replace("- Negative:", "- Note:")
+    assert any("downside" in p for p in t.adr_problems(relabelled))
+    assert any("downside" in p for p in t.adr_problems(relabelled.replace("- Note:", "- Note: none really;", 1)))
+
+
+def test_text_checks_say_what_they_cannot_judge():
+    for task_id, text in (("02.adr", tx._sample_adr()), ("02.stakeholder-note", t.STAKEHOLDER_RUBRIC.senior_level)):
+        task = tx.TASKS[task_id]
+        assert "cannot judge" in task.compare(text, None).message
+        assert "cannot judge" in task.compare("x", None).message
+
+
 def test_jargon_matches_whole_words_only():
     assert t.jargon_in("Please release it") == []
     assert t.jargon_in("a lease and a TTL") == ["lease", "ttl"]

@@ -45,7 +45,8 @@ MODULE = "02"
 
 _DOWNSIDE = re.compile(r"\b(negative|downside|cost|costs|risk|risks|worse|weaker|harder|slower|lose|loses|"
                        r"give up|gives up|trade-off|tradeoff|drawback|must|con|cons|penalty|limitation|limits|"
-                       r"blocks?|queue|queues|waits?)\b", re.IGNORECASE)
+                       r"blocks?|queue|queues|waits?|wast\w*|we accept|at the price of|pauses?|depends? on|stale|"
+                       r"delay\w*|fails? over|only harm)\b", re.IGNORECASE)
 #: A Decision that commits. Nygard writes "We will …"; a careful writer may also write "We'll",
 #: "We are going to", "We have decided to" or "We chose" (issue 13: accept what they write).
 _COMMITS = re.compile(r"\b(we will|we'll|we’ll|we shall|we are going to|we're going to|we have decided|"
@@ -56,6 +57,49 @@ _TITLE = re.compile(r"^\s*(#{1,6}\s+\S|\**title\**\s*:\s*\S|\**adr[\s#-]*\d+)", 
 
 
 
+#: A section with no claim: a placeholder or a pointer elsewhere ("TBD", "See the design doc.", "N/A").
+_HOLLOW = re.compile(r"^\W*(tbd|tbc|todo|n/?a|none|nothing|-+|\?+|to be (decided|determined|written|done)|"
+                     r"see\b[^.\n]{0,80}|as discussed\b[^.\n]{0,60}|coming soon|later)\W*$", re.IGNORECASE)
+#: A Decision that defers the choice ("We will decide later") commits to nothing.
+_DEFERS = re.compile(r"\b(decide|choose|pick|figure (it|this) out|revisit|look into|discuss|see)\b[^.]{0,30}"
+                     r"\b(later|soon|next (week|month|quarter|sprint)|in due course|afterwards|when)\b|\btbd\b",
+                     re.IGNORECASE)
+#: The label of a bullet such as "- Negative: …" or "- **Cost**: …".
+_LABEL = re.compile(r"^\s*[-*+]\s*\**([A-Za-z -]{2,20}?)\**\s*:", re.MULTILINE)
+_DOWNSIDE_LABEL = re.compile(r"^(negative|negatives|downside|downsides|cost|costs|risk|risks|worse|cons?|"
+                             r"trade-?offs?|drawbacks?|penalty|limitations?|bad|minus|we lose|what we give up)$",
+                             re.IGNORECASE)
+#: A downside denied in the same breath ("none really", "no real downside").
+_DENIED = re.compile(r"\b(none really|nothing really|no real (downside|cost|risk)s?|no (downside|drawback|cost|risk)s?"
+                     r"( to speak of| worth (mentioning|noting))?)\b", re.IGNORECASE)
+_SECTION_NAMES = re.compile(r"^\s*#{1,6}\s*(status|context|decision|consequences)\b", re.IGNORECASE)
+
+#: What this check cannot judge, said with its feedback (issue #15).
+ADR_LIMITS = ("This check reads the ADR's structure only; it cannot judge whether the forces, the choice or "
+              "the downsides are the right ones (assess that with the rubric).")
+
+
+def _hollow(section: str) -> bool:
+    return not section.strip() or bool(_HOLLOW.match(section.strip()))
+
+
+def commits(decision: str) -> bool:
+    """Whether a Decision commits to a choice: "We will …" or other words for it, not "We will decide later"."""
+    return bool(_COMMITS.search(decision)) and not _DEFERS.search(decision)
+
+
+def has_downside(consequences: str) -> bool:
+    """Whether the Consequences name something that gets worse. With labelled bullets ("- Positive: …"), one
+    label must be a downside's ("Negative", "Cost", "Risk", "Worse", …); in prose, a downside's words must
+    appear; a downside denied ("Note: none really") does not count."""
+    labels = [m.group(1).strip() for m in _LABEL.finditer(consequences)]
+    if _DENIED.search(consequences) and not any(_DOWNSIDE_LABEL.match(label) for label in labels):
+        return False
+    if labels:
+        return any(_DOWNSIDE_LABEL.match(label) for label in labels)
+    return bool(_DOWNSIDE.search(consequences))
+
+
 def adr_problems(text: Any) -> list[str]:
     """What an ADR lacks, as short phrases (empty when the structure is complete). Checks
     structure only; whether the reasoning is sound is for the rubric."""
@@ -63,23 +107,24 @@ def adr_problems(text: Any) -> list[str]:
         return ["text"]
     problems = []
     first = next((line for line in text.splitlines() if line.strip()), "")
-    if not _TITLE.match(first):
+    if not _TITLE.match(first) or _SECTION_NAMES.match(first):
         problems.append("a title (the first line, '# ADR 0001: …')")
     sections = adr_sections(text)
     status = sections.get("status", "")
     if not re.search(r"\b(" + "|".join(ADR_STATUSES) + r")\b", status, re.IGNORECASE):
         problems.append("a Status of proposed, accepted, deprecated or superseded")
-    if len(sections.get("context", "").split()) < 10:
-        problems.append("a Context section that states the forces (at least a sentence or two)")
-    if not _COMMITS.search(sections.get("decision", "")):
-        problems.append("a Decision section that commits: 'We will …'")
+    context = sections.get("context", "")
+    if len(context.split()) < 10 or _hollow(context):
+        problems.append("a Context section that states the forces (at least a sentence or two, not a pointer "
+                        "elsewhere)")
+    if not commits(sections.get("decision", "")):
+        problems.append("a Decision section that commits to a choice: 'We will …'")
     consequences = sections.get("consequences", "")
-    if not consequences:
-        problems.append("a Consequences section")
-    elif not _DOWNSIDE.search(consequences):
+    if _hollow(consequences) or len(consequences.split()) < 3:
+        problems.append("a Consequences section that says what follows (not a placeholder)")
+    elif not has_downside(consequences):
         problems.append("a downside among the Consequences (mark it 'Negative:' or name a cost or risk)")
     return problems
-
 
 
 # -- explaining it to a non-technical stakeholder ------------------------------------------------
@@ -92,18 +137,67 @@ _FAMILIES = {
     "a lock service": r"\b(lock(ing)? (service|server|system|tool)s?|new (system|service|tool|component)s?|"
                       r"separate (system|service|tool|component)s?|cluster)\b",
 }
-_RISK = (r"\b(risk|risks|oversell|oversells|oversold|overselling|corrupt\w*|twice|double\w*|lose|lost|wrong|fail\w*|"
-         r"break\w*|broken|refunds?|cancel\w*|complain\w*|outages?|sold out|same item)\b")
-_COST = (r"(\bcost\w*|[£$€]\s?\d|\b(usd|eur|gbp)\s?\d|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bsprints?\b|"
-         r"\bfortnight\b|\bquarters?\b|\bengineers?\b|\bpeople\b|\bon-call\b|\bmoney\b|\bbudget\b|\bspend\b|"
-         r"\beffort\b|\bprice\b|\bcheap\w*|\bexpensive\b|\bheadcount\b)")
-_RECOMMEND = (r"\b(recommend\w*|propose|suggest|we should|i would|i'd|i’d|my advice|let's|let’s|my pick|go with|"
-              r"i vote|we will|we'll|we’ll|the best option|my choice|i advise)\b")
+#: A consequence a head of product understands: what happens to a customer or to the business. "Twice" alone
+#: or "things get confusing" is not one; "we oversell", "a refund", "two customers buy the last unit" are.
+_CONSEQUENCE = re.compile(
+    r"\b(oversell\w*|oversold|refund\w*|cancel\w*|complain\w*|complaints?|apolog\w*|support tickets?|angry|"
+    r"(customer|shopper)s?'? trust|double[- ]s(old|ales?|ells?|elling)|sold out|outages?|lost (sales?|orders?|revenue)|"
+    r"(two|both) (customers|shoppers|people|buyers|orders)|(cannot|can't|never) (send|ship|deliver)|"
+    r"broken promises?|corrupt\w* (data|stock|orders?))\b", re.IGNORECASE)
+_NUMBER = (r"(\d+(\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+           r"half an?|a couple of|a few|several)")
+#: An amount of cost: a number of a unit of time, people or money ("two weeks", "ten working days",
+#: "two engineer-weeks", "USD 4k"); "a bit more work" and "the work is small" are not amounts.
+_AMOUNT = re.compile(r"(\b" + _NUMBER + r"\s+(\w+[\s-]){0,2}?(hours?|days?|weeks?|months?|sprints?|quarters?|"
+                     r"engineers?|people|developers?|fortnights?)\b|[£$€]\s?\d|\b(usd|eur|gbp)\s?\d|\bfortnight\b)",
+                     re.IGNORECASE)
+#: Words that make an amount a cost of the work ("costs", "takes", "of one engineer").
+_COST_CUE = re.compile(r"\b(cost\w*|takes?|taking|took|needs?|work\w*|effort|engineer\w*|build\w*|spend\w*|"
+                       r"time|price|budget|approve|developers?|people|person)\b", re.IGNORECASE)
+#: A recommendation that makes a choice: a recommending phrase and, in the same sentence, what is chosen
+#: (an option's name, "option 2", "it", "doing …"). "I would only revisit this" and "we will see" are not.
+_ADVISE = re.compile(r"\b(recommend\w*|propose|suggest|advi[cs]e|we should|you should|let's|let’s|my pick|"
+                     r"go(ing)? with|i vote|my choice|please approve|i would (pick|choose|use|go)|"
+                     r"i'd (pick|choose|use|go)|i’d (pick|choose|use|go)|"
+                     r"my (answer|view|take|preference) is|i would (ship|build|do|start|take))\b", re.IGNORECASE)
+_CHOICE = re.compile(r"\b(redis|postgres\w*|database|zoo ?keeper|etcd|option \w+|the (first|second|safer|cheaper) "
+                     r"(one|option)|it|this|doing|preventing|building|using)\b", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if s.strip()]
+
+
+def recommends(text: str) -> bool:
+    """Whether the note makes a choice: a recommending phrase with what it recommends in the same sentence."""
+    for sentence in _sentences(text):
+        advice = _ADVISE.search(sentence)
+        tail = sentence[advice.end():] if advice else ""
+        # an option's name, or its letter or number in a list ("My recommendation: B.")
+        if advice and (_CHOICE.search(tail) or re.search(r"\b[A-D1-4]\b", tail)):
+            return True
+    return False
+
+
+def names_cost(text: str) -> bool:
+    """Whether the note puts an amount on the cost: a number of weeks, people or money, said as a cost."""
+    return any(_AMOUNT.search(s) and _COST_CUE.search(s) for s in _sentences(text))
+
+
+def names_risk(text: str) -> bool:
+    """Whether the note says what goes wrong for a customer or the business."""
+    return bool(_CONSEQUENCE.search(text))
+
+
 #: Words a product manager should not have to look up. A senior engineer translates them.
 JARGON = ("fencing", "linearizable", "linearizability", "quorum", "raft", "zxid", "fsync", "split-brain", "split brain",
           "ttl", "consensus", "sentinel", "redlock", "advisory lock", "mutex", "jvm", "lease", "p99", "idempotent")
 _JARGON = re.compile(r"\b(" + "|".join(re.escape(j) for j in JARGON) + r")\b", re.IGNORECASE)
-STAKEHOLDER_WORDS = (60, 250)
+#: The note's length: long enough to weigh two options and their costs, short enough to be read.
+STAKEHOLDER_WORDS = (40, 250)
+#: What this check cannot judge, said with its feedback (issue #15).
+STAKEHOLDER_LIMITS = ("This check reads the note's parts only; it cannot judge whether your risk and cost are right, "
+                      "or whether the head of product will be persuaded (assess that with the rubric).")
 
 
 def jargon_in(text: str) -> list[str]:
@@ -119,12 +213,12 @@ def stakeholder_problems(text: Any) -> list[str]:
     named = [name for name, pattern in _FAMILIES.items() if re.search(pattern, text, re.IGNORECASE)]
     if len(named) < 2:
         problems.append("both options by name (e.g. the Redis we run and the Postgres database)")
-    if not re.search(_RISK, text, re.IGNORECASE):
-        problems.append("the risk (what goes wrong for customers or the business)")
-    if not re.search(_COST, text, re.IGNORECASE):
-        problems.append("the cost (time, people or money)")
-    if not re.search(_RECOMMEND, text, re.IGNORECASE):
-        problems.append("a recommendation ('I recommend …')")
+    if not names_risk(text):
+        problems.append("the risk (what goes wrong for customers or the business: an oversold item, a refund)")
+    if not names_cost(text):
+        problems.append("the cost (an amount of time, people or money: 'about two weeks of one engineer')")
+    if not recommends(text):
+        problems.append("a recommendation that makes a choice ('I recommend Postgres')")
     found = jargon_in(text)
     if found:
         problems.append(f"plain words: translate {', '.join(repr(j) for j in found)}")
@@ -134,8 +228,9 @@ def stakeholder_problems(text: Any) -> list[str]:
     return problems
 
 
-def _text_check(problems_of) -> checks.Comparator:
-    """A comparator over free text: pass when ``problems_of`` finds nothing missing."""
+def _text_check(problems_of, limits: str = "") -> checks.Comparator:
+    """A comparator over free text: pass when ``problems_of`` finds nothing missing. Every verdict ends with
+    ``limits``, what the check cannot judge."""
 
     def compare(answer: Any, expected: Any) -> checks.Verdict:
         if not isinstance(answer, str):
@@ -143,7 +238,9 @@ def _text_check(problems_of) -> checks.Comparator:
         if not answer.strip():
             return checks.Verdict(checks.NOT_ATTEMPTED, "The text is empty.")
         missing = problems_of(answer)
-        return checks.OK if not missing else checks.not_yet("Missing: " + "; ".join(missing) + ".")
+        if not missing:
+            return checks.Verdict(checks.PASS, limits)
+        return checks.not_yet(" ".join(x for x in ("Missing: " + "; ".join(missing) + ".", limits) if x))
 
     return compare
 
@@ -676,7 +773,7 @@ TASKS.add(Task(
     prompt="The ADR for the inventory-reservation lock, as Markdown text: a title, then Status, Context, Decision "
            "and Consequences sections. The structure is checked; the reasoning is yours to assess with the rubric.",
     reference=lambda: "an ADR with every part",
-    compare=_text_check(adr_problems),
+    compare=_text_check(adr_problems, ADR_LIMITS),
     sample_answer=_sample_adr,
     hints=[
         "Six months from now someone asks why the team did not pick etcd. Which section of your ADR answers them, "
@@ -690,14 +787,14 @@ TASKS.add(Task(
             "Your Decision describes what the team *could* do. An ADR records what it *will* do: how does Nygard's "
             "Decision section start?",
             _adr_without_commitment,
-            matches=lambda a: bool(_section(a, "decision")) and not _COMMITS.search(_section(a, "decision")),
+            matches=lambda a: bool(_section(a, "decision")) and not commits(_section(a, "decision")),
         ),
         Misconception(
             "listed only the upsides",
             "Every consequence you list is good news. What does the team give up with this choice, and who will "
             "feel it first?",
             _adr_only_upsides,
-            matches=lambda a: bool(_section(a, "consequences")) and not _DOWNSIDE.search(_section(a, "consequences")),
+            matches=lambda a: bool(_section(a, "consequences")) and not has_downside(_section(a, "consequences")),
         ),
         Misconception(
             "used a status Nygard's format does not have",
@@ -737,10 +834,10 @@ _NOTE_NO_COST = (
 TASKS.add(Task(
     id="02.stakeholder-note",
     title="Explain it to the head of product",
-    prompt="A note of 60–250 words for Cartwheel's head of product: both options, the risk, the cost, and your "
+    prompt="A note of 40–250 words for Cartwheel's head of product: both options, the risk, the cost, and your "
            "recommendation, in words they use. The structure is checked; assess the reasoning with the rubric.",
     reference=lambda: "a note with every part",
-    compare=_text_check(stakeholder_problems),
+    compare=_text_check(stakeholder_problems, STAKEHOLDER_LIMITS),
     sample_answer=lambda: STAKEHOLDER_RUBRIC.senior_level,
     hints=[
         "What does the head of product lose sleep over: a lock, or a customer who paid for an item that is not "
@@ -760,14 +857,14 @@ TASKS.add(Task(
             "laid out the options without recommending one",
             "You described both options well, then handed the decision back. What would you do, and why?",
             lambda: _NOTE_NO_RECOMMENDATION,
-            matches=lambda a: isinstance(a, str) and not re.search(_RECOMMEND, a, re.I),
+            matches=lambda a: isinstance(a, str) and not recommends(a),
         ),
         Misconception(
             "named the risk but not the cost",
             "The note says what could go wrong, but not what the safer option costs. What will the stakeholder "
             "be asked to give up: weeks, people, money?",
             lambda: _NOTE_NO_COST,
-            matches=lambda a: isinstance(a, str) and not re.search(_COST, a, re.I),
+            matches=lambda a: isinstance(a, str) and not names_cost(a),
         ),
     ],
 ))

@@ -735,8 +735,8 @@ def render_adr(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series, f
 
 def adr_sections(text: str) -> dict[str, str]:
     """The body of each Nygard section, by lower-case name. Accepts Markdown headings
-    (``## Context``) and labelled lines (``Status: accepted``)."""
-    heading = re.compile(r"^\s*(?:#{1,6}\s*|\*\*)?(status|context|decision|consequences)\b\**\s*:?\**\s*(.*)$",
+    (``## Context``) and labelled lines (``Status: accepted``, ``* Status: proposed`` as MADR writes it)."""
+    heading = re.compile(r"^\s*(?:[-*+]\s+)?(?:#{1,6}\s*|\*\*)?(status|context|decision|consequences)\b\**\s*:?\**\s*(.*)$",
                          re.IGNORECASE)
     sections: dict[str, list[str]] = {}
     current: str | None = None
