@@ -572,7 +572,8 @@ TASKS.add(Task(
     compare=_interval_compare,
     hints=[
         "Four SEV1s had no commander. If the year had gone slightly differently, how much could the 9 minutes move?",
-        "For 2,000 draws: incidents.sample(frac=1, replace=True), then lesson.adjusted_difference on it; "
+        "For 2,000 draws: pick row numbers with rng.integers and recompute the adjusted difference (with numpy "
+        "arrays and np.bincount per severity × commander it takes a second; pandas per draw takes ten); "
         "np.percentile(values, [2.5, 97.5]).",
     ],
     misconceptions=[
