@@ -57,6 +57,28 @@ def markdown_without_maths(text: str) -> str:
     return f'<div class="{NO_MATHS}">\n\n{text}\n\n</div>'
 
 
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain(v) for v in value) if value else "none"
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    if value is None:
+        return "—"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def plain_mapping(mapping: Any, lines: bool = False) -> str:
+    """A dict as a reader reads it, not as Python prints it: ``team_size = 6 · asks_per_hour = 12.0``
+    on one line, or one ``field: value`` a line (``lines=True``) for a record with nested parts."""
+    if not isinstance(mapping, dict):
+        return _plain(mapping)
+    if lines:
+        return "\n".join(f"{key}: {_plain(value)}" for key, value in mapping.items())
+    return " · ".join(f"{key} = {_plain(value)}" for key, value in mapping.items())
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 hint``, ``2 hints``, ``0 hints``."""
     return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -376,3 +376,13 @@ def test_app_set_returns_its_own_state_as_a_plain_state():
     state = app.set(servers=2000)
     assert state is app.state and isinstance(state, State)
     assert "servers: 2,000" in _shown(state)["text/plain"]
+
+
+def test_records_read_as_a_reader_reads_them():
+    """Scenario dicts and proposals are printed as lines a person reads, not as Python dicts (issue 19)."""
+    from steward.feedback import plain_mapping
+
+    assert plain_mapping({"team_size": 6, "asks_per_hour": 12.0}) == "team_size = 6 · asks_per_hour = 12.0"
+    text = plain_mapping({"slo": "p99 ≤ 200 ms", "deps": [{"name": "inv", "timeout_ms": 100}], "owner": None}, lines=True)
+    assert text.splitlines() == ["slo: p99 ≤ 200 ms", "deps: (name: inv, timeout_ms: 100)", "owner: —"]
+    assert "{" not in text and "'" not in text
