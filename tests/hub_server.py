@@ -108,7 +108,8 @@ c.SimpleLocalProcessSpawner.home_dir_template = {str(self.homes / "{username}")!
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.env_keep = c.Spawner.env_keep + ["PYTHONPATH"]
 c.Spawner.args = ["--ServerApp.shutdown_no_activity_timeout=1800", "--MappingKernelManager.cull_idle_timeout=0",
-                  "--LabApp.expose_app_in_browser=True"]  # the browser learner's test reads Lab's model
+                  "--LabApp.expose_app_in_browser=True",  # the browser learner's test reads Lab's model
+                  "--ServerApp.jpserver_extensions=steward.server=True"]  # as the learners' image enables it
 if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
     c.Spawner.args.append("--allow-root")
 c.JupyterHub.services = c.JupyterHub.services + [{{"name": "steward-test", "api_token": {self.token!r}}}]

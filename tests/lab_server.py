@@ -104,6 +104,7 @@ class LabServer:
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--ServerApp.shutdown_no_activity_timeout=1800",  # a leaked server ends itself
             "--MappingKernelManager.cull_idle_timeout=0",
+            "--ServerApp.jpserver_extensions=steward.server=True",  # what run.py lab enables
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")

@@ -197,3 +197,27 @@ def test_a_redraw_sends_the_picture_before_the_texts() -> None:
     control = next(c for c in app.inputs.values() if hasattr(c, "step"))
     control.value = control.max if control.value != control.max else control.min
     assert order and order[0] == "image" and "text" in order, order
+
+
+def test_pandas_tables_have_no_empty_header_cells() -> None:
+    """The corner above a DataFrame's index, and the cells beside an index name, were empty
+    ``<th>``s (axe-core: empty-table-header): the notebook now shows them as empty ``<td>``s,
+    the rest of the table unchanged; outside IPython nothing is registered."""
+    import pandas as pd
+    from IPython.core.formatters import DisplayFormatter
+
+    from steward import tables
+
+    shell = type("Shell", (), {"display_formatter": DisplayFormatter()})()
+    assert tables.register(shell)
+    columns = pd.MultiIndex.from_tuples([("latency", "p50"), ("latency", "p99")], names=["metric", "stat"])
+    frame = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=pd.Index(["a", "b"], name="arm"), columns=columns)
+    original = frame._repr_html_()
+    assert tables.EMPTY_HEADER in original  # what pandas writes
+    shown = shell.display_formatter.format(frame)[0]["text/html"]
+    assert tables.EMPTY_HEADER not in shown
+    assert shown == original.replace(tables.EMPTY_HEADER, "<td></td>")
+    assert shown.count("<th") == original.count("<th") - original.count(tables.EMPTY_HEADER)
+    with pd.option_context("display.notebook_repr_html", False):
+        assert "text/html" not in shell.display_formatter.format(frame)[0]
+    assert tables.register() is False  # the test runner is no IPython shell

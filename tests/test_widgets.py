@@ -422,3 +422,53 @@ def test_app_redraws_counts_every_live_apps_redraws() -> None:
     app.set(servers=50)
     assert App.redraws() == before + 1
     assert app in App._live
+
+
+# -- the server extension: kernel messages without Nagle's delay (issue #18, felt latency) -------
+def test_kernel_websockets_send_without_delay(tmp_path) -> None:
+    """jupyter_server leaves Nagle's algorithm on for kernel websockets: a widget update that
+    follows the kernel's small ``busy`` message waited for the browser's delayed ACK (up to
+    40 ms, measured in the felt-latency timeline). steward.server sets TCP_NODELAY on open;
+    run.py lab, the learners' image and the browser tests enable it."""
+    import asyncio
+    import sys
+    from pathlib import Path
+
+    from steward import server
+
+    calls: list[Any] = []
+
+    class Handler:
+        def set_nodelay(self, value: bool) -> None:
+            calls.append(("nodelay", value))
+
+        async def open(self, kernel_id: str) -> str:
+            calls.append(("open", kernel_id))
+            return kernel_id
+
+    assert server.no_delay(Handler) and not server.no_delay(Handler)  # patched once
+    assert asyncio.run(Handler().open("k")) == "k"
+    assert calls == [("nodelay", True), ("open", "k")]
+
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
+    class App:
+        log = type("Log", (), {"info": staticmethod(lambda *a: None)})()
+
+    server._load_jupyter_server_extension(App())
+    assert KernelWebsocketHandler._steward_no_delay
+    assert server._jupyter_server_extension_points() == [{"module": "steward.server"}]
+
+    written = json.loads(server.install(tmp_path).read_text())
+    assert written["ServerApp"]["jpserver_extensions"] == {"steward.server": True}
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        from lab_server import LabServer
+    finally:
+        sys.path.pop(0)
+    lab = LabServer.__new__(LabServer)  # only what command() reads: no server, no temp folder
+    lab.root, lab.token, lab.port = tmp_path, "token", 8888
+    assert "--ServerApp.jpserver_extensions=steward.server=True" in lab.command()
+    root = Path(__file__).parents[1]
+    assert "steward.server" in (root / "run.py").read_text()
+    assert "python -m steward.server" in (root / "deploy" / "jupyterhub" / "Dockerfile").read_text()

@@ -17,6 +17,8 @@ lazy.import_quietly("pandas")
 # A table cell reading "$320M to $965M" must not be typeset as maths: pandas then marks its HTML
 # tables tex2jax_ignore, which MathJax skips.
 __import__("pandas").set_option("display.html.use_mathjax", False)
+# Tables a screen reader can read: no empty header cells (steward/tables.py, issue #18).
+__import__("steward.tables").tables.register()
 
 
 def all_lessons() -> dict[str, ModuleType]:
