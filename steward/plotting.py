@@ -151,16 +151,21 @@ def _static_figure_class() -> type:
             return png(self)
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-            """The PNG, and the same PNG in an ``<img>`` whose ``alt`` is :func:`describe`'s text
-            (front ends show the HTML; a PNG output alone cannot carry an alternative)."""
-            import base64
-
-            data = png(self)
-            return {"image/png": base64.b64encode(data).decode("ascii"),
-                    "text/html": html_img(data, "image/png", describe(self)),
-                    "text/plain": describe(self)}
+            return figure_bundle(self)
 
     return StaticFigure
+
+
+def figure_bundle(fig: Figure) -> dict[str, Any]:
+    """A static chart as a notebook shows it: the PNG, and the same PNG in an ``<img>`` whose ``alt``
+    is :func:`describe`'s text (front ends show the HTML; a PNG output alone cannot carry an
+    alternative)."""
+    import base64
+
+    data = png(fig)
+    alt = describe(fig)
+    return {"image/png": base64.b64encode(data).decode("ascii"), "text/html": html_img(data, "image/png", alt),
+            "text/plain": alt}
 
 
 def plain_number(value: float, _position: object = None) -> str:

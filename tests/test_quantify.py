@@ -600,7 +600,7 @@ def test_what_counts_as_a_load(text, loads):
 
 def test_a_tiny_share_never_reads_as_p100():
     """The tail-at-scale caption once said 'its p100' for 1 time in 198,999 (issue 19)."""
-    from steward.lessons.quantify.views import _percentile_name
+    percentile_label = q.percentile_label
 
-    assert _percentile_name(1 / 198_999) == "p99.9995"
-    assert _percentile_name(0.01) == "p99" and _percentile_name(0.001) == "p99.9"
+    assert percentile_label(1 - 1 / 198_999) == "p99.9995"
+    assert percentile_label(1 - 0.01) == "p99" and percentile_label(1 - 0.001) == "p99.9"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +29,7 @@ from steward.lessons.quantify.model import (
     load_test_summary,
     mm1_latency,
     percentile,
+    percentile_label,
     queueing_state,
     throughput_rps,
     window_percentiles,
@@ -54,12 +54,7 @@ class Chart:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The PNG with its text alternative, as every static chart of the curriculum shows itself."""
-        import base64
-
-        data = plotting.png(self.fig)
-        alt = plotting.describe(self.fig)
-        return {"image/png": base64.b64encode(data).decode("ascii"),
-                "text/html": plotting.html_img(data, "image/png", alt), "text/plain": alt}
+        return plotting.figure_bundle(self.fig)
 
     def __repr__(self) -> str:
         return f"<Chart: {self.title}>"
@@ -218,12 +213,6 @@ class QueueingExplorer(App):
             f"P(a request waits) = {state['p_wait']:.1%} (Erlang C).")
 
 
-def _percentile_name(share: float) -> str:
-    """'p99.9995' for a share of 1 in 199,000: enough decimals that a tiny share never rounds to 'p100'."""
-    decimals = max(1, math.ceil(-math.log10(share)) - 2) if share > 0 else 1
-    return "p" + f"{100 * (1 - share):.{decimals}f}".rstrip("0").rstrip(".")
-
-
 class TailAtScale(App):
     """Fan-out → share of requests that hit at least one slow server."""
 
@@ -270,7 +259,7 @@ class TailAtScale(App):
         self.figure.render()
         budget = state["per_server_for_1pct"]
         self.text.value = (f"To keep only 1% of requests slow at this fan-out, each server may be slow "
-                           f"1 time in <b>{1 / budget:,.0f}</b>: its {_percentile_name(budget)}, not its p99.")
+                           f"1 time in <b>{1 / budget:,.0f}</b>: its {percentile_label(1 - budget)}, not its p99.")
 
 
 class CoordinatedOmission(App):
