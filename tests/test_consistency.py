@@ -149,6 +149,8 @@ def _texts() -> list[tuple[str, str]]:
     out += [(str(p.relative_to(ROOT)), re.sub(r"\[[^\]\n]*\]", "", p.read_text(encoding="utf-8")))
             for p in sorted((ROOT / "steward").rglob("*.py")) if p.name != "cartwheel.py"]
     out += [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in sorted((ROOT / "docs").glob("*.md"))]
+    # the writing checks' corpora are written as Cartwheel's people write: in its currency too
+    out += [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests" / "corpora").rglob("*.jsonl"))]
     return out
 
 
