@@ -118,3 +118,50 @@ def test_hub_link_pulls_into_the_home_and_opens_the_module(capsys: pytest.Captur
 def test_hub_link_refuses_what_would_give_a_broken_link(args: tuple[str, ...]) -> None:
     with pytest.raises(StewardError):
         hub.link(*args[:2], module=args[2] if len(args) > 2 else "00")
+
+
+#: What steward.server logs once a server has loaded it.
+LOADED = "steward: kernel websockets send without delay (TCP_NODELAY)"
+
+
+def test_the_images_server_step_makes_a_real_server_load_the_extension(tmp_path: Path) -> None:
+    """The Dockerfile's ``RUN python -m steward.server`` (no Docker daemon here, so the image is
+    not built in CI): the same command, run for a scratch prefix, writes a config that a real
+    Jupyter Server reads from its config path and loads, logging TCP_NODELAY."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    steps = [line.removeprefix("RUN ").strip() for line in (DEPLOY / "Dockerfile").read_text().splitlines()
+             if line.startswith("RUN ") and "steward.server" in line]
+    assert steps == ["python -m steward.server"]
+    prefix = tmp_path / "image"
+    done = subprocess.run([sys.executable, "-m", "steward.server", str(prefix)], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    config = prefix / "etc" / "jupyter"
+    assert Path(done.stdout.strip()) == config / "jupyter_server_config.d" / "steward.json"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "server.log"
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={port}",
+                                   "--ServerApp.token=t", f"--ServerApp.root_dir={tmp_path}"],
+                                  stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None and not any(
+                mark in log.read_text() for mark in (LOADED, "is running at")):
+            time.sleep(0.2)
+        text = log.read_text()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert LOADED in text, text[-2000:]
