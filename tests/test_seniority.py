@@ -546,7 +546,7 @@ def test_no_currency_but_the_canons_in_modules_10_and_11():
 
     root = Path(__file__).resolve().parents[1]
     texts = [p.read_text() for p in sorted((root / "steward/lessons/seniority").glob("*.py"))]
-    texts.append((root / "steward/lessons/projects.py").read_text())
+    texts += [p.read_text() for p in sorted((root / "steward/lessons/projects").glob("*.py"))]
     for folder in ("notebooks", "solutions", "exercises"):
         for name in ("10-choose-your-projects.ipynb", "11-the-seniority-paradox.ipynb"):
             cells = json.loads((root / folder / name).read_text())["cells"]
