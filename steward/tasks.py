@@ -403,6 +403,23 @@ class Rubric:
         return Record(record)
 
 
+class ComposedRubric(Rubric):
+    """A rubric whose senior-level example is composed when it is read (``compose()``), so it reads
+    right for the learner's own inputs and no data is loaded when the lesson is imported."""
+
+    def __init__(self, *args: Any, compose: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        self._compose = compose
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def senior_level(self) -> str:
+        return self._compose() if self._compose else self._senior
+
+    @senior_level.setter
+    def senior_level(self, value: str) -> None:
+        self._senior = value
+
+
 def note(id: str, title: str, text: Any) -> Record | None:  # noqa: A002
     """Keep a written reflection with the notebook (not checked): it travels into the
     mentor's report. ``...`` or empty text records nothing."""

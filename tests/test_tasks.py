@@ -153,3 +153,18 @@ def test_rubric_self_assessment(progress_file):
     done = rubric.assess(["yes", "partly"])
     assert done["status"] == "self-assessed" and done["scores"]["states the risk"] == "partly"
     assert not math.isnan(len(progress.load(progress_file)["events"]))
+
+
+def test_a_composed_rubric_writes_its_senior_example_when_read_not_when_built() -> None:
+    from steward.tasks import ComposedRubric
+
+    calls: list[int] = []
+
+    def compose() -> str:
+        calls.append(1)
+        return f"composed {len(calls)}"
+
+    rubric = ComposedRubric(id="x.y", title="t", criteria=("a",), mid_level="m", senior_level="(composed)", compose=compose)
+    assert calls == []  # nothing is loaded at import
+    assert rubric.senior_level == "composed 1" and rubric.senior_level == "composed 2"
+    assert ComposedRubric(id="x.z", title="t", criteria=("a",), mid_level="m", senior_level="fixed").senior_level == "fixed"

@@ -36,7 +36,7 @@ from steward.lessons.projects.model import (
     value,
     value_per_week,
 )
-from steward.tasks import Misconception, Rubric, Task, TaskSet
+from steward.tasks import ComposedRubric, Misconception, Rubric, Task, TaskSet
 
 # -- written work: the alignment plan (self-assessed) ----------------------------------------
 ALIGNMENT_RUBRIC = Rubric(
@@ -474,23 +474,7 @@ TASKS.add(Task(
 ))
 
 
-class _ComposedRubric(Rubric):
-    """A rubric whose senior-level example is composed from the data when read (no data at import)."""
-
-    def __init__(self, *args: Any, compose: Any = None, **kwargs: Any) -> None:
-        self._compose = compose
-        super().__init__(*args, **kwargs)
-
-    @property  # type: ignore[override]
-    def senior_level(self) -> str:
-        return self._compose() if self._compose else self._senior
-
-    @senior_level.setter
-    def senior_level(self, value: str) -> None:
-        self._senior = value
-
-
-DIRECTOR_NOTE_RUBRIC = _ComposedRubric(
+DIRECTOR_NOTE_RUBRIC = ComposedRubric(
     id="10.note-to-director-review",
     title="A no to a director: decision, cost in their terms, a yes they can give",
     criteria=(

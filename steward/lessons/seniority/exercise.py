@@ -41,7 +41,7 @@ from steward.lessons.seniority.model import (
 from steward.lessons.start_here import SHIFTS as SHIFTS
 from steward.lessons.start_here import SelfAssessment as SelfAssessment
 from steward.lessons.start_here import draw_radar as draw_radar
-from steward.tasks import Misconception, Rubric, Task, TaskSet
+from steward.tasks import ComposedRubric, Misconception, Task, TaskSet
 
 
 # -- 2. the design-doc linter -----------------------------------------------------------------
@@ -574,23 +574,6 @@ def capstone_senior_example(inputs: Mapping[str, Mapping[str, Any]] | None = Non
                 f"with reservation, out of scope (module 02 ranked {', '.join(f.ranked)}).")
     return (f"Non-goals: exact counts on the product page; reserving stock. {body} A nightly batch is a day stale in a "
             f"sale. 1% → 10% → 100% behind a flag, watching p99 and freshness; the flag turns it off in under a minute.")
-
-
-class ComposedRubric(Rubric):
-    """A rubric whose senior-level example is composed from the learner's inputs when read, so it
-    reads right for every option and TTL (and loads no data at import)."""
-
-    def __init__(self, *args: Any, compose: Any = None, **kwargs: Any) -> None:
-        self._compose = compose
-        super().__init__(*args, **kwargs)
-
-    @property  # type: ignore[override]
-    def senior_level(self) -> str:
-        return self._compose() if self._compose else self._senior
-
-    @senior_level.setter
-    def senior_level(self, value: str) -> None:
-        self._senior = value
 
 
 # -- tasks --------------------------------------------------------------------------------------
