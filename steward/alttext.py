@@ -45,9 +45,9 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 #: point, and this is where a learner who cannot see the chart hears that it has none.
 NO_TITLE = "Chart without a title (a title that states its point tells every reader what to see)."
 
-#: The figure this module rendered last, so the printer IPython calls right after for the
-#: same MIME type does not render it again (a weak reference: a closed chart is freed).
-_rendered: list[Any] = [None]
+#: MIME type → the figure this module rendered last in it, so the printer IPython calls right
+#: after for that type does not render it again (a weak reference: a closed chart is freed).
+_rendered: dict[str, Any] = {}
 #: The figures shown during the running cell (see :func:`not_twice`).
 _shown: list[Any] = []
 
@@ -57,11 +57,11 @@ class _Reuse:
     rendered, and for figures that bring their own bundle, it returns ``None`` (IPython then
     keeps the bundle's image); for any other figure it renders as before."""
 
-    def __init__(self, original: Any) -> None:
-        self.original = original
+    def __init__(self, original: Any, mime: str) -> None:
+        self.original, self.mime = original, mime
 
     def __call__(self, fig: Any) -> Any:
-        last, _rendered[0] = _rendered[0], None
+        last = _rendered.pop(self.mime, None)
         if _own_bundle(fig) or (last is not None and last() is fig):
             return None
         return self.original(fig)
@@ -85,7 +85,7 @@ def _printer(shell: Any, mime: str) -> Any:
     except KeyError:
         return None
     if not isinstance(printer, _Reuse):
-        printer = _Reuse(printer)
+        printer = _Reuse(printer, mime)
         formatter.for_type(Figure, printer)
     return printer
 
@@ -97,8 +97,8 @@ def _titled(fig: Any) -> bool:
 
 
 def _suptitle(fig: Any) -> str:
-    text = getattr(fig, "_suptitle", None)
-    return text.get_text().replace("\n", " ").strip() if text is not None else ""
+    getter = getattr(fig, "get_suptitle", None)  # matplotlib 3.8, the curriculum's lowest
+    return getter().replace("\n", " ").strip() if getter is not None else ""
 
 
 def plain_alt(fig: Any) -> str:
@@ -124,7 +124,7 @@ def alt_text(fig: Any) -> str:
     text (title, axes, the numbers read off it), led by the figure's suptitle when it has one
     and by :data:`NO_TITLE` when it has no title at all; :func:`plain_alt` if that fails."""
     try:
-        from steward.plotting import describe
+        from steward.plotting import ALT_LIMIT, describe
 
         text = describe(fig)
         suptitle = _suptitle(fig)
@@ -132,7 +132,8 @@ def alt_text(fig: Any) -> str:
             text = f"{suptitle.rstrip('.')}. {text}"
         if not _titled(fig):
             text = f"{NO_TITLE} {text}" if text != "A chart without a title." else NO_TITLE
-        return text
+        # as bounded as describe's own text: past it a listener has lost the thread
+        return text if len(text) <= ALT_LIMIT else text[: ALT_LIMIT - 1].rsplit(" ", 1)[0] + "…"
     except Exception:  # noqa: BLE001 - the learner's cell must show its chart regardless
         return plain_alt(fig)
 
@@ -157,7 +158,8 @@ def figure_bundle(fig: Any) -> Any:
             if image is None:  # an empty figure: the backend shows nothing, so neither do we
                 return None
             data, metadata = image if isinstance(image, tuple) else (image, None)
-            _rendered[0] = weakref.ref(fig)
+            _rendered.clear()
+            _rendered[mime] = weakref.ref(fig)
             html = _img(mime, data, alt_text(fig), metadata)
             bundle = {mime: data, "text/html": html}
             fig.stale = False  # shown as it is now; any change to it from here on marks it again
@@ -165,7 +167,7 @@ def figure_bundle(fig: Any) -> Any:
             return (bundle, {mime: metadata}) if metadata else bundle
         return None
     except Exception:  # noqa: BLE001 - never break the learner's cell; IPython shows its PNG
-        _rendered[0] = None
+        _rendered.clear()
         return None
 
 

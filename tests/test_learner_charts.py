@@ -56,6 +56,10 @@ def _cells() -> dict[str, str]:
             "f, a = plotting.new_figure(4, 3)\na.bar(['p', 'q'], [1, 2])\n"
             "plotting.finish(a, 'q doubles p', 'item', 'count')\nprint(plotting.describe(f))\nf"
         ),
+        "svg": (
+            "%config InlineBackend.figure_formats = ['svg']\nfig, ax = plt.subplots(figsize=(2, 2))\n"
+            "ax.bar(['a'], [1])\nax.set_title('vector')\nplt.show()"
+        ),
         "retina": (
             "%config InlineBackend.figure_formats = ['retina']\nfig, ax = plt.subplots(figsize=(2, 2))\n"
             "ax.bar(['a'], [1])\nax.set_title('retina')\nplt.show()"
@@ -137,6 +141,13 @@ def test_the_curriculums_own_figure_keeps_its_bundle_and_is_drawn_once(outputs) 
     (shown,) = images(cell)
     described = cell[0]["text"].strip()
     assert alt(shown) == described and shown["data"]["text/plain"] == described
+
+
+def test_an_svg_chart_carries_its_alt_too(outputs) -> None:
+    (shown,) = [o for o in outputs["svg"] if "image/svg+xml" in o.get("data", {})]
+    found = IMG.search(shown["data"]["text/html"])
+    assert found["mime"] == "image/svg+xml" and html.unescape(found["alt"]).startswith("vector")
+    assert base64.b64decode(found["data"]).decode("utf-8") == shown["data"]["image/svg+xml"]
 
 
 def test_a_retina_chart_keeps_its_size_in_the_img(outputs) -> None:
@@ -225,5 +236,10 @@ def test_alt_text_leads_with_the_suptitle_and_falls_back_to_the_texts(monkeypatc
     fig.suptitle("Both arms level")
     assert alttext.alt_text(fig).startswith("Both arms level. ")
     assert not alttext.alt_text(fig).startswith(alttext.NO_TITLE)  # a suptitle is a title
+    crowded, ax = plotting.new_figure(4, 3)
+    for i in range(300):
+        ax.plot([0, 1], [i, i + 1], label=f"series number {i}")
+    text = alttext.alt_text(crowded)
+    assert text.startswith(alttext.NO_TITLE) and len(text) <= plotting.ALT_LIMIT
     monkeypatch.setattr(plotting, "describe", lambda fig: 1 / 0)
     assert alttext.alt_text(fig) == "Chart: untitled. Chart: untitled; x axis time (s)."
