@@ -160,7 +160,7 @@ def figure_bundle(fig: Any) -> Any:
             data, metadata = image if isinstance(image, tuple) else (image, None)
             _rendered.clear()
             _rendered[mime] = weakref.ref(fig)
-            html = _img(mime, data, alt_text(fig), metadata)
+            html = _img(mime, data, alt_text(fig), metadata, _backdrop(fig))
             bundle = {mime: data, "text/html": html}
             fig.stale = False  # shown as it is now; any change to it from here on marks it again
             _shown.append(weakref.ref(fig))
@@ -178,9 +178,25 @@ def _printer_for_any(fig: Any) -> None:
             _printer(shell, mime)
 
 
-def _img(mime: str, data: Any, alt: str, metadata: dict[str, Any] | None) -> str:
+#: The backdrop JupyterLab gives a transparent figure's PNG when the inline backend asks for it
+#: (``needs_background``), so dark tick labels stay legible in the dark theme.
+BACKDROPS = {"light": "white", "dark": "black"}
+
+
+def _backdrop(fig: Any) -> str | None:
+    """The background a transparent figure needs (what the inline backend's metadata asks of
+    the PNG's renderer; an ``<img>`` must carry it itself), None for an opaque one."""
+    inline = sys.modules.get("matplotlib_inline.backend_inline")  # not imported for another backend
+    try:
+        return BACKDROPS.get((inline._fetch_figure_metadata(fig) or {}).get("needs_background")) if inline else None
+    except Exception:  # noqa: BLE001 - another matplotlib-inline: the picture as drawn
+        return None
+
+
+def _img(mime: str, data: Any, alt: str, metadata: dict[str, Any] | None, backdrop: str | None = None) -> str:
     """The ``<img>`` for the printer's output (base64 text for PNG and JPEG, SVG source text),
-    at the size the printer asked for (a retina PNG is shown at half its pixels)."""
+    at the size the printer asked for (a retina PNG is shown at half its pixels), on the
+    backdrop a transparent figure needs."""
     import base64
     import html
 
@@ -188,7 +204,8 @@ def _img(mime: str, data: Any, alt: str, metadata: dict[str, Any] | None) -> str
     if isinstance(encoded, bytes):
         encoded = base64.b64encode(encoded).decode("ascii")
     size = "".join(f' {key}="{int(metadata[key])}"' for key in ("width", "height") if metadata and key in metadata)
-    return f'<img src="data:{mime};base64,{encoded}" alt="{html.escape(alt, quote=True)}"{size} style="max-width:100%"/>'
+    style = "max-width:100%" + (f";background:{backdrop}" if backdrop else "")
+    return f'<img src="data:{mime};base64,{encoded}" alt="{html.escape(alt, quote=True)}"{size} style="{style}"/>'
 
 
 def not_twice() -> None:

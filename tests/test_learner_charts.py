@@ -200,6 +200,7 @@ def test_the_figure_is_rendered_once_for_png_and_html(monkeypatch) -> None:
 
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
+    import matplotlib_inline.backend_inline  # noqa: F401  (as in a kernel: its metadata decides the backdrop)
     from IPython.core.pylabtools import print_figure
     from matplotlib.figure import Figure
 
@@ -221,10 +222,13 @@ def test_the_figure_is_rendered_once_for_png_and_html(monkeypatch) -> None:
         assert set(data) == {"image/png", "text/html", "text/plain"}
         assert IMG.search(data["text/html"])["data"] == data["image/png"]
     assert len(calls) == 2  # once per display
+    assert "background" not in data["text/html"]
+    fig.patch.set_alpha(0)  # transparent: dark ticks need a light backdrop in a dark theme, as the PNG gets
+    assert 'style="max-width:100%;background:white"' in shell.display_formatter.format(fig)[0]["text/html"]
     static, static_ax = plotting.new_figure(3, 2)
     static_ax.bar(["x"], [1])
     data, _ = shell.display_formatter.format(static)
-    assert len(calls) == 2 and data["image/png"] == plotting.figure_bundle(static)["image/png"]
+    assert len(calls) == 3 and data["image/png"] == plotting.figure_bundle(static)["image/png"]
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     plt.close("all")
 
