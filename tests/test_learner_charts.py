@@ -196,12 +196,9 @@ def test_register_is_idempotent_and_false_outside_ipython() -> None:
 def test_the_figure_is_rendered_once_for_png_and_html(monkeypatch) -> None:
     """The inline printer IPython calls after the bundle hands back nothing for the figure the
     bundle has just rendered, so each display draws the chart once."""
-    import matplotlib
-
-    matplotlib.use("agg")
-    import matplotlib.pyplot as plt
     import matplotlib_inline.backend_inline  # noqa: F401  (as in a kernel: its metadata decides the backdrop)
     from IPython.core.pylabtools import print_figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     shell = Shell()
@@ -214,7 +211,9 @@ def test_the_figure_is_rendered_once_for_png_and_html(monkeypatch) -> None:
         return print_figure(fig, **kwargs)
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, partial(counted, fmt="png", base64=True))
-    fig, ax = plt.subplots()
+    fig = Figure()  # a learner's figure, without pyplot (this process stays pyplot-free)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     ax.bar(["a", "b"], [1, 2])
     ax.set_title("b doubles a")
     for _ in range(2):
@@ -230,7 +229,6 @@ def test_the_figure_is_rendered_once_for_png_and_html(monkeypatch) -> None:
     data, _ = shell.display_formatter.format(static)
     assert len(calls) == 3 and data["image/png"] == plotting.figure_bundle(static)["image/png"]
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
-    plt.close("all")
 
 
 def test_alt_text_leads_with_the_suptitle_and_falls_back_to_the_texts(monkeypatch) -> None:
