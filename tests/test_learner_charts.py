@@ -67,21 +67,30 @@ def _cells() -> dict[str, str]:
     }
 
 
-def _run(cells: dict[str, str], kernel_name: str = "python3") -> dict[str, list[dict]]:
+def _run(cells: dict[str, str], argv: list[str], folder: Path) -> dict[str, list[dict]]:
+    """Run ``cells`` as a notebook in a kernel started with ``argv`` (a kernelspec of its own in
+    ``folder``, so the test does not depend on which ``python3`` kernel this machine has)."""
     import nbformat
     from nbclient import NotebookClient
 
     from steward import environment
 
+    spec = folder / "kernels" / "learner-charts"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "test", "language": "python"}))
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells.values()])
-    NotebookClient(nb, kernel_name=kernel_name, timeout=90, **environment.quiet_kernel()).execute()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(folder))
+        NotebookClient(nb, kernel_name="learner-charts", timeout=90, **environment.quiet_kernel()).execute()
     return {name: cell.outputs for name, cell in zip(cells, nb.cells, strict=True)}
 
 
 @pytest.fixture(scope="module")
-def outputs() -> dict[str, list[dict]]:
+def outputs(tmp_path_factory) -> dict[str, list[dict]]:
     """The notebook run once in the curriculum's kernel (the one ``run.py lab`` installs)."""
-    return _run(_cells())
+    from steward import kernel
+
+    return _run(_cells(), kernel.kernelspec(sys.executable)["argv"], tmp_path_factory.mktemp("kernel"))
 
 
 def images(outputs: list[dict]) -> list[dict]:
@@ -156,16 +165,11 @@ def test_a_retina_chart_keeps_its_size_in_the_img(outputs) -> None:
     assert f'width="{size["width"]}"' in img(shown)["size"] and alt(shown).startswith("retina")
 
 
-def test_a_plain_ipykernel_registers_when_a_cell_imports_steward(tmp_path: Path, monkeypatch) -> None:
+def test_a_plain_ipykernel_registers_when_a_cell_imports_steward(tmp_path: Path) -> None:
     """Outside the curriculum's kernel (which imports steward before the shell exists), the
     notebook's first ``import steward`` is what registers."""
-    spec = tmp_path / "kernels" / "plain-ipykernel"
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "plain", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     cells = {"first": "import sys\nprint('steward' in sys.modules)\nimport steward", "show": _cells()["show"]}
-    out = _run(cells, kernel_name="plain-ipykernel")
+    out = _run(cells, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"], tmp_path)
     assert out["first"][0]["text"].strip() == "False"
     (shown,) = images(out["show"])
     assert alt(shown).startswith(TITLE)
