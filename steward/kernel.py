@@ -34,9 +34,17 @@ except ImportError:  # pragma: no cover
 
 
 class Kernel(IPythonKernel):  # type: ignore[misc,valid-type]
-    """IPython's kernel, reporting :data:`LANGUAGE_INFO`."""
+    """IPython's kernel, reporting :data:`LANGUAGE_INFO`, whose charts carry a text alternative."""
 
     language_info = LANGUAGE_INFO
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # ipykernel imports this module (and so steward) before the shell exists, so the
+        # notebook's own ``import steward`` finds it imported and registers nothing: do it here.
+        from steward import alttext
+
+        alttext.register(self.shell)
 
 
 def kernelspec(python: str) -> dict[str, Any]:
