@@ -104,7 +104,7 @@ def cart_abandonment(sessions: pd.DataFrame) -> pd.Series:
 def changes(control: float, treatment: float) -> tuple[float, float]:
     """(absolute change in percentage points, relative change in %), treatment − control.
 
-    The same result reads as "−4 pp" or "−6%": both true, and confusing them inflates or
+    The same result reads as "−2 pp" or "−3%": both true, and confusing them inflates or
     deflates a claim. Say which one you mean, every time.
     """
     if not (math.isfinite(control) and math.isfinite(treatment)) or control <= 0:
@@ -727,7 +727,7 @@ def _money(value: float) -> str:
 
 
 def _share_text(pct: float) -> str:
-    """A small percentage with two significant digits: 0.0072%."""
+    """A small percentage with two significant digits: 0.022%."""
     return f"{pct:.2g}%" if pct < 1 else f"{pct:.1f}%"
 
 
@@ -1044,6 +1044,19 @@ def _wrong_role(text: str, q: Quantity, names: list[str]) -> bool:
     return not any(re.search(_ROLE_WORDS[n], around, re.IGNORECASE) for n in bare)
 
 
+_CI_NAMES = {"CI bound", "CI bound (other)", "CI margin"}
+_INTERVAL_WORDS = re.compile(r"\b(?:CI|interval|confiden\w*|between|margin)\b|±", re.I)
+
+
+def _in_interval(text: str, quantities: list[Quantity], i: int) -> bool:
+    """Whether quantity ``i`` is written as part of an interval: one end of a range ("0.9 to 3.2 pp"), or
+    right after words that announce one ("95% CI", "a margin of")."""
+    q = quantities[i]
+    neighbours = [(quantities[j], quantities[j + 1]) for j in (i - 1, i) if 0 <= j and j + 1 < len(quantities)]
+    paired = any(_RANGE_GAP.match(text[a.end:b.start]) for a, b in neighbours)
+    return paired or bool(_INTERVAL_WORDS.search(text[max(0, q.start - 30):q.start]))
+
+
 #: What the statement checker cannot judge, said with every verdict.
 STATEMENT_LIMITS = ("It checks numbers, their roles and directions against the data; it cannot judge whether the "
                     "statement persuades, or whether its claims hold beyond the test: the rubric does that.")
@@ -1071,7 +1084,7 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
     found = extract_numbers(body)
     quantities = [_per_month(q, w) for q, w in zip(found, _period_windows(body, found), strict=True)]
     hits: dict[str, list[Quantity]] = {}
-    for q in quantities:
+    for i, q in enumerate(quantities):
         if q.unit is None:
             names = _which(q, everything)
             if not names and math.isfinite(q.value) and q.value == int(q.value) and (int(q.value) in _EXEMPT_BARE or 1900 <= q.value <= 2100):
@@ -1083,6 +1096,9 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
             names = _which(q, units[q.unit])
             if q.unit == "%" and re.match(r"\s*(?:relative|in relative terms)\b", body[q.end:q.end + 25], re.I):
                 names = [n for n in names if n.startswith("relative")]
+            if (q.unit == "pp" and names and set(names) <= _CI_NAMES and matches_value(q, abs(f.rel_pct))
+                    and not _in_interval(body, quantities, i)):
+                names = []  # the relative change as pp that happens to equal a CI end: a CI end comes in an interval
         if names and q.unit in {"%", "$"} and _wrong_role(body, q, names):
             report.numbers.append((q.text, f"{', '.join(names)}, in the wrong role"))
             report.issues.append(("wrong-role", f"{q.text!r} is the {names[0].split(' (')[0]}, a true number in "
