@@ -372,6 +372,97 @@ def revenue_bootstrap(sessions: pd.DataFrame, sessions_per_month: float | None =
     return n_month * share * drop * aov
 
 
+# -- is the number plausible? (Twyman's law) and the size of the slice -----------------------------
+def store_revenue_per_month(sessions: pd.DataFrame, sessions_per_month: float | None = None) -> float:
+    """The store's revenue a month today: sessions a month × the *control* arm's revenue per session.
+
+    The control arm is the store without the check; the treatment arm already holds part of the gain.
+    On the canon's data this is ``cartwheel.session_money().revenue_per_month()``."""
+    frame = _require(sessions, ("arm", "order_value"), "sessions")
+    control = frame.loc[frame["arm"] == "control", "order_value"].astype(float)
+    if control.empty:
+        raise ValueError("no sessions in the control arm")
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
+    return float(n_month * control.mean())
+
+
+@dataclass(frozen=True)
+class RevenueClaim:
+    """The revenue claim set against the whole store, and against the problem the check attacks."""
+
+    store_per_month: float      #: the store's revenue a month today (control arm)
+    share_point: float          #: the point estimate as a share of it (a fraction)
+    share_low: float            #: the range's low end as a share
+    share_high: float           #: the range's high end as a share
+    orders_lift: float          #: relative rise in orders: drop ÷ the share of carts bought today
+    rescued_point: float        #: share of stock-out carts the point estimate says the check rescues
+    rescued_high: float         #: the same at the range's high end (the CI's largest drop)
+    bound: float                #: the most the check could add: every stock-out cart rescued (share of revenue)
+
+
+def revenue_claim(sessions: pd.DataFrame, sessions_per_month: float | None = None) -> RevenueClaim:
+    """What share of Cartwheel's monthly revenue the lab's revenue range claims, and how it compares
+    with the ceiling the problem sets (``cartwheel.stockout_revenue_share_bound``).
+
+    The share does not depend on sessions a month: they multiply the claim and the store alike."""
+    frame = _require(sessions, ("arm", "added_to_cart", "purchased", "order_value"), "sessions")
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
+    test = abandonment_test(frame)
+    share, aov = cart_rate(frame), average_order_value(frame)
+    point = revenue_per_month(n_month, share, -test.diff, aov)
+    low, high = revenue_range(n_month, share, (test.ci_low, test.ci_high), aov)
+    store = store_revenue_per_month(frame, n_month)
+    stockout = cartwheel.STOCKOUT_CART_SHARE
+    return RevenueClaim(store, point / store, low / store, high / store, -test.diff / (1 - test.p1),
+                        -test.diff / stockout, -test.ci_low / stockout,
+                        stockout / (1 - test.p1))
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The test's slice of traffic against a bigger one over the same days (same observed rates)."""
+
+    test_share: float           #: the share of sessions the test enrolled (fraction)
+    other_share: float          #: the bigger slice (fraction)
+    test_sessions: int
+    other_sessions: float       #: sessions the bigger slice enrols in the same days
+    scale: float                #: other ÷ test sessions
+    narrowing: float            #: how many times narrower the CI (and the money range) gets: √scale
+    ci_half_pp: float           #: the test's 95% CI half-width (pp)
+    other_ci_half_pp: float
+    revenue: tuple[float, float]        #: the test's monthly revenue range
+    other_revenue: tuple[float, float]  #: the range the bigger slice would give
+    risk_per_day: float         #: revenue a day a treatment as bad as this one is good would cost, at the test's slice
+    other_risk_per_day: float   #: the same at the bigger slice
+
+
+def slice_comparison(sessions: pd.DataFrame, other_share: float = 0.01, days: int | None = None) -> Slice:
+    """What ``other_share`` of the traffic for the same days would have bought, and what it would have risked.
+
+    Sessions come from the canon (``cartwheel.sessions_per_month``, ``cartwheel.AB_DAYS``); the interval
+    narrows as 1/√n with the observed rates held. The risk: a treatment that *cost* as much as this one
+    gains (the point estimate) loses that revenue on the slice it runs on, every day it runs."""
+    if not (isinstance(other_share, (int, float)) and 0 < other_share <= 1):
+        raise ValueError(f"a share of traffic is a fraction in (0, 1]; got {other_share!r}")
+    frame = _require(sessions, ("arm", "added_to_cart", "purchased", "order_value"), "sessions")
+    days = cartwheel.AB_DAYS if days is None else int(days)
+    n_test = len(frame)
+    n_days = cartwheel.sessions_per_month() * days / cartwheel.WINDOW_DAYS
+    test_share = cartwheel.ab_traffic_share(n_test, days)
+    other = other_share * n_days
+    scale = other / n_test
+    test = abandonment_test(frame)
+    half = (test.ci_high - test.ci_low) / 2
+    share, aov, n_month = cart_rate(frame), average_order_value(frame), monthly_sessions()
+    narrowing = math.sqrt(scale)
+    ci = (test.ci_low, test.ci_high)
+    other_ci = (test.diff - half / narrowing, test.diff + half / narrowing)
+    point_per_day = revenue_per_month(n_month, share, -test.diff, aov) / cartwheel.WINDOW_DAYS
+    return Slice(test_share, float(other_share), n_test, other, scale, narrowing, 100 * half, 100 * half / narrowing,
+                 revenue_range(n_month, share, ci, aov), revenue_range(n_month, share, other_ci, aov),
+                 point_per_day * test_share, point_per_day * other_share)
+
+
 # -- the overall evaluation criterion, guardrails and power ---------------------------------------
 @dataclass(frozen=True)
 class MeanDiff:
@@ -628,6 +719,8 @@ class ImpactFacts:
     revenue_point: float
     revenue_full_low: float
     revenue_full_high: float
+    store_revenue_monthly: float
+    revenue_share_pct: float
     latency_p99_added_ms: float
     latency_p99_control_ms: float
     latency_p99_treatment_ms: float
@@ -653,6 +746,7 @@ class ImpactFacts:
                   "relative change": a(self.rel_pct), "cart rate": self.cart_rate_pct,
                   "confidence level": self.confidence_pct, "right-sizing saving": self.saving_pct,
                   "share of traffic in the test": self.traffic_share_pct,
+                  "share of monthly revenue": self.revenue_share_pct,
                   "relative CI bound (low)": a(self.ci_low_pp / self.baseline_pct * 100),
                   "relative CI bound (high)": a(self.ci_high_pp / self.baseline_pct * 100)},
             "pp": {"absolute change": a(self.abs_pp), "CI bound": a(self.ci_low_pp), "CI bound (other)": a(self.ci_high_pp),
@@ -660,6 +754,7 @@ class ImpactFacts:
             "$": {"revenue (low)": self.revenue_low, "revenue (high)": self.revenue_high,
                   "revenue (point)": self.revenue_point, "revenue, all sources (low)": self.revenue_full_low,
                   "revenue, all sources (high)": self.revenue_full_high, "average order value": self.aov,
+                  "store revenue a month": self.store_revenue_monthly,
                   "infrastructure cost": self.infra_monthly_usd, "right-sizing saving": self.saving_monthly_usd,
                   "fleet spend": self.fleet_monthly_usd},
             "ms": {"added p99 latency": self.latency_p99_added_ms,
@@ -693,6 +788,7 @@ def impact_facts(sessions: pd.DataFrame | None = None, costs: pd.DataFrame | Non
     guard = latency_guardrail(sessions)
     table = rightsizing(costs)
     n_test = int(counts["sessions"].sum())
+    claim = revenue_claim(sessions, n_month)
     return ImpactFacts(
         baseline_pct=100 * test.p1, treatment_pct=100 * test.p2, abs_pp=abs_pp, rel_pct=rel_pct,
         ci_low_pp=100 * test.ci_low, ci_high_pp=100 * test.ci_high, p_value=test.p_value, z=test.z,
@@ -702,6 +798,7 @@ def impact_facts(sessions: pd.DataFrame | None = None, costs: pd.DataFrame | Non
         revenue_low=low, revenue_high=high,
         revenue_point=revenue_per_month(n_month, share, -test.diff, aov),
         revenue_full_low=money.all_sources[0], revenue_full_high=money.all_sources[1],
+        store_revenue_monthly=claim.store_per_month, revenue_share_pct=100 * claim.share_point,
         latency_p99_added_ms=guard.added_ms, latency_p99_control_ms=guard.control_ms,
         latency_p99_treatment_ms=guard.treatment_ms, treatment_inside_slo=guard.inside,
         latency_mean_added_ms=latency_mean_added(sessions), latency_p95_added_ms=latency_added(sessions, 0.95),
@@ -738,7 +835,8 @@ def _millions(value: float) -> str:
 def impact_statement(facts: ImpactFacts | None = None) -> str:
     """A business-impact statement assembled from the computed numbers (the reference answer).
 
-    Order: outcome metric and baseline, change, uncertainty, business outcome, cost. The SLO
+    Order: outcome metric and baseline, change, uncertainty, business outcome (and the point estimate as a share of the
+    store's monthly revenue, the first thing a sceptical reader checks), cost. The SLO
     verdict is computed on the treatment arm's p99 (``cartwheel.inside_latency_slo``).
     """
     f = _facts() if facts is None else facts
@@ -752,7 +850,9 @@ def impact_statement(facts: ImpactFacts | None = None) -> str:
         f"the traffic, split 50/50). "
         f"At {_millions(f.sessions_per_month)} sessions a month, {f.cart_rate_pct:.1f}% of them adding to cart, "
         f"and a {_money(f.aov)} average order, that is {_money(f.revenue_low)} to {_money(f.revenue_high)} "
-        f"a month in recovered orders, if the effect holds at full traffic. "
+        f"a month in recovered orders, if the effect holds at full traffic; the point estimate, "
+        f"{_money(f.revenue_point)}, would be {f.revenue_share_pct:.1f}% of the store's {_money(f.store_revenue_monthly)} "
+        f"monthly revenue. "
         f"The cost: {f.latency_p99_added_ms:.1f} ms more p99 latency on the product page's recommendation call "
         f"(the treatment arm's p99 is {f.latency_p99_treatment_ms:.1f} ms, {verdict} the {f.slo_ms:.0f} ms SLO) "
         f"and {_money(f.infra_monthly_usd)} a month for the inventory cache."
@@ -1033,6 +1133,8 @@ _ROLE_WORDS = {
     "average order value": r"order|AOV|basket",
     "infrastructure cost": r"cache|infra\w*|cost\w*|runs?|pay|bill|server|hosting",
     "fleet spend": r"fleet|spend|cloud|bill",
+    "share of monthly revenue": r"revenue|sales|store|of all|of everything",
+    "store revenue a month": r"revenue|sales|store|of all|of everything",
 }
 
 
