@@ -475,6 +475,7 @@ def test_revenue_uncertainty_by_hand():
 def test_whether_52_48_is_a_mismatch_depends_on_the_sample_size():
     table = L.srm_table(0.52)
     assert not table.loc[1_000, "mismatch"] and table.loc[10_000, "mismatch"]
+    assert table.index[-1] == cartwheel.AB_SESSIONS  # the table reaches this lab's test, whatever its size
     n = L.srm_min_sessions(0.52)
     assert L.srm_p_for_split(0.52, n) < L.SRM_ALPHA <= L.srm_p_for_split(0.52, n - 1)
     assert L.srm_p_for_split(0.52, 10_000) == pytest.approx(L.srm_check({"a": 5200, "b": 4800}).p_value)

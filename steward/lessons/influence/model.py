@@ -235,8 +235,12 @@ def srm_min_sessions(share: float, alpha: float = SRM_ALPHA) -> int:
     return math.ceil(critical / (2 * share - 1) ** 2)
 
 
-def srm_table(share: float = 0.52, sizes: Sequence[int] = (500, 1_000, 5_000, 10_000, 32_000, 100_000)) -> pd.DataFrame:
-    """The same logged split at several test sizes: χ², p-value and whether it is flagged."""
+def srm_table(share: float = 0.52, sizes: Sequence[int] | None = None) -> pd.DataFrame:
+    """The same logged split at several test sizes: χ², p-value and whether it is flagged.
+
+    By default from a few hundred sessions up to this lab's test (``cartwheel.AB_SESSIONS``)."""
+    if sizes is None:
+        sizes = (500, 1_000, 5_000, 10_000, cartwheel.AB_SESSIONS)
     rows = []
     for n in sizes:
         p = srm_p_for_split(share, n)
