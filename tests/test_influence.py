@@ -383,6 +383,15 @@ def test_widget_redraws_fast_by_blitting(app):
     assert np.percentile(app.timings[-6:], 50) < 0.25  # generous: CI machines are shared
 
 
+def test_the_explorer_axis_fits_the_data():
+    """The axis was fixed at −12 to +6 pp for a −4 pp effect; with the effect at −2 pp most of it was empty."""
+    app = L.ImpactRange()
+    widest = app.set(confidence=0.99, test_scale=0.25)
+    left, right = app.figure.ax.get_xlim()
+    assert left < widest.ci_low_pp and widest.ci_high_pp < right and left < 0 < right  # the axis holds every interval
+    assert right - left < 2 * (widest.ci_high_pp - widest.ci_low_pp)  # and is not mostly empty
+
+
 def test_apps_registry():
     assert set(L.APPS) == {"impact-range"}
     assert isinstance(L.APPS["impact-range"](), L.ImpactRange)
