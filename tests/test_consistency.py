@@ -81,6 +81,11 @@ def test_the_ab_effect_is_plausible_and_clearly_measured():
     from steward.lessons import influence
 
     assert 0 < -ab_sessions.TREATMENT_EFFECT < cartwheel.STOCKOUT_CART_SHARE
+    # sized by design, not by luck: at the canon's cart rate and abandonment the expected z is well past 3
+    money = cartwheel.session_money()
+    carts_per_arm = cartwheel.AB_SESSIONS * cartwheel.AB_TREATMENT_SHARE * money.cart_rate
+    expected_se = (2 * money.abandonment * (1 - money.abandonment) / carts_per_arm) ** 0.5
+    assert -ab_sessions.TREATMENT_EFFECT / expected_se > 3.3
     sessions = load("ab_sessions")
     test = influence.abandonment_test(sessions)
     assert test.ci_low < ab_sessions.TREATMENT_EFFECT < test.ci_high  # the measured range covers the truth
