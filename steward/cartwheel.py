@@ -119,8 +119,9 @@ def cache_keys() -> int:
 # -- the A/B test of real-time inventory checks ------------------------------------------------------------
 #: Sessions in the first test of real-time inventory checks (module 07's lab), both arms together. Sized so
 #: that an effect of about 2 pp on cart abandonment (a ~66% base, ~28% of sessions adding to cart) shows at
-#: z ≈ 3.4 on average: carts per arm ≈ 13,000, SE ≈ 0.6 pp (tests/test_consistency.py keeps it past 3.3). Still a tiny slice of the traffic
-#: (:func:`ab_traffic_share`); module 07 asks what a bigger slice would have bought.
+#: z ≈ 3.4 on average: carts per arm ≈ 13,000, SE ≈ 0.6 pp (tests/test_consistency.py keeps it past 3.3).
+#: Still a tiny slice of the traffic (:func:`ab_traffic_share`); module 07 asks what a bigger slice would
+#: have bought.
 AB_SESSIONS = 96_000
 #: Sessions in the re-run whose analytics beacon lost slow treatment sessions (the SRM file).
 AB_SRM_SESSIONS = 12_000
