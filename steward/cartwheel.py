@@ -117,8 +117,12 @@ def cache_keys() -> int:
 
 
 # -- the A/B test of real-time inventory checks ------------------------------------------------------------
-#: Sessions in the first test of real-time inventory checks (module 07's lab), both arms together.
-AB_SESSIONS = 32_000
+#: Sessions in the first test of real-time inventory checks (module 07's lab), both arms together. Sized so
+#: that an effect of about 2 pp on cart abandonment (a ~66% base, ~28% of sessions adding to cart) shows at
+#: z ≈ 3.4 on average: carts per arm ≈ 13,000, SE ≈ 0.6 pp (tests/test_consistency.py keeps it past 3.3).
+#: Still a tiny slice of the traffic (:func:`ab_traffic_share`); module 07 asks what a bigger slice would
+#: have bought.
+AB_SESSIONS = 96_000
 #: Sessions in the re-run whose analytics beacon lost slow treatment sessions (the SRM file).
 AB_SRM_SESSIONS = 12_000
 #: Days the test ran.
@@ -388,8 +392,24 @@ CACHE_SCOPE = "one Redis per serving region"
 
 # -- facts first needed by module(s) 07 ---------------------------------------------------------------------
 # (Add facts here that module(s) 07 introduce and other places reuse; keep the docstring rule above.)
-#: Marker for module(s) 07: nothing yet.
+#: Marker for module(s) 07.
 _SECTION_07 = "07"
+#: Share of carts (today, without the real-time check) abandoned because an item in them turned out to be out of
+#: stock at checkout: the problem the real-time inventory check attacks. Declared. The check can at most rescue
+#: these carts, so no true drop in cart abandonment can exceed it; module 07 uses it as the sanity bound of its
+#: revenue claim (:func:`stockout_revenue_share_bound`), and the A/B generator's true effect is a part of it.
+STOCKOUT_CART_SHARE = 0.04
+
+
+def stockout_revenue_share_bound() -> float:
+    """The largest share of monthly revenue the real-time check could add: every stock-out cart rescued.
+
+    A drop of d in cart abandonment turns d of every cart into an order, on top of the (1 − abandonment)
+    that buy today, so orders (and, at the same order value, revenue) rise by d ÷ (1 − abandonment).
+    With d at its ceiling :data:`STOCKOUT_CART_SHARE` and the control arm's abandonment, this is the
+    bound; a claim near or above it is Twyman's law at work (module 07)."""
+    return STOCKOUT_CART_SHARE / (1.0 - session_money().abandonment)
+
 
 # -- facts first needed by module(s) 09 ---------------------------------------------------------------------
 # (Add facts here that module(s) 09 introduce and other places reuse; keep the docstring rule above.)

@@ -73,6 +73,32 @@ def test_ab_latency_is_the_call_latency_slo_sli():
     assert control.median() < hits.median() < 5 * control.median()
 
 
+def test_the_ab_effect_is_plausible_and_clearly_measured():
+    """Last session's review: a −4 pp effect claimed 12% of all revenue from one stock check. The true effect is
+    now a part of the problem the check attacks (stock-out carts), the test is big enough to see it clearly, and
+    the revenue it claims, even at the range's high end, stays under the ceiling the canon sets."""
+    from steward.datasets import ab_sessions
+    from steward.lessons import influence
+
+    assert 0 < -ab_sessions.TREATMENT_EFFECT < cartwheel.STOCKOUT_CART_SHARE
+    # sized by design, not by luck: at the canon's cart rate and abandonment the expected z is well past 3
+    money = cartwheel.session_money()
+    carts_per_arm = cartwheel.AB_SESSIONS * cartwheel.AB_TREATMENT_SHARE * money.cart_rate
+    expected_se = (2 * money.abandonment * (1 - money.abandonment) / carts_per_arm) ** 0.5
+    assert -ab_sessions.TREATMENT_EFFECT / expected_se > 3.3
+    sessions = load("ab_sessions")
+    test = influence.abandonment_test(sessions)
+    assert test.ci_low < ab_sessions.TREATMENT_EFFECT < test.ci_high  # the measured range covers the truth
+    assert abs(test.z) >= 3 and test.ci_high < -0.005  # detected clearly: the CI stops half a point short of zero
+    claim = influence.revenue_claim(sessions)
+    assert claim.store_per_month == pytest.approx(cartwheel.session_money().revenue_per_month())
+    assert claim.bound == pytest.approx(cartwheel.stockout_revenue_share_bound())
+    assert claim.share_low < claim.share_point < claim.share_high < cartwheel.stockout_revenue_share_bound()
+    # the ceiling follows from the canon: every stock-out cart rescued, over the carts bought today
+    money = cartwheel.session_money()
+    assert cartwheel.stockout_revenue_share_bound() == pytest.approx(cartwheel.STOCKOUT_CART_SHARE / (1 - money.abandonment))
+
+
 def test_money_comes_from_the_data():
     money = cartwheel.session_money()
     sessions = load("ab_sessions")

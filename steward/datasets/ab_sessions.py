@@ -14,7 +14,9 @@ rather than reading it off a parameter:
   product page's hit rate) or from the inventory service (a miss);
 - added to cart: Bernoulli with a per-device rate, the same in both arms;
 - abandoned (given a cart): a per-device base rate, plus 3 pp per 100 ms of latency
-  above the control arm's median, minus 4 pp in treatment;
+  above the control arm's median, minus 2 pp in treatment: half of the carts that today
+  fail on a stock-out at checkout (``cartwheel.STOCKOUT_CART_SHARE``), the shoppers who,
+  warned before adding, pick an item in stock and buy;
 - order value: log-normal (median $50) for sessions that purchased, 0 otherwise;
 - server error: whether any of the session's recommendation calls got a 5xx, at the request
   log's error rate per call over the canon's calls per session, the same in both arms: the check
@@ -36,7 +38,10 @@ from steward import cartwheel
 from steward.datagen import Column, Dataset
 from steward.datasets import requests as requests_data
 
-SEED = 707
+#: The seed: the first from 707 up whose measured effect lands within a quarter of a standard error of
+#: :data:`TREATMENT_EFFECT` with a clean split (707 itself measured −0.66 pp, 2.3 SE short of the true
+#: −2 pp): the lab teaches reading a result, and a draw that far off would teach bad luck instead.
+SEED = 712
 SESSIONS = cartwheel.AB_SESSIONS
 
 DEVICES = np.array(["mobile", "desktop", "tablet"])
@@ -56,7 +61,11 @@ PAGE_RENDER_MEDIAN_MS = np.array([1_400.0, 700.0, 1_000.0])
 PAGE_RENDER_SIGMA = 0.5
 #: Abandonment's base rates hold at this latency (the control call's median server time).
 LATENCY_REF_MS = cartwheel.HIT_MEDIAN_MS * CONTROL_FACTOR * PRODUCT_FACTOR
-TREATMENT_EFFECT = -0.04  # on the abandonment probability, before the latency cost
+#: Share of stock-out carts (``cartwheel.STOCKOUT_CART_SHARE``) the early warning rescues: the shopper picks
+#: an item in stock and buys. The rest leave anyway.
+RESCUED_SHARE = 0.5
+#: The true effect on the abandonment probability, before the latency cost: −2 pp.
+TREATMENT_EFFECT = -cartwheel.STOCKOUT_CART_SHARE * RESCUED_SHARE
 ORDER_MEDIAN_USD = 50.0
 ORDER_SIGMA = 0.6
 #: A session sees a server error if any of its calls does: 1 − (1 − per-call rate)^calls per session.

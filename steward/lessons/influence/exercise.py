@@ -37,6 +37,7 @@ from steward.lessons.influence.model import (
     latency_mean_added,
     monthly_sessions,
     peeking_false_positive_rate,
+    revenue_claim,
     revenue_per_month,
     revenue_range,
     rightsizing,
@@ -533,6 +534,54 @@ TASKS.add(Task(
         Misconception("a point, not a range",
                       "Both ends are the point estimate. Carry the confidence interval through: the money is as "
                       "uncertain as the effect.", lambda: _revenue_with(point=True)),
+    ],
+))
+
+def _share_with(kind: str) -> float:
+    """The point estimate's share of monthly revenue, and the wrong versions of it."""
+    s, t = _sessions(), _test()
+    n, share, aov = monthly_sessions(), cart_rate(s), average_order_value(s)
+    point = revenue_per_month(n, share, -t.diff, aov)
+    claim = revenue_claim(s)
+    if kind == "carts":  # divided by the value of every cart, as if all of them bought
+        return point / (n * share * aov)
+    if kind == "relative":  # the relative change in abandonment
+        return abs(changes(t.p1, t.p2)[1]) / 100
+    if kind == "both arms":  # the store's revenue from both arms: the treatment already holds part of the gain
+        return point / (n * float(s["order_value"].mean()))
+    if kind == "high":
+        return claim.share_high
+    return claim.share_point
+
+
+TASKS.add(Task(
+    id="07.revenue-share",
+    title="Is the number plausible? Its share of all revenue",
+    prompt="What share of Cartwheel's monthly revenue does your point estimate claim? A fraction: the point estimate "
+           "÷ the store's revenue a month today (sessions a month × revenue per session in the control arm).",
+    reference=lambda: _share_with("point"),
+    compare=checks.number(rel=1e-3, unit="fraction of monthly revenue"),
+    hints=[
+        "If the store makes some amount a month today, without the check, what part of that is your extra? Which arm "
+        "shows the store as it is today?",
+        "store = SESSIONS_PER_MONTH × the control arm's order_value summed ÷ its sessions (zeros included); "
+        "share = (the revenue range's point: monthly carts × drop × order value) ÷ store.",
+    ],
+    misconceptions=[
+        Misconception("divided by the value of every cart",
+                      "You divided by what the carts would be worth if every one of them bought. How many carts become "
+                      "orders today?", lambda: _share_with("carts")),
+        Misconception("the relative change in abandonment",
+                      "That is how much abandonment fell, relative to itself. The question is about revenue: how many "
+                      "orders are there today, and how many more does the drop add?", lambda: _share_with("relative")),
+        Misconception("the store's revenue from both arms",
+                      "Close, but the treatment arm already holds part of the gain. Which arm is the store without the check?",
+                      lambda: _share_with("both arms")),
+        Misconception("the range's high end",
+                      "That is the optimistic end of the range. The task asks about the point estimate.",
+                      lambda: _share_with("high")),
+        Misconception("gave a percentage", "That looks like a percentage; give a fraction.",
+                      lambda: 100 * _share_with("point")),
     ],
 ))
 

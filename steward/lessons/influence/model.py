@@ -104,7 +104,7 @@ def cart_abandonment(sessions: pd.DataFrame) -> pd.Series:
 def changes(control: float, treatment: float) -> tuple[float, float]:
     """(absolute change in percentage points, relative change in %), treatment − control.
 
-    The same result reads as "−4 pp" or "−6%": both true, and confusing them inflates or
+    The same result reads as "−2 pp" or "−3%": both true, and confusing them inflates or
     deflates a claim. Say which one you mean, every time.
     """
     if not (math.isfinite(control) and math.isfinite(treatment)) or control <= 0:
@@ -235,8 +235,12 @@ def srm_min_sessions(share: float, alpha: float = SRM_ALPHA) -> int:
     return math.ceil(critical / (2 * share - 1) ** 2)
 
 
-def srm_table(share: float = 0.52, sizes: Sequence[int] = (500, 1_000, 5_000, 10_000, 32_000, 100_000)) -> pd.DataFrame:
-    """The same logged split at several test sizes: χ², p-value and whether it is flagged."""
+def srm_table(share: float = 0.52, sizes: Sequence[int] | None = None) -> pd.DataFrame:
+    """The same logged split at several test sizes: χ², p-value and whether it is flagged.
+
+    By default from a few hundred sessions up to this lab's test (``cartwheel.AB_SESSIONS``)."""
+    if sizes is None:
+        sizes = (500, 1_000, 5_000, 10_000, cartwheel.AB_SESSIONS)
     rows = []
     for n in sizes:
         p = srm_p_for_split(share, n)
@@ -370,6 +374,97 @@ def revenue_bootstrap(sessions: pd.DataFrame, sessions_per_month: float | None =
     share = (c[0] + t[0]) / (c[4] + t[4])
     aov = (c[3] + t[3]) / (c[2] + t[2])
     return n_month * share * drop * aov
+
+
+# -- is the number plausible? (Twyman's law) and the size of the slice -----------------------------
+def store_revenue_per_month(sessions: pd.DataFrame, sessions_per_month: float | None = None) -> float:
+    """The store's revenue a month today: sessions a month × the *control* arm's revenue per session.
+
+    The control arm is the store without the check; the treatment arm already holds part of the gain.
+    On the canon's data this is ``cartwheel.session_money().revenue_per_month()``."""
+    frame = _require(sessions, ("arm", "order_value"), "sessions")
+    control = frame.loc[frame["arm"] == "control", "order_value"].astype(float)
+    if control.empty:
+        raise ValueError("no sessions in the control arm")
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
+    return float(n_month * control.mean())
+
+
+@dataclass(frozen=True)
+class RevenueClaim:
+    """The revenue claim set against the whole store, and against the problem the check attacks."""
+
+    store_per_month: float      #: the store's revenue a month today (control arm)
+    share_point: float          #: the point estimate as a share of it (a fraction)
+    share_low: float            #: the range's low end as a share
+    share_high: float           #: the range's high end as a share
+    orders_lift: float          #: relative rise in orders: drop ÷ the share of carts bought today
+    rescued_point: float        #: share of stock-out carts the point estimate says the check rescues
+    rescued_high: float         #: the same at the range's high end (the CI's largest drop)
+    bound: float                #: the most the check could add: every stock-out cart rescued (share of revenue)
+
+
+def revenue_claim(sessions: pd.DataFrame, sessions_per_month: float | None = None) -> RevenueClaim:
+    """What share of Cartwheel's monthly revenue the lab's revenue range claims, and how it compares
+    with the ceiling the problem sets (``cartwheel.stockout_revenue_share_bound``).
+
+    The share does not depend on sessions a month: they multiply the claim and the store alike."""
+    frame = _require(sessions, ("arm", "added_to_cart", "purchased", "order_value"), "sessions")
+    n_month = monthly_sessions() if sessions_per_month is None else float(sessions_per_month)
+    test = abandonment_test(frame)
+    share, aov = cart_rate(frame), average_order_value(frame)
+    point = revenue_per_month(n_month, share, -test.diff, aov)
+    low, high = revenue_range(n_month, share, (test.ci_low, test.ci_high), aov)
+    store = store_revenue_per_month(frame, n_month)
+    stockout = cartwheel.STOCKOUT_CART_SHARE
+    return RevenueClaim(store, point / store, low / store, high / store, -test.diff / (1 - test.p1),
+                        -test.diff / stockout, -test.ci_low / stockout,
+                        stockout / (1 - test.p1))
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The test's slice of traffic against a bigger one over the same days (same observed rates)."""
+
+    test_share: float           #: the share of sessions the test enrolled (fraction)
+    other_share: float          #: the bigger slice (fraction)
+    test_sessions: int
+    other_sessions: float       #: sessions the bigger slice enrols in the same days
+    scale: float                #: other ÷ test sessions
+    narrowing: float            #: how many times narrower the CI (and the money range) gets: √scale
+    ci_half_pp: float           #: the test's 95% CI half-width (pp)
+    other_ci_half_pp: float
+    revenue: tuple[float, float]        #: the test's monthly revenue range
+    other_revenue: tuple[float, float]  #: the range the bigger slice would give
+    risk_per_day: float         #: revenue a day a treatment as bad as this one is good would cost, at the test's slice
+    other_risk_per_day: float   #: the same at the bigger slice
+
+
+def slice_comparison(sessions: pd.DataFrame, other_share: float = 0.01, days: int | None = None) -> Slice:
+    """What ``other_share`` of the traffic for the same days would have bought, and what it would have risked.
+
+    Sessions come from the canon (``cartwheel.sessions_per_month``, ``cartwheel.AB_DAYS``); the interval
+    narrows as 1/√n with the observed rates held. The risk: a treatment that *cost* as much as this one
+    gains (the point estimate) loses that revenue on the slice it runs on, every day it runs."""
+    if not (isinstance(other_share, (int, float)) and 0 < other_share <= 1):
+        raise ValueError(f"a share of traffic is a fraction in (0, 1]; got {other_share!r}")
+    frame = _require(sessions, ("arm", "added_to_cart", "purchased", "order_value"), "sessions")
+    days = cartwheel.AB_DAYS if days is None else int(days)
+    n_test = len(frame)
+    n_days = cartwheel.sessions_per_month() * days / cartwheel.WINDOW_DAYS
+    test_share = cartwheel.ab_traffic_share(n_test, days)
+    other = other_share * n_days
+    scale = other / n_test
+    test = abandonment_test(frame)
+    half = (test.ci_high - test.ci_low) / 2
+    share, aov, n_month = cart_rate(frame), average_order_value(frame), monthly_sessions()
+    narrowing = math.sqrt(scale)
+    ci = (test.ci_low, test.ci_high)
+    other_ci = (test.diff - half / narrowing, test.diff + half / narrowing)
+    point_per_day = revenue_per_month(n_month, share, -test.diff, aov) / cartwheel.WINDOW_DAYS
+    return Slice(test_share, float(other_share), n_test, other, scale, narrowing, 100 * half, 100 * half / narrowing,
+                 revenue_range(n_month, share, ci, aov), revenue_range(n_month, share, other_ci, aov),
+                 point_per_day * test_share, point_per_day * other_share)
 
 
 # -- the overall evaluation criterion, guardrails and power ---------------------------------------
@@ -628,6 +723,8 @@ class ImpactFacts:
     revenue_point: float
     revenue_full_low: float
     revenue_full_high: float
+    store_revenue_monthly: float
+    revenue_share_pct: float
     latency_p99_added_ms: float
     latency_p99_control_ms: float
     latency_p99_treatment_ms: float
@@ -653,6 +750,7 @@ class ImpactFacts:
                   "relative change": a(self.rel_pct), "cart rate": self.cart_rate_pct,
                   "confidence level": self.confidence_pct, "right-sizing saving": self.saving_pct,
                   "share of traffic in the test": self.traffic_share_pct,
+                  "share of monthly revenue": self.revenue_share_pct,
                   "relative CI bound (low)": a(self.ci_low_pp / self.baseline_pct * 100),
                   "relative CI bound (high)": a(self.ci_high_pp / self.baseline_pct * 100)},
             "pp": {"absolute change": a(self.abs_pp), "CI bound": a(self.ci_low_pp), "CI bound (other)": a(self.ci_high_pp),
@@ -660,6 +758,7 @@ class ImpactFacts:
             "$": {"revenue (low)": self.revenue_low, "revenue (high)": self.revenue_high,
                   "revenue (point)": self.revenue_point, "revenue, all sources (low)": self.revenue_full_low,
                   "revenue, all sources (high)": self.revenue_full_high, "average order value": self.aov,
+                  "store revenue a month": self.store_revenue_monthly,
                   "infrastructure cost": self.infra_monthly_usd, "right-sizing saving": self.saving_monthly_usd,
                   "fleet spend": self.fleet_monthly_usd},
             "ms": {"added p99 latency": self.latency_p99_added_ms,
@@ -693,6 +792,7 @@ def impact_facts(sessions: pd.DataFrame | None = None, costs: pd.DataFrame | Non
     guard = latency_guardrail(sessions)
     table = rightsizing(costs)
     n_test = int(counts["sessions"].sum())
+    claim = revenue_claim(sessions, n_month)
     return ImpactFacts(
         baseline_pct=100 * test.p1, treatment_pct=100 * test.p2, abs_pp=abs_pp, rel_pct=rel_pct,
         ci_low_pp=100 * test.ci_low, ci_high_pp=100 * test.ci_high, p_value=test.p_value, z=test.z,
@@ -702,6 +802,7 @@ def impact_facts(sessions: pd.DataFrame | None = None, costs: pd.DataFrame | Non
         revenue_low=low, revenue_high=high,
         revenue_point=revenue_per_month(n_month, share, -test.diff, aov),
         revenue_full_low=money.all_sources[0], revenue_full_high=money.all_sources[1],
+        store_revenue_monthly=claim.store_per_month, revenue_share_pct=100 * claim.share_point,
         latency_p99_added_ms=guard.added_ms, latency_p99_control_ms=guard.control_ms,
         latency_p99_treatment_ms=guard.treatment_ms, treatment_inside_slo=guard.inside,
         latency_mean_added_ms=latency_mean_added(sessions), latency_p95_added_ms=latency_added(sessions, 0.95),
@@ -727,7 +828,7 @@ def _money(value: float) -> str:
 
 
 def _share_text(pct: float) -> str:
-    """A small percentage with two significant digits: 0.0072%."""
+    """A small percentage with two significant digits: 0.022%."""
     return f"{pct:.2g}%" if pct < 1 else f"{pct:.1f}%"
 
 
@@ -738,7 +839,8 @@ def _millions(value: float) -> str:
 def impact_statement(facts: ImpactFacts | None = None) -> str:
     """A business-impact statement assembled from the computed numbers (the reference answer).
 
-    Order: outcome metric and baseline, change, uncertainty, business outcome, cost. The SLO
+    Order: outcome metric and baseline, change, uncertainty, business outcome (and the point estimate as a share of the
+    store's monthly revenue, the first thing a sceptical reader checks), cost. The SLO
     verdict is computed on the treatment arm's p99 (``cartwheel.inside_latency_slo``).
     """
     f = _facts() if facts is None else facts
@@ -752,7 +854,9 @@ def impact_statement(facts: ImpactFacts | None = None) -> str:
         f"the traffic, split 50/50). "
         f"At {_millions(f.sessions_per_month)} sessions a month, {f.cart_rate_pct:.1f}% of them adding to cart, "
         f"and a {_money(f.aov)} average order, that is {_money(f.revenue_low)} to {_money(f.revenue_high)} "
-        f"a month in recovered orders, if the effect holds at full traffic. "
+        f"a month in recovered orders, if the effect holds at full traffic; the point estimate, "
+        f"{_money(f.revenue_point)}, would be {f.revenue_share_pct:.1f}% of the store's {_money(f.store_revenue_monthly)} "
+        f"monthly revenue. "
         f"The cost: {f.latency_p99_added_ms:.1f} ms more p99 latency on the product page's recommendation call "
         f"(the treatment arm's p99 is {f.latency_p99_treatment_ms:.1f} ms, {verdict} the {f.slo_ms:.0f} ms SLO) "
         f"and {_money(f.infra_monthly_usd)} a month for the inventory cache."
@@ -1033,6 +1137,8 @@ _ROLE_WORDS = {
     "average order value": r"order|AOV|basket",
     "infrastructure cost": r"cache|infra\w*|cost\w*|runs?|pay|bill|server|hosting",
     "fleet spend": r"fleet|spend|cloud|bill",
+    "share of monthly revenue": r"revenue|sales|store|of all|of everything",
+    "store revenue a month": r"revenue|sales|store|of all|of everything",
 }
 
 
@@ -1042,6 +1148,19 @@ def _wrong_role(text: str, q: Quantity, names: list[str]) -> bool:
         return False
     around = text[max(0, q.start - 50):q.end + 50]
     return not any(re.search(_ROLE_WORDS[n], around, re.IGNORECASE) for n in bare)
+
+
+_CI_NAMES = {"CI bound", "CI bound (other)", "CI margin"}
+_INTERVAL_WORDS = re.compile(r"\b(?:CI|interval|confiden\w*|between|margin)\b|±", re.I)
+
+
+def _in_interval(text: str, quantities: list[Quantity], i: int) -> bool:
+    """Whether quantity ``i`` is written as part of an interval: one end of a range ("0.9 to 3.2 pp"), or
+    right after words that announce one ("95% CI", "a margin of")."""
+    q = quantities[i]
+    neighbours = [(quantities[j], quantities[j + 1]) for j in (i - 1, i) if 0 <= j and j + 1 < len(quantities)]
+    paired = any(_RANGE_GAP.match(text[a.end:b.start]) for a, b in neighbours)
+    return paired or bool(_INTERVAL_WORDS.search(text[max(0, q.start - 30):q.start]))
 
 
 #: What the statement checker cannot judge, said with every verdict.
@@ -1071,7 +1190,7 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
     found = extract_numbers(body)
     quantities = [_per_month(q, w) for q, w in zip(found, _period_windows(body, found), strict=True)]
     hits: dict[str, list[Quantity]] = {}
-    for q in quantities:
+    for i, q in enumerate(quantities):
         if q.unit is None:
             names = _which(q, everything)
             if not names and math.isfinite(q.value) and q.value == int(q.value) and (int(q.value) in _EXEMPT_BARE or 1900 <= q.value <= 2100):
@@ -1083,6 +1202,9 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
             names = _which(q, units[q.unit])
             if q.unit == "%" and re.match(r"\s*(?:relative|in relative terms)\b", body[q.end:q.end + 25], re.I):
                 names = [n for n in names if n.startswith("relative")]
+            if (q.unit == "pp" and names and set(names) <= _CI_NAMES and matches_value(q, abs(f.rel_pct))
+                    and not _in_interval(body, quantities, i)):
+                names = []  # the relative change as pp that happens to equal a CI end: a CI end comes in an interval
         if names and q.unit in {"%", "$"} and _wrong_role(body, q, names):
             report.numbers.append((q.text, f"{', '.join(names)}, in the wrong role"))
             report.issues.append(("wrong-role", f"{q.text!r} is the {names[0].split(' (')[0]}, a true number in "

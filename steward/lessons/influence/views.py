@@ -178,7 +178,9 @@ class ImpactRange(App):
         self.figure = FigureView(width=7.5, height=2.4, margins={"top": 0.97, "bottom": 0.2, "left": 0.03, "right": 0.97})
         ax = self.figure.ax
         ax.axvline(0, color=plotting.NEUTRAL, linewidth=1)
-        ax.set_xlim(-12, 6)
+        # fixed, so redraws blit: wide enough for the widest interval the controls allow (99%, a quarter-size test)
+        widest = impact_view(self.counts, monthly_sessions(), self.aov, 0.99, 0.25)
+        ax.set_xlim(min(widest.ci_low_pp, 0.0) - 1.0, max(widest.ci_high_pp, 0.0) + 1.0)
         ax.set_ylim(-1, 1)
         ax.set_yticks([])
         ax.set_xlabel("change in cart abandonment, treatment − control (pp)")
