@@ -453,6 +453,8 @@ def facts() -> list[tuple[str, str, str]]:
          f"production today; all attempts timing out take {INVENTORY.worst_case_ms:.0f} ms"),
         ("A/B test of real-time inventory checks", f"{AB_SESSIONS:,} sessions over {AB_DAYS} days",
          f"a random {ab_traffic_share():.4%} of sessions, split 50/50"),
+        ("Carts that meet a stock-out today", f"{STOCKOUT_CART_SHARE:.0%} of carts",
+         "declared (a scenario figure, unsourced): the ceiling of any drop in cart abandonment the real-time check can cause"),
         ("Currency", f"{CURRENCY} ({CURRENCY_SYMBOL})", "every amount in the course"),
     ]
 
