@@ -474,6 +474,17 @@ def _compare_flip_function(answer: Any, expected: Any) -> checks.Verdict:
     return checks.OK
 
 
+def _names(answer: Any) -> set[str] | None:
+    """The option names in a list-like answer, or None for anything else."""
+    if isinstance(answer, str | bytes | dict) or not hasattr(answer, "__iter__"):
+        return None
+    try:
+        names = list(answer)
+    except TypeError:
+        return None
+    return set(names) if all(isinstance(name, str) for name in names) else None
+
+
 TASKS = TaskSet(MODULE)
 
 TASKS.add(Task(
@@ -526,7 +537,9 @@ TASKS.add(Task(
             "ranked every option, ignoring the constraint",
             "Every option is still in your list. Which ones cannot give the resource a fencing token, and what does "
             "that mean for a lock that must never let two writers through?",
-            lambda: list(ranking(_scores(), TEAM_WEIGHTS, fencing_by_option(), "efficiency").index),
+            lambda: list(weighted_scores(_scores(), TEAM_WEIGHTS).sort_values(ascending=False).index),
+            # Every option, in any order: the efficiency lock's ranking, or all seven by score.
+            matches=lambda answer: _names(answer) == set(_scores().index),
         ),
         Misconception(
             "kept the options without a fencing token",
