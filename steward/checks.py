@@ -7,6 +7,7 @@ says what was expected. (``Task.check`` still guards against a comparator that d
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -132,7 +133,8 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
             return OK
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
-        return not_yet(f"{value:,.6g} is not the value the data gives{f' (in {unit})' if unit else ''}.")
+        shown = f"{value:,.0f}" if math.isfinite(value) and builtins.abs(value) >= 1e6 else f"{value:,.6g}"  # never 7.196e+07
+        return not_yet(f"{shown} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
     return compare

@@ -4,6 +4,7 @@ them as a mentor (issue #18's walk). Each test holds one fix: what the learner o
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import numpy as np
@@ -141,3 +142,36 @@ def test_a_blank_claim_cell_prints_no_ellipsis(name):
         for line in source.splitlines():
             if line.startswith("print(") and f"{line[6:].split(')')[0]} = ..." in source:
                 pytest.fail(f"a blank cell prints its placeholder: {line}")
+
+
+def _log():
+    return quantify.requests_log()
+
+
+def test_a_percentage_given_as_a_fraction_is_named():
+    """04 tasks 5 and 6 ask for a percentage; 0.853 for 85.3% got only "is not the value"."""
+    log = _log()
+    bad = log["status"] >= 500
+    left = 1 - bad.mean() / quantify.AVAILABILITY.error_budget * 7 / 30
+    assert quantify.TASKS.budget_remaining.evaluate(left)[2].name == "gave a fraction, not a percentage"
+    assert quantify.TASKS.budget_remaining.evaluate(100 * left)[0] == "pass"
+    slow = log["latency_ms"] > quantify.LATENCY.threshold_ms
+    spent = slow.mean() / quantify.LATENCY.error_budget * 7 / 30
+    assert quantify.TASKS.latency_budget.evaluate(spent)[2].name == "gave a fraction, not a percentage"
+    assert quantify.TASKS.latency_budget.evaluate(100 * spent)[0] == "pass"
+
+
+def test_busiest_rate_times_slowest_latency_is_named():
+    """04 task 8: max λ × max W, as a learner writes it, pairs two different windows."""
+    windows = _log().set_index("timestamp")["latency_ms"].resample("10min")
+    rate, latency = windows.size() * quantify.SAMPLE_RATE / 600, windows.mean() / 1000
+    status, _, misconception = quantify.TASKS.in_flight_worst.evaluate(rate.max() * latency.max())
+    assert status == NOT_YET and misconception.name == "multiplied the busiest rate by the slowest latency"
+    assert quantify.TASKS.in_flight_worst.evaluate((rate * latency).max())[0] == "pass"
+
+
+def test_a_wrong_number_is_never_shown_in_exponent_form():
+    """04 task 3 in requests per hour: "7.196e+07 is not the value the data gives"."""
+    per_hour = _log().set_index("timestamp").resample("1h").size()
+    _, message, _ = quantify.TASKS.peak_throughput.evaluate(float(per_hour.max() * quantify.SAMPLE_RATE))
+    assert "e+" not in message and re.match(r"[\d,]+ is not the value", message), message

@@ -210,6 +210,9 @@ TASKS.add(Task(
                       "You compared the week's bad calls with a *week's* budget. The budget is for 30 days: "
                       "what share of it has this week used?",
                       lambda: 100 * (1 - burn_rate(requests_log(), AVAILABILITY))),
+        Misconception("gave a fraction, not a percentage",
+                      "Is that a share of 1 or of 100? The task asks for a percentage, a number 0–100.",
+                      lambda: budget_remaining_percent(requests_log(), AVAILABILITY) / 100),
     ],
 ))
 
@@ -248,6 +251,9 @@ TASKS.add(Task(
         Misconception("reported the share left",
                       "That is what is *left*. The task asks what the week spent.",
                       lambda: 100 - budget_spent_percent(requests_log(), LATENCY)),
+        Misconception("gave a fraction, not a percentage",
+                      "Is that a share of 1 or of 100? The task asks for a percentage, a number 0–100.",
+                      lambda: budget_spent_percent(requests_log(), LATENCY) / 100),
     ],
 ))
 
@@ -322,8 +328,19 @@ TASKS.add(Task(
         Misconception("forgot to scale the sample back up",
                       "That is the sample's concurrency. Each row stands for how many real calls?",
                       lambda: worst_in_flight(requests_log(), sample_rate=1)),
+        Misconception("multiplied the busiest rate by the slowest latency",
+                      "That pairs the busiest window's λ with the slowest window's W. Did any 10 minutes have "
+                      "both? Compute L window by window, then take the largest.",
+                      lambda: _busiest_times_slowest(requests_log())),
     ],
 ))
+
+def _busiest_times_slowest(frame: pd.DataFrame) -> float:
+    """max λ × max W over the 10-minute windows: two windows' worst, as if they were one."""
+    windows = frame.set_index("timestamp")["latency_ms"].resample(LOAD_WINDOW)
+    return float((windows.size() * SAMPLE_RATE / pd.Timedelta(LOAD_WINDOW).total_seconds()).max()
+                 * windows.mean().max() / 1000)
+
 
 def _check_claim(answer: Any, expected: float) -> checks.Verdict:
     if not isinstance(answer, str):
