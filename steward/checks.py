@@ -261,6 +261,10 @@ def same_items(ordered: bool = False, what: str = "items") -> Comparator:
     def compare(answer: Any, expected: Sequence[Any]) -> Verdict:
         if isinstance(answer, str) or not isinstance(answer, Iterable | pd.Series | pd.Index):
             return not_yet(f"Expected a list of {what}; got {describe(answer)}.")
+        if (isinstance(answer, pd.Series) and pd.api.types.is_numeric_dtype(answer.dtype)
+                and not pd.api.types.is_numeric_dtype(answer.index.dtype)):
+            return not_yet(f"Expected a list of {what}; got a Series of numbers. Its index holds the names: "
+                           "`list(….index)`.")
         got = [_norm(x) for x in list(answer)]
         want = [_norm(x) for x in expected]
         if not got:

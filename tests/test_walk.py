@@ -175,3 +175,30 @@ def test_a_wrong_number_is_never_shown_in_exponent_form():
     per_hour = _log().set_index("timestamp").resample("1h").size()
     _, message, _ = quantify.TASKS.peak_throughput.evaluate(float(per_hour.max() * quantify.SAMPLE_RATE))
     assert "e+" not in message and re.match(r"[\d,]+ is not the value", message), message
+
+
+def _weighted() -> pd.Series:
+    return tradeoffs.weighted_scores(_wide(), tradeoffs.TEAM_WEIGHTS)
+
+
+def test_a_ranked_series_is_told_where_the_names_are():
+    """02 task 2 as a sorted Series (the right options, scores as values) was told "Those are not the
+    options the data gives"."""
+    task = tradeoffs.TASKS.correctness_shortlist
+    ranked = _weighted()[list(task.sample_answer())]
+    status, message, _ = task.evaluate(ranked)
+    assert status == NOT_YET and ".index" in message and "not the options" not in message
+    assert task.evaluate(ranked.index)[0] == "pass"
+
+
+def test_a_flip_point_with_no_crossing_gets_a_question():
+    """02 task 3 with the conditional write left in: no option catches up, `.min()` of nothing is NaN, and
+    the learner read only "Your answer is NaN"."""
+    wide, weights = _wide(), pd.Series(tradeoffs.TEAM_WEIGHTS)
+    totals = (wide[weights.index] * weights).sum(axis=1)
+    winner = totals.idxmax()
+    slope = wide["availability"] - wide.loc[winner, "availability"]
+    crossings = ((totals[winner] - totals) / slope)[slope > 0]
+    answer = crossings[weights["availability"] + crossings <= 5].min()
+    status, _, misconception = tradeoffs.TASKS.flip_point.evaluate(answer)
+    assert status == NOT_YET and misconception is not None and "database_only" in misconception.hint

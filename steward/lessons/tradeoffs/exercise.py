@@ -474,6 +474,13 @@ def _compare_flip_function(answer: Any, expected: Any) -> checks.Verdict:
     return checks.OK
 
 
+def _is_nan(answer: Any) -> bool:
+    try:
+        return bool(np.ndim(answer) == 0 and np.isnan(float(answer)))
+    except (TypeError, ValueError):
+        return False
+
+
 def _names(answer: Any) -> set[str] | None:
     """The option names in a list-like answer, or None for anything else."""
     if isinstance(answer, str | bytes | dict) or not hasattr(answer, "__iter__"):
@@ -587,6 +594,14 @@ TASKS.add(Task(
             "That is where the option that scores *highest* on the criterion catches up. Does the steepest line "
             "always cross first, or does its starting gap matter too?",
             lambda: _crossing_with(_best_on_flip_criterion()),
+        ),
+        Misconception(
+            "found no crossing (the conditional write left in, or the slope reversed)",
+            "In your computation no option catches up, and the smallest of no crossings is NaN. Which options "
+            "are in the race for the cache rebuild: did the conditional write (`database_only`) stay in? And is "
+            "each slope the other option's score minus the winner's?",
+            lambda: math.nan,
+            matches=lambda answer: _is_nan(answer),
         ),
     ],
 ))
