@@ -202,3 +202,22 @@ def test_a_flip_point_with_no_crossing_gets_a_question():
     answer = crossings[weights["availability"] + crossings <= 5].min()
     status, _, misconception = tradeoffs.TASKS.flip_point.evaluate(answer)
     assert status == NOT_YET and misconception is not None and "database_only" in misconception.hint
+
+
+def _draws(low: int, high: int, scale: float = 1.0) -> float:
+    """02 task 4 as the solution writes it, with the noise drawn from integers(low, high)."""
+    wide, weights = _wide(), pd.Series(tradeoffs.TEAM_WEIGHTS)
+    table = wide[weights.index]
+    allowed = tradeoffs.fencing_by_option()[table.index].to_numpy(bool)
+    moved = np.clip(table.to_numpy()[None] + np.random.default_rng(7).integers(low, high, size=(4000, *table.shape)), 1, 5)
+    totals = moved @ weights.to_numpy()
+    totals[:, ~allowed] = -np.inf
+    winner = int(np.argmax(np.where(allowed, table.to_numpy() @ weights.to_numpy(), -np.inf)))
+    return scale * float(np.mean(totals.argmax(axis=1) == winner))
+
+
+def test_winner_holds_as_a_percentage_or_drawn_down_only_is_named():
+    task = tradeoffs.TASKS.winner_holds
+    assert task.evaluate(_draws(-1, 2))[0] == "pass"
+    assert task.evaluate(_draws(-1, 2, 100))[2].name == "gave a percentage, not a share"
+    assert task.evaluate(_draws(-1, 1))[2].name == "moved the scores by −1 or 0 only"

@@ -620,6 +620,25 @@ def _holds(allowed: pd.Series | None, clip: bool = True) -> float:
     return float(np.mean(winners == _correctness_winner_index()))
 
 
+def _as_share(answer: Any) -> float | None:
+    """A percentage answer (1 < it ≤ 100) as the share it stands for, else None."""
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value / 100 if 1 < value <= 100 else None
+
+
+def _holds_down_only() -> float:
+    """A misconception: ``rng.integers(-1, 1)`` (the upper end is exclusive) moves every score by −1 or 0."""
+    scores = _scores()
+    weights = weights_series(TEAM_WEIGHTS, list(scores.columns)).to_numpy(float)
+    noise = np.random.default_rng(MC_SEED).integers(-1, 1, size=(MC_DRAWS, *scores.shape))
+    totals = np.clip(scores.to_numpy(float)[None] + noise, 1, 5) @ weights
+    totals[:, ~_correctness_allowed().reindex(scores.index).to_numpy(bool)] = -np.inf
+    return float(np.mean(np.argmax(totals, axis=1) == _correctness_winner_index()))
+
+
 def _holds_with_weights_moved() -> float:
     """A misconception: move the *weights* by ±1 (kept ≥ 0) instead of the scores."""
     scores = _scores()
@@ -670,6 +689,19 @@ TASKS.add(Task(
             "gave the runner-up's share",
             "That is how often the winner *loses*. The task asks how often it holds.",
             lambda: 1.0 - winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
+        ),
+        Misconception(
+            "gave a percentage, not a share",
+            "Is that out of 1 or out of 100? The task asks for a share of the draws, a number from 0 to 1.",
+            lambda: 100 * winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
+            matches=lambda answer: _as_share(answer) is not None and checks.number(rel=0.0, abs=0.03)(
+                _as_share(answer), winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed())).status == checks.PASS,
+        ),
+        Misconception(
+            "moved the scores by −1 or 0 only",
+            "Your draws never move a score *up*. `rng.integers(-1, 1)` draws −1 or 0: is its upper end "
+            "included? Which call draws −1, 0 or +1?",
+            _holds_down_only,
         ),
     ],
 ))
