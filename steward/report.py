@@ -495,7 +495,8 @@ def _duration(seconds: float | None) -> str:
 def _notes(task: TaskReport) -> str:
     """The notes column, the same in both reports: the misconception hit (as the mentor guide names
     it, "hit: …"), then the problem or the check's message."""
-    return "; ".join(filter(None, [
+    # ". " between them: the check's message is a sentence of its own ("hit: … . The load in …").
+    return ". ".join(filter(None, [
         f"hit: {', '.join(task.misconceptions)}" if task.misconceptions else "",
         task.problem or (task.message if task.status not in (PASS, NOT_ATTEMPTED) else ""),
     ]))
