@@ -221,3 +221,10 @@ def test_winner_holds_as_a_percentage_or_drawn_down_only_is_named():
     assert task.evaluate(_draws(-1, 2))[0] == "pass"
     assert task.evaluate(_draws(-1, 2, 100))[2].name == "gave a percentage, not a share"
     assert task.evaluate(_draws(-1, 1))[2].name == "moved the scores by −1 or 0 only"
+
+
+def test_the_mean_per_bin_hint_is_true_of_the_data():
+    """Its hint says the mean stays under the target at every load: the data must agree."""
+    table = quantify.latency_vs_load(_log(), quantify.LOAD_WINDOW, quantify.LOAD_BIN_RPS, quantify.TARGET_Q,
+                                     quantify.SAMPLE_RATE)
+    assert (table["mean_ms"] < quantify.TARGET_MS).all()

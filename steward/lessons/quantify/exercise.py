@@ -158,8 +158,8 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("used the mean latency per bin",
-                      "The mean stays under 10 ms at every load, so no bin crosses it (and the first crossing of "
-                      "none is NaN). Which statistic does the sentence promise?",
+                      f"The mean stays under {TARGET_MS:g} ms at every load, so no bin crosses it (and the first "
+                      "crossing of none is NaN). Which statistic does the sentence promise?",
                       lambda: max_load_under(requests_log(), statistic="mean"),
                       matches=lambda answer: _no_bin_crosses(answer) or checks.number(rel=1e-3)(
                           answer, max_load_under(requests_log(), statistic="mean")).status == checks.PASS),
