@@ -228,3 +228,19 @@ def test_the_mean_per_bin_hint_is_true_of_the_data():
     table = quantify.latency_vs_load(_log(), quantify.LOAD_WINDOW, quantify.LOAD_BIN_RPS, quantify.TARGET_Q,
                                      quantify.SAMPLE_RATE)
     assert (table["mean_ms"] < quantify.TARGET_MS).all()
+
+
+def test_a_table_instead_of_a_series_is_told_why():
+    """04 task 1 with `reset_index()` or `as_index=False`: the regions became a column."""
+    log = _log()
+    for answer in (log.groupby("region")["latency_ms"].quantile(0.99).reset_index(),
+                   log.groupby("region", as_index=False)["latency_ms"].quantile(0.99)):
+        status, message, _ = quantify.TASKS.p99_per_region.evaluate(answer)
+        assert status == NOT_YET and "set_index('region')" in message, message
+
+
+def test_every_missing_value_of_a_series_is_named():
+    """All three regions NaN was reported as "The p99 (ms) for ap-south is missing" only."""
+    answer = _log().groupby("region")["latency_ms"].quantile(0.99) * float("nan")
+    _, message, _ = quantify.TASKS.p99_per_region.evaluate(answer)
+    assert all(region in message for region in answer.index) and " are missing" in message, message
