@@ -7,6 +7,7 @@ says what was expected. (``Task.check`` still guards against a comparator that d
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -132,7 +133,8 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
             return OK
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
-        return not_yet(f"{value:,.6g} is not the value the data gives{f' (in {unit})' if unit else ''}.")
+        shown = f"{value:,.0f}" if math.isfinite(value) and builtins.abs(value) >= 1e6 else f"{value:,.6g}"  # never 7.196e+07
+        return not_yet(f"{shown} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
     return compare
@@ -157,7 +159,12 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
     def compare(answer: Any, expected: pd.Series) -> Verdict:
         got = _to_series(answer)
         if got is None:
-            return not_yet(f"Expected a Series (or dict) of {what} per {expected.index.name or 'label'}; got {describe(answer)}.")
+            label = expected.index.name or "label"
+            hint = ""
+            if isinstance(answer, pd.DataFrame) and label in answer.columns:
+                hint = (f": {label} is one of its columns, not its index (did `reset_index()` or `as_index=False` "
+                        f"make it a table? `.set_index({label!r})[…]` makes it a Series again)")
+            return not_yet(f"Expected a Series (or dict) of {what} per {label}; got {describe(answer)}{hint}.")
         if got.empty:
             return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
                            "all missing (groupby drops NaN labels; map() gives NaN where its dict has no key, e.g. "
@@ -175,8 +182,9 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
             return not_yet(f"The labels do not match ({'; '.join(parts)}).")
         values = pd.to_numeric(pd.Series(got.values, index=got_labels), errors="coerce")
         if values.isna().any():
-            bad = values[values.isna()].index[0]
-            return not_yet(f"The {what} for {bad} is missing or not a number.")
+            bad = list(values[values.isna()].index)
+            verb = "is" if len(bad) == 1 else "are"
+            return not_yet(f"The {what} for {', '.join(bad[:5])} {verb} missing or not a number.")
         wrong = [
             label for label, want in zip(want_labels, expected.to_numpy(dtype=float), strict=True)
             if not _close(float(values[label]), float(want), rel, abs)
@@ -259,6 +267,10 @@ def same_items(ordered: bool = False, what: str = "items") -> Comparator:
     def compare(answer: Any, expected: Sequence[Any]) -> Verdict:
         if isinstance(answer, str) or not isinstance(answer, Iterable | pd.Series | pd.Index):
             return not_yet(f"Expected a list of {what}; got {describe(answer)}.")
+        if (isinstance(answer, pd.Series) and pd.api.types.is_numeric_dtype(answer.dtype)
+                and not pd.api.types.is_numeric_dtype(answer.index.dtype)):
+            return not_yet(f"Expected a list of {what}; got a Series of numbers. Its index holds the names: "
+                           "`list(….index)`.")
         got = [_norm(x) for x in list(answer)]
         want = [_norm(x) for x in expected]
         if not got:

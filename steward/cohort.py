@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from steward import report
+from steward import feedback, report
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 from steward.errors import StewardError
 
@@ -167,7 +167,7 @@ def to_markdown(cohort: Cohort, anonymous: bool = False, chart: str | None = Non
     if hardest:
         lines += ["## The hardest tasks: discussion prompts", ""]
         for i, row in enumerate(hardest, 1):
-            lines.append(f"{i}. **{row.title}** ({row.counts[NOT_YET]} not yet, {row.hints} hints"
+            lines.append(f"{i}. **{row.title}** ({row.counts[NOT_YET]} not yet, {feedback.plural(row.hints, 'hint')}"
                          + (f", misconceptions: {_misconceptions(row)}" if row.misconceptions else "") + ")")
             if row.first_hint():
                 lines.append(f"   Ask the room: *{row.first_hint()}*")
@@ -199,7 +199,7 @@ def to_html(cohort: Cohort, anonymous: bool = False, png: bytes | None = None) -
     e = html.escape
     n = len(cohort.learners)
     hardest = "".join(
-        f"<li><b>{e(r.title)}</b> ({r.counts[NOT_YET]} not yet, {r.hints} hints"
+        f"<li><b>{e(r.title)}</b> ({r.counts[NOT_YET]} not yet, {feedback.plural(r.hints, 'hint')}"
         + (f", misconceptions: {e(_misconceptions(r))}" if r.misconceptions else "") + ")"
         + (f"<br>Ask the room: <em>{e(r.first_hint())}</em>" if r.first_hint() else "") + "</li>"
         for r in cohort.hardest()

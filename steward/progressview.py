@@ -50,7 +50,23 @@ def from_record(record: dict | None = None) -> pd.DataFrame:
     for event in progress.events(record):
         if event.get("kind") == "check" and event.get("status") == PASS and isinstance(event.get("task"), str):
             latest[event["task"]] = PASS
-    return _table(latest, {task: entry["hints"] for task, entry in summary.items()})
+    return _table(latest, hints_seen(record))
+
+
+def hints_seen(record: dict) -> dict[str, int]:
+    """Per task, how many of its hints the learner has seen: the distinct tiers asked for. A hint cell
+    run again (after a restart, by Run All) shows a tier already seen and does not count twice."""
+    tiers: dict[str, set] = {}
+    untiered: dict[str, int] = {}
+    for event in progress.events(record):
+        task = event.get("task")
+        if event.get("kind") != "hint" or not isinstance(task, str):
+            continue
+        if isinstance(event.get("tier"), int):
+            tiers.setdefault(task, set()).add(event["tier"])
+        else:  # an older record without tiers: every hint counts
+            untiered[task] = untiered.get(task, 0) + 1
+    return {task: max(len(tiers.get(task, ())), untiered.get(task, 0)) for task in {*tiers, *untiered}}
 
 
 def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:
@@ -92,6 +108,8 @@ def is_empty(table: pd.DataFrame) -> bool:
 
 def chart(table: pd.DataFrame):
     """A stacked bar per module: passed, not yet, not attempted."""
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plotting.new_figure(7.5, 3.5)
     left = pd.Series(0, index=table.index)
     colours = {PASS: plotting.GOOD, NOT_YET: plotting.BAD, NOT_ATTEMPTED: plotting.NEUTRAL}
@@ -101,6 +119,7 @@ def chart(table: pd.DataFrame):
     done = int(table[PASS].sum())
     total = int(table[[PASS, NOT_YET, NOT_ATTEMPTED]].to_numpy().sum())
     plotting.finish(ax, f"{done} of {total} tasks passed", "tasks", "module")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # tasks are counted: 0, 5, 10, never 2.5
     ax.invert_yaxis()
     ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=3)  # above the bars, beside the title
     return fig

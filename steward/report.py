@@ -492,6 +492,16 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def _notes(task: TaskReport) -> str:
+    """The notes column, the same in both reports: the misconception hit (as the mentor guide names
+    it, "hit: …"), then the problem or the check's message."""
+    # ". " between them: the check's message is a sentence of its own ("hit: … . The load in …").
+    return ". ".join(filter(None, [
+        f"hit: {', '.join(task.misconceptions)}" if task.misconceptions else "",
+        task.problem or (task.message if task.status not in (PASS, NOT_ATTEMPTED) else ""),
+    ]))
+
+
 def to_markdown(report: Report) -> str:
     counts = report.counts()
     hints = sum(t.hints_used for t in report.tasks)
@@ -511,11 +521,7 @@ def to_markdown(report: Report) -> str:
         "|---|---|---|---|---|",
     ]
     for task in report.tasks:
-        notes = "; ".join(filter(None, [
-            "stretch" if task.stretch else "",
-            f"hit: {', '.join(task.misconceptions)}" if task.misconceptions else "",
-            task.problem or (task.message if task.status not in (PASS, NOT_ATTEMPTED) else ""),
-        ]))
+        notes = "; ".join(filter(None, ["stretch" if task.stretch else "", _notes(task)]))
         lines.append(f"| {md_escape(task.title)} | {task.status} | {task.hints_used} | {_duration(task.seconds)} | "
                      f"{md_escape(notes).replace(chr(10), ' ')} |")
     numbers = [t for t in report.tasks if t.answer and _number(t.answer) != t.answer]
@@ -549,9 +555,11 @@ def to_html(report: Report) -> str:
     rows = "".join(
         f"<tr><td>{e(t.title)}{' <em>(stretch)</em>' if t.stretch else ''}</td>"
         f"<td style='color:{colour.get(t.status, '#000')}'><b>{e(t.status)}</b></td><td>{t.hints_used}</td>"
-        f"<td>{e(_duration(t.seconds))}</td><td>{e('; '.join(filter(None, [', '.join(t.misconceptions), t.problem or (t.message if t.status not in (PASS, NOT_ATTEMPTED) else '')])))}</td></tr>"
+        f"<td>{e(_duration(t.seconds))}</td><td>{e(_notes(t))}</td></tr>"
         for t in report.tasks
     )
+    numbers = "; ".join(f"{e(t.title)} <b>{e(_number(t.answer))}</b>" for t in report.tasks
+                        if t.answer and _number(t.answer) != t.answer)
     written = "".join(
         f"<h3>{e(title)}</h3><blockquote>{e(text).replace(chr(10), '<br>')}</blockquote>"
         for title, text in [(t.title, t.answer) for t in report.tasks if t.answer and _number(t.answer) == t.answer]
@@ -575,6 +583,7 @@ a copy was executed in {report.seconds:.1f} s and the mentee's file was not modi
 <p><b>Summary:</b> {counts[PASS]} pass · {counts[NOT_YET]} not yet · {counts[NOT_ATTEMPTED]} not attempted ·
 {feedback.plural(sum(t.hints_used for t in report.tasks), 'hint')} used.</p>
 <h2>Tasks</h2><table><tr><th>task</th><th>status</th><th>hints</th><th>time on task</th><th>notes</th></tr>{rows}</table>
+{('<p>Numbers they gave: ' + numbers + '.</p>') if numbers else ''}
 {('<h2>Written answers</h2>' + written) if written else ''}
 {('<h2>Self-assessments</h2><table><tr><th>rubric</th><th>criterion</th><th>their rating</th></tr>' + assessed + '</table>') if assessed else ''}
 {('<h2>Problems while running</h2><ul>' + problems + '</ul>') if problems else ''}

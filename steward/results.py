@@ -61,7 +61,8 @@ def plain(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        # Four significant figures, never in exponent form: 12.41, 0.7512, 14,000 (not 1.4e+04).
+        return f"{value:,.4g}" if abs(value) < 1e3 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, (list, tuple)):

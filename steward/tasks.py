@@ -214,6 +214,9 @@ class Task:
     # -- checking ---------------------------------------------------------------
     def evaluate(self, answer: Any) -> tuple[str, str, Misconception | None]:
         """Status, message and the matched misconception, without displaying or recording."""
+        if answer is None:
+            return (NOT_ATTEMPTED, "Your answer is `None`, not a value: did the last step return nothing (a function "
+                    "without `return`, `print(...)`, or a pandas call with `inplace=True`)?", None)
         if is_placeholder(answer):
             return NOT_ATTEMPTED, "Replace the ... with your answer, then run the cell again.", None
         try:
@@ -383,10 +386,11 @@ class Rubric:
             values = list(scores.values()) if isinstance(scores, dict) else list(scores)
             problems = []
             if len(values) != len(self.criteria):
-                problems.append(f"rate each of the {len(self.criteria)} criteria (got {len(values)})")
+                problems.append(f"rate each of the {len(self.criteria)} criteria (you gave {len(values)})")
             bad = [v for v in values if str(v).strip().lower() not in self.levels]
             if bad:
-                problems.append(f"use one of {list(self.levels)} (got {bad[0]!r})")
+                choices = ", ".join(f'"{level}"' for level in self.levels[:-1]) + f' or "{self.levels[-1]}"'
+                problems.append(f'rate with {choices} (you wrote "{bad[0]}")')
             status = NOT_YET if problems else "self-assessed"
             record = {
                 "rubric": self.id,
@@ -396,7 +400,7 @@ class Rubric:
                 "scores": {} if problems else dict(zip(self.criteria, [str(v).strip().lower() for v in values], strict=True)),
             }
         record["module"] = self.id.split(".")[0]
-        text = f"Self-assessment — {self.title}: {record['status']}" + (f" ({record.get('message')})" if record.get("message") else "")
+        text = f"Self-assessment — {self.title}: {record['status']}" + (f". To record it, {record.get('message')}." if record.get("message") else "")
         if record["status"] == "self-assessed":
             progress.record_event({"kind": "assessment", "task": self.id, "module": record["module"], "scores": record["scores"]})
         feedback.show(feedback.bundle(text, f"<div class='steward-assessment'>{html.escape(text)}</div>", feedback.MIME_ASSESSMENT, record))
@@ -424,7 +428,8 @@ def note(id: str, title: str, text: Any) -> Record | None:  # noqa: A002
     """Keep a written reflection with the notebook (not checked): it travels into the
     mentor's report. ``...`` or empty text records nothing."""
     if text is None or text is Ellipsis or not str(text).strip():
-        feedback.show(feedback.bundle(f"… {title}: not written yet", f"<div class='steward-note'>… {html.escape(title)}: not written yet</div>"))
+        waiting = f"… Not written yet — {title}"
+        feedback.show(feedback.bundle(waiting, f"<div class='steward-note'>{html.escape(waiting)}</div>"))
         return None
     record = {"note": id, "title": title, "text": str(text)[:_ANSWER_EXCERPT]}
     shown = f"Saved with this notebook for your 1:1 — {title}"

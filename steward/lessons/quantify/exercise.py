@@ -134,6 +134,15 @@ TASKS.add(Task(
     ],
 ))
 
+def _no_bin_crosses(answer: Any) -> bool:
+    """NaN: the lower edge of the first crossing bin, when no bin crosses (``.index.min()`` of nothing).
+    With the p99 some bin crosses; with the mean none does, so NaN is the mean's mistake."""
+    try:
+        return bool(np.ndim(answer) == 0 and np.isnan(float(answer)))
+    except (TypeError, ValueError):
+        return False
+
+
 TASKS.add(Task(
     id="04.max-load-under-target",
     title="The load at which p99 crosses 10 ms",
@@ -149,8 +158,11 @@ TASKS.add(Task(
     ],
     misconceptions=[
         Misconception("used the mean latency per bin",
-                      "The mean stays under 10 ms at every load. Which statistic does the sentence promise?",
-                      lambda: max_load_under(requests_log(), statistic="mean")),
+                      f"The mean stays under {TARGET_MS:g} ms at every load, so no bin crosses it (and the first "
+                      "crossing of none is NaN). Which statistic does the sentence promise?",
+                      lambda: max_load_under(requests_log(), statistic="mean"),
+                      matches=lambda answer: _no_bin_crosses(answer) or checks.number(rel=1e-3)(
+                          answer, max_load_under(requests_log(), statistic="mean")).status == checks.PASS),
         Misconception("used the p95 per bin",
                       "That is where the p95 crosses 10 ms. The claim is about the p99.",
                       lambda: max_load_under(requests_log(), q=0.95)),
@@ -198,6 +210,9 @@ TASKS.add(Task(
                       "You compared the week's bad calls with a *week's* budget. The budget is for 30 days: "
                       "what share of it has this week used?",
                       lambda: 100 * (1 - burn_rate(requests_log(), AVAILABILITY))),
+        Misconception("gave a fraction, not a percentage",
+                      "Is that a share of 1 or of 100? The task asks for a percentage, a number 0–100.",
+                      lambda: budget_remaining_percent(requests_log(), AVAILABILITY) / 100),
     ],
 ))
 
@@ -236,6 +251,9 @@ TASKS.add(Task(
         Misconception("reported the share left",
                       "That is what is *left*. The task asks what the week spent.",
                       lambda: 100 - budget_spent_percent(requests_log(), LATENCY)),
+        Misconception("gave a fraction, not a percentage",
+                      "Is that a share of 1 or of 100? The task asks for a percentage, a number 0–100.",
+                      lambda: budget_spent_percent(requests_log(), LATENCY) / 100),
     ],
 ))
 
@@ -310,8 +328,19 @@ TASKS.add(Task(
         Misconception("forgot to scale the sample back up",
                       "That is the sample's concurrency. Each row stands for how many real calls?",
                       lambda: worst_in_flight(requests_log(), sample_rate=1)),
+        Misconception("multiplied the busiest rate by the slowest latency",
+                      "That pairs the busiest window's λ with the slowest window's W. Did any 10 minutes have "
+                      "both? Compute L window by window, then take the largest.",
+                      lambda: _busiest_times_slowest(requests_log())),
     ],
 ))
+
+def _busiest_times_slowest(frame: pd.DataFrame) -> float:
+    """max λ × max W over the 10-minute windows: two windows' worst, as if they were one."""
+    windows = frame.set_index("timestamp")["latency_ms"].resample(LOAD_WINDOW)
+    return float((windows.size() * SAMPLE_RATE / pd.Timedelta(LOAD_WINDOW).total_seconds()).max()
+                 * windows.mean().max() / 1000)
+
 
 def _check_claim(answer: Any, expected: float) -> checks.Verdict:
     if not isinstance(answer, str):

@@ -247,10 +247,12 @@ CLAIM_PARTS: dict[str, re.Pattern[str]] = {
     "a percentile (p99, p99.9, or '99th percentile')":
         re.compile(r"\bp\s?\d{2}(?:\.\d+)?\b|\b\d{2}(?:\.\d+)?(?:th|st|nd|rd)?[\s-]*(?:percentile|%ile)", re.I),
     "a latency with its unit (e.g. 10 ms)": re.compile(r"\d(?:\.\d+)?[\s-]*(?:ms|milliseconds?)\b", re.I),
-    "a load (e.g. 14,000 requests/s)": re.compile(_NUMBER + r"[\s-]*(?:" + _PER_SECOND + ")", re.I),
+    # The example must not be the answer: the load is what task 4 computes from the data.
+    "a load in requests/s (e.g. 'at up to N requests/s', N from your analysis)":
+        re.compile(_NUMBER + r"[\s-]*(?:" + _PER_SECOND + ")", re.I),
     "a window (e.g. over 7 days, over the week of 4–10 March)": re.compile(_WINDOW, re.I),
 }
-_LOAD_PART = "a load (e.g. 14,000 requests/s)"
+_LOAD_PART = "a load in requests/s (e.g. 'at up to N requests/s', N from your analysis)"
 
 
 def claim_missing(text: Any) -> list[str]:

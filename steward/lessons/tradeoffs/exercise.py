@@ -474,6 +474,24 @@ def _compare_flip_function(answer: Any, expected: Any) -> checks.Verdict:
     return checks.OK
 
 
+def _is_nan(answer: Any) -> bool:
+    try:
+        return bool(np.ndim(answer) == 0 and np.isnan(float(answer)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _names(answer: Any) -> set[str] | None:
+    """The option names in a list-like answer, or None for anything else."""
+    if isinstance(answer, str | bytes | dict) or not hasattr(answer, "__iter__"):
+        return None
+    try:
+        names = list(answer)
+    except TypeError:
+        return None
+    return set(names) if all(isinstance(name, str) for name in names) else None
+
+
 TASKS = TaskSet(MODULE)
 
 TASKS.add(Task(
@@ -526,7 +544,9 @@ TASKS.add(Task(
             "ranked every option, ignoring the constraint",
             "Every option is still in your list. Which ones cannot give the resource a fencing token, and what does "
             "that mean for a lock that must never let two writers through?",
-            lambda: list(ranking(_scores(), TEAM_WEIGHTS, fencing_by_option(), "efficiency").index),
+            lambda: list(weighted_scores(_scores(), TEAM_WEIGHTS).sort_values(ascending=False).index),
+            # Every option, in any order: the efficiency lock's ranking, or all seven by score.
+            matches=lambda answer: _names(answer) == set(_scores().index),
         ),
         Misconception(
             "kept the options without a fencing token",
@@ -575,6 +595,14 @@ TASKS.add(Task(
             "always cross first, or does its starting gap matter too?",
             lambda: _crossing_with(_best_on_flip_criterion()),
         ),
+        Misconception(
+            "found no crossing (the conditional write left in, or the slope reversed)",
+            "In your computation no option catches up, and the smallest of no crossings is NaN. Which options "
+            "are in the race for the cache rebuild: did the conditional write (`database_only`) stay in? And is "
+            "each slope the other option's score minus the winner's?",
+            lambda: math.nan,
+            matches=lambda answer: _is_nan(answer),
+        ),
     ],
 ))
 
@@ -590,6 +618,25 @@ def _holds(allowed: pd.Series | None, clip: bool = True) -> float:
     """Share of draws the correctness winner wins, with or without the constraint or the clip."""
     winners = draw_winners(_scores(), TEAM_WEIGHTS, allowed, clip=clip)
     return float(np.mean(winners == _correctness_winner_index()))
+
+
+def _as_share(answer: Any) -> float | None:
+    """A percentage answer (1 < it ≤ 100) as the share it stands for, else None."""
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value / 100 if 1 < value <= 100 else None
+
+
+def _holds_down_only() -> float:
+    """A misconception: ``rng.integers(-1, 1)`` (the upper end is exclusive) moves every score by −1 or 0."""
+    scores = _scores()
+    weights = weights_series(TEAM_WEIGHTS, list(scores.columns)).to_numpy(float)
+    noise = np.random.default_rng(MC_SEED).integers(-1, 1, size=(MC_DRAWS, *scores.shape))
+    totals = np.clip(scores.to_numpy(float)[None] + noise, 1, 5) @ weights
+    totals[:, ~_correctness_allowed().reindex(scores.index).to_numpy(bool)] = -np.inf
+    return float(np.mean(np.argmax(totals, axis=1) == _correctness_winner_index()))
 
 
 def _holds_with_weights_moved() -> float:
@@ -642,6 +689,19 @@ TASKS.add(Task(
             "gave the runner-up's share",
             "That is how often the winner *loses*. The task asks how often it holds.",
             lambda: 1.0 - winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
+        ),
+        Misconception(
+            "gave a percentage, not a share",
+            "Is that out of 1 or out of 100? The task asks for a share of the draws, a number from 0 to 1.",
+            lambda: 100 * winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed()),
+            matches=lambda answer: _as_share(answer) is not None and checks.number(rel=0.0, abs=0.03)(
+                _as_share(answer), winner_holds(_scores(), TEAM_WEIGHTS, _correctness_allowed())).status == checks.PASS,
+        ),
+        Misconception(
+            "moved the scores by −1 or 0 only",
+            "Your draws never move a score *up*. `rng.integers(-1, 1)` draws −1 or 0: is its upper end "
+            "included? Which call draws −1, 0 or +1?",
+            _holds_down_only,
         ),
     ],
 ))
