@@ -59,6 +59,9 @@ STYLE: dict[str, Any] = {
     "savefig.dpi": 90,
     "legend.frameon": False,
     "font.size": 10,
+    # Dates on an axis as "Mar 05 … Mar 11", not "2024-03-04 2024-03-05 …", which run
+    # together on a week-long axis at a lesson's width.
+    "date.converter": "concise",
 }
 
 

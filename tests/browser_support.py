@@ -500,6 +500,19 @@ async (selector) => {
 """
 
 
+#: JupyterLab's themes, as Settings → Theme names them.
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+def set_theme(page, theme: str, timeout: float = 30.0) -> None:
+    """Switch Lab to its light or dark theme, as Settings → Theme does, and return once the
+    page wears it (the body's ``data-jp-theme-light``) and a frame has been laid out."""
+    light = "true" if theme == "light" else "false"
+    page.evaluate("(name) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: name})", THEMES[theme])
+    wait_until(lambda: page.evaluate("() => document.body.dataset.jpThemeLight") == light, timeout, f"the {theme} theme")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def axe_script() -> str | None:
     """axe-core's script, as the ``axe-playwright-python`` package ships it (no download)."""
     try:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import plotting
+from steward import plotting, themes
 from steward.datasets.coordination_options import CRITERIA
 from steward.lessons.tradeoffs.model import (
     CLIENT_NAMES,
@@ -299,7 +299,7 @@ class TradeoffExplorer(App):
             saved = save_adr(self.state.adr, folder if folder is not None else self.adr_folder,
                              filename or self.filename.value.strip() or None)
         except (OSError, ValueError) as error:
-            self.saved.value = f"<span style='color:#D55E00'>Could not save: {html.escape(str(error))}</span>"
+            self.saved.value = f"<span style='color:{themes.BAD}'>Could not save: {html.escape(str(error))}</span>"
             return None
         self.last_saved = saved
         self.saved.value = html.escape(saved.message)
