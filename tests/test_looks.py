@@ -22,6 +22,8 @@ LITERAL_TEXT_COLOUR = re.compile(r"(?<![-\w])color\s*:\s*(#|rgb|hsl|[a-z]+\s*[;'
 #: Width (px) of a lesson's output area in a 1280 px window with Lab's file browser open,
 #: as measured by tests/screens.py.
 OUTPUT_WIDTH_PX = 848
+#: The gap between side-by-side parts of an app (steward/web/app.css).
+GAP_PX = 12
 
 
 def _sources() -> list[Path]:
@@ -141,8 +143,28 @@ def test_the_self_assessment_radar_is_shown_at_its_own_size() -> None:
     from steward.lessons.start_here import SelfAssessment
 
     app = SelfAssessment()
-    sliders_px = max(int(str(c.layout.width).rstrip("px")) for c in app.inputs.values())
+    left, chart = app.body.children
+    column_px = int(str(left.layout.width).removesuffix("px"))
+    assert column_px >= max(int(str(c.layout.width).removesuffix("px")) for c in app.inputs.values())
     figure_px = app.figure.fig.get_size_inches()[0] * app.figure.fig.dpi
-    assert sliders_px + figure_px <= OUTPUT_WIDTH_PX
+    assert column_px + GAP_PX + figure_px <= OUTPUT_WIDTH_PX
     labels = [t.get_fontsize() for t in app.figure.ax.get_xticklabels()]
     assert min(labels) >= 8
+
+
+def test_text_in_charts_is_not_drawn_in_the_light_grey_of_lines() -> None:
+    """Module 05's drill marked "declare", "command", "mitigate" in #999999 on white (2.8:1);
+    modules 07 and 10 wrote their quadrant and direction labels the same way."""
+    assert _contrast(plotting.MUTED_TEXT, "#ffffff") >= 4.5
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in _sources()
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\.(text|annotate)\(", line) and "color=plotting.NEUTRAL" in line]
+    assert not found, f"chart text in NEUTRAL grey (use plotting.MUTED_TEXT): {found}"
+
+
+def test_side_by_side_parts_of_an_app_stand_apart() -> None:
+    """A slider's read-out touched the next column's first word ("4 Top layer only …",
+    module 03); a column of 420 px sliders could not shrink to make room."""
+    css = _app_css()
+    assert re.search(rf"\.steward-app \.widget-hbox \{{ column-gap: {GAP_PX}px; \}}", css)
+    assert re.search(r"\.steward-app \.widget-hbox > \* \{ min-width: 0; \}", css)

@@ -213,7 +213,7 @@ def plot_power_interest(ax, frame: pd.DataFrame, cut: float = QUADRANT_CUT) -> N
         ax.annotate(str(row["name"]).split()[0], (row["interest"], row["power"]), textcoords="offset points",
                     xytext=(5, 4), fontsize=8)
     for text, x, y in (("manage closely", 10.3, 10.3), ("keep satisfied", 0.7, 10.3), ("keep informed", 10.3, 0.7), ("monitor", 0.7, 0.7)):
-        ax.text(x, y, text, ha="right" if x > 5 else "left", va="top" if y > 5 else "bottom", fontsize=9, color=plotting.NEUTRAL, style="italic")
+        ax.text(x, y, text, ha="right" if x > 5 else "left", va="top" if y > 5 else "bottom", fontsize=9, color=plotting.MUTED_TEXT, style="italic")
     ax.set_xlim(0.5, 10.5)
     ax.set_ylim(0.5, 10.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), title="stance today")
