@@ -414,16 +414,18 @@ def name_controls(widget: Any, keys: dict[int, str] | None = None) -> None:
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:
+    kwargs.setdefault("layout", w.Layout(width="420px"))
     return w.FloatSlider(
         value=value, min=low, max=high, step=step, description=description, continuous_update=False,
-        style={"description_width": "initial"}, layout=w.Layout(width="420px"), **kwargs,
+        style={"description_width": "initial"}, **kwargs,
     )
 
 
 def int_slider(description: str, value: int, low: int, high: int, step: int = 1, **kwargs: Any) -> w.IntSlider:
+    kwargs.setdefault("layout", w.Layout(width="420px"))
     return w.IntSlider(
         value=value, min=low, max=high, step=step, description=description, continuous_update=False,
-        style={"description_width": "initial"}, layout=w.Layout(width="420px"), **kwargs,
+        style={"description_width": "initial"}, **kwargs,
     )
 
 

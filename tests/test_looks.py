@@ -168,3 +168,41 @@ def test_side_by_side_parts_of_an_app_stand_apart() -> None:
     css = _app_css()
     assert re.search(rf"\.steward-app \.widget-hbox \{{ column-gap: {GAP_PX}px; \}}", css)
     assert re.search(r"\.steward-app \.widget-hbox > \* \{ min-width: 0; \}", css)
+
+
+def test_the_tradeoff_explorer_shows_every_name_at_its_own_size() -> None:
+    """Module 02's explorer drew "Postgres conditional write" (bold, the winner of the
+    correctness lock) past the canvas's left edge, where the label was skipped: the winning
+    bar had no name. The chart, 630 px wide beside 420 px sliders, was also shrunk to fit."""
+    from steward.lessons.tradeoffs import views
+
+    app = views.TradeoffExplorer(use_case="correctness")
+    figure = app.figure
+    width_px = figure.fig.get_size_inches()[0] * figure.fig.dpi
+    assert int(app.SLIDER_WIDTH.removesuffix("px")) + GAP_PX + width_px <= OUTPUT_WIDTH_PX
+    winner = next(label for label in app._names if label.bold)
+    assert winner.text == "Postgres conditional write"
+    name_px = figure.font(views.NAME_SIZE, True).getlength(winner.text)
+    room_px = figure.fig.subplotpars.left * width_px
+    assert name_px < room_px, "the longest name does not fit left of the bars"
+
+
+def test_a_label_near_an_edge_is_moved_inside_not_dropped() -> None:
+    from PIL import Image
+
+    from steward.lessons.tradeoffs.views import LabelledView
+
+    sprite = Image.new("RGBA", (70, 12))
+    assert LabelledView.place(sprite, 250.0, 40.0, (300, 200)) == (230, 40)
+    assert LabelledView.place(sprite, -5.0, -3.0, (300, 200)) == (0, 0)
+
+
+def test_projects_drawn_at_one_spot_share_one_label() -> None:
+    """Module 10's picker overprinted "P08" and "P15" (same effort, same value) into "P08"."""
+    from steward.lessons.projects import PortfolioExplorer, _labels_by_point
+
+    assert _labels_by_point(["P08", "P15", "P01"], [2, 2, 10], [4.4, 4.4, 5.9]) == {
+        (2, 4.4): ["P08", "P15"], (10, 5.9): ["P01"]}
+    app = PortfolioExplorer()
+    texts = [t.get_text() for t in app.figure.ax.texts]
+    assert len(texts) == len(set(texts)) and sum(len(t.split(", ")) for t in texts) == len(app._value)
