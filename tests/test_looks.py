@@ -206,3 +206,10 @@ def test_projects_drawn_at_one_spot_share_one_label() -> None:
     app = PortfolioExplorer()
     texts = [t.get_text() for t in app.figure.ax.texts]
     assert len(texts) == len(set(texts)) and sum(len(t.split(", ")) for t in texts) == len(app._value)
+
+
+def test_accordion_and_tab_titles_use_the_first_text_colour() -> None:
+    """ipywidgets' rgba(0,0,0,.54) on #eee is 4.43:1 (module 02's ADR accordion, found by the
+    browser test's contrast check)."""
+    rule = re.search(r"([^{}]*Collapse-header[^{}]*)\{([^}]*)\}", _app_css())
+    assert rule and "var(--jp-ui-font-color1)" in rule.group(2)
