@@ -213,3 +213,38 @@ def test_accordion_and_tab_titles_use_the_first_text_colour() -> None:
     browser test's contrast check)."""
     rule = re.search(r"([^{}]*Collapse-header[^{}]*)\{([^}]*)\}", _app_css())
     assert rule and "var(--jp-ui-font-color1)" in rule.group(2)
+
+
+def _apps():
+    from steward.lessons import all_lessons
+
+    for number, module in sorted(all_lessons().items()):
+        for name, app in (getattr(module, "APPS", None) or {}).items():
+            yield f"{number} {name}", app
+
+
+@pytest.mark.parametrize(("name", "app"), list(_apps()), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_chart_of_every_app_draws_inside_its_picture(name: str, app: type) -> None:
+    """Nothing a chart draws (tick labels, axis labels, legends) lies past the picture's
+    edge, where it is cut off: module 10's value axis had its label off the left edge,
+    module 03's availability label ran off the right, module 02's last time tick by 3 px."""
+    built = app()
+    views = [v for v in vars(built).values() if isinstance(v, widgets.FigureView)]
+    for view in views:
+        renderer = view.canvas.get_renderer()
+        width, height = view.fig.get_size_inches() * view.fig.dpi
+        for ax in view.fig.axes:
+            box = ax.get_tightbbox(renderer)
+            assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1, (
+                f"{name}: an axes draws outside its {width:.0f}×{height:.0f} px picture: {box.bounds}")
+
+
+def test_side_by_side_charts_in_module_03_are_shown_at_their_own_size() -> None:
+    from steward.lessons.design_for_failure import views
+
+    chart_px = views.CHART_WIDTH_IN * 90
+    assert int(views.COLUMN_WIDTH.removesuffix("px")) + GAP_PX + chart_px <= OUTPUT_WIDTH_PX
+    for app in (views.AvailabilityApp(), views.AmplificationApp(), views.BlastRadiusApp()):
+        column, figure = app.body.children
+        assert column.layout.width == views.COLUMN_WIDTH and figure is app.figure.widget
+        assert app.figure.fig.get_size_inches()[0] == views.CHART_WIDTH_IN

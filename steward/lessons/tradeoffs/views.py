@@ -403,7 +403,7 @@ class LeaseLockLab(App):
                  store: str = "none") -> None:
         self._start = {"pause_ms": pause_ms, "lease_ms": lease_ms, "n_clients": n_clients, "seed": seed,
                        "store": store_of(store)}
-        self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.27})
+        self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.96, "top": 0.88, "bottom": 0.27})
         ax = self.figure.ax
         ax.set_xlim(0, HORIZON_MS)
         ax.set_ylim(MAX_CLIENTS - 0.5, -0.5)
