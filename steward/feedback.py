@@ -8,7 +8,7 @@ import html
 import re
 from typing import Any
 
-from steward import seal
+from steward import seal, themes
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 
 MIME_OUTCOME = "application/vnd.steward.outcome+json"
@@ -16,11 +16,12 @@ MIME_ASSESSMENT = "application/vnd.steward.assessment+json"
 MIME_HINT = "application/vnd.steward.hint+json"
 MIME_NOTE = "application/vnd.steward.note+json"
 
-# Icons and words carry the meaning; colour only repeats it (colour-blind safe).
+# Icons and words carry the meaning; colour only repeats it (colour-blind safe), in Lab's
+# theme colours so the words stay legible in the dark theme too (steward.themes).
 _LOOK = {
-    PASS: ("✔", "Pass", "#0072B2"),
-    NOT_YET: ("✘", "Not yet", "#D55E00"),
-    NOT_ATTEMPTED: ("…", "Not attempted", "#777777"),
+    PASS: ("✔", "Pass", themes.GOOD),
+    NOT_YET: ("✘", "Not yet", themes.BAD),
+    NOT_ATTEMPTED: ("…", "Not attempted", themes.MUTED),
 }
 
 
@@ -97,7 +98,7 @@ def outcome_text(record: dict[str, Any]) -> str:
 
 
 def outcome_html(record: dict[str, Any]) -> str:
-    icon, word, colour = _LOOK.get(record["status"], ("?", record["status"], "#777"))
+    icon, word, colour = _LOOK.get(record["status"], ("?", record["status"], themes.MUTED))
     title = html.escape(record.get("title") or record["task"])
     body = ""
     if record.get("message"):

@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from steward import lazy, plotting
+from steward import lazy, plotting, themes
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -232,7 +232,14 @@ class FigureView:
             if artist.get_visible() and artist.figure is not None:
                 (artist.axes or self.fig).draw_artist(artist)
         self.show(plotting.encode(self.canvas))
-        self.caption.value = f"<span class='steward-chart-title'><b>{html.escape(self.title)}</b></span>"
+        self.caption.value = caption_html(self.title)
+
+
+def caption_html(title: str) -> str:
+    """A chart's title as the caption above its image: bold, its line breaks kept (a title
+    drawn on two lines would otherwise run together: "… (4/5) Grow first: …")."""
+    lines = "<br>".join(html.escape(line) for line in title.splitlines())
+    return f"<span class='steward-chart-title'><b>{lines}</b></span>"
 
 
 @cache
@@ -322,7 +329,7 @@ class App:
             except Exception as error:  # a view must never show a traceback
                 self.error = f"{type(error).__name__}: {error}"
                 self.message.value = (
-                    "<div style='color:#D55E00'>This combination cannot be computed: "
+                    f"<div style='color:{themes.BAD}'>This combination cannot be computed: "
                     f"{html.escape(str(error) or type(error).__name__)}. Move a control to continue.</div>"
                 )
         self.timings.append(time.perf_counter() - started)
@@ -407,16 +414,18 @@ def name_controls(widget: Any, keys: dict[int, str] | None = None) -> None:
 
 
 def slider(description: str, value: float, low: float, high: float, step: float, **kwargs: Any) -> w.FloatSlider:
+    kwargs.setdefault("layout", w.Layout(width="420px"))
     return w.FloatSlider(
         value=value, min=low, max=high, step=step, description=description, continuous_update=False,
-        style={"description_width": "initial"}, layout=w.Layout(width="420px"), **kwargs,
+        style={"description_width": "initial"}, **kwargs,
     )
 
 
 def int_slider(description: str, value: int, low: int, high: int, step: int = 1, **kwargs: Any) -> w.IntSlider:
+    kwargs.setdefault("layout", w.Layout(width="420px"))
     return w.IntSlider(
         value=value, min=low, max=high, step=step, description=description, continuous_update=False,
-        style={"description_width": "initial"}, layout=w.Layout(width="420px"), **kwargs,
+        style={"description_width": "initial"}, **kwargs,
     )
 
 

@@ -500,6 +500,105 @@ async (selector) => {
 """
 
 
+#: Adds HTML to the page as one more output of the notebook's last code cell (only in the
+#: page, never in the notebook): what a learner sees after checking an exercise, which a
+#: lesson's Run All does not show, audited under Lab's real styles.
+INJECT_JS = """
+(htmls) => {
+  const areas = document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-OutputArea');
+  const area = areas[areas.length - 1];
+  for (const html of htmls) {
+    const output = document.createElement('div');
+    output.className = 'jp-OutputArea-output jp-RenderedHTMLCommon jp-RenderedHTML steward-injected';
+    output.dataset.mimeType = 'text/html';
+    output.innerHTML = html;
+    area.appendChild(output);
+  }
+  return htmls.length;
+}
+"""
+
+
+def inject_outputs(page, htmls: list[str]) -> int:
+    return page.evaluate(INJECT_JS, htmls)
+
+
+def remove_injected(page) -> None:
+    page.evaluate("() => document.querySelectorAll('.steward-injected').forEach(e => e.remove())")
+
+
+#: JupyterLab's themes, as Settings → Theme names them.
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+def set_theme(page, theme: str, timeout: float = 30.0) -> None:
+    """Switch Lab to its light or dark theme, as Settings → Theme does, and return once the
+    page wears it (the body's ``data-jp-theme-light``) and a frame has been laid out."""
+    light = "true" if theme == "light" else "false"
+    page.evaluate("(name) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: name})", THEMES[theme])
+    wait_until(lambda: page.evaluate("() => document.body.dataset.jpThemeLight") == light, timeout, f"the {theme} theme")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+#: Text in the outputs whose contrast with what is behind it is below WCAG 2.1 AA (4.5:1, or
+#: 3:1 for large text): computed here from the page's styles because axe-core's own
+#: ``color-contrast`` finds nothing to check in a notebook (it rates the text in Lab's
+#: panels as not on screen and reports the rule inapplicable), so it cannot hold a theme.
+#: The colour is blended over the backgrounds behind it (and faded by any opacity on the way).
+CONTRAST_JS = """
+(selector) => {
+  const parse = (c) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(c || '');
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const behind = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.backgroundImage && style.backgroundImage !== 'none') return null;  // a picture: not computable
+      const c = parse(style.backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    return layers.reverse().reduce((bg, c) => over(c, bg), [255, 255, 255, 1]);
+  };
+  const low = [];
+  for (const output of document.querySelectorAll(selector)) {
+    const seen = new Set();
+    const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const el = t.parentElement;
+      if (!t.textContent.trim() || seen.has(el) || el.closest('svg, option, style, script, mjx-container, [aria-hidden="true"]')) continue;
+      seen.add(el);
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || !el.getClientRects().length) continue;
+      let opacity = 1;
+      for (let e = el; e && e !== document.body; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+      const bg = behind(el), fg0 = parse(style.color);
+      if (!bg || !fg0) continue;
+      const fg = over([fg0[0], fg0[1], fg0[2], fg0[3] * opacity], bg);
+      const ratio = (Math.max(lum(fg), lum(bg)) + 0.05) / (Math.min(lum(fg), lum(bg)) + 0.05);
+      const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need - 0.005) {
+        low.push(`${ratio.toFixed(2)}:1 (AA asks ${need}:1): '${t.textContent.trim().slice(0, 40)}' in ${style.color} on rgb(${bg.slice(0, 3).map(Math.round).join(', ')})`);
+      }
+    }
+  }
+  return low;
+}
+"""
+
+
+def low_contrast(page, selector: str = OUTPUTS) -> list[str]:
+    """Every piece of text in the outputs below WCAG AA contrast (see :data:`CONTRAST_JS`)."""
+    return page.evaluate(CONTRAST_JS, selector)
+
+
 def axe_script() -> str | None:
     """axe-core's script, as the ``axe-playwright-python`` package ships it (no download)."""
     try:

@@ -10,9 +10,11 @@ a control really redraws the view. Lessons are found on disk, so a new lesson is
 without editing this file.
 
 Three more checks per lesson (select them with ``-k``): ``accessible`` runs axe-core
-(shipped by ``axe-playwright-python``) on the outputs after operating the apps: no serious
-or critical violation, every output image with a text alternative, no slider read-out cut
-off; ``felt`` times arrow-key presses on each app's first slider until the new picture is
+(shipped by ``axe-playwright-python``) on the outputs after operating the apps, in Lab's
+light theme and again in JupyterLab Dark: no serious or critical violation in either, no
+text below WCAG AA contrast in either (computed from the page's styles: axe's own
+``color-contrast`` rates the text in Lab's panels as off screen and checks none of it), every
+output image with a text alternative, no slider read-out cut off; ``felt`` times arrow-key presses on each app's first slider until the new picture is
 painted; ``notebook7`` opens lessons in Jupyter Notebook 7 (module 06 unless
 ``STEWARD_NB7_LESSONS`` says otherwise, e.g. ``02,06`` or ``all``).
 
@@ -142,23 +144,51 @@ def test_lesson_runs_and_its_widgets_respond(notebook: Path, lab: LabServer, lab
 def test_lesson_outputs_are_accessible(notebook: Path, lab: LabServer, lab_page: LabPage) -> None:
     """axe-core on the lesson's outputs after Run All and after operating every app (so
     redrawn charts are audited too): no serious or critical violation, and every image in an
-    output has a text alternative. Select these alone with ``-k accessible``."""
+    output has a text alternative; then the same page in JupyterLab Dark, audited again (a
+    colour that reads on white may not on Lab's dark background). Select these alone with
+    ``-k accessible``."""
     script = bs.axe_script()
     if script is None:
         _unavailable("axe-playwright-python is not installed (it ships axe-core; see requirements.txt)")
     try:
         _run_and_operate(lab_page, notebook)
+        bs.set_theme(lab_page.page, "light")  # a tab opened after a failed test starts in the theme last saved
+        bs.inject_outputs(lab_page.page, _feedback_shown())
         result = bs.audit(lab_page.page, script)
+        faint = bs.low_contrast(lab_page.page)
+        started = time.monotonic()
+        bs.set_theme(lab_page.page, "dark")
+        dark = bs.audit(lab_page.page, script)
+        dark_faint = bs.low_contrast(lab_page.page)
+        dark_s = time.monotonic() - started
+        bs.remove_injected(lab_page.page)
+        bs.set_theme(lab_page.page, "light")
     except Exception as error:
         shot = bs.screenshot(lab_page.page, notebook.stem) if lab_page.page else None
         lab_page.discard()
         raise AssertionError(f"{notebook.name}: {error}\n(screenshot: {shot})") from error
     finally:
         lab.shutdown_kernels()
-    print(f"{notebook.name}: {len(result.images)} images; axe:\n{result.report() or '  no violations'}")
+    print(f"{notebook.name}: {len(result.images)} images; axe (light theme):\n{result.report() or '  no violations'}")
+    print(f"{notebook.name}: axe (JupyterLab Dark, {dark_s:.1f} s):\n{dark.report() or '  no violations'}")
     assert not result.unnamed_images, f"images without a text alternative: {result.unnamed_images}"
     assert not result.clipped, f"slider read-outs cut off by their box: {result.clipped}"
     assert not result.blocking, "serious or critical accessibility violations:\n" + result.report(result.blocking)
+    assert not dark.blocking, "serious or critical violations in JupyterLab Dark:\n" + dark.report(dark.blocking)
+    assert not faint, "text below WCAG AA contrast in the light theme:\n" + "\n".join(faint)
+    assert not dark_faint, "text below WCAG AA contrast in JupyterLab Dark:\n" + "\n".join(dark_faint)
+
+
+def _feedback_shown() -> list[str]:
+    """What checking an exercise shows (an outcome of each status, a hint), as the notebook
+    displays it: audited with the lesson's outputs, in both themes."""
+    from steward import feedback
+    from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
+
+    outcomes_ = [feedback.outcome_html({"status": status, "task": "t", "title": "Task", "message": "A message."})
+                 for status in (PASS, NOT_YET, NOT_ATTEMPTED)]
+    return [feedback.bundle("", html)["text/html"] for html in
+            [*outcomes_, feedback.hint_html("Task", 1, 2, "What would `p99` say?")]]
 
 
 #: Felt latency (ms, p95 of key press → new picture painted) that fails the test. The budget

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -176,7 +177,9 @@ def setup_radar(ax, before: Mapping[str, float] | None = None):
     (line,) = ax.plot(angles, np.zeros_like(angles), color=plotting.GOOD, label="now" if before else "you")
     (fill,) = ax.fill(angles, np.zeros_like(angles), color=plotting.GOOD, alpha=0.25)
     ax.set_xticks(angles[:-1])
-    ax.set_xticklabels([f"{SHIFTS[n][0]} {n}" for n in names], fontsize=7)
+    # Two short lines per shift at a readable size: the chart is shown at its own size beside
+    # the sliders (at 1280 px a wider figure would be scaled down to a 5-pixel font).
+    ax.set_xticklabels([textwrap.fill(f"{SHIFTS[n][0]} {n}", 14) for n in names], fontsize=8)
     ax.set_ylim(0, 5)
     ax.set_yticks([1, 2, 3, 4, 5])
     ax.set_yticklabels(["1", "2", "3", "4", "5"], fontsize=7)
@@ -207,6 +210,10 @@ def compare_title(before: Mapping[str, float], after: Mapping[str, float]) -> st
     return f"Biggest growth since module 00: {grew} (+{deltas[grew]:g})"
 
 
+#: The self-assessment's slider column.
+COLUMN_WIDTH = "370px"
+
+
 class SelfAssessment(App):
     """A slider per shift → a radar chart; *Save* keeps it in your progress file."""
 
@@ -219,7 +226,7 @@ class SelfAssessment(App):
         #: Where the sliders start (e.g. your saved ratings); 3 for any shift not given.
         self.initial = {name: _slider_value((initial or {}).get(name, 3)) for name in SHIFTS}
         self.figure = FigureView(
-            width=6.2, height=4.8, projection="polar", margins={"top": 0.9, "bottom": 0.08, "left": 0.16, "right": 0.84}
+            width=5.1, height=4.6, projection="polar", margins={"top": 0.9, "bottom": 0.1, "left": 0.2, "right": 0.8}
         )
         self._line, self._fill = setup_radar(self.figure.ax, self.before)
         self.figure.title_as_caption()
@@ -238,7 +245,9 @@ class SelfAssessment(App):
         legend = w.HTML("<small>" + " · ".join(f"<b>{k}</b> {v}" for k, v in LEVELS.items()) + "</small>")
         save = w.Button(description="Save my ratings", icon="save")
         save.on_click(lambda _: self.save())
-        left = w.VBox([legend, *self.inputs.values(), save, self.saved])
+        # The column as wide as its sliders (the legend wraps inside it), so the chart beside
+        # it is shown at its own size, not shrunk (an output is 848 px wide at 1280 × 800).
+        left = w.VBox([legend, *self.inputs.values(), save, self.saved], layout=w.Layout(width=COLUMN_WIDTH, flex="0 0 auto"))
         return w.HBox([left, self.figure.widget])
 
     def compute(self, **values: int) -> dict[str, float]:

@@ -29,6 +29,18 @@ from steward.lessons.resilience_sim import CLIENTS, Scenario, simulate
 from steward.widgets import App, FigureView, dropdown, int_slider, w
 
 # -- widgets --------------------------------------------------------------------------------
+#: The three side-by-side apps (path availability, retries across layers, blast radius): a
+#: 360 px column of controls and numbers, 12 px apart from a 5.2 in × 90 dpi chart, fit an
+#: output 848 px wide (1280 × 800 with Lab's file browser open), so the chart is shown at its
+#: own size, not shrunk to a 7-pixel font.
+COLUMN_WIDTH = "360px"
+CHART_WIDTH_IN = 5.2
+
+
+def _column() -> Any:
+    return w.Layout(width=COLUMN_WIDTH, flex="0 0 auto")
+
+
 AVAILABILITY_OPTIONS = [("90%", 0.9), ("99%", 0.99), ("99.5%", 0.995), ("99.9%", 0.999), ("99.95%", 0.9995),
                         ("99.99%", 0.9999), ("100%", 1.0)]
 
@@ -61,7 +73,7 @@ class AvailabilityApp(App):
     STAGES = ("edge", "recommendation pods", "Redis", "inventory", "behind the edge", "as served")
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.8, height=2.9, margins={"left": 0.33, "right": 0.97, "top": 0.97, "bottom": 0.17})
+        self.figure = FigureView(width=CHART_WIDTH_IN, height=2.9, margins={"left": 0.43, "right": 0.97, "top": 0.97, "bottom": 0.17})
         ax = self.figure.ax
         self._y = np.arange(len(self.STAGES))[::-1]
         colours = [plotting.NEUTRAL] * 4 + [plotting.BAD, plotting.GOOD]
@@ -75,6 +87,9 @@ class AvailabilityApp(App):
         ax.axvline(nines(slo), color=plotting.NEUTRAL, linestyle=":", linewidth=1)
         plotting.finish(ax, "…", f"nines (3 = 99.9%; dotted: Cartwheel's {slo:.1%} availability SLO)",
                         "part of the path")
+        # centred under the whole figure: under the axes alone (pushed right by the long
+        # names) this long label ran past the picture's right edge
+        ax.xaxis.set_label_coords(0.5, 0.08, transform=self.figure.fig.transFigure)
         self.figure.animate(self._bars)
         self.figure.title_as_caption()
         self.numbers = w.HTML()
@@ -91,7 +106,7 @@ class AvailabilityApp(App):
         }
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox([*self.inputs.values(), self.numbers]), self.figure.widget])
+        return w.HBox([w.VBox([*self.inputs.values(), self.numbers], layout=_column()), self.figure.widget])
 
     def compute(self, replicas: int, replica: float, zones: int, zone: float, inventory: float, fallback: bool) -> dict[str, Any]:
         path = Path(replica=replica, replicas=int(replicas), zones=int(zones), zone=zone, inventory=inventory, fallback=bool(fallback))
@@ -123,7 +138,7 @@ class AmplificationApp(App):
     MAX_LAYERS = 8
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.6, height=2.9, margins={"left": 0.16, "right": 0.97, "top": 0.97, "bottom": 0.26})
+        self.figure = FigureView(width=CHART_WIDTH_IN, height=2.9, margins={"left": 0.2, "right": 0.97, "top": 0.97, "bottom": 0.26})
         ax = self.figure.ax
         self._x = np.arange(1, self.MAX_LAYERS + 1)
         # log10 of the calls on a linear axis: a log-scaled axis costs several times more to draw
@@ -149,7 +164,7 @@ class AmplificationApp(App):
         }
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox([*self.inputs.values(), self.numbers]), self.figure.widget])
+        return w.HBox([w.VBox([*self.inputs.values(), self.numbers], layout=_column()), self.figure.widget])
 
     def compute(self, tries: int, layers: int, where: str) -> dict[str, Any]:
         calls = amplification(int(tries), int(layers), where)
@@ -173,7 +188,7 @@ class BlastRadiusApp(App):
               "shuffle: same shard (all down)")
 
     def __init__(self) -> None:
-        self.figure = FigureView(width=6.8, height=2.8, margins={"left": 0.42, "right": 0.97, "top": 0.97, "bottom": 0.18})
+        self.figure = FigureView(width=CHART_WIDTH_IN, height=2.8, margins={"left": 0.55, "right": 0.97, "top": 0.97, "bottom": 0.18})
         ax = self.figure.ax
         self._y = np.arange(len(self.BARS))[::-1]
         colours = [plotting.NEUTRAL, plotting.BAD, plotting.HIGHLIGHT, plotting.GOOD]
@@ -193,7 +208,7 @@ class BlastRadiusApp(App):
         return {"cells": int_slider("cells", 8, 1, 20), "shard_size": int_slider("cells per customer", 2, 1, 6)}
 
     def layout(self) -> w.Widget:
-        return w.HBox([w.VBox([*self.inputs.values(), self.numbers]), self.figure.widget])
+        return w.HBox([w.VBox([*self.inputs.values(), self.numbers], layout=_column()), self.figure.widget])
 
     def compute(self, cells: int, shard_size: int) -> dict[str, Any]:
         size = min(int(shard_size), int(cells))

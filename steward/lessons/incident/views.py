@@ -151,7 +151,7 @@ class IncidentDrill(App):
         for point in self.points:
             x = (point.time - self.impact_start).total_seconds() / 60
             ax.axvline(x, color=plotting.NEUTRAL, linewidth=0.8, linestyle=":")
-            ax.text(x, 1.45, point.id, fontsize=7, ha="center", color=plotting.NEUTRAL)
+            ax.text(x, 1.45, point.id, fontsize=7, ha="center", color=plotting.MUTED_TEXT)
         plotting.finish(ax, "…", "minutes since impact began", "replay")
         (self._bar,) = ax.barh(0, 0, color=plotting.GOOD, height=0.5, hatch="//")
         self._title = plotting.title_artist(ax)

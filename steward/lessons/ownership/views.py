@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from steward import plotting
+from steward import plotting, themes
 from steward.datagen import load
 from steward.lessons.ownership.exercise import (
     BLAMEFUL_DRAFT,
@@ -137,13 +137,13 @@ class BlameLinterApp(App):
 
     def draw(self, state: list[Finding]) -> None:
         if not state:
-            self.output.value = "<b style='color:#0072B2'>✔ No blameful phrasing found.</b>"
+            self.output.value = f"<b style='color:{themes.GOOD}'>✔ No blameful phrasing found.</b>"
             return
         items = "".join(
             f"<li>line {f.line}: <b>{html.escape(f.phrase)}</b>: {html.escape(f.reason)} <i>Try:</i> {html.escape(f.suggestion)}</li>"
             for f in state[:50])
         more = f"<p>…and {len(state) - 50} more.</p>" if len(state) > 50 else ""
-        self.output.value = f"<b style='color:#D55E00'>✘ {len(state)} blameful phrase(s)</b><ul>{items}</ul>{more}"
+        self.output.value = f"<b style='color:{themes.BAD}'>✘ {len(state)} blameful phrase(s)</b><ul>{items}</ul>{more}"
 
 
 #: Every widget of the lesson, by name.

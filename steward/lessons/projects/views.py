@@ -45,7 +45,7 @@ def plot_power_interest(ax, frame: pd.DataFrame, cut: float = QUADRANT_CUT) -> N
         ax.annotate(str(row["name"]).split()[0], (row["interest"], row["power"]), textcoords="offset points",
                     xytext=(5, 4), fontsize=8)
     for text, x, y in (("manage closely", 10.3, 10.3), ("keep satisfied", 0.7, 10.3), ("keep informed", 10.3, 0.7), ("monitor", 0.7, 0.7)):
-        ax.text(x, y, text, ha="right" if x > 5 else "left", va="top" if y > 5 else "bottom", fontsize=9, color=plotting.NEUTRAL, style="italic")
+        ax.text(x, y, text, ha="right" if x > 5 else "left", va="top" if y > 5 else "bottom", fontsize=9, color=plotting.MUTED_TEXT, style="italic")
     ax.set_xlim(0.5, 10.5)
     ax.set_ylim(0.5, 10.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), title="stance today")
@@ -63,6 +63,15 @@ STRATEGIES = {
 }
 
 
+def _labels_by_point(ids, xs, ys, digits: int = 2) -> dict[tuple[float, float], list[str]]:
+    """Project ids grouped by where they are drawn (rounded, so points a hair apart count
+    as one spot), in their order."""
+    spots: dict[tuple[float, float], list[str]] = {}
+    for pid, x, y in zip(ids, xs, ys, strict=True):
+        spots.setdefault((round(float(x), digits), round(float(y), digits)), []).append(str(pid))
+    return spots
+
+
 class PortfolioExplorer(App):
     """Weights and capacity in, a picked portfolio out, on an impact/effort plot."""
 
@@ -77,7 +86,7 @@ class PortfolioExplorer(App):
         self._rice = rice(self.frame).to_numpy()
         self._vis = _indexed(self.frame)["visibility"].to_numpy(dtype=float)
         self._bug = _indexed(self.frame)["kind"].eq("bug ticket").to_numpy()
-        self.figure = FigureView(width=7.2, height=4.0, margins={"top": 0.97, "bottom": 0.13, "left": 0.12, "right": 0.97})
+        self.figure = FigureView(width=7.2, height=4.0, margins={"top": 0.97, "bottom": 0.13, "left": 0.16, "right": 0.97})
         ax = self.figure.ax
         # log10 of value on a linear axis with hand-made ticks: a real log axis builds dozens
         # of minor-tick objects and mathtext labels, which costs about a second on first draw.
@@ -85,8 +94,9 @@ class PortfolioExplorer(App):
         for flag, marker, label in ((True, "o", "serves an OKR"), (False, "s", "no OKR")):
             mask = self._aligned.to_numpy() == flag
             ax.scatter(xs[mask], ys[mask], marker=marker, s=40, color=plotting.NEUTRAL, label=label, zorder=2)
-        for pid, x, y in zip(self._value.index, xs, ys, strict=True):
-            ax.annotate(pid, (x, y), textcoords="offset points", xytext=(5, 3), fontsize=7)
+        # One label per point: projects at the same spot share it ("P08, P15"), not overprint it.
+        for (x, y), pids in _labels_by_point(self._value.index, xs, ys).items():
+            ax.annotate(", ".join(pids), (x, y), textcoords="offset points", xytext=(5, 3), fontsize=7)
         self._picked = ax.scatter([], [], s=160, facecolors="none", edgecolors=plotting.GOOD, linewidths=2,
                                   label="picked", zorder=3)
         decades = np.arange(math.floor(ys.min()), math.ceil(ys.max()) + 1)

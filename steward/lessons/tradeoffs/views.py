@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import plotting
+from steward import plotting, themes
 from steward.datasets.coordination_options import CRITERIA
 from steward.lessons.tradeoffs.model import (
     CLIENT_NAMES,
@@ -96,6 +96,10 @@ def plot_pause_sweep(ax, sweep: pd.DataFrame, lease_ms: int) -> None:
 
 
 # -- fast labels --------------------------------------------------------------------------
+#: Points: the option names beside the explorer's bars.
+NAME_SIZE = 9
+
+
 @dataclass
 class PixelLabel:
     """A label drawn onto the rendered pixels: ``x, y`` in data coordinates of the axes."""
@@ -163,10 +167,17 @@ class LabelledView(FigureView):
         shift_x = {"l": 0, "m": -width / 2, "r": -width}[anchor[0]]
         ascent = -dy
         shift_y = {"s": 0, "t": ascent, "m": ascent / 2 - 1, "b": 0}[anchor[1]]
-        left, top = int(round(x + dx + shift_x)), int(round(y + dy + shift_y))
-        if left < 0 or top < 0 or left + sprite.size[0] > image.size[0] or top + sprite.size[1] > image.size[1]:
-            return  # off the canvas: skip rather than fail
+        left, top = self.place(sprite, x + dx + shift_x, y + dy + shift_y, image.size)
         image.alpha_composite(sprite, (left, top))
+
+    @staticmethod
+    def place(sprite: Any, left: float, top: float, canvas: tuple[int, int]) -> tuple[int, int]:
+        """Where a label's sprite goes: at its point, moved just inside the canvas when it would
+        cross an edge (a label that was skipped instead once left the winner without a name)."""
+        width, height = sprite.size
+        left = min(max(0, int(round(left))), max(0, canvas[0] - width))
+        top = min(max(0, int(round(top))), max(0, canvas[1] - height))
+        return left, top
 
     def render(self) -> None:
 
@@ -199,6 +210,9 @@ class TradeoffExplorer(App):
     bars (excluded ones hatched), the flip point of every weight, and the ADR."""
 
     title = "Trade-off explorer: how should Cartwheel take a lock?"
+    #: The weights' column and the chart beside it: 360 + 12 (gap) + 5.2 in × 90 dpi ≤ 848 px.
+    SLIDER_WIDTH = "360px"
+    CHART_WIDTH_IN = 5.2
 
     def __init__(self, weights: Mapping[str, float] | None = None, use_case: str = "efficiency",
                  adr_folder: str | Path | None = None) -> None:
@@ -207,25 +221,35 @@ class TradeoffExplorer(App):
         self._start = weights_series(weights if weights is not None else TEAM_WEIGHTS)
         self._start_case = use_case_of(use_case).key
         self.adr_folder = adr_folder
-        self.figure = LabelledView(width=7.0, height=3.7,
-                                   margins={"left": 0.25, "right": 0.97, "top": 0.89, "bottom": 0.23})
+        # Beside a column of sliders the chart is shown at its own size (an output is 848 px
+        # wide at 1280 × 800): the bars get what the longest name, drawn bold as the winner's
+        # is, leaves; past 5 there is room for "4.08 excluded" (a label that does not fit the
+        # canvas is not drawn, and the winner once lost its name that way).
+        self.figure = LabelledView(width=self.CHART_WIDTH_IN, height=3.7,
+                                   margins={"left": 0.3, "right": 0.98, "top": 0.89, "bottom": 0.23})
+        name_px = max(self.figure.font(NAME_SIZE, True).getlength(str(option)) for option in self.scores.index)
+        self.figure.fig.subplots_adjust(left=(name_px + 30) / (self.CHART_WIDTH_IN * self.figure.fig.dpi))
+        self.figure.margins = {**self.figure.margins, "left": self.figure.fig.subplotpars.left}
         ax = self.figure.ax
         n = len(self.scores)
-        ax.set_xlim(0, 5)
+        ax.set_xlim(0, 5.9)
+        ax.set_xticks(range(6))
+        ax.spines["bottom"].set_bounds(0, 5)
         ax.set_ylim(n - 0.4, -0.6)
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
         plotting.finish(ax, "… wins the … lock by … over …", "weighted score (1–5; the weights as set)", "option")
-        ax.yaxis.set_label_coords(-0.31, 0.5)
+        ax.yaxis.set_label_coords(0.04, 0.5, transform=self.figure.fig.transFigure)
         self._bars = [ax.add_patch(plotting.mpatches.Rectangle((0, i - 0.35), 0, 0.7, linewidth=1.0)) for i in range(n)]
-        self._names = [PixelLabel(str(option), -0.1, i, "rm", 9) for i, option in enumerate(self.scores.index)]
+        self._names = [PixelLabel(str(option), -0.1, i, "rm", NAME_SIZE) for i, option in enumerate(self.scores.index)]
         self._values = [PixelLabel("", 0.05, i, "lm", 8) for i in range(n)]
         self.figure.labels = [*self._names, *self._values]
         ax.legend(handles=[plotting.mpatches.Patch(facecolor=plotting.HIGHLIGHT, label="winner"),
                            plotting.mpatches.Patch(facecolor=plotting.GOOD, label="allowed"),
                            plotting.mpatches.Patch(facecolor="#e6e6e6", edgecolor=plotting.NEUTRAL, hatch="///",
                                  label="excluded by the use case")],
-                  loc="upper center", bbox_to_anchor=(0.42, -0.2), ncol=3, fontsize=8, frameon=False)
+                  loc="lower center", bbox_to_anchor=(0.5, 0.0), bbox_transform=self.figure.fig.transFigure,
+                  ncol=3, fontsize=8, frameon=False)
         self.figure.animate(*self._bars)
         self.flips_view = w.HTML()
         self.adr_view = w.HTML()
@@ -244,7 +268,7 @@ class TradeoffExplorer(App):
         }
         for criterion in CRITERIA:
             sliders[criterion] = slider(CRITERION_LABELS[criterion], float(self._start[criterion]),
-                                        WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP)
+                                        WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP, layout=w.Layout(width=self.SLIDER_WIDTH))
         return sliders
 
     def layout(self) -> w.Widget:
@@ -299,7 +323,7 @@ class TradeoffExplorer(App):
             saved = save_adr(self.state.adr, folder if folder is not None else self.adr_folder,
                              filename or self.filename.value.strip() or None)
         except (OSError, ValueError) as error:
-            self.saved.value = f"<span style='color:#D55E00'>Could not save: {html.escape(str(error))}</span>"
+            self.saved.value = f"<span style='color:{themes.BAD}'>Could not save: {html.escape(str(error))}</span>"
             return None
         self.last_saved = saved
         self.saved.value = html.escape(saved.message)
@@ -379,7 +403,7 @@ class LeaseLockLab(App):
                  store: str = "none") -> None:
         self._start = {"pause_ms": pause_ms, "lease_ms": lease_ms, "n_clients": n_clients, "seed": seed,
                        "store": store_of(store)}
-        self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.27})
+        self.figure = LabelledView(width=7.5, height=3.6, margins={"left": 0.09, "right": 0.96, "top": 0.88, "bottom": 0.27})
         ax = self.figure.ax
         ax.set_xlim(0, HORIZON_MS)
         ax.set_ylim(MAX_CLIENTS - 0.5, -0.5)
