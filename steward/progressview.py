@@ -91,7 +91,7 @@ def event_time(value: object) -> float | None:
     as a POSIX timestamp; ``None`` for anything else. A time without a zone is the local time."""
     if not isinstance(value, str) or len(value) > 40:
         return None
-    for parse in (lambda v: dt.datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z"), dt.datetime.fromisoformat):
+    for parse in (dt.datetime.fromisoformat, lambda v: dt.datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z")):
         try:
             return parse(value).timestamp()
         except (ValueError, OverflowError, OSError):

@@ -242,3 +242,11 @@ def test_reading_a_record_for_a_report_changes_nothing(tmp_path):
     record.write_text("{ not json")
     assert progress.read_only(record)[0] == []
     assert [p.name for p in tmp_path.iterdir()] == ["progress.json"], "no lock, no corrupt-* copy"
+
+
+def test_the_mentor_guide_says_what_the_report_reads():
+    guide = (paths.root() / "docs" / "mentor-guide.md").read_text()
+    assert f"a pause counts at most {progressview.PAUSE_S // 60} minutes" in guide
+    assert f"a file over {progress.MAX_READ_BYTES // 2**20} MB" in guide
+    assert "--progress PATH" in guide and "progress.json.events.jsonl" in guide
+    assert "starts counting again" not in guide, "the walk's warning is gone: the report keeps the whole count"
