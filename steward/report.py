@@ -24,8 +24,9 @@ record is the truth for what:
 
 Which record: ``make(..., progress=PATH)`` (``steward report --progress PATH``); by default a
 ``progress.json`` (or its journal) beside the notebook, where a mentee who sends their work puts
-it, then the record on this machine, but that one only if it holds the checks saved in the
-notebook (on the mentor's own machine it is the mentor's record, not the mentee's).
+it (unless it holds none of the checks saved in the notebook: another learner's), then the record
+on this machine, but that one only if it holds most of the checks saved in the notebook (on the
+mentor's own machine it is the mentor's record, not the mentee's).
 
 Tasks are matched by their id, never by cell position, so deleted, duplicated or
 reordered cells and a renamed notebook still give a report.
@@ -386,28 +387,35 @@ def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | 
     if lesson_module is None or module is None:
         return None, None, [LAST_SESSION_ONLY + " (The notebook's module is unknown, so no record was read.)"]
     tiers = {task.id: len(task.hints) for task in lesson_module.TASKS}
-    candidates: list[tuple[Path, bool]] = []  # (path, used only if it holds the notebook's saved checks)
+    # (path, how sure we are it is the mentee's): "given" by the mentor is used; one "beside" the
+    # notebook is used unless the notebook saved checks and the record holds none of them (a folder
+    # of several mentees' notebooks); this machine's ("local") only if it holds most of them.
+    candidates: list[tuple[Path, str]] = []
     if choice is True:
         beside = notebook.resolve().parent / "progress.json"
         if beside.exists() or progress.journal(beside).exists():
-            candidates.append((beside, False))
+            candidates.append((beside, "beside"))
         local = progress.location()
         if local is not None and (local.exists() or progress.journal(local).exists()) and \
                 os.path.realpath(local) != os.path.realpath(beside):
-            candidates.append((local, True))
+            candidates.append((local, "local"))
     else:
-        candidates.append((Path(choice), False))
+        candidates.append((Path(choice), "given"))
     checks = _saved_checks(saved)
     unused: list[str] = []  # records looked at and not used, and why
-    for path, strict in candidates:
+    for path, how in candidates:
         events, problems = progress.read_only(path)
         found = progressview.activity(events, module, tiers)
         matched = _matched(checks, found.checks)
-        if strict:
-            if not checks or matched * 2 < len(checks):
-                unused.append(f"The progress record on this machine ({path}) was not used: it does not hold the "
-                             "checks saved in this notebook, so it is not the record of the mentee's sessions.")
-                continue
+        if how == "local" and (not checks or matched * 2 < len(checks)):
+            unused.append(f"The progress record on this machine ({path}) was not used: it does not hold the "
+                          "checks saved in this notebook, so it is not the record of the mentee's sessions.")
+            continue
+        if how == "beside" and checks and not matched and found.used:
+            unused.append(f"The progress record beside the notebook ({path}) was not used: it holds none of the "
+                          f"{len(checks)} checks saved in the notebook, so it is another learner's or another copy's. "
+                          "Give the mentee's record with --progress.")
+            continue
         skipped = [f"{n:,} event{'s' if n != 1 else ''} {what}: not used." for n, what in (
             (found.future, "dated in the future"), (found.undated, "without a readable time"),
             (found.unknown_tasks, f"naming tasks module {module} does not have")) if n]

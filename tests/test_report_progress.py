@@ -120,6 +120,12 @@ def test_by_default_a_record_beside_the_notebook_is_read(restarted, run_once, mo
     result = _make(folder / "ana-00-start-here.ipynb", run_once, True, monkeypatch)
     assert _by_id(result)["00.downtime-allowed"].hints_used == 2
     assert result.record == str(folder.resolve() / "progress.json")
+    other = folder / "progress.json.events.jsonl"  # someone else's record in the folder: not theirs
+    other.write_text(json.dumps({"kind": "hint", "task": "00.budget-left", "module": "00", "tier": 2,
+                                 "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}) + "\n")
+    result = _make(folder / "ana-00-start-here.ipynb", run_once, True, monkeypatch)
+    assert result.record is None and _by_id(result)["00.budget-left"].hints_used == 1
+    assert any("beside the notebook" in line and "holds none of the 5 checks" in line for line in result.sources)
 
 
 def test_this_machine_s_record_counts_only_if_it_holds_the_notebook_s_checks(restarted, run_once, monkeypatch,
