@@ -112,6 +112,7 @@ class Activity:
     used: int = 0  # checks and hints of this module's tasks, dated
     other_modules: int = 0
     unknown_tasks: int = 0
+    odd_tiers: int = 0  # hints of a tier the task does not have
     future: int = 0
     undated: int = 0
 
@@ -141,6 +142,11 @@ def activity(events: Iterable[dict], module: str, tiers: dict[str, int], now: fl
             continue
         if task not in tiers:
             found.unknown_tasks += 1
+            continue
+        tier = event.get("tier")
+        if event["kind"] == "hint" and tier is not None and not (
+                isinstance(tier, int) and not isinstance(tier, bool) and 1 <= tier <= tiers[task]):
+            found.odd_tiers += 1
             continue
         when = event_time(event.get("time"))
         if when is None:

@@ -418,7 +418,8 @@ def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | 
             continue
         skipped = [f"{n:,} event{'s' if n != 1 else ''} {what}: not used." for n, what in (
             (found.future, "dated in the future"), (found.undated, "without a readable time"),
-            (found.unknown_tasks, f"naming tasks module {module} does not have")) if n]
+            (found.unknown_tasks, f"of tasks exercise {module} does not have (a lesson's demo, for one)"),
+            (found.odd_tiers, "showing a hint tier its task does not have")) if n]
         if not found.used:
             why = "; ".join(problems) or f"it holds no checks or hints of module {module}"
             if found.other_modules and not problems:

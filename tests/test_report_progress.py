@@ -162,6 +162,7 @@ def _hostile(folder: Path, kind: str) -> Path:
         events.write_text(json.dumps({**good, "time": "2999-01-01T00:00:00+0000"}) + "\n")
     elif kind == "odd fields":
         odd = [{**good, "tier": 99}, {**good, "tier": -1}, {**good, "tier": True}, {**good, "tier": "2"},
+               {**good, "tier": [1]}, {**good, "tier": {"a": 1}}, {**good, "misconception": ["x"], "kind": "check"},
                {**good, "task": "00.no-such-task"}, {**good, "task": 5}, {**good, "time": 5},
                {**good, "time": "x" * 1000}, {**good, "kind": "check", "status": {"x": 1}}, "a string", 7]
         events.write_text("".join(json.dumps(e) + "\n" for e in odd))
@@ -180,7 +181,8 @@ HOSTILE = {
     "deeply nested": "not an event",
     "another module": "holds no checks or hints of module 00 (5 of other modules)",
     "future": "dated in the future",
-    "odd fields": "naming tasks module 00 does not have",
+    "odd fields": "2 events without a readable time: not used. 1 event of tasks exercise 00 does not have (a lesson's "
+                  "demo, for one): not used. 6 events showing a hint tier its task does not have: not used.",
     "huge": "more than the 32 MB",
     "a folder": "does not exist (neither progress.json nor progress.json.events.jsonl is there)",
 }
