@@ -258,3 +258,24 @@ def test_the_mentor_guide_says_what_the_report_reads():
     assert f"a file over {progress.MAX_READ_BYTES // 2**20} MB" in guide
     assert "--progress PATH" in guide and "progress.json.events.jsonl" in guide
     assert "starts counting again" not in guide, "the walk's warning is gone: the report keeps the whole count"
+
+
+def test_events_of_any_shape_never_raise():
+    import random
+
+    rng = random.Random(12)
+    values = [None, True, 0, -1, 2, 10**30, 1.5, float("nan"), "", "x", "04", "04.claim", "04.week-p99", "hint",
+              "check", PASS, NOT_YET, "not attempted", _at(5), _at(10**9), "9999-99-99", [], [1], {}, {"a": [1]}]
+    keys = ["kind", "task", "module", "tier", "status", "misconception", "time"]
+    events = [{k: rng.choice(values) for k in keys if rng.random() < 0.8} for _ in range(3000)]
+    found = progressview.activity([*events, "x", 5, None], "04", TIERS, now=1_790_000_000 + 100)
+    assert all(0 <= n <= 2 for n in found.hints.values())
+    assert all(s >= 0 for s in found.seconds.values())
+
+
+def test_progress_off_reads_the_notebook_alone(restarted, run_once, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("STEWARD_PROGRESS", str(restarted["record"]))  # even on the mentee's machine
+    monkeypatch.setattr(report, "_execute", lambda *args: copy.deepcopy(run_once))
+    assert cli.main(["report", str(restarted["path"]), "--progress", "off", "-o", str(tmp_path)]) == 0
+    assert "from the notebook (its last kernel session only)" in capsys.readouterr().out
+    assert "| Downtime the SLO allows | not yet | 1 |" in (tmp_path / "ana-00-start-here.report.md").read_text()
