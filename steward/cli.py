@@ -109,6 +109,11 @@ def _progress(args: argparse.Namespace) -> int:
     print(table.to_string())
     done, total = int(table["pass"].sum()), int(table[["pass", "not yet", "not attempted"]].to_numpy().sum())
     print(f"\n{done} of {total} tasks passed, {feedback.plural(int(table['hints'].sum()), 'hint')} used.")
+    where = None if args.notebooks else progress.location()
+    if where is not None:
+        files = " and ".join(p.name for p in progress.parts(where) if p.exists())
+        print(f"For your mentor's report to count hints and time across kernel restarts, send {files} "
+              f"(in {where.parent}) with your notebook.")
     return 0
 
 

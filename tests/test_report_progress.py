@@ -279,3 +279,10 @@ def test_progress_off_reads_the_notebook_alone(restarted, run_once, monkeypatch,
     assert cli.main(["report", str(restarted["path"]), "--progress", "off", "-o", str(tmp_path)]) == 0
     assert "from the notebook (its last kernel session only)" in capsys.readouterr().out
     assert "| Downtime the SLO allows | not yet | 1 |" in (tmp_path / "ana-00-start-here.report.md").read_text()
+
+
+def test_steward_progress_says_which_files_to_send(progress_file, capsys):
+    progress.record_event({"kind": "hint", "task": "00.downtime-allowed", "module": "00", "tier": 1})
+    assert cli.main(["progress"]) == 0
+    out = capsys.readouterr().out
+    assert "send progress.json.events.jsonl (in " in out and str(progress_file.parent) in out
