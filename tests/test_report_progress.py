@@ -171,6 +171,10 @@ def _hostile(folder: Path, kind: str) -> Path:
             handle.truncate(progress.MAX_READ_BYTES + 1)
     elif kind == "a folder":
         record.mkdir()
+    elif kind == "a pipe":  # reading it would wait forever
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes on this system")
+        os.mkfifo(events)
     return record
 
 
@@ -184,6 +188,7 @@ HOSTILE = {
     "odd fields": "2 events without a readable time: not used. 1 event of tasks exercise 00 does not have (a lesson's "
                   "demo, for one): not used. 6 events showing a hint tier its task does not have: not used.",
     "huge": "more than the 32 MB",
+    "a pipe": "progress.json.events.jsonl is not a file: not read",
     "a folder": "does not exist (neither progress.json nor progress.json.events.jsonl is there)",
 }
 
