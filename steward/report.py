@@ -643,6 +643,8 @@ def _duration(seconds: float | None) -> str:
     if not seconds:
         return "—"
     minutes, secs = divmod(int(seconds), 60)
+    if minutes >= 60:  # across sessions a task can take hours; seconds no longer matter
+        return f"{minutes // 60} h {minutes % 60:02d} min"
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 

@@ -291,3 +291,7 @@ def test_steward_progress_says_which_files_to_send(progress_file, capsys):
     assert cli.main(["progress"]) == 0
     out = capsys.readouterr().out
     assert "send progress.json.events.jsonl (in " in out and str(progress_file.parent) in out
+
+
+def test_long_times_read_in_hours():
+    assert [report._duration(s) for s in (None, 0, 42, 333, 17_820)] == ["—", "—", "42 s", "5 min 33 s", "4 h 57 min"]
