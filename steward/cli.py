@@ -45,15 +45,25 @@ def _data(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from steward import report
+    from steward import progress, report
 
     path = Path(args.notebook)
     out = Path(args.output) if args.output else path.resolve().parent
     if out.exists() and not out.is_dir():
         raise StewardError(f"-o {out} is a file, not a folder.", "Give the folder to write the report into.")
     report.validate_timeout(args.timeout)
+    record: Path | bool = True
+    if args.progress is not None:
+        if args.progress.strip().lower() in {"off", "none", "no"}:
+            record = False
+        else:
+            record = Path(args.progress).expanduser()
+            if not record.exists() and not progress.journal(record).exists():
+                raise StewardError(f"--progress {record} does not exist.",
+                                   "Give the mentee's progress.json (or its .events.jsonl, or the folder holding them), "
+                                   "or --progress off.")
     try:
-        result = report.make(path, timeout=args.timeout)
+        result = report.make(path, timeout=args.timeout, progress_record=record)
     except KeyboardInterrupt:
         print("steward: stopped (Ctrl-C). The kernel was stopped; the mentee's notebook was not changed and no "
               "report was written.", file=sys.stderr)
@@ -65,7 +75,9 @@ def _report(args: argparse.Namespace) -> int:
                            "Give a folder you can write to with -o.") from None
     counts = result.counts()
     print(f"{path.name}: {counts['pass']} pass, {counts['not yet']} not yet, {counts['not attempted']} not attempted"
-          f" ({result.seconds:.1f} s). Wrote {md} and {page}.")
+          f" ({result.seconds:.1f} s). Hints and time on task from "
+          f"{('the progress record ' + result.record) if result.record else 'the notebook (its last kernel session only)'}."
+          f" Wrote {md} and {page}.")
     return 0
 
 
@@ -97,6 +109,11 @@ def _progress(args: argparse.Namespace) -> int:
     print(table.to_string())
     done, total = int(table["pass"].sum()), int(table[["pass", "not yet", "not attempted"]].to_numpy().sum())
     print(f"\n{done} of {total} tasks passed, {feedback.plural(int(table['hints'].sum()), 'hint')} used.")
+    where = None if args.notebooks else progress.location()
+    if where is not None:
+        files = " and ".join(p.name for p in progress.parts(where) if p.exists())
+        print(f"For your mentor's report to count hints and time across kernel restarts, send {files} "
+              f"(in {where.parent}) with your notebook.")
     return 0
 
 
@@ -129,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
                    help="hard limit in seconds for each cell, at least 5 (default 60); a cell that ignores the "
                         "interrupt is killed. The notebook runs as YOUR user in a temporary folder: see "
                         "docs/mentor-guide.md before you run a notebook you do not trust")
+    r.add_argument("--progress", metavar="PATH",
+                   help="the mentee's progress record (progress.json, its .events.jsonl, or their folder): hints and "
+                        "time on task across kernel restarts. Default: a progress.json beside the notebook, else the "
+                        "record on this machine if it holds the notebook's checks; 'off' reads the notebook only")
     r.set_defaults(run=_report)
 
     a = sub.add_parser("assign", help="copy a module's exercise for a mentee, with a cover cell")

@@ -317,3 +317,79 @@ def summary(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
         elif event.get("kind") == "hint":
             entry["hints"] += 1
     return tasks
+
+
+# -- reading someone else's record (the mentor's report) ------------------------------------
+#: The largest progress file or journal a report reads, in bytes. A 20,000-event history is about
+#: 2.5 MB; a file past this is not a record a learner's checks wrote, and reading it would stall.
+MAX_READ_BYTES = 32 * 1024 * 1024
+
+
+def parts(path: Path) -> tuple[Path, Path]:
+    """The record and its journal for a path a mentor gives: the record (``progress.json``), its
+    journal (``progress.json.events.jsonl``), or a folder holding them."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "progress.json"
+    if path.name.endswith(".events.jsonl"):
+        return path.with_name(path.name[: -len(".events.jsonl")]), path
+    return path, journal(path)
+
+
+def read_only(path: Path, max_bytes: int | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Events from a record that is not ours to change (a mentee's, read for a report): never
+    locks, moves aside or writes anything, and never raises for what the files hold. Returns the
+    events that are JSON objects (the file's, then the journal's) and plain lines saying what could
+    not be read: a missing file, one larger than ``max_bytes``, text that is not a record, lines of
+    the journal that are not events."""
+    limit = MAX_READ_BYTES if max_bytes is None else max_bytes
+    record, log = parts(path)
+    found: list[dict[str, Any]] = []
+    problems: list[str] = []
+    existing = [p for p in (record, log) if p.exists()]
+    if not existing:
+        return [], [f"{path} does not exist (neither {record.name} nor {log.name} is there)"]
+    for part in existing:
+        try:
+            size = part.stat().st_size
+            if not part.is_file():
+                problems.append(f"{part} is not a file: not read")
+                continue
+            if size > limit:
+                problems.append(f"{part} is {size / 2**20:,.0f} MB, more than the {limit / 2**20:,.0f} MB a progress "
+                                "record can hold: not read")
+                continue
+            with open(part, "rb") as handle:
+                text = handle.read(limit + 1).decode("utf-8", errors="replace")
+        except OSError as error:
+            problems.append(f"{part} could not be read ({error.strerror or error})")
+            continue
+        if part == record:
+            try:
+                data = json.loads(text)
+            except (ValueError, RecursionError):
+                problems.append(f"{part} is not JSON: not read")
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+                problems.append(f"{part} is not a progress record (no list of events): not read")
+                continue
+            kept = [e for e in data["events"] if isinstance(e, dict)]
+            skipped = len(data["events"]) - len(kept)
+        else:
+            kept, skipped = [], 0
+            for line in text.splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    event = json.loads(line)
+                except (ValueError, RecursionError):
+                    event = None
+                if isinstance(event, dict):
+                    kept.append(event)
+                else:
+                    skipped += 1
+        if skipped:
+            problems.append(f"{skipped:,} entr{'y' if skipped == 1 else 'ies'} in {part.name} {'is' if skipped == 1 else 'are'} "
+                            "not an event: skipped")
+        found += kept
+    return found, problems

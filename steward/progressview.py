@@ -3,8 +3,11 @@ the terminal (`steward progress`) and a small chart for a notebook."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -53,20 +56,137 @@ def from_record(record: dict | None = None) -> pd.DataFrame:
     return _table(latest, hints_seen(record))
 
 
-def hints_seen(record: dict) -> dict[str, int]:
+def hints_seen(record: dict, tiers: dict[str, int] | None = None) -> dict[str, int]:
     """Per task, how many of its hints the learner has seen: the distinct tiers asked for. A hint cell
-    run again (after a restart, by Run All) shows a tier already seen and does not count twice."""
-    tiers: dict[str, set] = {}
+    run again (after a restart, by Run All) shows a tier already seen and does not count twice.
+
+    ``tiers`` (task → how many hint tiers it has), when given, keeps only those tasks and only tiers
+    that exist, so a hand-made record cannot claim more hints than a task has."""
+    seen: dict[str, set] = {}
     untiered: dict[str, int] = {}
     for event in progress.events(record):
         task = event.get("task")
-        if event.get("kind") != "hint" or not isinstance(task, str):
+        if event.get("kind") != "hint" or not isinstance(task, str) or (tiers is not None and task not in tiers):
             continue
-        if isinstance(event.get("tier"), int):
-            tiers.setdefault(task, set()).add(event["tier"])
-        else:  # an older record without tiers: every hint counts
+        tier = event.get("tier")
+        if isinstance(tier, int) and not isinstance(tier, bool):
+            if tiers is None or 1 <= tier <= tiers[task]:
+                seen.setdefault(task, set()).add(tier)
+        elif tier is None:  # an older record without tiers: every hint counts
             untiered[task] = untiered.get(task, 0) + 1
-    return {task: max(len(tiers.get(task, ())), untiered.get(task, 0)) for task in {*tiers, *untiered}}
+    counts = {task: max(len(seen.get(task, ())), untiered.get(task, 0)) for task in {*seen, *untiered}}
+    return counts if tiers is None else {task: min(n, tiers[task]) for task, n in counts.items()}
+
+
+#: A pause longer than this between two steps in a module counts as this long in time on task: the
+#: learner was away (a break, the next day), and a gap cannot tell how much of it was work.
+PAUSE_S = 30 * 60
+#: An event dated more than this after the report is made is dated in the future (a wrong clock,
+#: or a hand-made record) and is not used.
+FUTURE_SLACK_S = 5 * 60
+
+
+def event_time(value: object) -> float | None:
+    """An event's ``time`` (``2026-11-30T03:05:38+0000``, as :func:`progress.record_event` writes it)
+    as a POSIX timestamp; ``None`` for anything else. A time without a zone is the local time."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    for parse in (dt.datetime.fromisoformat, lambda v: dt.datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z")):
+        try:
+            return parse(value).timestamp()
+        except (ValueError, OverflowError, OSError):
+            continue
+    return None
+
+
+@dataclass
+class Activity:
+    """What a progress record says about one module's tasks, across kernel sessions."""
+
+    module: str
+    hints: dict[str, int] = field(default_factory=dict)  # task → distinct hints seen
+    seconds: dict[str, float] = field(default_factory=dict)  # task → time on task
+    checks: list[tuple[str, str, float]] = field(default_factory=list)  # (task, status, time)
+    first: float | None = None  # the module's first and last dated step
+    last: float | None = None
+    used: int = 0  # checks and hints of this module's tasks, dated
+    other_modules: int = 0
+    unknown_tasks: int = 0
+    odd_tiers: int = 0  # hints of a tier the task does not have
+    future: int = 0
+    undated: int = 0
+
+
+def activity(events: Iterable[dict], module: str, tiers: dict[str, int], now: float | None = None) -> Activity:
+    """Hints seen and time on task per task of ``module`` (``tiers``: its task ids → hint tiers), from
+    a record's events, across kernel sessions.
+
+    Only checks and hints of the module's own tasks count, and only those dated (not in the future); a
+    check of a blank answer (*not attempted*) is not a step, as in the learner's kernel.
+    Time on task runs from the learner's previous step in the module (or the task's first step) to
+    the task's first pass, or, for a task not passed, to its last *new* step: a hint tier not seen
+    before, or a check whose result (status, misconception) differs from the task's previous one. A
+    re-check that gives the same result (a Run All after a restart) is not a new step. Each pause
+    between two steps counts at most :data:`PAUSE_S`."""
+    now = time.time() if now is None else now
+    found = Activity(module)
+    steps: list[tuple[float, int, dict]] = []
+    for order, event in enumerate(events):
+        if not isinstance(event, dict) or event.get("kind") not in ("check", "hint"):
+            continue
+        task = event.get("task")
+        if not isinstance(task, str):
+            continue
+        if str(event.get("module", task.split(".")[0])) != module or not task.startswith(f"{module}."):
+            found.other_modules += 1
+            continue
+        if task not in tiers:
+            found.unknown_tasks += 1
+            continue
+        tier = event.get("tier")
+        if event["kind"] == "hint" and tier is not None and not (
+                isinstance(tier, int) and not isinstance(tier, bool) and 1 <= tier <= tiers[task]):
+            found.odd_tiers += 1
+            continue
+        when = event_time(event.get("time"))
+        if when is None:
+            found.undated += 1
+        elif when > now + FUTURE_SLACK_S:
+            found.future += 1
+        elif event["kind"] == "check" and event.get("status") == NOT_ATTEMPTED:
+            found.checks.append((task, NOT_ATTEMPTED, when))  # a blank cell run: no step, as in the kernel
+        else:
+            steps.append((when, order, event))
+    steps.sort(key=lambda step: step[:2])
+    dated = [s[0] for s in steps] + [c[2] for c in found.checks]
+    found.used = len(dated)
+    if dated:
+        found.first, found.last = min(dated), max(dated)
+    found.hints = {t: n for t, n in hints_seen({"events": [s[2] for s in steps]}, tiers).items() if n}
+    times = [s[0] for s in steps]
+    by_task: dict[str, list[int]] = {}
+    for index, (when, _, event) in enumerate(steps):
+        by_task.setdefault(event["task"], []).append(index)
+        if event["kind"] == "check" and isinstance(event.get("status"), str):
+            found.checks.append((event["task"], event["status"], when))
+    for task, indices in by_task.items():
+        end, seen, previous = indices[0], set(), None
+        for index in indices:
+            event = steps[index][2]
+            if event["kind"] == "hint":
+                new = event.get("tier") not in seen
+                seen.add(event.get("tier"))
+            else:
+                result = (event.get("status"), event.get("misconception"))
+                new, previous = result != previous, result
+            if new:
+                end = index
+            if event["kind"] == "check" and event.get("status") == PASS:
+                end = index
+                break
+        start = max(indices[0] - 1, 0)
+        found.seconds[task] = float(sum(min(times[i + 1] - times[i], PAUSE_S) for i in range(start, end)))
+    return found
 
 
 def from_notebooks(paths: Iterable[Path | str]) -> pd.DataFrame:

@@ -5,7 +5,28 @@ timeout, and reads two things:
 
 - the **fresh run**: does the work run top to bottom, and what does each check say now;
 - the **saved outputs**: the mentee's own session, which carries how many hints they used
-  and how long they spent on each task (the fresh run starts with no hints).
+  and how long they spent on each task (the fresh run starts with no hints);
+
+and, when there is one, the mentee's **progress record** (``progress.json`` and its events journal,
+see :mod:`steward.progress`), which keeps every check and hint across kernel restarts. Which
+record is the truth for what:
+
+- **status** (pass / not yet / not attempted), answers, misconceptions hit, written answers: the
+  fresh run only, sealed per run (:mod:`steward.seal`). Nothing in the record or the saved outputs
+  can change a status.
+- **hints** and **time on task**: the record when it is given and holds this module's checks, else
+  the saved outputs, which only know the last kernel session (a mentee who asked for hints, then
+  restarted and ran all, shows no hints and about 0 s there). Where the saved outputs show more
+  than the record, their number is used and marked. The record is the mentee's own file and cannot
+  be sealed, so the report says where these numbers come from, and skips what a record cannot
+  honestly hold: other modules' events, tasks the module does not have, hint tiers a task does not
+  have, events dated in the future, a file larger than :data:`steward.progress.MAX_READ_BYTES`.
+
+Which record: ``make(..., progress=PATH)`` (``steward report --progress PATH``); by default a
+``progress.json`` (or its journal) beside the notebook, where a mentee who sends their work puts
+it (unless it holds none of the checks saved in the notebook: another learner's), then the record
+on this machine, but that one only if it holds most of the checks saved in the notebook (on the
+mentor's own machine it is the mentor's record, not the mentee's).
 
 Tasks are matched by their id, never by cell position, so deleted, duplicated or
 reordered cells and a renamed notebook still give a report.
@@ -30,7 +51,7 @@ from typing import Any
 
 import nbformat
 
-from steward import environment, feedback, lessonmeta, outcomes, paths, seal
+from steward import environment, feedback, lessonmeta, outcomes, paths, progress, seal
 from steward.checks import NOT_ATTEMPTED, NOT_YET, PASS
 from steward.errors import StewardError
 from steward.feedback import MIME_ASSESSMENT, MIME_HINT, MIME_NOTE, MIME_OUTCOME
@@ -51,6 +72,9 @@ class TaskReport:
     problem: str | None = None
     stretch: bool = False
     checked: bool = False  # a check for it ran in the fresh execution
+    #: "hints" / "seconds" when that number comes from the saved outputs although a progress record
+    #: was used (the record had less): the report marks it.
+    from_notebook: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -65,6 +89,10 @@ class Report:
     problems: list[str]
     questions: list[str]
     generated: str
+    #: Where the hints and times on task come from, and what of a progress record was not used.
+    sources: list[str] = field(default_factory=list)
+    #: The progress record used for hints and time on task, if any.
+    record: str | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {PASS: 0, NOT_YET: 0, NOT_ATTEMPTED: 0}
@@ -311,13 +339,134 @@ def _well_formed(record: dict[str, Any]) -> bool:
     return isinstance(record.get("task"), str) and bool(record["task"].strip())
 
 
-def make(path: Path | str, timeout: int = 60) -> Report:
+#: A check saved in the notebook and the same check in a progress record are written within a
+#: second of each other (both stamp the time in whole seconds); this allows for a slow disk.
+MATCH_S = 2.0
+#: What the report says when hints and time on task come from the saved outputs only.
+LAST_SESSION_ONLY = ("Hints and time on task: from the notebook's saved outputs, i.e. the mentee's last kernel "
+                     "session only. Hints asked before a restart are not counted, and after Restart and Run All "
+                     "each task shows about 0 s. For the whole count, report with the mentee's progress record: "
+                     "steward report NOTEBOOK --progress PATH (docs/mentor-guide.md says how they send it).")
+
+
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp)) if stamp is not None else "?"
+
+
+def _saved_checks(saved: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """(task, status, time) of every check whose outcome the notebook saved."""
+    from steward import progressview
+
+    found = []
+    for record in saved:
+        when = progressview.event_time(record.get("time"))
+        if record.get("mime") == MIME_OUTCOME and isinstance(record.get("status"), str) and when is not None:
+            found.append((record["task"], record["status"], when))
+    return found
+
+
+def _matched(saved: list[tuple[str, str, float]], logged: list[tuple[str, str, float]]) -> int:
+    """How many of the notebook's saved checks the record also holds (same task, status, second)."""
+    index: dict[tuple[str, str], list[float]] = {}
+    for task, status, when in logged:
+        index.setdefault((task, status), []).append(when)
+    return sum(any(abs(when - other) <= MATCH_S for other in index.get((task, status), ()))
+               for task, status, when in saved)
+
+
+def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | None, lesson_module: Any,
+                     choice: Path | str | bool | None) -> tuple[Any, str | None, list[str]]:
+    """The mentee's activity from a progress record (``None`` if none is used), the record's path, and
+    the lines saying where the hints and times come from. ``choice``: a path (given by the mentor),
+    True (look beside the notebook, then this machine's record if it holds the notebook's saved
+    checks), or False / None (the saved outputs only)."""
+    from steward import progressview
+
+    if choice is None or choice is False:
+        return None, None, [LAST_SESSION_ONLY]
+    if lesson_module is None or module is None:
+        return None, None, [LAST_SESSION_ONLY + " (The notebook's module is unknown, so no record was read.)"]
+    tiers = {task.id: len(task.hints) for task in lesson_module.TASKS}
+    # (path, how sure we are it is the mentee's): "given" by the mentor is used; one "beside" the
+    # notebook is used unless the notebook saved checks and the record holds none of them (a folder
+    # of several mentees' notebooks); this machine's ("local") only if it holds most of them.
+    candidates: list[tuple[Path, str]] = []
+    if choice is True:
+        beside = notebook.resolve().parent / "progress.json"
+        if beside.exists() or progress.journal(beside).exists():
+            candidates.append((beside, "beside"))
+        local = progress.location()
+        if local is not None and (local.exists() or progress.journal(local).exists()) and \
+                os.path.realpath(local) != os.path.realpath(beside):
+            candidates.append((local, "local"))
+    else:
+        candidates.append((Path(choice), "given"))
+    checks = _saved_checks(saved)
+    unused: list[str] = []  # records looked at and not used, and why
+    for path, how in candidates:
+        events, problems = progress.read_only(path)
+        found = progressview.activity(events, module, tiers)
+        matched = _matched(checks, found.checks)
+        if how == "local" and (not checks or matched * 2 < len(checks)):
+            unused.append(f"The progress record on this machine ({path}) was not used: it does not hold the "
+                          "checks saved in this notebook, so it is not the record of the mentee's sessions.")
+            continue
+        if how == "beside" and checks and not matched and found.used:
+            unused.append(f"The progress record beside the notebook ({path}) was not used: it holds none of the "
+                          f"{len(checks)} checks saved in the notebook, so it is another learner's or another copy's. "
+                          "Give the mentee's record with --progress.")
+            continue
+        skipped = [f"{n:,} event{'s' if n != 1 else ''} {what}: not used." for n, what in (
+            (found.future, "dated in the future"), (found.undated, "without a readable time"),
+            (found.unknown_tasks, f"of tasks exercise {module} does not have (a lesson's demo, for one)"),
+            (found.odd_tiers, "showing a hint tier its task does not have")) if n]
+        if not found.used:
+            why = "; ".join(problems) or f"it holds no checks or hints of module {module}"
+            if found.other_modules and not problems:
+                why += f" ({found.other_modules:,} of other modules)"
+            unused.append(" ".join([f"The progress record {path} was not used: {why}.", *skipped]))
+            continue
+        lines = [
+            f"Hints and time on task: from the mentee's progress record {path} ({found.used:,} checks and hints of "
+            f"module {module}, {_when(found.first)} to {_when(found.last)}), across kernel restarts; where the "
+            "notebook's saved outputs show more, their number is used and marked †. Time on task runs from the "
+            f"previous step in the module to the pass (or the last new step); a pause counts at most "
+            f"{progressview.PAUSE_S // 60} min. The record is the mentee's own file: unlike the statuses, it is not "
+            "sealed, so read these numbers as what their machine logged."]
+        if checks:
+            lines.append(f"It holds {matched} of the {len(checks)} checks saved in the notebook." if matched else
+                         f"None of the {len(checks)} checks saved in the notebook is in it: it may be the record of "
+                         "another copy of this module, or of a session with recording off. Ask the mentee.")
+        lines += skipped + [f"{problem}." for problem in problems]
+        return found, str(path), lines + unused
+    return None, None, [LAST_SESSION_ONLY, *unused]
+
+
+def _merge(tasks: dict[str, TaskReport], found: Any) -> None:
+    """Hints and time on task from the record's activity, kept where the saved outputs show less."""
+    for task_id, item in tasks.items():
+        hints = found.hints.get(task_id, 0)
+        if item.hints_used > hints:
+            item.from_notebook.add("hints")
+        else:
+            item.hints_used = hints
+        seconds = found.seconds.get(task_id)
+        if item.seconds and (seconds is None or item.seconds > seconds):
+            item.from_notebook.add("seconds")
+        elif seconds is not None:
+            item.seconds = seconds
+
+
+def make(path: Path | str, timeout: int = 60, progress_record: Path | str | bool | None = True) -> Report:
     """Run a copy of the mentee's notebook in a sandbox and build the report from that run.
 
     Statuses come only from the fresh run's *sealed* outcomes (see :mod:`steward.seal`): an
     outcome bundle the notebook displays itself, or one left in its saved outputs, counts for
     nothing. The saved outputs add what only the mentee's own session knows: hints used, time on
-    task, misconceptions hit. Odd saved fields (``hints_used: "lots"``, no task) are skipped."""
+    task, misconceptions hit. Odd saved fields (``hints_used: "lots"``, no task) are skipped.
+
+    ``progress_record`` chooses the mentee's progress record for hints and time across kernel restarts (see
+    the module's docstring): a path, True (look for one), or False (the saved outputs only)."""
     timeout = validate_timeout(timeout)
     path = Path(path)
     original = _read(path)
@@ -362,6 +511,9 @@ def make(path: Path | str, timeout: int = 60) -> Report:
         misconception = _text(record.get("misconception"), 120)
         if misconception and misconception not in item.misconceptions:
             item.misconceptions.append(misconception)
+    found, record_path, sources = _progress_record(path, saved, module, lesson_module, progress_record)
+    if found is not None:
+        _merge(tasks, found)
     for record in (r for r in fresh if r.get("mime") == MIME_OUTCOME):
         item = entry(record)
         item.checked = True
@@ -423,6 +575,8 @@ def make(path: Path | str, timeout: int = 60) -> Report:
         problems=problems,
         questions=_questions(ordered, lesson_module, module),
         generated=time.strftime("%Y-%m-%d %H:%M"),
+        sources=sources,
+        record=record_path,
     )
 
 
@@ -489,7 +643,17 @@ def _duration(seconds: float | None) -> str:
     if not seconds:
         return "—"
     minutes, secs = divmod(int(seconds), 60)
+    if minutes >= 60:  # across sessions a task can take hours; seconds no longer matter
+        return f"{minutes // 60} h {minutes % 60:02d} min"
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def _hints(task: TaskReport) -> str:
+    return f"{task.hints_used}{'†' if 'hints' in task.from_notebook else ''}"
+
+
+def _time(task: TaskReport) -> str:
+    return f"{_duration(task.seconds)}{'†' if 'seconds' in task.from_notebook else ''}"
 
 
 def _notes(task: TaskReport) -> str:
@@ -522,8 +686,11 @@ def to_markdown(report: Report) -> str:
     ]
     for task in report.tasks:
         notes = "; ".join(filter(None, ["stretch" if task.stretch else "", _notes(task)]))
-        lines.append(f"| {md_escape(task.title)} | {task.status} | {task.hints_used} | {_duration(task.seconds)} | "
+        lines.append(f"| {md_escape(task.title)} | {task.status} | {_hints(task)} | {_time(task)} | "
                      f"{md_escape(notes).replace(chr(10), ' ')} |")
+    if report.sources:
+        lines += ["", md_escape(report.sources[0])] + ([""] + [f"- {md_escape(s)}" for s in report.sources[1:]]
+                                                       if report.sources[1:] else [])
     numbers = [t for t in report.tasks if t.answer and _number(t.answer) != t.answer]
     if numbers:
         lines += ["", "Numbers they gave: " + "; ".join(f"{md_escape(t.title)} {md_escape(_number(t.answer))}"
@@ -554,8 +721,8 @@ def to_html(report: Report) -> str:
     colour = {PASS: "#0072B2", NOT_YET: "#D55E00", NOT_ATTEMPTED: "#777777"}
     rows = "".join(
         f"<tr><td>{e(t.title)}{' <em>(stretch)</em>' if t.stretch else ''}</td>"
-        f"<td style='color:{colour.get(t.status, '#000')}'><b>{e(t.status)}</b></td><td>{t.hints_used}</td>"
-        f"<td>{e(_duration(t.seconds))}</td><td>{e(_notes(t))}</td></tr>"
+        f"<td style='color:{colour.get(t.status, '#000')}'><b>{e(t.status)}</b></td><td>{e(_hints(t))}</td>"
+        f"<td>{e(_time(t))}</td><td>{e(_notes(t))}</td></tr>"
         for t in report.tasks
     )
     numbers = "; ".join(f"{e(t.title)} <b>{e(_number(t.answer))}</b>" for t in report.tasks
@@ -570,6 +737,8 @@ def to_html(report: Report) -> str:
         for a in report.assessments for c, level in a.get("scores", {}).items()
     )
     problems = "".join(f"<li>{e(p)}</li>" for p in report.problems)
+    sources = (f"<p>{e(report.sources[0])}</p>" + ("<ul>" + "".join(f"<li>{e(s)}</li>" for s in report.sources[1:])
+                                                    + "</ul>" if report.sources[1:] else "")) if report.sources else ""
     questions = "".join(f"<li>{e(q)}</li>" for q in report.questions)
     title = f"Report: {report.notebook}"
     return f"""<!doctype html>
@@ -583,6 +752,7 @@ a copy was executed in {report.seconds:.1f} s and the mentee's file was not modi
 <p><b>Summary:</b> {counts[PASS]} pass · {counts[NOT_YET]} not yet · {counts[NOT_ATTEMPTED]} not attempted ·
 {feedback.plural(sum(t.hints_used for t in report.tasks), 'hint')} used.</p>
 <h2>Tasks</h2><table><tr><th>task</th><th>status</th><th>hints</th><th>time on task</th><th>notes</th></tr>{rows}</table>
+{sources}
 {('<p>Numbers they gave: ' + numbers + '.</p>') if numbers else ''}
 {('<h2>Written answers</h2>' + written) if written else ''}
 {('<h2>Self-assessments</h2><table><tr><th>rubric</th><th>criterion</th><th>their rating</th></tr>' + assessed + '</table>') if assessed else ''}
