@@ -23,3 +23,34 @@ def progress_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "progress.json"
     monkeypatch.setenv("STEWARD_PROGRESS", str(path))
     return path
+
+
+def _browser_unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Playwright and one Debian Chromium (never a downloaded one) per test process.
+
+    Playwright's sync API runs one instance per thread: a second ``sync_playwright()`` while the
+    first is open fails ("using Playwright Sync API inside the asyncio loop"). With
+    ``--dist loadfile`` the lessons' browser tests, the exercise's and the hub's browser learner
+    can land in one worker, so they all share this one; each opens its own context."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("the playwright package is not installed (pip install playwright; no browser download needed)")
+    import browser_support as bs
+
+    executable = bs.chromium_path()
+    if executable is None:
+        _browser_unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=bs.CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -53,24 +53,6 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """One Chromium for the whole session (Debian's, never a downloaded one)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install playwright; no browser download needed)")
-    executable = bs.chromium_path()
-    if executable is None:
-        _unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=bs.CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="session")
 def lab(chromium):
     """One private JupyterLab for every lesson (its own HOME and Jupyter folders, a free
     port, a token), stopped by its PID at the end."""

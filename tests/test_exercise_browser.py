@@ -33,12 +33,6 @@ TIMEOUT = 180.0
 pytestmark = pytest.mark.browser
 
 
-def _unavailable(reason: str) -> None:
-    if bs.in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
-    pytest.skip(reason)
-
-
 def _solution_code() -> str:
     """The task's cell in the solution, with its answer (never typed here as a literal)."""
     for cell in nbjson.read(ROOT / "solutions" / NAME).cells:
@@ -49,29 +43,21 @@ def _solution_code() -> str:
 
 
 @pytest.fixture(scope="module")
-def learner(tmp_path_factory):
+def learner(tmp_path_factory, chromium):
     """Chromium at 1280×800 on a JupyterLab whose root is a learner's own folder with a copy of
     the exercise; the kernel imports this checkout's ``steward``."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install playwright; no browser download needed)")
-    if bs.chromium_path() is None:
-        _unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
     folder = tmp_path_factory.mktemp("learner")
     shutil.copy(ROOT / "exercises" / NAME, folder / NAME)
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     server = LabServer(folder, start_timeout=TIMEOUT, extra_env={"PYTHONPATH": path})
     server.start()
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=bs.chromium_path(), args=bs.CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.set_default_timeout(30_000)
-            try:
-                yield server, context.new_page(), folder
-            finally:
-                browser.close()
+        context = chromium.new_context(viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(30_000)
+        try:
+            yield server, context.new_page(), folder
+        finally:
+            context.close()
     finally:
         server.stop()
 

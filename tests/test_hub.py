@@ -193,33 +193,18 @@ OPEN_TIMEOUT = 120.0
 RUN_TIMEOUT = 120.0
 
 
-def _unavailable(reason: str) -> None:
-    if bs.in_ci():
-        pytest.fail(f"{reason} (CI=true: the hub's browser learner must run)")
-    pytest.skip(reason)
-
-
-def test_one_learner_in_the_real_browser(hub: hs.Hub, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_learner_in_the_real_browser(hub: hs.Hub, chromium, capsys: pytest.CaptureFixture[str]) -> None:
     """What a learner does in the room: click the facilitator's link, log in on the hub's
     page, land in their own JupyterLab with the lesson pulled, Run All, move a slider."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install playwright; no browser download needed)")
-    executable = bs.chromium_path()
-    if executable is None:
-        _unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
-
     started = time.perf_counter()
     name = BROWSER_LEARNER
     link = hub_link(hub, hs.bare_repository(hub.dir / "curriculum-browser.git"), capsys)
     hub.add_learners([name])
-    with ThreadPoolExecutor(1) as pool, sync_playwright() as playwright:
-        server = pool.submit(hub.start_server, name)  # while Chromium starts
-        browser = playwright.chromium.launch(executable_path=executable, args=bs.CHROMIUM_ARGS)
-        page = None
+    with ThreadPoolExecutor(1) as pool:
+        server = pool.submit(hub.start_server, name)  # while the browser context opens
+        page = context = None
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context = chromium.new_context(viewport={"width": 1400, "height": 1000})
             context.set_default_timeout(30_000)
             page = context.new_page()
             server.result()
@@ -262,7 +247,8 @@ def test_one_learner_in_the_real_browser(hub: hs.Hub, capsys: pytest.CaptureFixt
                 bs.screenshot(page, "hub-browser-learner")
             raise
         finally:
-            browser.close()
+            if context is not None:
+                context.close()
 
     from steward import progress
 
