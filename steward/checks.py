@@ -174,6 +174,10 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
         missing = [i for i in want_labels if i not in got_labels]
         extra = [i for i in got_labels if i not in want_labels]
         if missing or extra:
+            if isinstance(got.index, pd.RangeIndex) and not isinstance(expected.index, pd.RangeIndex):
+                label = expected.index.name or "label"
+                return not_yet(f"Your Series is numbered 0, 1, 2, … by row, not labelled by {label}: build it from a "
+                               f"table indexed by {label} (`.set_index({label!r})`).")
             parts = []
             if missing:
                 parts.append(f"missing {', '.join(missing[:5])}")
@@ -245,15 +249,27 @@ def _norm(text: Any) -> str:
     return " ".join(str(text).strip().lower().replace("_", " ").replace("-", " ").split())
 
 
+def _options_text(names: Sequence[str]) -> str:
+    """The options in words: "'a', 'b' or 'c'", or for a long list its size and two examples."""
+    if len(names) > 6:
+        return f"one of the {len(names)} options, such as {names[0]!r} or {names[1]!r},"
+    quoted = [repr(n) for n in names]
+    return f"one of {', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
 def choice(options: Iterable[str]) -> Comparator:
     """One of a fixed set of named options (case and spacing do not matter)."""
     names = list(options)
 
     def compare(answer: Any, expected: Any) -> Verdict:
         if not isinstance(answer, str):
-            return not_yet(f"Expected one of {names} as text; got {describe(answer)}.")
+            if (isinstance(answer, list | tuple | pd.Series | pd.Index | np.ndarray) and len(answer) == 1
+                    and isinstance(list(answer)[0], str)):
+                return not_yet(f"Expected the option as text; got {'an' if type(answer).__name__[0] in 'AEIOUaeiou' else 'a'} {type(answer).__name__} holding one, "
+                               f"{str(list(answer)[0])!r}: take it out with `[0]` (or `.iloc[0]` on a Series).")
+            return not_yet(f"Expected {_options_text(names)} as text; got {describe(answer)}.")
         if _norm(answer) not in {_norm(n) for n in names}:
-            return not_yet(f"{answer!r} is not one of the options: {names}.")
+            return not_yet(f"{answer!r} is not {_options_text(names)}.")
         if _norm(answer) == _norm(expected):
             return OK
         return not_yet(f"{answer!r} is not the option the data supports.")
@@ -350,10 +366,10 @@ def structured_text(parts: Mapping[str, Callable[[str], bool]], min_words: int =
             return Verdict(NOT_ATTEMPTED, "The text is empty.")
         words = len(answer.split())
         if words < min_words:
-            return not_yet(f"{words} words is too short to carry every part; aim for at least {min_words}.")
+            return not_yet(f"{words} word{'' if words == 1 else 's'} is too short to carry every part; aim for at least {min_words}.")
         missing = [name for name, present in parts.items() if not present(answer)]
         if missing:
-            return not_yet(f"Missing: {', '.join(missing)}.")
+            return not_yet(f"Missing: {'; '.join(missing)}.")
         return OK
 
     return compare
