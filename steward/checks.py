@@ -134,6 +134,11 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
         shown = f"{value:,.0f}" if math.isfinite(value) and builtins.abs(value) >= 1e6 else f"{value:,.6g}"  # never 7.196e+07
+        digits = 6
+        while (math.isfinite(value) and builtins.abs(value) < 1e6 and digits < 12 and not float(value).is_integer()
+               and float(shown.replace(",", "")).is_integer()):  # 0.99999975 is not shown as "1"
+            digits += 1
+            shown = f"{value:,.{digits}g}"
         return not_yet(f"{shown} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]

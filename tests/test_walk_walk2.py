@@ -131,3 +131,83 @@ def test_01_mitigations_message_does_not_give_away_the_night_top_three():
     _, message, _ = fm.TASKS.mitigations.evaluate(text)
     night_top3 = list(fm.lens(load("failure_modes"), NIGHT).index[:3])
     assert "mode_id" in message and not any(mode in message for mode in night_top3), message
+
+
+# -- 03 -------------------------------------------------------------------------------------------
+def test_a_wrong_number_near_one_is_not_shown_as_one():
+    """A fraction like 0.99999975 read "1 is not the value the data gives": the learner never typed 1."""
+    message = checks.number(rel=0, abs=2e-7)(0.99999975, 0.9999)
+    assert not message.message.startswith("1 is"), message.message
+    assert "0.9999997" in message.message
+
+
+def test_03_fraction_tasks_speak_no_unit_phrase():
+    from steward.lessons import design_for_failure as dff
+
+    for task in (dff.TASKS.path_availability, dff.TASKS.fallback_availability):
+        assert "(in a fraction)" not in task.evaluate(0.5)[1]
+
+
+def test_03_learner_slips_are_named():
+    import math
+    from dataclasses import replace
+
+    from steward.lessons import design_for_failure as dff
+
+    p = dff.EXERCISE_PATH
+    pods_times_three = p.edge * (1 - (1 - p.replica) * 3) * p.redis * p.inventory
+    assert _hit(dff.TASKS.path_availability, pods_times_three) == "multiplied by three instead of cubing"
+    with_fallback = dff.path_availability(replace(p, zone=1.0, fallback=True))
+    assert _hit(dff.TASKS.fallback_availability, 100 * with_fallback) == "answered a percentage"
+    assert _hit(dff.TASKS.shared_zone, -dff.TASKS.shared_zone.expected) == "subtracted the wrong way round"
+    assert _hit(dff.TASKS.shuffle_shard, 100 / math.perm(dff.SHARD_CELLS, dff.SHARD_SIZE)) == "counted ordered sets"
+    low, high = dff.queue_bound_window()
+    assert _hit(dff.TASKS.queue_bound, (low + high) / 2) == "gave seconds"
+    assert dff.TASKS.queue_bound.evaluate(1000 * (low + high) / 2)[0] == PASS
+    assert _hit(dff.TASKS.queue_bound, 0.0) == "a bound of zero (or too short)"  # zero is not read as seconds
+    _, message, _ = dff.TASKS.queue_bound.evaluate((low + high) / 2)
+    assert str((low + high) / 2) not in message  # 0.0475 not 0.047524716326670643
+
+
+def test_03_the_fallback_setting_gets_its_own_hint_and_its_claim_is_true():
+    from steward.lessons import design_for_failure as dff
+
+    answer = {"retries": dff.TODAY_RETRIES, "fallback": True}
+    assert _hit(dff.TASKS.client_settings, answer) == "counted on the fallback"
+    with_, without = dff.evaluate_settings(answer), dff.evaluate_settings({"retries": dff.TODAY_RETRIES})
+    assert with_["peak_after"] == pytest.approx(without["peak_after"])  # "the same calls with it as without"
+
+
+def test_03_settings_messages_read_as_words():
+    from steward.lessons import design_for_failure as dff
+
+    for answer in ({"retries": 2, "backoff": 0.2}, "breaker"):
+        message = dff.TASKS.client_settings.evaluate(answer)[1]
+        assert "['" not in message, message
+    assert "'backoff' is not a setting" in dff.TASKS.client_settings.evaluate({"backoff": 0.2})[1]
+
+
+def test_03_experiment_helpers_show_sentences_not_dicts():
+    """`lesson.evaluate_settings(...)` showed {'peak_after': 2.0000000000000004, …, 'client': Client(…)}, and the
+    queue-bound table showed 4.444444e-01 and 3.297846e-10."""
+    from IPython.lib.pretty import pretty
+
+    from steward.lessons import design_for_failure as dff
+
+    run = dff.evaluate_settings({"retries": dff.TODAY_RETRIES})
+    shown = pretty(run)
+    assert run["recovery_s"] is None and "{" not in shown and "never recovers" in shown and "2.00×" in shown
+    for ms in (0, 20, 100):
+        shown = str(dff.evaluate_queue_bound(ms))
+        assert "e-" not in shown and "e+" not in shown and f"A bound of {ms} ms" in shown
+
+
+def test_03_blank_breaker_replay_says_nothing_yet():
+    import json
+    from pathlib import Path
+
+    for folder in ("solutions", "exercises"):
+        cells = json.loads(Path(f"{folder}/03-design-for-failure.ipynb").read_text())["cells"]
+        source = next("".join(c["source"]) for c in cells if "run_stream(transition" in "".join(c["source"]))
+        assert "nothing yet" in source
+        assert not any("pd.DataFrame({f\"{ms} ms\"" in "".join(c["source"]) for c in cells)
