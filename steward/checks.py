@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,9 +62,26 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
         return f"the text {short!r}"
-    if isinstance(value, bool):
-        return f"the boolean {value}"
+    if isinstance(value, bool | np.bool_):
+        return f"the boolean {bool(value)}"
+    if isinstance(value, numbers.Real):  # NumPy scalars too: never "float64 np.float64(-3.52…)"
+        return f"the number {_plain(value)}"
+    if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in value):
+        return f"a {type(value).__name__} of {len(value)} numbers ({', '.join(_plain(v) for v in value)})"
+    if isinstance(value, types.ModuleType):
+        return f"the module {value.__name__}"
     return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _plain(value: numbers.Real) -> str:
+    """A number as a person writes it: 14,000 or 0.0266959, never 1.4e+04 or np.float64(…)."""
+    value = float(value)
+    if math.isfinite(value) and abs(value) >= 1e6:
+        return f"{value:,.0f}"
+    if value != 0 and math.isfinite(value) and abs(value) < 1e-4:
+        return f"{value:.2e}"  # a p-value of 8.3e-05 reads as its digits only in this form
+    return f"{value:,.6g}"
 
 
 def _as_float(value: Any) -> float | None:

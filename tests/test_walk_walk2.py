@@ -211,3 +211,159 @@ def test_03_blank_breaker_replay_says_nothing_yet():
         source = next("".join(c["source"]) for c in cells if "run_stream(transition" in "".join(c["source"]))
         assert "nothing yet" in source
         assert not any("pd.DataFrame({f\"{ms} ms\"" in "".join(c["source"]) for c in cells)
+
+
+# -- 07 -------------------------------------------------------------------------------------------
+def _influence():
+    from steward.lessons import influence
+
+    return influence
+
+
+def _ab():
+    sessions = load("ab_sessions")
+    carts = sessions[sessions.added_to_cart]
+    return sessions, carts, (~carts.purchased).groupby(carts.arm).mean()
+
+
+def test_describe_reads_numbers_plainly():
+    """"got float64 np.float64(-3.527843093476035)" and "got tuple (np.float64(0.0266…), …)"."""
+    import matplotlib.pyplot as plt
+
+    assert checks.describe(np.float64(-3.527843093476035)) == "the number -3.52784"
+    shown = checks.describe((np.float64(0.0266958905), np.float64(0.0933908126)))
+    assert "np.float64" not in shown and "0.0266959" in shown
+    assert checks.describe(plt) == "the module matplotlib.pyplot"  # not the venv's path
+
+
+def test_07_abandonment_slips_are_named():
+    lesson = _influence()
+    _, carts, _ = _ab()
+    assert _hit(lesson.TASKS.abandonment_per_arm, carts.groupby("arm").purchased.mean()) == "gave the carts that bought"
+    assert _hit(lesson.TASKS.abandonment_per_arm, (~carts.purchased).groupby(carts.arm).sum()) == "counted, not a rate"
+
+
+def test_07_z_test_slips_are_named_and_the_order_message_fits_the_pair():
+    import math
+
+    lesson = _influence()
+    _, carts, rate = _ab()
+    x, n = (~carts.purchased).groupby(carts.arm).sum(), carts.groupby("arm").size()
+    pooled = x.sum() / n.sum()
+    z = (rate["treatment"] - rate["control"]) / math.sqrt(pooled * (1 - pooled) * (1 / n["control"] + 1 / n["treatment"]))
+    assert z < 0, "premise: the drop gives a negative z"
+    p = math.erfc(abs(z) / math.sqrt(2))
+    assert lesson.TASKS.z_test.evaluate((z, p))[0] == PASS
+    assert _hit(lesson.TASKS.z_test, (z, math.erfc(z / math.sqrt(2)))) == "took the tail on the wrong side"
+    message = lesson.TASKS.z_test.evaluate((p, z))[1]
+    assert "(z, p)" in message and "low end" not in message
+
+
+def test_07_srm_chi2_is_named():
+    lesson = _influence()
+
+    def chi2(frame):
+        counts = frame.arm.value_counts()
+        return ((counts - counts.sum() / 2) ** 2 / (counts.sum() / 2)).sum()
+
+    answer = pd.Series({name: chi2(load(name)) for name in ("ab_sessions", "ab_sessions_srm")})
+    assert _hit(lesson.TASKS.srm_check, answer) == "gave χ², not the p-value"
+
+
+def _revenue_range():
+    import math
+    from statistics import NormalDist
+
+    from steward import cartwheel
+
+    sessions, carts, rate = _ab()
+    n = carts.groupby("arm").size()
+    p1, p2 = rate["control"], rate["treatment"]
+    diff = p2 - p1
+    se = math.sqrt(p1 * (1 - p1) / n["control"] + p2 * (1 - p2) / n["treatment"])
+    z95 = NormalDist().inv_cdf(0.975)
+    ci_pp = (100 * (diff - z95 * se), 100 * (diff + z95 * se))
+    aov = sessions.loc[sessions.purchased, "order_value"].mean()
+    monthly_carts = cartwheel.sessions_per_month() * sessions.added_to_cart.mean()
+    return monthly_carts, ci_pp, aov, diff
+
+
+def test_07_revenue_range_in_pp_is_named_and_never_in_exponent_form():
+    lesson = _influence()
+    carts, ci_pp, aov, _ = _revenue_range()
+    right = (carts * (-ci_pp[1] / 100) * aov, carts * (-ci_pp[0] / 100) * aov)
+    assert lesson.TASKS.revenue_range.evaluate(right)[0] == PASS
+    wrong = (carts * -ci_pp[1] * aov, carts * -ci_pp[0] * aov)
+    status, message, hit = lesson.TASKS.revenue_range.evaluate(wrong)
+    assert hit.name == "multiplied by percentage points" and "e+" not in message
+    assert "e+" not in lesson.TASKS.revenue_range.evaluate(right[::-1])[1]
+
+
+def test_07_revenue_share_slips_are_named():
+    from steward import cartwheel
+
+    lesson = _influence()
+    carts, _, aov, diff = _revenue_range()
+    point = carts * -diff * aov
+    sessions, _, _ = _ab()
+    store = cartwheel.sessions_per_month() * sessions.loc[sessions.arm == "control", "order_value"].mean()
+    task = lesson.TASKS.revenue_share
+    assert task.evaluate(point / store)[0] == PASS
+    assert _hit(task, point / (cartwheel.sessions_per_month() * aov)) == "as if every session ordered"
+    assert _hit(task, cartwheel.stockout_revenue_share_bound()) == "gave the ceiling"
+    assert "(in fraction" not in task.evaluate(0.5)[1]
+
+
+def test_07_saving_slips_are_named():
+    from steward import cartwheel
+
+    lesson = _influence()
+    costs = load("cloud_costs")
+    monthly = costs.hourly_cost_usd * cartwheel.HOURS_PER_BILLING_MONTH
+    small = costs.instance_type.str.endswith(".large")
+    shrink = (costs.cpu_p95_pct < 40) & (costs.mem_p95_pct < 40) & ~small
+    right = (monthly / 2).where(shrink, 0.0).groupby(costs.service).sum()
+    task = lesson.TASKS.saving_by_service
+    assert task.evaluate(right)[0] == PASS
+    assert _hit(task, (monthly / 2)[shrink].groupby(costs.service[shrink]).sum()) == "left out services with nothing to shrink"
+    either = ((costs.cpu_p95_pct < 40) | (costs.mem_p95_pct < 40)) & ~small
+    assert _hit(task, (monthly / 2).where(either, 0.0).groupby(costs.service).sum()) == "CPU or memory"
+    hourly = (costs.hourly_cost_usd / 2).where(shrink, 0.0).groupby(costs.service).sum()
+    assert _hit(task, hourly) == "an hour's saving, not a month's"
+    assert _hit(lesson.TASKS.saving_share, right.sum() / monthly.sum()) == "gave a fraction"
+
+
+def test_07_latency_and_mde_signs_are_named():
+    lesson = _influence()
+    assert _hit(lesson.TASKS.latency_cost, -lesson.TASKS.latency_cost.expected) == "subtracted the wrong way round"
+    assert lesson.TASKS.latency_cost.expected > 0  # the hint says the treatment is slower at the p99
+    assert _hit(lesson.TASKS.mde, -lesson.TASKS.mde.expected) == "a negative MDE"
+
+
+def test_07_chart_task_names_pyplot_and_bars():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lesson = _influence()
+    fig, ax = plt.subplots()
+    bars = ax.bar(["control", "treatment"], [60, 56])
+    task = lesson.TASKS.conclusion_chart
+    assert "pyplot itself" in task.evaluate(plt)[1] and "site-packages" not in task.evaluate(plt)[1]
+    assert "`ax`" in task.evaluate(bars)[1]
+    plt.close(fig)
+
+
+def test_07_decisions_read_as_words_and_accept_dont():
+    lesson = _influence()
+    task = lesson.TASKS.guardrail_decision
+    message = task.evaluate(pd.Series({"ab_sessions": "maybe", "ab_sessions_srm": "rerun"}))[1]
+    assert "['" not in message and "'keep testing'" in message
+    right = dict(task.expected)
+    spoken = {k: ("don't ship" if v == "do not ship" else v) for k, v in right.items()}
+    assert task.evaluate(pd.Series(spoken))[0] == PASS
+    from steward.lessons.influence.exercise import _decisions_compare
+
+    expected = pd.Series({"ab_sessions": "do not ship", "ab_sessions_srm": "rerun"})
+    assert _decisions_compare({"ab_sessions": "Don't ship", "ab_sessions_srm": "rerun"}, expected).passed
