@@ -3,6 +3,8 @@ natural wrong answer, run through the task's check, and what the learner reads. 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -367,3 +369,25 @@ def test_07_decisions_read_as_words_and_accept_dont():
 
     expected = pd.Series({"ab_sessions": "do not ship", "ab_sessions_srm": "rerun"})
     assert _decisions_compare({"ab_sessions": "Don't ship", "ab_sessions_srm": "rerun"}, expected).passed
+
+
+def test_07_a_true_number_rounded_too_far_is_not_called_invented():
+    """"3 ms" for the 3.26 ms the check adds read "'3 ms' is not a number the data gives", with the hint "Where did
+    it come from?", though the notebook said "round freely"; the 5% cap now has its own message."""
+    lesson = _influence()
+    from steward.lessons.influence.model import _facts, check_statement, impact_statement
+
+    facts = _facts()
+    base = impact_statement(facts)
+    said = f"{facts.latency_p99_added_ms:.1f} ms more"
+    assert said in base
+    coarse = f"{round(facts.latency_p99_added_ms):.0f} ms more"
+    assert abs(round(facts.latency_p99_added_ms) - facts.latency_p99_added_ms) > 0.05 * facts.latency_p99_added_ms
+    text = base.replace(said, coarse)
+    report = check_statement(text)
+    assert "too-coarse" in report.codes and "unsupported" not in report.codes
+    assert lesson.TASKS.impact_statement.evaluate(text)[2] is None
+    invented = base.replace(said, f"{10 * facts.latency_p99_added_ms:.0f} ms more")
+    assert "unsupported" in check_statement(invented).codes
+    for folder in ("solutions", "exercises"):
+        assert "round freely" not in Path(f"{folder}/07-influence-with-data.ipynb").read_text()
