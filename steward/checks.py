@@ -310,7 +310,12 @@ def same_items(ordered: bool = False, what: str = "items") -> Comparator:
                 and not pd.api.types.is_numeric_dtype(answer.index.dtype)):
             return not_yet(f"Expected a list of {what}; got a Series of numbers. Its index holds the names: "
                            "`list(….index)`.")
-        got = [_norm(x) for x in list(answer)]
+        items = list(answer)
+        if (items and all(isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_) for x in items)
+                and all(isinstance(x, str) for x in expected)):
+            return not_yet(f"Those are row numbers, not {what}: index the table by its labels first "
+                           "(`.set_index(…)`), so that `.index` holds the names.")
+        got = [_norm(x) for x in items]
         want = [_norm(x) for x in expected]
         if not got:
             return not_yet(f"Your list of {what} is empty.")

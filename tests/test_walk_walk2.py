@@ -391,3 +391,80 @@ def test_07_a_true_number_rounded_too_far_is_not_called_invented():
     assert "unsupported" in check_statement(invented).codes
     for folder in ("solutions", "exercises"):
         assert "round freely" not in Path(f"{folder}/07-influence-with-data.ipynb").read_text()
+
+
+def test_01_a_ranking_of_row_numbers_is_named():
+    """Top five from the table numbered by row got "Those are not the mode_ids the data gives"."""
+    data = load("failure_modes")
+    rpn = data.severity * data.occurrence * data.detection
+    message = fm.TASKS.top_five.evaluate(list(rpn.sort_values(ascending=False).index[:5]))[1]
+    assert "row numbers" in message
+
+
+def test_hints_and_prompts_quote_no_typed_scenario_number():
+    """03's prompt said "A fraction, e.g. 0.998": the answer to three decimals; its hints typed 0.995, and 01's
+    said the top two are "about one percent apart"."""
+    from steward.lessons import design_for_failure as dff
+
+    task = dff.TASKS.path_availability
+    assert f"{task.expected:.3f}" not in task.prompt and f"{task.expected:.2f}" not in task.prompt
+    texts = [h for t in dff.TASKS for h in t.hints] + [m.hint for t in dff.TASKS for m in t.misconceptions]
+    assert not any("0.995" in t for t in texts)
+    assert not any("one percent" in h for t in fm.TASKS for h in t.hints)
+
+
+def _breaker(gt: bool = False, trim: bool = True, reopen_now: bool = True):
+    """transition() as a learner writes it from the notebook's rules, with one slip switched on."""
+    from steward.lessons import resilience_sim as sim
+
+    config = sim.EXERCISE_BREAKER
+
+    def transition(breaker, now, failed):
+        if breaker.state == sim.OPEN:
+            if now - breaker.opened_at < config.wait_s:
+                return breaker
+            breaker = sim.Breaker(sim.HALF_OPEN, (), breaker.opened_at, ())
+        if breaker.state == sim.HALF_OPEN:
+            trials = breaker.trials + (failed,)
+            if len(trials) < config.half_open_calls:
+                return breaker._replace(trials=trials)
+            if sum(trials) / len(trials) >= config.failure_rate:
+                return sim.Breaker(sim.OPEN, (), now if reopen_now else breaker.opened_at, ())
+            return sim.Breaker(sim.CLOSED, (), breaker.opened_at, ())
+        window = breaker.window + (failed,)
+        window = window[-config.window:] if trim else window
+        share = sum(window) / len(window)
+        if len(window) >= config.min_calls and (share > config.failure_rate if gt else share >= config.failure_rate):
+            return sim.Breaker(sim.OPEN, (), now, ())
+        return breaker._replace(window=window)
+
+    return transition
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"gt": True}, "opens only above the failure rate"),
+    ({"trim": False}, "never trims the window"),
+    ({"reopen_now": False}, "reopens with the old time"),
+])
+def test_03_breaker_slips_are_named(kwargs, name):
+    from steward.lessons import design_for_failure as dff
+
+    task = dff.TASKS.breaker_transition
+    assert task.evaluate(_breaker())[0] == PASS
+    assert _hit(task, _breaker(**kwargs)) == name
+
+
+def test_03_breaker_message_names_the_stream_and_the_states_in_words():
+    """"For stream (lesson.breaker_streams()[1],) your function returns 'CCCCCCCCOOOOO'; …": a Python 1-tuple and an
+    unexplained code."""
+    from steward.lessons import design_for_failure as dff
+
+    message = dff.TASKS.breaker_transition.evaluate(_breaker(gt=True))[1]
+    assert "(lesson.breaker_streams()" not in message and "lesson.breaker_streams()[" in message
+    assert "C closed, O open, H half-open" in message and "they part at call" in message
+
+    def returns_text(breaker, now, failed):
+        return "open"
+
+    message = dff.TASKS.breaker_transition.evaluate(returns_text)[1]
+    assert "Your function raised" not in message and "('closed'" not in message and "'half-open'" in message

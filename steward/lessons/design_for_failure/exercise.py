@@ -216,7 +216,40 @@ def _stream_cases() -> list[tuple[StreamCase]]:
     return [(StreamCase(s, i),) for i, s in enumerate(breaker_streams())]
 
 
-_streams_compare = checks.function_on(_stream_cases, what="stream")
+_STATE_NAMES = {"C": "closed", "O": "open", "H": "half-open"}
+
+
+def _streams_compare(answer: Any, expected: Any) -> checks.Verdict:
+    """The learner's replay against the reference's on every stream: the first stream where they differ,
+    both state strings with their legend, and the call where they part (never a Python 1-tuple)."""
+    all_blank = True
+    for (case,) in _stream_cases():
+        name = repr(case)
+        want = expected(case)
+        try:
+            got = answer(case)
+        except ValueError as error:
+            if str(error).startswith("your function returned"):
+                return checks.not_yet(f"On stream {name}, {error}.")
+            return checks.not_yet(f"Your function raised ValueError: {error} on stream {name}.")
+        except Exception as error:  # the learner's code: report, never raise
+            return checks.not_yet(f"Your function raised {type(error).__name__}: {error} on stream {name}.")
+        if got is None:
+            if all_blank:
+                continue
+            return checks.not_yet(f"On stream {name} your function returned nothing (None) for a call: every path "
+                                  "through it must return a Breaker.")
+        all_blank = False
+        if got != want:
+            mine, theirs = repr(got).strip("'"), repr(want).strip("'")
+            part = next((i for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), min(len(mine), len(theirs)))
+            where = (f"they part at call {part + 1}, where yours is {_STATE_NAMES.get(mine[part:part + 1], 'missing')} "
+                     f"and the reference's {_STATE_NAMES.get(theirs[part:part + 1], 'missing')}")
+            return checks.not_yet(f"On stream {name} your breaker goes {mine}; the reference goes {theirs} "
+                                  f"(C closed, O open, H half-open): {where}.")
+    if all_blank:
+        return checks.Verdict(checks.NOT_ATTEMPTED, "Your function returns nothing yet.")
+    return checks.OK
 
 
 def _check_transition(answer: Any, expected: Any) -> checks.Verdict:
@@ -237,6 +270,24 @@ def _ignores_minimum(breaker: Breaker, now: float, failed: bool, config: Breaker
 
 def _decides_on_first_trial(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
     return transition(breaker, now, failed, config._replace(half_open_calls=1))
+
+
+def _opens_above_the_rate(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
+    """Compares with ``>``: a window exactly at the failure rate does not open it."""
+    return transition(breaker, now, failed, config._replace(failure_rate=config.failure_rate + 1e-9))
+
+
+def _window_never_trimmed(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
+    """Keeps every call since the breaker closed instead of the last ``window``."""
+    return transition(breaker, now, failed, config._replace(window=10**9))
+
+
+def _reopens_with_old_time(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
+    """After failed trials, opens again but keeps the first ``opened_at``, so the next wait is already over."""
+    after = transition(breaker, now, failed, config)
+    if breaker.state in (OPEN, HALF_OPEN) and after.state == OPEN and after is not breaker:
+        return after._replace(opened_at=breaker.opened_at)
+    return after
 
 
 def _keeps_old_window(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
@@ -264,13 +315,15 @@ TASKS.add(Task(
     id="03.path-availability",
     title="Availability of the recommendation path",
     prompt="The path is edge → recommendation pods → Redis → inventory, with the numbers in `lesson.EXERCISE_PATH` "
-           "(three pods, each 99.5%, one per zone; ignore zone failures here, i.e. zones never fail). What share of the "
-           "time can the path answer with real recommendations? A fraction, e.g. 0.998.",
+           f"({_P.replicas} pods, each {_P.replica:.1%}, one per zone; ignore zone failures here, i.e. zones never fail). "
+           "What share of the time can the path answer with real recommendations? A fraction between 0 and 1, not a "
+           "percentage.",
     reference=lambda: path_availability(replace(_P, zone=1.0)),
     compare=checks.number(rel=0, abs=2e-6),
     hints=[
         "Which parts must *all* be up, and which part needs only *one* of its copies up?",
-        "Series parts multiply. The pods are in parallel: 1 − (1 − 0.995)³. Multiply that by the edge, Redis and inventory.",
+        "Series parts multiply. The pods are in parallel: 1 − (1 − P.replica) ** P.replicas. Multiply that by the edge, "
+        "Redis and inventory.",
     ],
     misconceptions=[
         Misconception(
@@ -355,7 +408,7 @@ TASKS.add(Task(
     compare=checks.number(rel=2e-3, unit="minutes per month"),
     hints=[
         "If that one zone goes down, how many of the three pods are left? And if the pods sit in three zones?",
-        "One zone: zone × (1 − (1 − 0.995)³) for the pods. One per zone: 1 − (1 − zone × 0.995)³. Put each in the "
+        "One zone: zone × (1 − (1 − replica) ** replicas) for the pods. One per zone: 1 − (1 − zone × replica) ** replicas. Put each in the "
         "path, subtract the availabilities, and turn the difference into minutes of a 30-day month.",
     ],
     misconceptions=[
@@ -416,6 +469,24 @@ TASKS.add(Task(
             "decides on the first trial call",
             "Your breaker decides after one trial call. How many trials does the config permit in HALF_OPEN?",
             lambda: _decides_on_first_trial,
+        ),
+        Misconception(
+            "opens only above the failure rate",
+            "Your breaker stays closed when the failure share equals failure_rate. Does the rule say the share "
+            "*reaches* it, or passes it?",
+            lambda: _opens_above_the_rate,
+        ),
+        Misconception(
+            "never trims the window",
+            "Your window keeps every call since the breaker closed, so old successes dilute new failures. How many "
+            "of the latest calls should it hold?",
+            lambda: _window_never_trimmed,
+        ),
+        Misconception(
+            "reopens with the old time",
+            "After failed trials your breaker opens again but lets the next call through at once. From when should "
+            "the next wait run?",
+            lambda: _reopens_with_old_time,
         ),
         Misconception(
             "keeps the old window",
@@ -683,7 +754,7 @@ TASKS.add(Task(
     misconceptions=[
         Misconception(
             "an unbounded queue",
-            "A queue that never refuses anything (today's holds two seconds of work) is full of calls when the "
+            f"A queue that never refuses anything (today's holds {Scenario().queue_limit_s:g} s of work) is full of calls when the "
             "fault ends. How long does a new call wait behind it, and is its client still waiting?",
             lambda: math.inf,
             matches=_is_unbounded,

@@ -388,7 +388,8 @@ TASKS.add(Task(
     reference=_flip_count,
     compare=checks.integer(),
     hints=[
-        "The top two night risks are about one percent apart. How many points of one score is that worth, and which other modes are within a point of the top?",
+        "The cell above the task prints how far the top leads the runner-up, in points of one score. Is one point more than that, "
+        "and which other modes are within a point of the top?",
         "Loop over every mode, every score in lesson.SCORES and both directions (−1, +1), skipping scores that would leave 1–10; re-score a copy "
         "with lesson.top_risk(changed, lesson.NIGHT) and count the copies whose top is not the original top risk.",
     ],
