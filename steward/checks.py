@@ -187,6 +187,8 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
             if isinstance(answer, pd.DataFrame) and label in answer.columns:
                 hint = (f": {label} is one of its columns, not its index (did `reset_index()` or `as_index=False` "
                         f"make it a table? `.set_index({label!r})[…]` makes it a Series again)")
+            elif isinstance(answer, pd.DataFrame) and answer.shape[1] > 1:
+                hint = f": pick the one column that holds the {what} (`frame['column']`)"
             return not_yet(f"Expected a Series (or dict) of {what} per {label}; got {describe(answer)}{hint}.")
         if got.empty:
             return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "

@@ -211,7 +211,7 @@ def test_03_blank_breaker_replay_says_nothing_yet():
     for folder in ("solutions", "exercises"):
         cells = json.loads(Path(f"{folder}/03-design-for-failure.ipynb").read_text())["cells"]
         source = next("".join(c["source"]) for c in cells if "run_stream(transition" in "".join(c["source"]))
-        assert "nothing yet" in source
+        assert "nothing yet" in source and "lesson.States(" in source
         assert not any("pd.DataFrame({f\"{ms} ms\"" in "".join(c["source"]) for c in cells)
 
 
@@ -468,3 +468,10 @@ def test_03_breaker_message_names_the_stream_and_the_states_in_words():
 
     message = dff.TASKS.breaker_transition.evaluate(returns_text)[1]
     assert "Your function raised" not in message and "('closed'" not in message and "'half-open'" in message
+
+
+def test_a_wide_table_for_a_series_is_told_to_pick_its_column():
+    """`sheet.assign(rpn=…)` (the whole worksheet with an rpn column) got only "got a DataFrame of shape (21, 14)"."""
+    sheet = load("failure_modes").set_index("mode_id")
+    message = fm.TASKS.rpn.evaluate(sheet.assign(rpn=sheet.severity * sheet.occurrence * sheet.detection))[1]
+    assert "pick the one column that holds the RPN" in message
