@@ -475,3 +475,24 @@ def test_a_wide_table_for_a_series_is_told_to_pick_its_column():
     sheet = load("failure_modes").set_index("mode_id")
     message = fm.TASKS.rpn.evaluate(sheet.assign(rpn=sheet.severity * sheet.occurrence * sheet.detection))[1]
     assert "pick the one column that holds the RPN" in message
+
+
+def test_01_fragile_top_counts_of_every_change_or_against_the_day_are_named():
+    """The loop with `flips += 1` outside the test, or with `top_now` taken from Task 2's daytime ranking, got only
+    "125 is not the count the data gives"."""
+    top_day = list(_rpn().sort_values(ascending=False).index)[0]
+    top_night = fm.top_risk(SHEET, NIGHT)
+    assert top_day != top_night, "premise: the night's top differs from the day's"
+    changes = every = 0
+    for mode in SHEET.index:
+        for score in fm.SCORES:
+            for step in (-1, 1):
+                value = SHEET.at[mode, score] + step
+                if not 1 <= value <= 10:
+                    continue
+                changed = SHEET.copy()
+                changed.at[mode, score] = value
+                every += 1
+                changes += int(fm.top_risk(changed, NIGHT) != top_day)
+    assert _hit(fm.TASKS.fragile_top, every) == "counted every change"
+    assert _hit(fm.TASKS.fragile_top, changes) == "compared with the daytime top"

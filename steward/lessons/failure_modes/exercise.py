@@ -403,6 +403,13 @@ TASKS.add(Task(
         Misconception("re-ranked in business hours",
                       "That count is for business hours. The task re-ranks under the lens at `lesson.NIGHT`: did you pass it?",
                       lambda: _flip_count(when=DAY)),
+        Misconception("counted every change",
+                      "That is how many single changes there are. How many of them give a *different* top risk?",
+                      lambda: len(single_score_changes(_prepared(), NIGHT))),
+        Misconception("compared with the daytime top",
+                      "Your count compares each re-ranked night with the top risk by day (Task 2). Which top risk does "
+                      "a change have to move to count?",
+                      lambda: int((single_score_changes(_prepared(), NIGHT).new_top != _day_lens().index[0]).sum())),
     ],
 ))
 
