@@ -496,3 +496,10 @@ def test_01_fragile_top_counts_of_every_change_or_against_the_day_are_named():
                 changes += int(fm.top_risk(changed, NIGHT) != top_day)
     assert _hit(fm.TASKS.fragile_top, every) == "counted every change"
     assert _hit(fm.TASKS.fragile_top, changes) == "compared with the daytime top"
+
+
+def test_01_night_engage_hints_are_true_of_the_data():
+    """"Each of your response times is one call-in too long": every mode has a crew of at least the one responder."""
+    assert (SHEET.crew >= NIGHT.responders).all() and NIGHT.responders == 1
+    hint = next(m.hint for m in fm.TASKS.night_engage.misconceptions if m.name == "called in the whole crew")
+    assert hint.startswith("Each of your response times is one call-in too long")

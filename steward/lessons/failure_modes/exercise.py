@@ -331,13 +331,13 @@ TASKS.add(Task(
         Misconception("treated unwatched failures like pages", "Some failures that only a person would notice are found "
                       "in your table as fast as by day. At 3 AM on a holiday, who is watching, and when does someone notice?",
                       lambda: lens(_data().assign(channel=lambda f: f.channel.replace("human", "page")), NIGHT).engage_min.sort_index()),
-        Misconception("added hours to minutes", "Your tickets and unwatched failures wait only a few minutes longer than by day. "
-                      "`hours_until_staffed` is in hours: what is it in minutes?",
+        Misconception("added hours to minutes", "Your tickets and unwatched failures wait `hours_until_staffed` *minutes* longer than by "
+                      "day. It is a number of hours: what is it in minutes?",
                       lambda: _engage_night() - 59 * NIGHT.hours_until_staffed * (_night_lens().channel != "page")),
-        Misconception("called in the whole crew", "Some of your response times are one call-in too long. The on-call engineer is "
+        Misconception("called in the whole crew", "Each of your response times is one call-in too long. The on-call engineer is "
                       "already there: how many people of the crew still have to be called in?",
                       lambda: _engage_night() + NIGHT.call_in_minutes * np.minimum(_prepared().crew, NIGHT.responders).sort_index()),
-        Misconception("left out the acknowledgement", "Every one of your times is the same few minutes short. What does the "
+        Misconception("left out the acknowledgement", "Every one of your times is short by the same number of minutes. What does the "
                       "on-call engineer do between the page and starting work?",
                       lambda: _engage_night() - NIGHT.ack_minutes),
     ],
