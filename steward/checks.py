@@ -69,6 +69,9 @@ def describe(value: Any) -> str:
     if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(
             isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in value):
         return f"a {type(value).__name__} of {len(value)} numbers ({', '.join(_plain(v) for v in value)})"
+    if isinstance(value, Mapping):
+        keys = [str(k) for k in list(value)[:5]]
+        return f"a dict with the key{'' if len(keys) == 1 else 's'} {', '.join(keys)}" if keys else "an empty dict"
     if isinstance(value, types.ModuleType):
         return f"the module {value.__name__}"
     return f"{type(value).__name__} {value!r}"[:80]

@@ -503,3 +503,10 @@ def test_01_night_engage_hints_are_true_of_the_data():
     assert (SHEET.crew >= NIGHT.responders).all() and NIGHT.responders == 1
     hint = next(m.hint for m in fm.TASKS.night_engage.misconceptions if m.name == "called in the whole crew")
     assert hint.startswith("Each of your response times is one call-in too long")
+
+
+def test_a_dict_is_described_by_its_keys():
+    """`{"z": z, "p": p}` for the pair read "got dict {'z': np.float64(-3.52…), …}"."""
+    lesson = _influence()
+    message = lesson.TASKS.z_test.evaluate({"z": np.float64(-3.5), "p": np.float64(0.0004)})[1]
+    assert "a dict with the keys z, p" in message and "np.float64" not in message
