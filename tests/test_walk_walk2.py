@@ -510,3 +510,12 @@ def test_a_dict_is_described_by_its_keys():
     lesson = _influence()
     message = lesson.TASKS.z_test.evaluate({"z": np.float64(-3.5), "p": np.float64(0.0004)})[1]
     assert "a dict with the keys z, p" in message and "np.float64" not in message
+
+
+def test_a_kept_pair_of_large_numbers_reads_as_two():
+    """"Kept 07.revenue_range = [143,534,570, 502,130,097]" read as six numbers."""
+    from steward import results
+
+    assert results.plain([143_534_570, 502_130_097]) == "[143,534,570; 502,130,097]"
+    assert results.plain([65.54, 63.46]) == "[65.54, 63.46]"
+    assert results.plain(0.99998) == "0.99998" and results.plain(0.9999) == "0.9999" and results.plain(1.0) == "1"
