@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,9 +62,29 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
         return f"the text {short!r}"
-    if isinstance(value, bool):
-        return f"the boolean {value}"
+    if isinstance(value, bool | np.bool_):
+        return f"the boolean {bool(value)}"
+    if isinstance(value, numbers.Real):  # NumPy scalars too: never "float64 np.float64(-3.52…)"
+        return f"the number {_plain(value)}"
+    if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in value):
+        return f"a {type(value).__name__} of {len(value)} numbers ({', '.join(_plain(v) for v in value)})"
+    if isinstance(value, Mapping):
+        keys = [str(k) for k in list(value)[:5]]
+        return f"a dict with the key{'' if len(keys) == 1 else 's'} {', '.join(keys)}" if keys else "an empty dict"
+    if isinstance(value, types.ModuleType):
+        return f"the module {value.__name__}"
     return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _plain(value: numbers.Real) -> str:
+    """A number as a person writes it: 14,000 or 0.0266959, never 1.4e+04 or np.float64(…)."""
+    value = float(value)
+    if math.isfinite(value) and abs(value) >= 1e6:
+        return f"{value:,.0f}"
+    if value != 0 and math.isfinite(value) and abs(value) < 1e-4:
+        return f"{value:.2e}"  # a p-value of 8.3e-05 reads as its digits only in this form
+    return f"{value:,.6g}"
 
 
 def _as_float(value: Any) -> float | None:
@@ -134,6 +155,11 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
         shown = f"{value:,.0f}" if math.isfinite(value) and builtins.abs(value) >= 1e6 else f"{value:,.6g}"  # never 7.196e+07
+        digits = 6
+        while (math.isfinite(value) and builtins.abs(value) < 1e6 and digits < 12 and not float(value).is_integer()
+               and float(shown.replace(",", "")).is_integer()):  # 0.99999975 is not shown as "1"
+            digits += 1
+            shown = f"{value:,.{digits}g}"
         return not_yet(f"{shown} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
@@ -164,6 +190,8 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
             if isinstance(answer, pd.DataFrame) and label in answer.columns:
                 hint = (f": {label} is one of its columns, not its index (did `reset_index()` or `as_index=False` "
                         f"make it a table? `.set_index({label!r})[…]` makes it a Series again)")
+            elif isinstance(answer, pd.DataFrame) and answer.shape[1] > 1:
+                hint = f": pick the one column that holds the {what} (`frame['column']`)"
             return not_yet(f"Expected a Series (or dict) of {what} per {label}; got {describe(answer)}{hint}.")
         if got.empty:
             return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
@@ -174,6 +202,10 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
         missing = [i for i in want_labels if i not in got_labels]
         extra = [i for i in got_labels if i not in want_labels]
         if missing or extra:
+            if isinstance(got.index, pd.RangeIndex) and not isinstance(expected.index, pd.RangeIndex):
+                label = expected.index.name or "label"
+                return not_yet(f"Your Series is numbered 0, 1, 2, … by row, not labelled by {label}: build it from a "
+                               f"table indexed by {label} (`.set_index({label!r})`).")
             parts = []
             if missing:
                 parts.append(f"missing {', '.join(missing[:5])}")
@@ -245,15 +277,27 @@ def _norm(text: Any) -> str:
     return " ".join(str(text).strip().lower().replace("_", " ").replace("-", " ").split())
 
 
+def _options_text(names: Sequence[str]) -> str:
+    """The options in words: "'a', 'b' or 'c'", or for a long list its size and two examples."""
+    if len(names) > 6:
+        return f"one of the {len(names)} options, such as {names[0]!r} or {names[1]!r},"
+    quoted = [repr(n) for n in names]
+    return f"one of {', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
 def choice(options: Iterable[str]) -> Comparator:
     """One of a fixed set of named options (case and spacing do not matter)."""
     names = list(options)
 
     def compare(answer: Any, expected: Any) -> Verdict:
         if not isinstance(answer, str):
-            return not_yet(f"Expected one of {names} as text; got {describe(answer)}.")
+            if (isinstance(answer, list | tuple | pd.Series | pd.Index | np.ndarray) and len(answer) == 1
+                    and isinstance(list(answer)[0], str)):
+                return not_yet(f"Expected the option as text; got {'an' if type(answer).__name__[0] in 'AEIOUaeiou' else 'a'} {type(answer).__name__} holding one, "
+                               f"{str(list(answer)[0])!r}: take it out with `[0]` (or `.iloc[0]` on a Series).")
+            return not_yet(f"Expected {_options_text(names)} as text; got {describe(answer)}.")
         if _norm(answer) not in {_norm(n) for n in names}:
-            return not_yet(f"{answer!r} is not one of the options: {names}.")
+            return not_yet(f"{answer!r} is not {_options_text(names)}.")
         if _norm(answer) == _norm(expected):
             return OK
         return not_yet(f"{answer!r} is not the option the data supports.")
@@ -271,7 +315,12 @@ def same_items(ordered: bool = False, what: str = "items") -> Comparator:
                 and not pd.api.types.is_numeric_dtype(answer.index.dtype)):
             return not_yet(f"Expected a list of {what}; got a Series of numbers. Its index holds the names: "
                            "`list(….index)`.")
-        got = [_norm(x) for x in list(answer)]
+        items = list(answer)
+        if (items and all(isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_) for x in items)
+                and all(isinstance(x, str) for x in expected)):
+            return not_yet(f"Those are row numbers, not {what}: index the table by its labels first "
+                           "(`.set_index(…)`), so that `.index` holds the names.")
+        got = [_norm(x) for x in items]
         want = [_norm(x) for x in expected]
         if not got:
             return not_yet(f"Your list of {what} is empty.")
@@ -350,10 +399,10 @@ def structured_text(parts: Mapping[str, Callable[[str], bool]], min_words: int =
             return Verdict(NOT_ATTEMPTED, "The text is empty.")
         words = len(answer.split())
         if words < min_words:
-            return not_yet(f"{words} words is too short to carry every part; aim for at least {min_words}.")
+            return not_yet(f"{words} word{'' if words == 1 else 's'} is too short to carry every part; aim for at least {min_words}.")
         missing = [name for name, present in parts.items() if not present(answer)]
         if missing:
-            return not_yet(f"Missing: {', '.join(missing)}.")
+            return not_yet(f"Missing: {'; '.join(missing)}.")
         return OK
 
     return compare

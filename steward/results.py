@@ -62,11 +62,18 @@ def plain(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         # Four significant figures, never in exponent form: 12.41, 0.7512, 14,000 (not 1.4e+04).
-        return f"{value:,.4g}" if abs(value) < 1e3 else f"{value:,.0f}"
+        if abs(value) >= 1e3:
+            return f"{value:,.0f}"
+        digits = 4
+        while digits < 12 and not value.is_integer() and float(f"{value:.{digits}g}").is_integer():
+            digits += 1  # an availability of 0.99998 is not kept as "1"
+        return f"{value:,.{digits}g}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(plain(v) for v in value) + "]"
+        items = [plain(v) for v in value]
+        # "[143,534,570; 502,130,097]": a comma list of numbers with thousands commas reads as six numbers
+        return "[" + ("; " if any("," in item for item in items) else ", ").join(items) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) + "}"
     return repr(value) if isinstance(value, str) else str(value)

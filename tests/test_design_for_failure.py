@@ -381,7 +381,7 @@ def test_settings_check_runs_the_simulator():
     status, message, misconception = task.evaluate({"retries": 3})
     assert status == NOT_YET and "load peaks" in message and misconception is not None
     assert task.evaluate({"retrys": 3})[0] == NOT_YET
-    assert "Unknown" in task.evaluate({"retrys": 3})[1]
+    assert "is not a setting" in task.evaluate({"retrys": 3})[1]
     assert task.evaluate({"retries": 2.5})[0] == NOT_YET
     assert task.evaluate({"backoff_base_s": float("nan")})[0] == NOT_YET
     assert task.evaluate({"budget_ratio": "lots"})[0] == NOT_YET

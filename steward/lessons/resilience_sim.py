@@ -117,7 +117,7 @@ def run_stream(step: Callable[..., Any], stream: Iterable[tuple[float, bool]]) -
         if state not in STATES:
             raise ValueError(
                 f"your function returned {str(result)[:60]!r}; return a Breaker (e.g. breaker._replace(...)) "
-                f"whose state is one of {STATES}"
+                f"whose state is {', '.join(repr(s) for s in STATES[:-1])} or {STATES[-1]!r}"
             )
         breaker = result
         states.append(state)

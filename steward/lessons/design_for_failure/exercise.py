@@ -58,13 +58,19 @@ MAX_CELLS, MAX_FULL, MAX_PARTIAL = 16, 0.005, 0.5
 SHARD_CELLS, SHARD_SIZE = 12, 3
 
 
+def _keys_text() -> str:
+    return ", ".join(SETTING_KEYS[:-1]) + f" and {SETTING_KEYS[-1]}"
+
+
 def settings_to_client(settings: Any) -> Client | str:
     """A client from the learner's settings dict, or a sentence saying what is wrong."""
     if not isinstance(settings, Mapping):
-        return f"Expected a dict of client settings with keys from {list(SETTING_KEYS)}; got {checks.describe(settings)}."
-    unknown = [k for k in settings if k not in SETTING_KEYS]
+        return (f"Expected a dict of client settings such as {{'retries': 1}}, with keys among {_keys_text()}; "
+                f"got {checks.describe(settings)}.")
+    unknown = [str(k) for k in settings if k not in SETTING_KEYS]
     if unknown:
-        return f"Unknown setting(s) {unknown}; use keys from {list(SETTING_KEYS)}."
+        return (f"{' and '.join(repr(k) for k in unknown)} {'is not a setting' if len(unknown) == 1 else 'are not settings'}"
+                f"; the keys are {_keys_text()}.")
     try:
         retries = settings.get("retries", TODAY_RETRIES)
         if isinstance(retries, bool) or int(retries) != retries or not 0 <= int(retries) <= 10:
@@ -85,16 +91,40 @@ def settings_to_client(settings: Any) -> Client | str:
     return client
 
 
-def evaluate_settings(settings: Any) -> dict[str, Any] | str:
-    """Run the exercise's outage with the learner's client; the numbers the check needs."""
+class Findings(dict):
+    """A dict of a run's numbers (for code) that shows itself as a sentence (for the learner), not as
+    a Python dict with 2.0000000000000004 and None in it."""
+
+    def __init__(self, values: Mapping[str, Any], words: str) -> None:
+        super().__init__(values)
+        self.words = words
+
+    def __str__(self) -> str:
+        return self.words
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.words)
+
+
+def _settings_words(result: Mapping[str, Any]) -> str:
+    recovery = ("the service never recovers" if result["recovery_s"] is None
+                else f"the service recovers {result['recovery_s']:g} s after the fault ends")
+    return (f"After the fault the load peaks at {result['peak_after']:.2f}× capacity (limit {LOAD_LIMIT}×); "
+            f"{result['success']:.1%} of requests get real recommendations (target {SUCCESS_TARGET:.0%}); {recovery}.")
+
+
+def evaluate_settings(settings: Any) -> Findings | str:
+    """Run the exercise's outage with the learner's client; the numbers the check needs (a dict that
+    shows itself as a sentence)."""
     client = settings_to_client(settings)
     if isinstance(client, str):
         return client
     run = simulate(client, Scenario())
     after = run.time_s >= run.scenario.fault_end_s
     total = run.requests.sum()
-    return {"peak_after": float(run.load_rps[after].max() / run.scenario.capacity_rps),
-            "success": float(run.ok.sum() / total) if total else 0.0, "recovery_s": run.recovery_s, "client": client}
+    values = {"peak_after": float(run.load_rps[after].max() / run.scenario.capacity_rps),
+              "success": float(run.ok.sum() / total) if total else 0.0, "recovery_s": run.recovery_s, "client": client}
+    return Findings(values, _settings_words(values))
 
 
 def _check_settings(answer: Any, expected: Any) -> checks.Verdict:
@@ -186,7 +216,40 @@ def _stream_cases() -> list[tuple[StreamCase]]:
     return [(StreamCase(s, i),) for i, s in enumerate(breaker_streams())]
 
 
-_streams_compare = checks.function_on(_stream_cases, what="stream")
+_STATE_NAMES = {"C": "closed", "O": "open", "H": "half-open"}
+
+
+def _streams_compare(answer: Any, expected: Any) -> checks.Verdict:
+    """The learner's replay against the reference's on every stream: the first stream where they differ,
+    both state strings with their legend, and the call where they part (never a Python 1-tuple)."""
+    all_blank = True
+    for (case,) in _stream_cases():
+        name = repr(case)
+        want = expected(case)
+        try:
+            got = answer(case)
+        except ValueError as error:
+            if str(error).startswith("your function returned"):
+                return checks.not_yet(f"On stream {name}, {error}.")
+            return checks.not_yet(f"Your function raised ValueError: {error} on stream {name}.")
+        except Exception as error:  # the learner's code: report, never raise
+            return checks.not_yet(f"Your function raised {type(error).__name__}: {error} on stream {name}.")
+        if got is None:
+            if all_blank:
+                continue
+            return checks.not_yet(f"On stream {name} your function returned nothing (None) for a call: every path "
+                                  "through it must return a Breaker.")
+        all_blank = False
+        if got != want:
+            mine, theirs = repr(got).strip("'"), repr(want).strip("'")
+            part = next((i for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), min(len(mine), len(theirs)))
+            where = (f"they part at call {part + 1}, where yours is {_STATE_NAMES.get(mine[part:part + 1], 'missing')} "
+                     f"and the reference's {_STATE_NAMES.get(theirs[part:part + 1], 'missing')}")
+            return checks.not_yet(f"On stream {name} your breaker goes {mine}; the reference goes {theirs} "
+                                  f"(C closed, O open, H half-open): {where}.")
+    if all_blank:
+        return checks.Verdict(checks.NOT_ATTEMPTED, "Your function returns nothing yet.")
+    return checks.OK
 
 
 def _check_transition(answer: Any, expected: Any) -> checks.Verdict:
@@ -207,6 +270,24 @@ def _ignores_minimum(breaker: Breaker, now: float, failed: bool, config: Breaker
 
 def _decides_on_first_trial(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
     return transition(breaker, now, failed, config._replace(half_open_calls=1))
+
+
+def _opens_above_the_rate(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
+    """Compares with ``>``: a window exactly at the failure rate does not open it."""
+    return transition(breaker, now, failed, config._replace(failure_rate=config.failure_rate + 1e-9))
+
+
+def _window_never_trimmed(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
+    """Keeps every call since the breaker closed instead of the last ``window``."""
+    return transition(breaker, now, failed, config._replace(window=10**9))
+
+
+def _reopens_with_old_time(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
+    """After failed trials, opens again but keeps the first ``opened_at``, so the next wait is already over."""
+    after = transition(breaker, now, failed, config)
+    if breaker.state in (OPEN, HALF_OPEN) and after.state == OPEN and after is not breaker:
+        return after._replace(opened_at=breaker.opened_at)
+    return after
 
 
 def _keeps_old_window(breaker: Breaker, now: float, failed: bool, config: BreakerConfig = EXERCISE_BREAKER) -> Breaker:
@@ -234,13 +315,15 @@ TASKS.add(Task(
     id="03.path-availability",
     title="Availability of the recommendation path",
     prompt="The path is edge → recommendation pods → Redis → inventory, with the numbers in `lesson.EXERCISE_PATH` "
-           "(three pods, each 99.5%, one per zone; ignore zone failures here, i.e. zones never fail). What share of the "
-           "time can the path answer with real recommendations? A fraction, e.g. 0.998.",
+           f"({_P.replicas} pods, each {_P.replica:.1%}, one per zone; ignore zone failures here, i.e. zones never fail). "
+           "What share of the time can the path answer with real recommendations? A fraction between 0 and 1, not a "
+           "percentage.",
     reference=lambda: path_availability(replace(_P, zone=1.0)),
-    compare=checks.number(rel=0, abs=2e-6, unit="a fraction"),
+    compare=checks.number(rel=0, abs=2e-6),
     hints=[
         "Which parts must *all* be up, and which part needs only *one* of its copies up?",
-        "Series parts multiply. The pods are in parallel: 1 − (1 − 0.995)³. Multiply that by the edge, Redis and inventory.",
+        "Series parts multiply. The pods are in parallel: 1 − (1 − P.replica) ** P.replicas. Multiply that by the edge, "
+        "Redis and inventory.",
     ],
     misconceptions=[
         Misconception(
@@ -252,6 +335,12 @@ TASKS.add(Task(
             "used one pod",
             "That is the path with a single pod. What do the other two replicas add?",
             lambda: series(_P.edge, _P.replica, _P.redis, _P.inventory),
+        ),
+        Misconception(
+            "multiplied by three instead of cubing",
+            "Your pods' share is below a single pod's. Three pods all down at once: is that the chance of one down "
+            "times three, or to the power of three?",
+            lambda: series(_P.edge, 1 - (1 - _P.replica) * _P.replicas, _P.redis, _P.inventory),
         ),
         Misconception(
             "averaged the availabilities",
@@ -273,7 +362,7 @@ TASKS.add(Task(
            "`lesson.EXERCISE_PATH.popular` of the time). Zones still never fail. What share of the time do users now get "
            "*something* (recommendations or popular items)? A fraction.",
     reference=lambda: path_availability(replace(_P, zone=1.0, fallback=True)),
-    compare=checks.number(rel=0, abs=2e-7, unit="a fraction"),
+    compare=checks.number(rel=0, abs=2e-7),
     hints=[
         "The fallback and the path behind the edge are alternatives. Which part do both still depend on?",
         "Behind the edge: pods × Redis × inventory. Either that or the popular list: 1 − (1 − behind)(1 − popular). Then × edge.",
@@ -288,6 +377,11 @@ TASKS.add(Task(
             "made the edge redundant too",
             "The popular list is served by the same edge. Is the edge backed up by the fallback, or shared by both?",
             lambda: parallel(path_availability(replace(_P, zone=1.0)), _P.popular),
+        ),
+        Misconception(
+            "answered a percentage",
+            "That looks like a percentage. The task asks for a fraction between 0 and 1.",
+            lambda: 100 * path_availability(replace(_P, zone=1.0, fallback=True)),
         ),
         Misconception(
             "forgot the fallback",
@@ -314,7 +408,7 @@ TASKS.add(Task(
     compare=checks.number(rel=2e-3, unit="minutes per month"),
     hints=[
         "If that one zone goes down, how many of the three pods are left? And if the pods sit in three zones?",
-        "One zone: zone × (1 − (1 − 0.995)³) for the pods. One per zone: 1 − (1 − zone × 0.995)³. Put each in the "
+        "One zone: zone × (1 − (1 − replica) ** replicas) for the pods. One per zone: 1 − (1 − zone × replica) ** replicas. Put each in the "
         "path, subtract the availabilities, and turn the difference into minutes of a 30-day month.",
     ],
     misconceptions=[
@@ -322,6 +416,12 @@ TASKS.add(Task(
             "reported the one-zone downtime, not the difference",
             "That is all the downtime of the one-zone path. The task asks how much *more* it is down than with one pod per zone.",
             lambda: (1 - path_availability(replace(_P, zones=1))) * MINUTES["month"],
+        ),
+        Misconception(
+            "subtracted the wrong way round",
+            "A negative number of extra minutes says the one-zone path is down *less*. Which layout loses all three "
+            "pods when one zone fails?",
+            lambda: -zone_cost_minutes(),
         ),
         Misconception(
             "answered in hours",
@@ -369,6 +469,24 @@ TASKS.add(Task(
             "decides on the first trial call",
             "Your breaker decides after one trial call. How many trials does the config permit in HALF_OPEN?",
             lambda: _decides_on_first_trial,
+        ),
+        Misconception(
+            "opens only above the failure rate",
+            "Your breaker stays closed when the failure share equals failure_rate. Does the rule say the share "
+            "*reaches* it, or passes it?",
+            lambda: _opens_above_the_rate,
+        ),
+        Misconception(
+            "never trims the window",
+            "Your window keeps every call since the breaker closed, so old successes dilute new failures. How many "
+            "of the latest calls should it hold?",
+            lambda: _window_never_trimmed,
+        ),
+        Misconception(
+            "reopens with the old time",
+            "After failed trials your breaker opens again but lets the next call through at once. From when should "
+            "the next wait run?",
+            lambda: _reopens_with_old_time,
         ),
         Misconception(
             "keeps the old window",
@@ -458,6 +576,12 @@ TASKS.add(Task(
             "That looks like a fraction. The task asks for a percentage.",
             lambda: shuffle_shard_shares(SHARD_CELLS, SHARD_SIZE)["same shuffle shard"],
         ),
+        Misconception(
+            "counted ordered sets",
+            "You counted each set of cells once for every order of its cells. Is a customer on cells 1, 2, 3 on a "
+            "different set from one on cells 3, 2, 1? math.perm counts orders; what counts sets?",
+            lambda: 100 / math.perm(SHARD_CELLS, SHARD_SIZE),
+        ),
     ],
 ))
 
@@ -477,6 +601,13 @@ TASKS.add(Task(
         "the queue is still full of calls nobody waits for. A breaker stops the calls; longer backoff thins them.",
     ],
     misconceptions=[
+        Misconception(
+            "counted on the fallback",
+            "The fallback serves popular items, which the task does not count as real recommendations, and the "
+            "inventory service gets the same calls with it as without. What would stop the calls while its queue drains?",
+            lambda: {"retries": TODAY_RETRIES, "fallback": True},
+            matches=lambda a: _naive_like(a) and bool(a.get("fallback")),
+        ),
         Misconception(
             "more immediate retries for more reliability",
             "Immediate retries keep the inventory service's queue full after the fault: every retry waits behind "
@@ -519,7 +650,20 @@ def _bound_ms(answer: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def evaluate_queue_bound(bound_ms: Any) -> dict[str, Any] | str:
+def _share_words(share: float) -> str:
+    return "less than 0.001%" if 0 < share < 1e-5 else f"{share:.3%}"
+
+
+def _queue_bound_words(bound: float, result: Mapping[str, Any]) -> str:
+    recovery = ("today's client never recovers from the outage" if result["recovery_s"] is None
+                else f"today's client recovers {result['recovery_s']:g} s after the outage ends")
+    return (f"A bound of {bound:,.6g} ms sheds {_share_words(result['shed_when_healthy'])} of calls at today's traffic "
+            f"(limit {shed_limit():.2%}); a call admitted at the bound answers at its p99 after "
+            f"{result['answer_by_ms']:,.0f} ms (the client's timeout: {result['timeout_ms']:,.0f} ms); {recovery}, "
+            f"and {result['wasted_after_fault']:.1%} of the server's work after the fault is wasted.")
+
+
+def evaluate_queue_bound(bound_ms: Any) -> Findings | str:
     """What a queue bound of ``bound_ms`` does: the share shed at today's traffic (closed form),
     the longest an admitted call can wait plus the service's p99 against the client's timeout,
     and whether today's naive client recovers from the lesson's outage behind it."""
@@ -531,13 +675,14 @@ def evaluate_queue_bound(bound_ms: Any) -> dict[str, Any] | str:
     sc = Scenario()
     seconds = bound / 1000
     run = simulate(sim.CLIENTS["naive retries"], replace(sc, queue_limit_s=seconds))
-    return {
+    values = {
         "shed_when_healthy": sim.shed_probability(sc.demand, seconds, sc.capacity_rps),
         "answer_by_ms": 1000 * (seconds + sim.service_quantile(0.99, sc)),
         "timeout_ms": 1000 * sc.timeout_s,
         "recovery_s": run.recovery_s,
         "wasted_after_fault": run.wasted_share(),
     }
+    return Findings(values, _queue_bound_words(bound, values))
 
 
 def _check_queue_bound(answer: Any, expected: Any) -> checks.Verdict:
@@ -554,7 +699,7 @@ def _check_queue_bound(answer: Any, expected: Any) -> checks.Verdict:
     if result["recovery_s"] is None:
         problems.append("today's client never recovers from the outage behind it")
     if problems:
-        return checks.not_yet(f"With a bound of {answer} ms, " + "; ".join(problems) + ".")
+        return checks.not_yet(f"With a bound of {float(answer):,.6g} ms, " + "; ".join(problems) + ".")
     return checks.OK
 
 
@@ -576,6 +721,13 @@ def _past_timeout(answer: Any) -> bool:
 def _no_room_for_service(answer: Any) -> bool:
     bound = _bound_ms(answer)
     return bound is not None and _window_ms()[1] < bound < 1000 * Scenario().timeout_s
+
+
+def _in_seconds(answer: Any) -> bool:
+    """A bound that is in the window once read as seconds (0.045 for 45 ms)."""
+    bound = _bound_ms(answer)
+    low, high = _window_ms()
+    return bound is not None and 0 < bound < 1 and low <= 1000 * bound <= high
 
 
 def _too_short(answer: Any) -> bool:
@@ -602,7 +754,7 @@ TASKS.add(Task(
     misconceptions=[
         Misconception(
             "an unbounded queue",
-            "A queue that never refuses anything (today's holds two seconds of work) is full of calls when the "
+            f"A queue that never refuses anything (today's holds {Scenario().queue_limit_s:g} s of work) is full of calls when the "
             "fault ends. How long does a new call wait behind it, and is its client still waiting?",
             lambda: math.inf,
             matches=_is_unbounded,
@@ -620,6 +772,13 @@ TASKS.add(Task(
             "timeout is left for the service's p99?",
             lambda: (_window_ms()[1] + 1000 * Scenario().timeout_s) / 2,
             matches=_no_room_for_service,
+        ),
+        Misconception(
+            "gave seconds",
+            "Your bound is a fraction of a millisecond; in seconds it would be a sensible bound. The task asks for "
+            "B in milliseconds: what is your number times 1000?",
+            lambda: sum(_window_ms()) / 2000,
+            matches=_in_seconds,
         ),
         Misconception(
             "a bound of zero (or too short)",

@@ -100,7 +100,8 @@ def _names_mode(text: str, mode: str) -> bool:
 def mitigation_parts(modes: list[str]) -> dict:
     """Structure of a mitigation plan for ``modes`` (mode_ids): each named, each with a
     mitigation and a detection signal. 'Mitigation:', '**Mitigation**:' and 'mitigation -' all count."""
-    parts = {f"the failure mode {m} by its id": (lambda t, m=m: _names_mode(t, m)) for m in modes}
+    parts = {f"each of the night's {len(modes)} highest risks by its mode_id (the first {len(modes)} of the lens's ranking in Task 5)":
+             (lambda t: all(_names_mode(t, m) for m in modes))}
     parts[f"a 'Mitigation:' for each of the {len(modes)} modes"] = (
         lambda t: len(re.findall(r"\bmitigations?\b", t, re.IGNORECASE)) >= len(modes))
     parts[f"a 'Signal:' (how you would detect it) for each of the {len(modes)} modes"] = (
@@ -203,7 +204,16 @@ def _mode_ids() -> list[str]:
 
 
 def _one_mode(answer, expected) -> checks.Verdict:
-    """A mode_id such as 'FM07' (the options are read from the data when checking)."""
+    """A mode_id such as 'FM07' (the options are read from the data when checking). A row number,
+    a score or a failure mode's name is told what it is, not listed every option."""
+    if isinstance(answer, int | np.integer) and not isinstance(answer, bool | np.bool_):
+        return checks.not_yet(f"{int(answer)} is a row number, not a mode_id: with the table indexed by mode_id, "
+                              "`idxmax()` gives the mode's id.")
+    if isinstance(answer, float | np.floating):
+        return checks.not_yet("That is a number (a score or minutes), not a mode: which mode has it? "
+                              "`idxmax()` gives the label of the largest value.")
+    if isinstance(answer, str) and answer.strip().lower() in {str(n).lower() for n in _prepared().failure_mode}:
+        return checks.not_yet("That is the failure mode's name; the task asks for its mode_id, such as 'FM07'.")
     return checks.choice(_mode_ids())(answer, expected)
 
 
@@ -286,8 +296,12 @@ TASKS.add(Task(
                       lambda: int((ranked(_prepared()).head(10).channel == "human").sum())),
         Misconception("counted over every mode", "You counted across the whole table. The task asks about the ten highest RPNs.",
                       lambda: int((worksheet(_prepared()).channel != "page").sum())),
-        Misconception("counted the paged ones", "That is how many *do* page someone. How many do not?",
+        Misconception("counted one channel", "Did you count only one channel? Count the ten by channel: which "
+                      "channels reach nobody at 3 AM, and how many of the ten use each of them?",
                       lambda: int((ranked(_prepared()).head(10).channel == "page").sum())),
+        Misconception("gave a share", "That is a fraction of the ten. The task asks how many modes: a whole number.",
+                      lambda: float((ranked(_prepared()).head(10).channel != "page").mean()),
+                      matches=lambda a: checks.number(rel=1e-9)(a, float((ranked(_prepared()).head(10).channel != "page").mean())).passed),
     ],
 ))
 
@@ -314,6 +328,18 @@ TASKS.add(Task(
                       lambda: lens(_data().assign(channel=lambda f: f.channel.replace("ticket", "page")), NIGHT).engage_min.sort_index()),
         Misconception("used business-hours conditions", "Those are daytime minutes. What changes at 3 AM on a holiday: watchers, hours until staffed, specialists?",
                       lambda: _day_lens().engage_min.sort_index()),
+        Misconception("treated unwatched failures like pages", "Some failures that only a person would notice are found "
+                      "in your table as fast as by day. At 3 AM on a holiday, who is watching, and when does someone notice?",
+                      lambda: lens(_data().assign(channel=lambda f: f.channel.replace("human", "page")), NIGHT).engage_min.sort_index()),
+        Misconception("added hours to minutes", "Your tickets and unwatched failures wait `hours_until_staffed` *minutes* longer than by "
+                      "day. It is a number of hours: what is it in minutes?",
+                      lambda: _engage_night() - 59 * NIGHT.hours_until_staffed * (_night_lens().channel != "page")),
+        Misconception("called in the whole crew", "Each of your response times is one call-in too long. The on-call engineer is "
+                      "already there: how many people of the crew still have to be called in?",
+                      lambda: _engage_night() + NIGHT.call_in_minutes * np.minimum(_prepared().crew, NIGHT.responders).sort_index()),
+        Misconception("left out the acknowledgement", "Every one of your times is short by the same number of minutes. What does the "
+                      "on-call engineer do between the page and starting work?",
+                      lambda: _engage_night() - NIGHT.ack_minutes),
     ],
 ))
 
@@ -337,6 +363,10 @@ TASKS.add(Task(
                       "That ranking uses FMEA's detection score (time to notice), which a page keeps low at any hour. What does E add that D leaves out?",
                       lambda: _night_lens().assign(by_d=lambda f: f.severity * f.occurrence * f.detection)
                       .sort_values("by_d", ascending=False, kind="mergesort").index[0]),
+        Misconception("ranked by engage minutes alone",
+                      "That mode waits longest until someone works on it. The lens's RPN multiplies E by severity and "
+                      "occurrence: how bad is that mode, and how often does it happen, next to the top of the ranking?",
+                      lambda: _night_lens().engage_min.idxmax()),
     ],
 ))
 
@@ -358,7 +388,8 @@ TASKS.add(Task(
     reference=_flip_count,
     compare=checks.integer(),
     hints=[
-        "The top two night risks are about one percent apart. How many points of one score is that worth, and which other modes are within a point of the top?",
+        "The cell above the task prints how far the top leads the runner-up, in points of one score. Is one point more than that, "
+        "and which other modes are within a point of the top?",
         "Loop over every mode, every score in lesson.SCORES and both directions (−1, +1), skipping scores that would leave 1–10; re-score a copy "
         "with lesson.top_risk(changed, lesson.NIGHT) and count the copies whose top is not the original top risk.",
     ],
@@ -372,6 +403,13 @@ TASKS.add(Task(
         Misconception("re-ranked in business hours",
                       "That count is for business hours. The task re-ranks under the lens at `lesson.NIGHT`: did you pass it?",
                       lambda: _flip_count(when=DAY)),
+        Misconception("counted every change",
+                      "That is how many single changes there are. How many of them give a *different* top risk?",
+                      lambda: len(single_score_changes(_prepared(), NIGHT))),
+        Misconception("compared with the daytime top",
+                      "Your count compares each re-ranked night with the top risk by day (Task 2). Which top risk does "
+                      "a change have to move to count?",
+                      lambda: int((single_score_changes(_prepared(), NIGHT).new_top != _day_lens().index[0]).sum())),
     ],
 ))
 
@@ -380,7 +418,7 @@ TASKS.add(Task(
     title="How much worse is the night?",
     prompt="Expected minutes of impact per year summed over all modes under `lesson.NIGHT`, divided by the same sum under `lesson.DAY`. A number.",
     reference=lambda: impact_ratio(_prepared(), NIGHT, DAY),
-    compare=checks.number(rel=1e-3, unit="times"),
+    compare=checks.number(rel=1e-3),
     hints=[
         "Each mode costs per_year × (detect + respond + repair) minutes a year. What does the total look like at night, against the day?",
         "Sum impact_min_per_year from lesson.lens(data, lesson.NIGHT) and from lesson.lens(data, lesson.DAY); divide night by day.",
@@ -391,6 +429,12 @@ TASKS.add(Task(
         Misconception("forgot to weight by likelihood", "You summed durations without per_year. A failure that happens twice a year costs twice: where does likelihood go?",
                       lambda: float((lambda n, d: (n.engage_min + n.repair_min).sum() / (d.engage_min + d.repair_min).sum())(
                           _night_lens(), _day_lens()))),
+        Misconception("compared the RPNs", "That is the ratio of the RPNs, a ranking score. The task compares "
+                      "expected minutes of impact a year: which column counts minutes?",
+                      lambda: float(_night_lens().rpn.sum() / _day_lens().rpn.sum())),
+        Misconception("gave a percentage", "Your number is a hundred times the ratio. The task asks how many times "
+                      "worse: night ÷ day, not as a percentage.",
+                      lambda: 100 * impact_ratio(_prepared(), NIGHT, DAY)),
         Misconception("left out repair", "You compared detect + respond only. The customer waits through the repair too: where does it go?",
                       lambda: float((lambda n, d: (n.engage_min * _prepared().per_year).sum()
                                      / (d.engage_min * _prepared().per_year).sum())(_night_lens(), _day_lens()))),

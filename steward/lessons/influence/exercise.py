@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from steward import checks
+from steward import cartwheel, checks
 from steward.datagen import load
 from steward.lessons.influence.model import (
     CONFIDENCE,
@@ -141,14 +141,15 @@ def _pair(rel: float = 1e-3, abs_: float = 0.0, what: str = "pair", unit: str = 
         wanted = [float(x) for x in expected]
         if all(math.isclose(v, e, rel_tol=rel, abs_tol=abs_) for v, e in zip(values, wanted, strict=True)):
             return checks.OK
+        shown = f"({checks._plain(values[0])}, {checks._plain(values[1])})"  # never (1.43535e+10, …)
         if all(math.isclose(v, e, rel_tol=rel, abs_tol=abs_) for v, e in zip(values, wanted[::-1], strict=True)):
-            return checks.not_yet(f"Right numbers, wrong order: you gave ({values[0]:,.6g}, {values[1]:,.6g}). "
-                                  "Give the low end first: (low, high).")
+            order = "Give the low end first: (low, high)." if "low" in what else f"Give them in the order {what}."
+            return checks.not_yet(f"Right numbers, wrong order: you gave {shown}. {order}")
         closes = [checks.rounded_close(v, e) for v, e in zip(values, wanted, strict=True)]
         if all(closes):
-            return checks.not_yet(f"Close: ({values[0]:,.6g}, {values[1]:,.6g}) is the data's {what} rounded to the "
+            return checks.not_yet(f"Close: {shown} is the data's {what} rounded to the "
                                   "decimals you wrote. Give one more decimal, or pass your computed values.")
-        return checks.not_yet(f"({values[0]:,.6g}, {values[1]:,.6g}) is not {what} the data gives{f' (in {unit})' if unit else ''}.")
+        return checks.not_yet(f"{shown} is not {what} the data gives{f' (in {unit})' if unit else ''}.")
 
     return compare
 
@@ -162,7 +163,7 @@ def _ztest_compare(answer: Any, expected: tuple[float, float]) -> checks.Verdict
     if not math.isclose(abs(z), abs(expected[0]), rel_tol=2e-4):
         return checks.not_yet(f"z = {z:.4g} is not the z the data gives.")
     if not math.isclose(p, expected[1], rel_tol=2e-2):
-        return checks.not_yet(f"p = {p:.4g} is not the two-sided p-value for the data's z.")
+        return checks.not_yet(f"p = {checks._plain(p)} is not the two-sided p-value for the data's z.")
     return checks.OK
 
 
@@ -215,6 +216,9 @@ def _srm_pvalues(kind: str = "right") -> pd.Series:
         if kind == "carts":
             counts = frame.loc[frame.added_to_cart, "arm"].value_counts()
             p = srm_check(counts).p_value
+        elif kind == "chi2":
+            counts = frame["arm"].value_counts()
+            p = float(((counts - counts.sum() / 2) ** 2 / (counts.sum() / 2)).sum())
         else:
             p = sessions_srm(frame).p_value
             if kind == "cdf":
@@ -312,11 +316,13 @@ def _decisions_compare(answer: Any, expected: pd.Series) -> checks.Verdict:
         return checks.not_yet(f"Expected a Series (or dict) dataset → decision; got {checks.describe(answer)}.")
     missing = [k for k in expected.index if k not in given]
     if missing:
-        return checks.not_yet(f"Give a decision for every dataset; missing {missing}.")
-    norm = {k: " ".join(str(v).lower().split()) if isinstance(v, str) else v for k, v in given.items()}
+        return checks.not_yet(f"Give a decision for every dataset; missing {', '.join(missing)}.")
+    norm = {k: re.sub(r"\b(?:don't|dont|don’t)\b", "do not", " ".join(str(v).lower().split())) if isinstance(v, str) else v
+            for k, v in given.items()}
     bad = [k for k in expected.index if norm[k] not in DECISIONS]
     if bad:
-        return checks.not_yet(f"Each decision is one of {list(DECISIONS)}; {bad[0]!r} has {given[bad[0]]!r}.")
+        options = ", ".join(f"'{d}'" for d in DECISIONS[:-1]) + f" or '{DECISIONS[-1]}'"
+        return checks.not_yet(f"Each decision is {options}; {bad[0]} has {str(given[bad[0]])!r}.")
     wrong = [k for k in expected.index if norm[k] != expected[k]]
     if wrong:
         return checks.not_yet(f"The decision for {', '.join(repr(k) for k in wrong)} is not the one the checks support.")
@@ -362,6 +368,12 @@ TASKS.add(Task(
                       "were left behind.", lambda: _rates_by("purchase")),
         Misconception("gave percentages", "Those look like percentages. The task asks for a fraction (0–1).",
                       lambda: 100 * cart_abandonment(_sessions())),
+        Misconception("gave the carts that bought",
+                      "Those are the carts that became orders. Abandonment counts the other ones: which carts were left "
+                      "behind?", lambda: 1 - cart_abandonment(_sessions())),
+        Misconception("counted, not a rate",
+                      "Those are counts of abandoned carts. The task asks for a rate: out of how many carts?",
+                      lambda: arm_counts(_sessions()).rename_axis("arm")["carts"] * cart_abandonment(_sessions())),
     ],
 ))
 
@@ -434,6 +446,12 @@ TASKS.add(Task(
         Misconception("counted sessions, not carts",
                       "Your n is all sessions. The metric is per cart: what are n₁ and n₂?",
                       lambda: _ztest_with(per="sessions")),
+        Misconception("took the tail on the wrong side",
+                      "Your p is above 1, which no probability can be. Your z is negative: which tail does "
+                      "math.erfc(z / √2) measure then, and what does abs() change?",
+                      lambda: (_test().z, math.erfc(_test().z / math.sqrt(2.0))),
+                      matches=lambda a: _ztest_compare(a, (_test().z, math.erfc(_test().z / math.sqrt(2.0)))).passed
+                      and _test().z < 0),
         Misconception("used the unpooled standard error",
                       "Close, but your z uses the unpooled SE (each arm's own rate). The test asks: if there were no "
                       "effect, how often would we see this? Under that hypothesis, how many rates are there?",
@@ -489,6 +507,9 @@ TASKS.add(Task(
         Misconception("counted carts, not sessions",
                       "You compared carts per arm. Which unit did the splitter assign 50/50?",
                       lambda: _srm_pvalues("carts")),
+        Misconception("gave χ², not the p-value",
+                      "Those are the χ² statistics. The task asks how likely a split this uneven is under 50/50: "
+                      "what turns χ² into a p-value?", lambda: _srm_pvalues("chi2")),
     ],
 ))
 
@@ -534,6 +555,9 @@ TASKS.add(Task(
         Misconception("a point, not a range",
                       "Both ends are the point estimate. Carry the confidence interval through: the money is as "
                       "uncertain as the effect.", lambda: _revenue_with(point=True)),
+        Misconception("multiplied by percentage points",
+                      "Your range is a hundred times too big: the CI is in pp. What is one percentage point of a rate, "
+                      "as a fraction?", lambda: tuple(100 * v for v in _revenue_with())),
     ],
 ))
 
@@ -551,6 +575,8 @@ def _share_with(kind: str) -> float:
         return point / (n * float(s["order_value"].mean()))
     if kind == "high":
         return claim.share_high
+    if kind == "every session":  # the store's revenue as if every session were an order
+        return point / (n * aov)
     return claim.share_point
 
 
@@ -560,7 +586,7 @@ TASKS.add(Task(
     prompt="What share of Cartwheel's monthly revenue does your point estimate claim? A fraction: the point estimate "
            "÷ the store's revenue a month today (sessions a month × revenue per session in the control arm).",
     reference=lambda: _share_with("point"),
-    compare=checks.number(rel=1e-3, unit="fraction of monthly revenue"),
+    compare=checks.number(rel=1e-3),
     hints=[
         "If the store makes some amount a month today, without the check, what part of that is your extra? Which arm "
         "shows the store as it is today?",
@@ -582,8 +608,39 @@ TASKS.add(Task(
                       lambda: _share_with("high")),
         Misconception("gave a percentage", "That looks like a percentage; give a fraction.",
                       lambda: 100 * _share_with("point")),
+        Misconception("as if every session ordered",
+                      "Your store revenue counts an order for every session. How many sessions buy? Revenue per "
+                      "session counts the zeros too.", lambda: _share_with("every session")),
+        Misconception("gave the ceiling",
+                      "That is the ceiling: what the check could add if it rescued every cart lost to a stock-out. "
+                      "What share does *your* point estimate claim? Then compare the two.",
+                      lambda: cartwheel.stockout_revenue_share_bound()),
     ],
 ))
+
+def _saving_variant(kind: str) -> pd.Series:
+    """Wrong savings per service, for the misconceptions."""
+    costs = load("cloud_costs")
+    table = rightsizing(costs)
+    if kind == "hourly":
+        saving = table["saving_usd"] / HOURS_PER_MONTH
+    else:  # "either": CPU or memory under the threshold, not both
+        either = rightsizing(costs, resources=("cpu",))["over_provisioned"] | rightsizing(costs, resources=("mem",))["over_provisioned"]
+        saving = pd.Series(np.where(either, table["monthly_cost_usd"] / 2, 0.0), index=table.index)
+    return saving.groupby(table["service"]).sum()
+
+
+def _only_the_savers(answer: Any) -> bool:
+    """The savings right for every service it lists, but the services with nothing to shrink left out."""
+    got = checks._to_series(answer)
+    want = saving_by_service(load("cloud_costs"))
+    if got is None or got.empty:
+        return False
+    labels = [str(i) for i in got.index]
+    savers = [str(i) for i in want[want > 0].index]
+    return sorted(labels) == sorted(savers) and len(savers) < len(want) and checks.series(rel=1e-3, abs=0.01)(
+        got, want[want > 0]).passed
+
 
 TASKS.add(Task(
     id="07.saving-by-service",
@@ -610,6 +667,17 @@ TASKS.add(Task(
         Misconception("counted the whole instance cost",
                       "Your saving is the whole instance: that turns it off. One size down halves the price.",
                       lambda: 2 * saving_by_service(load("cloud_costs"))),
+        Misconception("CPU or memory",
+                      "Some of your services shrink with one resource still busy. Must the CPU *or* the memory fit on "
+                      "the smaller instance, or both?", lambda: _saving_variant("either")),
+        Misconception("an hour's saving, not a month's",
+                      "Your savings are tiny: they are per hour. How many hours does a billing month have?",
+                      lambda: _saving_variant("hourly")),
+        Misconception("left out services with nothing to shrink",
+                      "Your Series lists only the services that can shrink. The task wants every service, with 0 where "
+                      "nothing can shrink: which services are missing?",
+                      lambda: saving_by_service(load("cloud_costs"))[lambda v: v > 0],
+                      matches=lambda a: _only_the_savers(a)),
     ],
 ))
 
@@ -633,6 +701,8 @@ TASKS.add(Task(
         Misconception("looked at CPU only",
                       "You checked CPU only. What else must fit on the smaller instance?",
                       lambda: saving_share(load("cloud_costs"), resources=("cpu",))),
+        Misconception("gave a fraction", "That is a fraction of the spend; the task asks for a percentage.",
+                      lambda: saving_share(load("cloud_costs")) / 100),
     ],
 ))
 
@@ -658,6 +728,9 @@ TASKS.add(Task(
         Misconception("used the median",
                       "That is the median's difference: the typical call, not the slow ones the SLO is about.",
                       lambda: _latency_diff(0.5)),
+        Misconception("subtracted the wrong way round",
+                      "Your cost is negative: it says the check made the p99 faster. The task asks for treatment − "
+                      "control: which arm is slower at the p99?", lambda: -_latency_diff()),
         Misconception("the treatment's p99, not the difference",
                       "That is the treatment arm's p99 itself. The cost is what the check *adds*: compared with what?",
                       lambda: float(arm_latency(_sessions())["treatment"])),
@@ -692,7 +765,8 @@ TASKS.add(Task(
                       lambda: _statement_variant("unsupported"), matches=_flags("unsupported")),
         Misconception("no uncertainty",
                       "How sure are you? Give the 95% CI of the change.",
-                      lambda: _statement_variant("no-uncertainty"), matches=_flags("missing-uncertainty")),
+                      lambda: _statement_variant("no-uncertainty"),
+                      matches=lambda a: _flags("missing-uncertainty")(a) and not _flags("too-coarse")(a)),
         Misconception("no cost",
                       "Every change costs something. What did the real-time check cost in latency or infrastructure?",
                       lambda: _statement_variant("no-cost"), matches=_flags("missing-cost")),
@@ -784,7 +858,7 @@ TASKS.add(Task(
     prompt="Simulate A/A tests (no real effect) checked at 5 equally spaced looks, stopping at the first |z| > 1.96. "
            "The false-positive rate, as a fraction.",
     reference=lambda: peeking_false_positive_rate(5, sims=100_000),
-    compare=checks.number(rel=0, abs=0.01, unit="fraction of tests"),
+    compare=checks.number(rel=0, abs=0.01),
     hints=[
         "Check the same test five times, each with a 5% chance of a false alarm: is the total 5%, 25%, or in "
         "between, given that each look includes the data of the one before?",
@@ -828,6 +902,9 @@ TASKS.add(Task(
                       lambda: abandonment_mde_pp(_sessions(), alpha=0.10)),
         Misconception("gave a fraction, not pp", "That is a fraction; the task asks for percentage points.",
                       lambda: abandonment_mde_pp(_sessions()) / 100),
+        Misconception("a negative MDE",
+                      "The MDE is a size: the smallest change the test sees, either way. Give it as a positive number of pp.",
+                      lambda: -abandonment_mde_pp(_sessions())),
     ],
     stretch=True,
 ))

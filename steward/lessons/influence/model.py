@@ -966,6 +966,18 @@ def matches_value(quantity: Quantity, fact: float) -> bool:
     return abs(quantity.value - fact) <= tolerance + 1e-12
 
 
+def _rounded_too_far(quantity: Quantity, facts: Mapping[str, float]) -> bool:
+    """A written number that is a fact rounded the way it was written ("3 ms" for 3.26 ms) but past the
+    5% that :func:`matches_value` allows: a true number said too coarsely, not an invented one."""
+    if quantity.bound or not math.isfinite(quantity.value) or quantity.value == 0:
+        return False
+    digits = re.search(r"\d[\d,]*(?:\.\d+)?", quantity.text)
+    if digits is None or ("." not in digits.group(0) and digits.group(0).endswith("0")):
+        return False  # a round "30%" or "$400" may be invented: it keeps the plain message
+    return any(math.isfinite(v) and v != 0 and min(abs(quantity.value - v), abs(quantity.value - abs(v)))
+               <= quantity.place / 2 + 1e-12 for v in facts.values())
+
+
 def _which(quantity: Quantity, facts: Mapping[str, float]) -> list[str]:
     return [name for name, value in facts.items() if matches_value(quantity, value)]
 
@@ -1226,6 +1238,9 @@ def check_statement(text: Any, facts: ImpactFacts | None = None) -> StatementRep
             report.issues.append(("latency-not-p99", f"{q.text!r} is the {wrong[0]} latency difference. The latency SLO "
                                   f"bounds the p99 of calls, so the cost users feel is the p99 difference: "
                                   "treatment p99 − control p99."))
+        elif q.unit != "×" and _rounded_too_far(q, units.get(q.unit, everything) if q.unit else everything):
+            report.issues.append(("too-coarse", f"{q.text!r} is one of the data's numbers rounded too far: at that size, "
+                                  "the rounding moves it by more than 5%. Give one more digit."))
         else:
             report.issues.append(("unsupported", f"{q.text!r} is not a number the data gives."))
     direction = _direction_issue(body, f)

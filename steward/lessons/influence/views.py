@@ -55,6 +55,13 @@ def _chart_compare(answer: Any, expected: ImpactFacts) -> checks.Verdict:
 
     title = chart_title(answer)
     if title is None:
+        if getattr(answer, "__name__", "") == "matplotlib.pyplot":
+            return checks.not_yet("That is pyplot itself. Pass the Axes you drew on (`fig, ax = plt.subplots()`, "
+                                  "then `ax`), or `plt.gca()`.")
+        if type(answer).__name__ in {"BarContainer", "Line2D", "PathCollection", "Text"} or (
+                isinstance(answer, list) and answer and type(answer[0]).__name__ == "Line2D"):
+            return checks.not_yet("That is what the plotting call returned (the bars or lines), not the chart. "
+                                  "Pass the Axes they are drawn on: `ax`, or `plt.gca()`.")
         return checks.not_yet(f"Expected a matplotlib Axes or Figure; got {checks.describe(answer)}.")
     if not title:
         return checks.not_yet("The chart has no title. What is the one thing a reader should take from it?")
