@@ -8,6 +8,7 @@ says what was expected. (``Task.check`` still guards against a comparator that d
 from __future__ import annotations
 
 import builtins
+import datetime
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -61,9 +62,29 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
         return f"the text {short!r}"
-    if isinstance(value, bool):
-        return f"the boolean {value}"
+    if isinstance(value, bool | np.bool_):
+        return f"the boolean {bool(value)}"
+    if isinstance(value, pd.Index):
+        return f"an Index of length {len(value)}"
+    if isinstance(value, pd.Timedelta | np.timedelta64 | datetime.timedelta):
+        return "a duration (a Timedelta)"
+    if isinstance(value, numbers.Real):  # NumPy scalars too: "the number 8.848", never "float64 np.float64(8.848)"
+        return f"the number {float(value):,.6g}"
+    if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(isinstance(v, numbers.Real) for v in value):
+        shown = ", ".join(f"{float(v):,.6g}" for v in value)
+        return f"the {'pair' if len(value) == 2 else type(value).__name__} ({shown})"
+    if type(value).__module__ not in ("builtins", "numpy") and "(" in repr(value)[:60]:
+        return f"a {type(value).__name__} object"  # a dataclass's repr reads like code
     return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _duration(answer: Any, unit: str) -> str | None:
+    """A message for a duration given where a number is wanted (``b - a`` of two timestamps)."""
+    if not isinstance(answer, pd.Timedelta | np.timedelta64 | datetime.timedelta):
+        return None
+    wanted = f"a number of {unit}" if unit else "a number in the task's unit"
+    return (f"That is a duration (a Timedelta), not a number{f' in {unit}' if unit else ''}: how do you turn a "
+            f"duration into {wanted}?")
 
 
 def _as_float(value: Any) -> float | None:
@@ -126,6 +147,8 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
     def compare(answer: Any, expected: Any) -> Verdict:
         value = _as_float(answer)
         if value is None:
+            if (duration := _duration(answer, unit)) is not None:
+                return not_yet(duration)
             return not_yet(f"Expected a single number{f' in {unit}' if unit else ''}; got {describe(answer)}.")
         if math.isnan(value):
             return not_yet("Your answer is NaN: somewhere a value is missing or a division had no data.")
@@ -165,6 +188,9 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
                 hint = (f": {label} is one of its columns, not its index (did `reset_index()` or `as_index=False` "
                         f"make it a table? `.set_index({label!r})[…]` makes it a Series again)")
             return not_yet(f"Expected a Series (or dict) of {what} per {label}; got {describe(answer)}{hint}.")
+        if got.dtype.kind == "m":
+            return not_yet(f"Your Series holds durations (Timedelta), not numbers: how do you turn a duration into "
+                           f"the {what} the task asks for?")
         if got.empty:
             return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
                            "all missing (groupby drops NaN labels; map() gives NaN where its dict has no key, e.g. "
@@ -294,12 +320,12 @@ def integer() -> Comparator:
         if value is None:
             return not_yet(f"Expected a whole number (a count); got {describe(answer)}.")
         if math.isnan(value):
-            return not_yet(f"A count is a whole number; got {value!r}.")
+            return not_yet("A count is a whole number; got NaN.")
         if value != int(value):
             if round(value) == int(expected):
                 return not_yet(f"Close: {value:,.6g} rounds to the count the data gives, but a count is a whole "
                                "number: count the rows, or round your value.")
-            return not_yet(f"A count is a whole number; got {value!r}.")
+            return not_yet(f"A count is a whole number; got {value:,.6g}.")  # 1.60718, never 1.6071768908401562
         if int(value) == int(expected):
             return OK
         return not_yet(f"{int(value)} is not the count the data gives.")

@@ -1,0 +1,204 @@
+"""Rough edges found by working exercises 05, 06 and 08 as a learner (issue #18's walk, helper walk3):
+the natural wrong answer each task gets, and what the learner reads back. Each test holds one fix."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from steward import checks
+from steward.checks import NOT_YET, PASS
+from steward.datagen import load
+from steward.lessons import incident
+
+
+def _hit(task, answer) -> str | None:
+    status, _, misconception = task.evaluate(answer)
+    assert status == NOT_YET, (task.id, status)
+    return misconception.name if misconception else None
+
+
+# -- 05 · lead the incident ---------------------------------------------------------------------
+A, M = incident.ANSWER_MIN, incident.MAX_INTERRUPTED
+
+
+def _lost(f, a, s):
+    return a * (A + s) / (60 * f)
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    (lambda f, a, s: min(M, _lost(f, a, s)), "returned the share lost, not the share left"),
+    (lambda f, a, s: max(M, 1 - _lost(f, a, s)), "read MAX_INTERRUPTED as a bound on the time left"),
+    (lambda f, a, s: min(M, 1 - _lost(f, a, s)), "read MAX_INTERRUPTED as a bound on the time left"),
+    (lambda f, a, s: max(0, 1 - _lost(f, a, s)), "capped at zero, not at MAX_INTERRUPTED"),
+    (lambda f, a, s: 1 - min(M, a * (A + s) / f), "mixed hours and minutes"),
+    (lambda f, a, s: 100 * (1 - min(M, _lost(f, a, s))), "gave a percentage, not a share"),
+])
+def test_focus_share_slips_are_named(code, name):
+    """05 task 1: each of these got only "your function returns 0.15000000000000002; the model gives 0.2"."""
+    task = incident.TASKS.focus_share
+    assert _hit(task, code) == name
+    assert "0000000" not in task.evaluate(code)[1]
+
+
+def test_the_gain_flipped_or_in_the_wrong_scenario_is_named():
+    task, sim = incident.TASKS.gain_at, incident.simulate(**incident.GAIN_SCENARIO)
+    assert _hit(task, 100 * (sim.with_lead.mean() / sim.without.mean() - 1)) == "divided the other way round"
+    assert _hit(task, incident.simulate(**incident.DEFAULTS).gain_pct) == "ran the lesson's default scenario"
+    assert _hit(task, 100 * (1 - np.median(sim.with_lead) / np.median(sim.without))) == "compared medians, not means"
+    assert task.evaluate(100 * (1 - sim.with_lead.mean() / sim.without.mean()))[0] == PASS
+
+
+def test_the_smallest_team_as_a_gain_or_a_position_is_named():
+    """`gains[gains > 0].min()` is a gain, and `np.argmax(gains > 0)` a position: both got generic messages."""
+    task = incident.TASKS.smallest_team
+    gains = incident.gain_by_team_size(**incident.SMALL_TEAM_SCENARIO)
+    assert _hit(task, gains[gains > 0].min()) == "gave the gain, not the team size"
+    assert _hit(task, gains[gains > 0].head(1)) == "gave the gain, not the team size"
+    assert _hit(task, int(np.argmax(gains.to_numpy() > 0))) == "gave the position, not the team size"
+    assert "1.6071768908401562" not in task.evaluate(gains[gains > 0].min())[1]
+    assert task.evaluate(int(gains[gains > 0].index[0]))[0] == PASS
+
+
+def test_forty_and_five_says_what_each_half_is():
+    """A search that found nothing (None), a gain, a Simulation or a partial dict each got "not a scenario the
+    simulator can run", which does not say what went wrong."""
+    task, five = incident.TASKS.forty_and_five, incident.find_asks_for(5.0)
+    messages = {
+        "None": task.evaluate((None, five))[1],
+        "a number": task.evaluate((40.0, five))[1],
+        "a Simulation": task.evaluate((incident.simulate(**five), five))[1],
+        "lacks team_size": task.evaluate(({"asks_per_hour": 30.0}, five))[1],
+    }
+    for said, message in messages.items():
+        assert said in message, message
+
+
+def _incidents():
+    inc = load("incidents")
+    return inc, inc.mitigated_at - inc.detected_at
+
+
+def test_durations_and_seconds_are_named():
+    """A Series of Timedeltas was "The mean minutes to mitigate for False, True do not match the data"."""
+    inc, td = _incidents()
+    task = incident.TASKS.naive_mttm
+    _, message, _ = task.evaluate(td.groupby(inc.commander).mean())
+    assert "durations (Timedelta)" in message, message
+    assert _hit(task, td.dt.total_seconds().groupby(inc.commander).mean()) == "gave seconds, not minutes"
+    _, message, _ = incident.TASKS.drill_savings.evaluate(incident.replay().mitigated
+                                                          - incident.replay({"declare": "declare"}).mitigated)
+    assert message.startswith("That is a duration (a Timedelta)"), message
+
+
+def test_the_by_severity_table_or_ratio_is_named():
+    inc, td = _incidents()
+    means = (td.dt.total_seconds() / 60).groupby([inc.severity, inc.commander]).mean().unstack()
+    task = incident.TASKS.by_severity
+    assert _hit(task, means) == "gave the table of means, not the difference"
+    assert _hit(task, means[False] / means[True]) == "divided instead of subtracting"
+    assert task.evaluate(means[False] - means[True])[0] == PASS
+
+
+def test_np_average_with_value_counts_is_named():
+    """`np.average(by_severity, weights=value_counts())` pairs the weights by position: value_counts sorts by
+    count, the differences are by severity."""
+    inc, td = _incidents()
+    means = (td.dt.total_seconds() / 60).groupby([inc.severity, inc.commander]).mean().unstack()
+    by_severity, weights = means[False] - means[True], inc.severity.value_counts()
+    assert list(weights.index) != list(by_severity.index), "value_counts now sorts like the severities: premise gone"
+    task = incident.TASKS.adjusted_effect
+    assert _hit(task, np.average(by_severity, weights=weights)) == "paired each weight with another severity"
+    assert _hit(task, (by_severity * weights).sum()) == "did not divide by the total weight"
+    assert _hit(task, -(by_severity * weights).sum() / weights.sum()) == "subtracted the other way round"
+    assert task.evaluate(np.average(by_severity, weights=weights[by_severity.index]))[0] == PASS
+
+
+def _draws(skip=True):
+    inc, td = _incidents()
+    severities = sorted(inc.severity.unique())
+    group = (2 * inc.severity.map(severities.index) + inc.commander.astype(int)).to_numpy()
+    minutes = (td.dt.total_seconds() / 60).to_numpy()
+    rng, draws = np.random.default_rng(1), []
+    for _ in range(2000):
+        pick = rng.integers(0, len(minutes), len(minutes))
+        n = np.bincount(group[pick], minlength=8).reshape(-1, 2)
+        total = np.bincount(group[pick], weights=minutes[pick], minlength=8).reshape(-1, 2)
+        if (n > 0).all() or not skip:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                draws.append(((total[:, 0] / n[:, 0] - total[:, 1] / n[:, 1]) * n.sum(axis=1)).sum() / n.sum())
+    return np.array(draws)
+
+
+def test_the_interval_as_numpy_gives_and_its_slips():
+    """`np.percentile(draws, [2.5, 97.5])` is an array, not a tuple: it got "Expected a pair … got an array"."""
+    task, draws = incident.TASKS.adjusted_interval, _draws()
+    assert task.evaluate(np.percentile(draws, [2.5, 97.5]))[0] == PASS
+    assert task.evaluate(pd.Series(draws).quantile([0.025, 0.975]))[0] == PASS
+    assert _hit(task, np.percentile(draws, [0.025, 0.975])) == "asked np.percentile for 0.025 and 0.975"
+    half = 1.96 * draws.std() / math.sqrt(draws.size)
+    assert _hit(task, (draws.mean() - half, draws.mean() + half)) == "divided the spread by the square root of the draws"
+    _, message, _ = task.evaluate(tuple(np.percentile(_draws(skip=False), [2.5, 97.5])))
+    assert "NaN" in message and "skip" in message and "np.float64" not in message, message
+
+
+def test_the_drill_saving_reversed_or_partial_is_named():
+    task, guided = incident.TASKS.drill_savings, {p.id: p.guided for p in incident.drills()}
+    actual = incident.replay().impact_min
+    assert _hit(task, incident.replay(guided).impact_min - actual) == "subtracted the other way round"
+    assert _hit(task, actual - incident.replay({"mitigate": "rollback"}).impact_min) == "counted only the earlier rollback"
+    assert "Replay(" not in task.evaluate(incident.replay(guided))[1]
+
+
+def test_a_status_update_in_system_terms_or_without_a_contact_is_named():
+    task = incident.TASKS.status_update
+    internal = ("Update 15:00 UTC. Redis eviction rate is high and recommendation-api p99 breached 200 ms since 14:09. "
+                "We are rolling back the config change now. Next update 15:20 UTC. Ask Dana in #inc-recs-0611.")
+    assert _hit(task, internal) == "described the impact in the system's terms"
+    no_contact = ("Update 15:00 UTC: about 30% of product pages are missing recommendations since 14:09 UTC. We are "
+                  "rolling back the Redis config change that shipped at 14:02. Next update at 15:30 UTC.")
+    assert _hit(task, no_contact) == "left out whom to contact"
+
+
+def test_the_cadence_gap_in_minutes_or_the_team_spread_is_named():
+    task = incident.TASKS.cadence_spread
+    gains = pd.Series({c: incident.gain_pct(cadence_min=c, **incident.CADENCE_SCENARIO) for c in incident.CADENCES})
+    assert _hit(task, gains.idxmax() - gains.idxmin()) == "gave the gap between the cadences, in minutes"
+    assert _hit(task, abs(gains.idxmax() - gains.idxmin())) == "gave the gap between the cadences, in minutes"
+    spread = incident.team_spread(asks_per_hour=10, switch_min=10, cadence_min=15)
+    assert _hit(task, spread) == "gave the team size's spread"
+
+
+def test_the_interval_task_does_not_quote_task_7s_answer():
+    """Task 8's hint and text said "the 9 minutes": task 7's answer, rounded (the rounding rule calls 9 close)."""
+    effect = incident.adjusted_difference(load("incidents"))
+    said = f"{effect:.0f} min"
+    task = incident.TASKS.adjusted_interval
+    assert all(said not in hint and f"{effect:.0f} minutes" not in hint for hint in task.hints)
+    from steward import nbjson, paths
+
+    for folder in ("solutions", "exercises"):
+        text = "\n".join(nbjson.source(c) for c in nbjson.read(paths.notebooks_dir(folder) / "05-lead-the-incident.ipynb").cells)
+        assert f'"{effect:.0f} minutes sooner"' not in text
+
+
+def test_the_incident_hints_counts_are_true_of_the_data():
+    """Hints name small cells in words ("four SEV1s", "141 SEV4s"): the data must agree."""
+    table = incident.stratified(load("incidents"))
+    assert table.loc["SEV1", "n_without"] == 4 and table.loc["SEV4", "n_without"] == 141
+    hint = next(m.hint for m in incident.TASKS.adjusted_effect.misconceptions if m.name.startswith("averaged"))
+    assert "four SEV1" in hint and "141 SEV4s" in hint
+    assert table.loc["SEV1", "n_without"] < table["n_without"].drop("SEV1").min()  # "Only a few SEV1s had no commander"
+
+
+def test_describe_reads_like_words():
+    """"got float64 np.float64(-15.65)", "got Index Index([4, 5, …", "got Replay Replay(response_start=…"."""
+    assert checks.describe(np.float64(-15.653042)) == "the number -15.653"
+    assert checks.describe(pd.Index([4, 5, 6])) == "an Index of length 3"
+    assert checks.describe(incident.replay()) == "a Replay object"
+    assert checks.describe((np.float64(1.5), 2)) == "the pair (1.5, 2)"
+    assert not re.search(r"np\.|float64", checks.describe(np.int64(3)))
