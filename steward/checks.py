@@ -156,11 +156,22 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
             return OK
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
-        shown = f"{value:,.0f}" if math.isfinite(value) and builtins.abs(value) >= 1e6 else f"{value:,.6g}"  # never 7.196e+07
+        shown = _plain_number(value)
         return not_yet(f"{shown} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
     return compare
+
+
+def _plain_number(value: float) -> str:
+    """A number as a person writes it: 71,960,000 and 0.0000384, never 7.196e+07 or 3.84e-05."""
+    if not math.isfinite(value) or value == 0:
+        return f"{value:g}"
+    if builtins.abs(value) >= 1e6:
+        return f"{value:,.0f}"
+    if builtins.abs(value) < 1e-4:
+        return np.format_float_positional(value, precision=3, unique=False, fractional=False, trim="-")
+    return f"{value:,.6g}"
 
 
 def _to_series(value: Any) -> pd.Series | None:
@@ -238,7 +249,10 @@ def frame(columns: Sequence[str], rel: float = 1e-3, key: str | None = None) -> 
             return not_yet("Your DataFrame is empty: did a filter remove every row?")
         missing = [c for c in columns if c not in answer.columns]
         if missing:
-            return not_yet(f"Your DataFrame lacks the column(s) {missing}; it has {list(answer.columns)[:8]}.")
+            turned = " Its index holds them: is it transposed (`.T` turns it)?" if all(
+                c in [str(i) for i in answer.index] for c in missing) else ""
+            return not_yet(f"Your DataFrame lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; it "
+                           f"has {', '.join(str(c) for c in list(answer.columns)[:8])}.{turned}")
         got, want = answer, expected
         if key is not None:
             got = answer.set_index(key).sort_index()

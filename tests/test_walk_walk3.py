@@ -202,3 +202,109 @@ def test_describe_reads_like_words():
     assert checks.describe(incident.replay()) == "a Replay object"
     assert checks.describe((np.float64(1.5), 2)) == "the pair (1.5, 2)"
     assert not re.search(r"np\.|float64", checks.describe(np.int64(3)))
+
+
+# -- 06 · mentor with frameworks ------------------------------------------------------------------
+from steward import cartwheel  # noqa: E402
+from steward.datasets.requests import INCIDENT_END, INCIDENT_START  # noqa: E402
+from steward.lessons import mentoring  # noqa: E402
+
+
+def _log():
+    return load("requests")
+
+
+@pytest.mark.parametrize("label", ["date", "day number", "lower-case name"])
+def test_daily_p99s_under_other_labels_are_named(label):
+    """06 task 2 by date or by day number: the right seven numbers got "The labels do not match (missing Monday…)"."""
+    log = _log()
+    key = {"date": log.timestamp.dt.date, "day number": log.timestamp.dt.day_of_week,
+           "lower-case name": log.timestamp.dt.day_name().str.lower()}[label]
+    assert _hit(mentoring.TASKS.p99_by_day, log.latency_ms.groupby(key).quantile(0.99)) == \
+        "labelled the days by date or number"
+
+
+def test_p99_by_cache_labelled_true_false_is_named():
+    log, task = _log(), mentoring.TASKS.p99_by_cache
+    assert _hit(task, log.latency_ms.groupby(log.cache_hit).quantile(0.99)) == "kept cache_hit's True/False as the labels"
+    assert task.evaluate(log.latency_ms.groupby(log.cache_hit.map({True: "hit", False: "miss"})).quantile(0.99))[0] == PASS
+
+
+def _what_changed(order=(False, True), percent=False, week=False):
+    log = _log()
+    thursday = log.timestamp.min().normalize() + pd.Timedelta(days=3)
+    incident_window = (log.timestamp >= INCIDENT_START) & (log.timestamp < INCIDENT_END)
+    rows = []
+    for late in order:
+        half, days = (log.timestamp >= thursday) == late, (4 if late else 3)
+        rows.append({"p99_ms": log.latency_ms[half].quantile(0.99),
+                     "p99_outside_incident_ms": log.latency_ms[half & ~incident_window].quantile(0.99),
+                     "calls_per_s": half.sum() * cartwheel.REQUEST_LOG_SAMPLING / ((7 if week else days) * 86_400),
+                     "miss_rate": (~log.cache_hit[half]).mean() * (100 if percent else 1)})
+    return pd.DataFrame(rows)
+
+
+def test_what_changed_slips_are_named():
+    task = mentoring.TASKS.what_changed
+    assert task.evaluate(_what_changed())[0] == PASS
+    assert _hit(task, _what_changed(order=(True, False))) == "put Thu–Sun first"
+    assert _hit(task, _what_changed(percent=True)) == "gave the miss rate in percent"
+    assert _hit(task, _what_changed(week=True)) == "divided both halves by the whole week"
+    _, message, _ = task.evaluate(_what_changed().T)
+    assert "transposed" in message and "[" not in message, message
+
+
+def test_verdicts_spelled_as_keys_or_ruled_in_pass():
+    """{'miss_rate': 'out', …} was told "missing miss rate"; 'ruled in' was told "Say 'in' or 'out'"."""
+    task = mentoring.TASKS.ruled_in_out
+    expected = task.expected
+    assert task.evaluate({k.replace(" ", "_"): v for k, v in expected.items()})[0] == PASS
+    assert task.evaluate({k: f"ruled {v}" for k, v in expected.items()})[0] == PASS
+
+
+def test_slow_share_slips_are_named():
+    log, task = _log(), mentoring.TASKS.miss_share_of_slow
+    slow, miss = log.latency_ms > log.latency_ms.quantile(0.99), ~log.cache_hit
+    assert _hit(task, (miss & slow).sum()) == "counted the slow misses"
+    assert _hit(task, (miss & slow).sum() / len(log)) == "divided the slow misses by every request"
+    assert _hit(task, miss[log.latency_ms > cartwheel.LATENCY.threshold_ms].mean()) == \
+        "called slow what breaks the latency SLO"
+
+
+def test_a_lift_as_how_much_more_or_upside_down_is_named():
+    log = _log()
+    slow, miss = log.latency_ms > log.latency_ms.quantile(0.99), ~log.cache_hit
+    lift = miss[slow].mean() / miss.mean()
+    assert _hit(mentoring.TASKS.miss_lift, lift - 1) == "gave how much more, not how many times"
+    assert _hit(mentoring.TASKS.miss_lift, 100 * (lift - 1)) == "gave how much more, not how many times"
+    by_endpoint = log.endpoint[slow].value_counts(normalize=True) / log.endpoint.value_counts(normalize=True)
+    assert _hit(mentoring.TASKS.endpoint_lift, 1 / by_endpoint) == "divided the wrong way round"
+
+
+def test_an_empty_fix_that_matches_every_hint_is_named():
+    def linter(hint, fix):
+        if not isinstance(hint, str) or not hint.strip() or not hint.rstrip().rstrip("\"'”’)").endswith("?"):
+            return False
+        if any(hint.lower().startswith(o.lower()) for o in mentoring.DISGUISED_OPENERS):
+            return False
+        return " ".join(re.sub(r"[^\w\s]", " ", fix.lower()).split()) not in hint.lower()
+
+    assert _hit(mentoring.TASKS.hint_linter, linter) == "an empty fix matches every hint"
+
+
+def test_a_tiny_wrong_number_is_not_in_exponent_form():
+    """06 task 8 with the base rate as a count: "3.84408e-05 is not the value the data gives"."""
+    log = _log()
+    slow, miss = log.latency_ms > log.latency_ms.quantile(0.99), ~log.cache_hit
+    _, message, _ = mentoring.TASKS.miss_lift.evaluate(miss[slow].mean() / miss.sum())
+    assert "e-0" not in message and message.startswith("0.0000"), message
+
+
+def test_the_mentoring_hints_are_true_of_the_data():
+    log = _log()
+    slow, miss = log.latency_ms > log.latency_ms.quantile(0.99), ~log.cache_hit
+    hint = mentoring.TASKS.endpoint_lift.hints[0]
+    assert "home has the most slow requests" not in hint  # it was false: cart has the most (a sixth of the requests)
+    assert (miss[slow].groupby(log.timestamp[slow].dt.date).mean() > 0.5).all()      # "misses are most …, every day"
+    assert log.cache_hit.mean() > 0.8                                                # "Your miss_rate is near 1"
+    assert (INCIDENT_END - INCIDENT_START) == pd.Timedelta(minutes=75)               # "75 minutes cannot move a week"
