@@ -73,6 +73,8 @@ def describe(value: Any) -> str:
     if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(isinstance(v, numbers.Real) for v in value):
         shown = ", ".join(f"{float(v):,.6g}" for v in value)
         return f"the {'pair' if len(value) == 2 else type(value).__name__} ({shown})"
+    if isinstance(value, tuple | list | set | dict):
+        return f"a {type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
     if type(value).__module__ not in ("builtins", "numpy") and "(" in repr(value)[:60]:
         return f"a {type(value).__name__} object"  # a dataclass's repr reads like code
     return f"{type(value).__name__} {value!r}"[:80]

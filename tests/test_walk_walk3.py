@@ -308,3 +308,102 @@ def test_the_mentoring_hints_are_true_of_the_data():
     assert (miss[slow].groupby(log.timestamp[slow].dt.date).mean() > 0.5).all()      # "misses are most …, every day"
     assert log.cache_hit.mean() > 0.8                                                # "Your miss_rate is near 1"
     assert (INCIDENT_END - INCIDENT_START) == pd.Timedelta(minutes=75)               # "75 minutes cannot move a week"
+
+
+# -- 08 · own the un-owned -----------------------------------------------------------------------
+from steward.lessons import ownership  # noqa: E402
+
+OWN = ownership.TASKS
+
+
+def _pages():
+    return load("pages")
+
+
+def _first(kind):
+    events = load("incident_events")
+    return pd.to_datetime(events.loc[events.kind == kind, "time"]).min()
+
+
+def test_page_rates_slips_are_named():
+    pages = _pages()
+    noise = pages.after_hours & ~pages.actionable
+    assert _hit(OWN.non_actionable, (~pages.actionable).sum()) == "gave a count"
+    assert _hit(OWN.after_hours_noise, (~pages.actionable).sum() / ownership.WEEKS_IN_QUARTER) == \
+        "counted the daytime noise too"
+    weeks = (pages.fired_at.max() - pages.fired_at.min()).days / 7
+    assert _hit(OWN.after_hours_noise, noise.sum() / weeks) == "counted the weeks from the first page to the last"
+    assert _hit(OWN.after_hours_noise, 100 * noise.mean()) == "gave a percentage"
+
+
+def test_shift_slips_are_named():
+    """Shifts floored at midnight and noon, every page counted, or the shifts listed got generic messages."""
+    pages = _pages()
+    part = pages[pages.incident_id.notna()]
+    by_clock = part.groupby(part.fired_at.dt.floor("12h")).incident_id.nunique()
+    assert _hit(OWN.shifts_over_limit, int((by_clock > 2).sum())) == "started the shifts at midnight and noon"
+    every = pages.groupby((pages.fired_at - pd.Timedelta(hours=8)).dt.floor("12h")).size()
+    assert _hit(OWN.shifts_over_limit, int((every > 2).sum())) == "counted every page, not incidents"
+    shifts = part.groupby((part.fired_at - pd.Timedelta(hours=8)).dt.floor("12h")).incident_id.nunique()
+    assert _hit(OWN.shifts_over_limit, shifts[shifts > 2]) == "listed the shifts, not how many"
+    assert OWN.shifts_over_limit.evaluate(int((shifts > 2).sum()))[0] == PASS
+
+
+def test_reduction_over_the_wrong_denominator_is_named():
+    pages = _pages()
+    top3 = pages.alert.value_counts().index[:3]
+    removed = pages.alert.isin(top3) & ~pages.actionable
+    assert _hit(OWN.projected_reduction, 100 * removed.sum() / (~pages.actionable).sum()) == \
+        "divided by the non-actionable pages, not all pages"
+
+
+def test_detect_and_mitigate_slips_are_named():
+    impact = _first("impact_start")
+    assert _hit(OWN.time_to_detect, (_first("alert") - impact).total_seconds()) == "gave seconds"
+    assert _hit(OWN.time_to_detect, (_first("page") - impact).total_seconds() / 60) == "measured to the page"
+    mitigated = _first("mitigated")
+    assert _hit(OWN.time_to_mitigate, (mitigated - impact).total_seconds() / 3600) == "gave hours"
+    assert _hit(OWN.time_to_mitigate, (mitigated - _first("page")).total_seconds() / 60) == "measured from the page"
+    assert _hit(OWN.time_to_mitigate, mitigated.minute - impact.minute) == "subtracted the clock's minutes"
+    assert OWN.time_to_detect.evaluate(_first("alert") - impact)[1].startswith("That is a duration")
+
+
+def test_list_answers_with_one_wrong_kind_of_item_are_named():
+    """An extra item got only "Expected 3 action items; got 4": which kind of item it was decides the question."""
+    passes = next(i for i, ok in ownership.review(ownership.PROPOSAL).items() if ok)
+    assert _hit(OWN.review_gaps, [*OWN.review_gaps.expected, passes]) == "listed an item the proposal passes"
+    accepted = list(OWN.action_items.expected)
+    exhortation = next(k for k in ownership.ACTION_ITEM_CANDIDATES if k not in accepted
+                       and not ownership.review_action_item(ownership.ACTION_ITEM_CANDIDATES[k]).changes_the_system)
+    assert _hit(OWN.action_items, [*accepted, exhortation]) == "accepted 'be careful' because it has an owner and a date"
+    wish = next(k for k in ownership.ACTION_ITEM_CANDIDATES
+                if not ownership.review_action_item(ownership.ACTION_ITEM_CANDIDATES[k]).has_date)
+    assert _hit(OWN.action_items, [*accepted, wish]) == "accepted good ideas with no owner or date"
+    numbers = [int(i.lstrip("S")) for i in OWN.second_story.expected]
+    assert _hit(OWN.second_story, numbers) == "gave the statements' numbers, not their ids"
+
+
+def test_the_stretch_as_a_list_of_alerts_is_named():
+    k = OWN.tune_until_actionable.expected
+    answer = list(_pages().alert.value_counts().index[:k])
+    status, message, misconception = OWN.tune_until_actionable.evaluate(answer)
+    assert misconception.name == "listed the alerts to tune, not how many"
+    assert "['" not in message, message
+
+
+def test_the_blameless_rewrite_reads_in_words():
+    _, message, _ = OWN.blameless_rewrite.evaluate(ownership.BLAMEFUL_DRAFT)
+    assert "phrase(s)" not in message and "phrases" in message
+    lost_one = ownership.REWRITE_SAMPLE.replace("decided to roll back at 14:55 and the rollback finished",
+                                                "acted at 14:55 and it finished")
+    _, message, _ = OWN.blameless_rewrite.evaluate(lost_one)
+    assert message == ("Blameless, but it no longer says how it was mitigated (the rollback): the postmortem "
+                       "needs it."), message
+
+
+def test_action_item_dates_in_another_format_are_named():
+    """dd/mm/yyyy due dates were told "no action item has an owner and a date", which is untrue of them."""
+    dated = re.sub(r"(\d{4})-(\d{2})-(\d{2})", r"\3/\2/\1", ownership.POSTMORTEM_SAMPLE)
+    assert _hit(OWN.postmortem, dated) == "wrote the due dates in another format"
+    bare = re.sub(r" Owner: \w+\. Due: \d{4}-\d{2}-\d{2}\.", "", ownership.POSTMORTEM_SAMPLE)
+    assert _hit(OWN.postmortem, bare) == "action items without owners or dates"
