@@ -407,3 +407,33 @@ def test_action_item_dates_in_another_format_are_named():
     assert _hit(OWN.postmortem, dated) == "wrote the due dates in another format"
     bare = re.sub(r" Owner: \w+\. Due: \d{4}-\d{2}-\d{2}\.", "", ownership.POSTMORTEM_SAMPLE)
     assert _hit(OWN.postmortem, bare) == "action items without owners or dates"
+
+
+def test_more_slips_are_named():
+    inc, td = _incidents()
+    minutes = td.dt.total_seconds() / 60
+    assert _hit(incident.TASKS.naive_mttm, minutes.groupby(inc.commander).median()) == "used medians"
+    log = _log()
+    miss = ~log.cache_hit
+    assert _hit(mentoring.TASKS.miss_share_of_slow, miss[log.latency_ms > log.latency_ms.quantile(0.95)].mean()) == \
+        "called slow the slowest 5%"
+    assert _hit(OWN.time_to_mitigate, (_first("mitigated") - _first("change")).total_seconds() / 60) == \
+        "measured from the change"
+
+
+def test_the_drill_hint_does_not_write_the_answer():
+    """05 task 9's second hint was the whole answer: `saved = lesson.replay().impact_min − …`."""
+    assert not any("saved =" in hint or "impact_min −" in hint for hint in incident.TASKS.drill_savings.hints)
+
+
+def test_the_correlation_hint_is_true_of_the_data():
+    """06 task 5, reply (b): "Misses and the p99 both rise in the evening" is false of the miss *rate* (flat by
+    hour); the *number* of misses an hour rises with the load, like the p99."""
+    log = _log()
+    hour = log.timestamp.dt.hour
+    per_hour = pd.DataFrame({"calls": hour.value_counts().sort_index(),
+                             "misses": (~log.cache_hit).groupby(hour).sum(),
+                             "p99": log.latency_ms.groupby(hour).quantile(0.99)})
+    evening, night = per_hour.loc[17:20], per_hour.loc[2:5]
+    assert (evening.mean() > night.mean()).all()
+    assert "number of misses" in mentoring.METRIC_HINTS["b"]

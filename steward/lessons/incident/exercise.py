@@ -558,6 +558,10 @@ TASKS.add(Task(
         Misconception("gave seconds, not minutes",
                       "Those look like seconds: `total_seconds()` counts seconds. How many seconds make a minute?",
                       lambda: _mean_by("ttm_min") * 60),
+        Misconception("used medians",
+                      "Those are medians. The task asks for the mean (MTTM is a mean); why might the two differ for "
+                      "times with a long tail?",
+                      lambda: _durations().groupby("commander")["ttm_min"].median()),
     ],
 ))
 
@@ -765,7 +769,8 @@ TASKS.add(Task(
     compare=checks.number(rel=1e-3, unit="minutes"),
     hints=[
         "What happened is one replay and the guided choices are another. Which quantity of the two do you subtract?",
-        "saved = lesson.replay().impact_min − lesson.replay({p.id: p.guided for p in lesson.drills()}).impact_min",
+        "lesson.replay() replays what happened; lesson.replay(choices) takes a dict decision id → option (each point "
+        "of lesson.drills() has .id and .guided). Both give .impact_min.",
     ],
     misconceptions=[
         Misconception("gave the impact of the guided replay, not the saving",

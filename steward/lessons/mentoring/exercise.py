@@ -494,6 +494,11 @@ TASKS.add(Task(
                       "threshold did you filter on?",
                       lambda: float((~requests_log()["cache_hit"].astype(bool))[
                           requests_log()["latency_ms"] > cartwheel.LATENCY.threshold_ms].mean())),
+        Misconception("called slow the slowest 5%",
+                      "Your slow requests are those above the p95. The exercise's slow is above the week's p99: which "
+                      "quantile did you cut at?",
+                      lambda: float((~requests_log()["cache_hit"].astype(bool))[
+                          requests_log()["latency_ms"] > requests_log()["latency_ms"].quantile(0.95)].mean())),
     ],
 ))
 
