@@ -437,3 +437,12 @@ def test_the_correlation_hint_is_true_of_the_data():
     evening, night = per_hour.loc[17:20], per_hour.loc[2:5]
     assert (evening.mean() > night.mean()).all()
     assert "number of misses" in mentoring.METRIC_HINTS["b"]
+
+
+def test_forty_and_five_reads_in_words():
+    """"Not yet: the first conditions give …" repeated the badge; the keys were a Python list."""
+    task = incident.TASKS.forty_and_five
+    _, message, _ = task.evaluate(({**incident.DEFAULTS, "asks_per_hour": 20.0}, incident.DEFAULTS))
+    assert message.startswith("Your first scenario gives a gain of") and "Not yet" not in message, message
+    _, message, _ = task.evaluate([1, 2, 3])
+    assert "[" not in message and "team_size, asks_per_hour" in message, message

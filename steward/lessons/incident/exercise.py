@@ -427,16 +427,17 @@ def _conditions_compare(answer: Any, expected: Any) -> checks.Verdict:
     pair = _pair_of_conditions(answer)
     if pair is None:
         return checks.not_yet("Expected a pair: (conditions for about 40%, conditions for about 5%), each a dict with "
-                              f"the keys {list(DEFAULTS)}.")
+                              f"the keys {', '.join(DEFAULTS)}.")
     verdicts = []
     for label, conditions, (low, high) in (("first", pair[0], FORTY), ("second", pair[1], FIVE)):
         gain = _gain_of(conditions)
         if gain is None:
             return checks.not_yet(_not_conditions(label, conditions))
         if not low <= gain <= high:
-            verdicts.append(f"the {label} conditions give a gain of {gain:.1f}%, outside {low:g}–{high:g}%")
+            verdicts.append(f"your {label} scenario gives a gain of {gain:.1f}%, outside {low:g}–{high:g}%")
     if verdicts:
-        return checks.not_yet("Not yet: " + "; ".join(verdicts) + ".")
+        text = "; ".join(verdicts) + "."
+        return checks.not_yet(text[0].upper() + text[1:])
     return checks.OK
 
 
