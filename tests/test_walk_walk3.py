@@ -446,3 +446,9 @@ def test_forty_and_five_reads_in_words():
     assert message.startswith("Your first scenario gives a gain of") and "Not yet" not in message, message
     _, message, _ = task.evaluate([1, 2, 3])
     assert "[" not in message and "team_size, asks_per_hour" in message, message
+
+
+def test_the_blank_blame_report_does_not_call_the_placeholder_empty():
+    """The blank exercise printed "Nothing to lint yet: the text is empty." above a cell holding `...`."""
+    assert ownership.blame_report(...) == "Nothing to lint yet: replace the ... with your text."
+    assert ownership.blame_report("  ") == "Nothing to lint yet: the text is empty."

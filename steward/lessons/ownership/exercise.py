@@ -167,6 +167,8 @@ def lint_blame(text: Any, names: Iterable[str] = TEAM) -> list[Finding]:
 
 def blame_report(text: Any, names: Iterable[str] = TEAM) -> str:
     """The findings as plain text, for a notebook cell."""
+    if text is Ellipsis or text is None:
+        return "Nothing to lint yet: replace the ... with your text."
     if not _as_text(text).strip():
         return "Nothing to lint yet: the text is empty."
     findings = lint_blame(text, names)
