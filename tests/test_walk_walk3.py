@@ -452,3 +452,17 @@ def test_the_blank_blame_report_does_not_call_the_placeholder_empty():
     """The blank exercise printed "Nothing to lint yet: the text is empty." above a cell holding `...`."""
     assert ownership.blame_report(...) == "Nothing to lint yet: replace the ... with your text."
     assert ownership.blame_report("  ") == "Nothing to lint yet: the text is empty."
+
+
+@pytest.mark.parametrize("folder", ["exercises", "notebooks"])
+def test_the_checklist_is_shown_in_full(folder, capsys):
+    """Task 10 showed the checklist as a DataFrame, which cuts each question at 50 characters ("Does the new path
+    have an SLO, stated as an SL..."): the learner could not read what they must apply."""
+    from steward import nbjson, paths
+
+    nb = nbjson.read(paths.notebooks_dir(folder) / "08-own-the-unowned.ipynb")
+    source = next(nbjson.source(c) for c in nb.cells if c.cell_type == "code" and "lesson.CHECKLIST" in nbjson.source(c)
+                  and "check(" not in nbjson.source(c))
+    exec(source, {"lesson": ownership, "pd": pd})  # noqa: S102 - the notebook's own display cell
+    shown = capsys.readouterr().out
+    assert all(item.question in shown for item in ownership.CHECKLIST), shown
