@@ -466,3 +466,12 @@ def test_the_checklist_is_shown_in_full(folder, capsys):
     exec(source, {"lesson": ownership, "pd": pd})  # noqa: S102 - the notebook's own display cell
     shown = capsys.readouterr().out
     assert all(item.question in shown for item in ownership.CHECKLIST), shown
+
+
+def test_a_conclusion_with_shares_as_fractions_is_named():
+    """`f"{miss_share_of_slow} of the slow requests…"` writes 0.79: the check said only "Missing: … (a %)"."""
+    sample = mentoring.conclusion_sample()
+    fractions = re.sub(r"(\d+(?:\.\d+)?)\s*%", lambda m: f"{float(m.group(1)) / 100:.2f}", sample)
+    assert "%" not in fractions
+    assert _hit(mentoring.TASKS.conclusion, fractions) == "wrote the share as a fraction"
+    assert mentoring.TASKS.conclusion.evaluate(sample)[0] == PASS

@@ -567,6 +567,14 @@ TASKS.add(Task(
     ],
 ))
 
+def _share_as_fraction(text: Any) -> bool:
+    """Every part is there but the percentage, and the text writes a share as 0.xx."""
+    if not isinstance(text, str) or len(text.split()) < 30:
+        return False
+    missing = [name for name, present in CONCLUSION_PARTS.items() if not present(text)]
+    return len(missing) == 1 and "(a %)" in missing[0] and bool(re.search(r"\b0\.\d+", text))
+
+
 TASKS.add(Task(
     id="06.conclusion",
     title="Write the conclusion",
@@ -584,10 +592,17 @@ TASKS.add(Task(
         Misconception("declared it proven",
                       "Your text says the hypothesis is proven. What share of the slow requests were hits, and what "
                       "else did the breakdown show?",
-                      lambda: "Proven: misses cause the p99. 79% of slow requests are misses, so the cache is the problem "
+                      lambda: f"Proven: misses cause the p99. {miss_share_of_slow(requests_log()):.0%} of slow requests "
+                              "are misses, so the cache is the problem "
                               "and raising the TTL will fix the tail. We should ship it this week and close the ticket "
                               "after confirming the dashboard.",
                       matches=_sounds_proven),
+        Misconception("wrote the share as a fraction",
+                      "Your share of slow requests that are misses is written as a fraction (0.xx). Sam will read "
+                      "it next to a base rate and a lift: which format makes it readable at a glance?",
+                      lambda: re.sub(r"(\d+(?:\.\d+)?)\s*%", lambda m: f"{float(m.group(1)) / 100:.2f}",
+                                     conclusion_sample()),
+                      matches=_share_as_fraction),
     ],
 ))
 
