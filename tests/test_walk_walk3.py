@@ -475,3 +475,13 @@ def test_a_conclusion_with_shares_as_fractions_is_named():
     assert "%" not in fractions
     assert _hit(mentoring.TASKS.conclusion, fractions) == "wrote the share as a fraction"
     assert mentoring.TASKS.conclusion.evaluate(sample)[0] == PASS
+
+
+def test_a_few_more_slips_are_named():
+    sim = incident.simulate(**incident.GAIN_SCENARIO)
+    assert _hit(incident.TASKS.gain_at, 100 * np.mean(1 - sim.with_lead / sim.without)) == "averaged each incident's gain"
+    gains = incident.gain_by_team_size(**incident.SMALL_TEAM_SCENARIO)
+    assert _hit(incident.TASKS.smallest_team, int((gains > 0).sum())) == "counted the team sizes that gain"
+    log = _log()
+    assert _hit(mentoring.TASKS.p99_by_day, log.latency_ms.groupby(log.timestamp.dt.day_name()).max()) == \
+        "took each day's slowest request"

@@ -349,6 +349,11 @@ TASKS.add(Task(
                       "might the two differ for times with a long tail?",
                       lambda: 100 * (1 - float(np.median(simulate(**GAIN_SCENARIO).with_lead))
                                      / float(np.median(simulate(**GAIN_SCENARIO).without)))),
+        Misconception("averaged each incident's gain",
+                      "That averages each simulated incident's own gain. The task compares the two *mean* times; "
+                      "which incidents carry most of a mean time?",
+                      lambda: 100 * float(np.mean(1 - simulate(**GAIN_SCENARIO).with_lead
+                                                  / simulate(**GAIN_SCENARIO).without))),
     ],
 ))
 
@@ -389,6 +394,9 @@ TASKS.add(Task(
         Misconception("gave the position, not the team size",
                       "That is a position in `gains`, counted from 0. Which team size sits at that position?",
                       lambda: smallest_helpful_team(**SMALL_TEAM_SCENARIO) - TEAM_RANGE[0]),
+        Misconception("counted the team sizes that gain",
+                      "That is how many team sizes gain from a comms lead. Which is the smallest of them?",
+                      lambda: int((gain_by_team_size(**SMALL_TEAM_SCENARIO) > 0).sum())),
     ],
 ))
 

@@ -262,6 +262,10 @@ TASKS.add(Task(
                       _mean_of_hourly_p99s),
         Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
                       lambda: p99_by_day(requests_log(), 0.95)),
+        Misconception("took each day's slowest request",
+                      "Those are each day's single slowest request. Is the worst request of the day what a p99 "
+                      "describes?",
+                      lambda: requests_log()["latency_ms"].groupby(requests_log()["timestamp"].dt.day_name()).max()),
         Misconception("labelled the days by date or number",
                       "Your numbers are the daily p99s; your labels are not the day names. Which `.dt` accessor gives "
                       "'Monday'?",
