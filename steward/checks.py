@@ -69,9 +69,9 @@ def describe(value: Any) -> str:
     if isinstance(value, pd.Timedelta | np.timedelta64 | datetime.timedelta):
         return "a duration (a Timedelta)"
     if isinstance(value, numbers.Real):  # NumPy scalars too: "the number 8.848", never "float64 np.float64(8.848)"
-        return f"the number {float(value):,.6g}"
+        return f"the number {_plain_number(float(value))}"
     if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(isinstance(v, numbers.Real) for v in value):
-        shown = ", ".join(f"{float(v):,.6g}" for v in value)
+        shown = ", ".join(_plain_number(float(v), grouped=False) for v in value)
         return f"the {'pair' if len(value) == 2 else type(value).__name__} ({shown})"
     if isinstance(value, tuple | list | set | dict):
         return f"a {type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
@@ -165,15 +165,17 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
     return compare
 
 
-def _plain_number(value: float) -> str:
-    """A number as a person writes it: 71,960,000 and 0.0000384, never 7.196e+07 or 3.84e-05."""
+def _plain_number(value: float, grouped: bool = True) -> str:
+    """A number as a person writes it: 71,960,000 and 0.0000384, never 7.196e+07 or 3.84e-05 (without the
+    thousands commas inside a pair, where they would read as separators)."""
+    comma = "," if grouped else ""
     if not math.isfinite(value) or value == 0:
         return f"{value:g}"
     if builtins.abs(value) >= 1e6:
-        return f"{value:,.0f}"
+        return f"{value:{comma}.0f}"
     if builtins.abs(value) < 1e-4:
         return np.format_float_positional(value, precision=3, unique=False, fractional=False, trim="-")
-    return f"{value:,.6g}"
+    return f"{value:{comma}.6g}"
 
 
 def _to_series(value: Any) -> pd.Series | None:

@@ -485,3 +485,8 @@ def test_a_few_more_slips_are_named():
     log = _log()
     assert _hit(mentoring.TASKS.p99_by_day, log.latency_ms.groupby(log.timestamp.dt.day_name()).max()) == \
         "took each day's slowest request"
+
+
+def test_describe_never_uses_exponent_form():
+    assert checks.describe(np.float64(7.196e7)) == "the number 71,960,000"
+    assert checks.describe((1e7, 3e-5)) == "the pair (10000000, 0.00003)"
