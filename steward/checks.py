@@ -8,6 +8,7 @@ says what was expected. (``Task.check`` still guards against a comparator that d
 from __future__ import annotations
 
 import builtins
+import datetime
 import math
 import numbers
 import types
@@ -64,27 +65,35 @@ def describe(value: Any) -> str:
         return f"the text {short!r}"
     if isinstance(value, bool | np.bool_):
         return f"the boolean {bool(value)}"
-    if isinstance(value, numbers.Real):  # NumPy scalars too: never "float64 np.float64(-3.52…)"
-        return f"the number {_plain(value)}"
+    if isinstance(value, pd.Index):
+        return f"an Index of length {len(value)}"
+    if isinstance(value, pd.Timedelta | np.timedelta64 | datetime.timedelta):
+        return "a duration (a Timedelta)"
+    if isinstance(value, numbers.Real):  # NumPy scalars too: "the number 8.848", never "float64 np.float64(8.848)"
+        return f"the number {_plain_number(float(value))}"
     if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(
             isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in value):
-        return f"a {type(value).__name__} of {len(value)} numbers ({', '.join(_plain(v) for v in value)})"
+        shown = ", ".join(_plain_number(float(v), grouped=False) for v in value)
+        return f"the {'pair' if len(value) == 2 else type(value).__name__} ({shown})"
     if isinstance(value, Mapping):
         keys = [str(k) for k in list(value)[:5]]
         return f"a dict with the key{'' if len(keys) == 1 else 's'} {', '.join(keys)}" if keys else "an empty dict"
     if isinstance(value, types.ModuleType):
         return f"the module {value.__name__}"
+    if isinstance(value, tuple | list | set):
+        return f"a {type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if type(value).__module__ not in ("builtins", "numpy") and "(" in repr(value)[:60]:
+        return f"a {type(value).__name__} object"  # a dataclass's repr reads like code
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-def _plain(value: numbers.Real) -> str:
-    """A number as a person writes it: 14,000 or 0.0266959, never 1.4e+04 or np.float64(…)."""
-    value = float(value)
-    if math.isfinite(value) and abs(value) >= 1e6:
-        return f"{value:,.0f}"
-    if value != 0 and math.isfinite(value) and abs(value) < 1e-4:
-        return f"{value:.2e}"  # a p-value of 8.3e-05 reads as its digits only in this form
-    return f"{value:,.6g}"
+def _duration(answer: Any, unit: str) -> str | None:
+    """A message for a duration given where a number is wanted (``b - a`` of two timestamps)."""
+    if not isinstance(answer, pd.Timedelta | np.timedelta64 | datetime.timedelta):
+        return None
+    wanted = f"a number of {unit}" if unit else "a number in the task's unit"
+    return (f"That is a duration (a Timedelta), not a number{f' in {unit}' if unit else ''}: how do you turn a "
+            f"duration into {wanted}?")
 
 
 def _as_float(value: Any) -> float | None:
@@ -147,6 +156,8 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
     def compare(answer: Any, expected: Any) -> Verdict:
         value = _as_float(answer)
         if value is None:
+            if (duration := _duration(answer, unit)) is not None:
+                return not_yet(duration)
             return not_yet(f"Expected a single number{f' in {unit}' if unit else ''}; got {describe(answer)}.")
         if math.isnan(value):
             return not_yet("Your answer is NaN: somewhere a value is missing or a division had no data.")
@@ -154,7 +165,7 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
             return OK
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
-        shown = f"{value:,.0f}" if math.isfinite(value) and builtins.abs(value) >= 1e6 else f"{value:,.6g}"  # never 7.196e+07
+        shown = _plain_number(value)
         digits = 6
         while (math.isfinite(value) and builtins.abs(value) < 1e6 and digits < 12 and not float(value).is_integer()
                and float(shown.replace(",", "")).is_integer()):  # 0.99999975 is not shown as "1"
@@ -164,6 +175,19 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
     return compare
+
+
+def _plain_number(value: float, grouped: bool = True) -> str:
+    """A number as a person writes it: 71,960,000 and 0.0000384, never 7.196e+07 or 3.84e-05 (without the
+    thousands commas inside a pair, where they would read as separators)."""
+    comma = "," if grouped else ""
+    if not math.isfinite(value) or value == 0:
+        return f"{value:g}"
+    if builtins.abs(value) >= 1e6:
+        return f"{value:{comma}.0f}"
+    if builtins.abs(value) < 1e-4:
+        return np.format_float_positional(value, precision=3, unique=False, fractional=False, trim="-")
+    return f"{value:{comma}.6g}"
 
 
 def _to_series(value: Any) -> pd.Series | None:
@@ -193,6 +217,9 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
             elif isinstance(answer, pd.DataFrame) and answer.shape[1] > 1:
                 hint = f": pick the one column that holds the {what} (`frame['column']`)"
             return not_yet(f"Expected a Series (or dict) of {what} per {label}; got {describe(answer)}{hint}.")
+        if got.dtype.kind == "m":
+            return not_yet(f"Your Series holds durations (Timedelta), not numbers: how do you turn a duration into "
+                           f"the {what} the task asks for?")
         if got.empty:
             return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
                            "all missing (groupby drops NaN labels; map() gives NaN where its dict has no key, e.g. "
@@ -244,7 +271,10 @@ def frame(columns: Sequence[str], rel: float = 1e-3, key: str | None = None) -> 
             return not_yet("Your DataFrame is empty: did a filter remove every row?")
         missing = [c for c in columns if c not in answer.columns]
         if missing:
-            return not_yet(f"Your DataFrame lacks the column(s) {missing}; it has {list(answer.columns)[:8]}.")
+            turned = " Its index holds them: is it transposed (`.T` turns it)?" if all(
+                c in [str(i) for i in answer.index] for c in missing) else ""
+            return not_yet(f"Your DataFrame lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; it "
+                           f"has {', '.join(str(c) for c in list(answer.columns)[:8])}.{turned}")
         got, want = answer, expected
         if key is not None:
             got = answer.set_index(key).sort_index()
@@ -343,12 +373,12 @@ def integer() -> Comparator:
         if value is None:
             return not_yet(f"Expected a whole number (a count); got {describe(answer)}.")
         if math.isnan(value):
-            return not_yet(f"A count is a whole number; got {value!r}.")
+            return not_yet("A count is a whole number; got NaN.")
         if value != int(value):
             if round(value) == int(expected):
                 return not_yet(f"Close: {value:,.6g} rounds to the count the data gives, but a count is a whole "
                                "number: count the rows, or round your value.")
-            return not_yet(f"A count is a whole number; got {value!r}.")
+            return not_yet(f"A count is a whole number; got {value:,.6g}.")  # 1.60718, never 1.6071768908401562
         if int(value) == int(expected):
             return OK
         return not_yet(f"{int(value)} is not the count the data gives.")

@@ -19,11 +19,15 @@ from steward.lessons.incident.model import (
     CADENCES,
     DEFAULTS,
     GAIN_SCENARIO,
+    MAX_INTERRUPTED,
     MODULE,
     SEED,
     SMALL_TEAM_SCENARIO,
+    TEAM_RANGE,
     UPDATE_WRITE_MIN,
     Interval,
+    Simulation,
+    _resample_adjusted,
     adjusted_difference,
     adjusted_interval,
     best_cadence,
@@ -40,6 +44,7 @@ from steward.lessons.incident.model import (
     simulate,
     smallest_helpful_team,
     stratified,
+    team_spread,
 )
 from steward.tasks import Misconception, Rubric, Task, TaskSet
 
@@ -209,7 +214,8 @@ def _close_function(cases: Callable[[], Iterable[tuple[Any, ...]]], rel: float =
             blank = False
             value = checks._as_float(got)
             if value is None or math.isnan(value) or not math.isclose(value, want, rel_tol=rel, abs_tol=abs_):
-                return checks.not_yet(f"For {what} {args!r} your function returns {got!r}; the model gives {want:.4g}.")
+                shown = f"{value:.4g}" if value is not None else checks.describe(got)  # 0.15, never 0.15000000000000002
+                return checks.not_yet(f"For {what} {args!r} your function returns {shown}; the model gives {want:.4g}.")
         if blank:
             return checks.Verdict(checks.NOT_ATTEMPTED, "Your function returns nothing yet.")
         return checks.OK
@@ -231,6 +237,26 @@ def _focus_not_shared(fixers: float, asks: float, switch: float) -> float:
 
 def _focus_uncapped(fixers: float, asks: float, switch: float) -> float:
     return 1.0 - asks * (ANSWER_MIN + switch) / (60.0 * fixers)
+
+
+def _focus_lost(fixers: float, asks: float, switch: float) -> float:
+    return 1.0 - focus_share(fixers, asks, switch)
+
+
+def _focus_capped_left(fixers: float, asks: float, switch: float) -> float:
+    return max(MAX_INTERRUPTED, 1.0 - asks * (ANSWER_MIN + switch) / (60.0 * fixers))
+
+
+def _focus_floored(fixers: float, asks: float, switch: float) -> float:
+    return max(0.0, _focus_uncapped(fixers, asks, switch))
+
+
+def _focus_per_minute(fixers: float, asks: float, switch: float) -> float:
+    return focus_share(fixers, asks * 60.0, switch)
+
+
+def _focus_percent(fixers: float, asks: float, switch: float) -> float:
+    return 100.0 * focus_share(fixers, asks, switch)
 
 
 def _same_function(reference: Callable[..., float]) -> Callable[[Any], bool]:
@@ -265,6 +291,27 @@ TASKS.add(Task(
                       "With 40 asks an hour and a 15-minute switch your share goes below zero. What do people do when "
                       "the questions would take all their time?",
                       lambda: _focus_uncapped, matches=_same_function(_focus_uncapped)),
+        Misconception("capped at zero, not at MAX_INTERRUPTED",
+                      "With 40 asks an hour and a 15-minute switch your fixers have no time left at all. Would "
+                      "anyone really stop fixing entirely, and what does MAX_INTERRUPTED say?",
+                      lambda: _focus_floored, matches=_same_function(_focus_floored)),
+        Misconception("returned the share lost, not the share left",
+                      "With no questions at all your function says 0. Is that the time lost to questions, or the "
+                      "time left for the fix?",
+                      lambda: _focus_lost, matches=_same_function(_focus_lost)),
+        Misconception("read MAX_INTERRUPTED as a bound on the time left",
+                      "MAX_INTERRUPTED bounds the share of time *lost* to questions. With 40 asks an hour, how much "
+                      "is lost at most, and so how much is left at least?",
+                      lambda: _focus_capped_left,
+                      matches=lambda a: _same_function(_focus_capped_left)(a) or _same_function(
+                          lambda f, q, w: min(MAX_INTERRUPTED, _focus_uncapped(f, q, w)))(a)),
+        Misconception("mixed hours and minutes",
+                      "The asks are counted per hour and each costs minutes. How many minutes does a fixer have in "
+                      "that hour?",
+                      lambda: _focus_per_minute, matches=_same_function(_focus_per_minute)),
+        Misconception("gave a percentage, not a share",
+                      "With no questions your function returns 100. The task asks for a share between 0 and 1.",
+                      lambda: _focus_percent, matches=_same_function(_focus_percent)),
     ],
 ))
 
@@ -290,8 +337,38 @@ TASKS.add(Task(
         Misconception("gave the minutes saved, not a percentage",
                       "That is the saving in minutes. As a share of the time without a comms lead, what is it?",
                       lambda: simulate(**GAIN_SCENARIO).mean_without - simulate(**GAIN_SCENARIO).mean_with),
+        Misconception("divided the other way round",
+                      "Your gain is negative: a comms lead that made recovery slower. Which mean goes on top, so "
+                      "that time saved comes out positive?",
+                      lambda: -gain_pct(**GAIN_SCENARIO)),
+        Misconception("ran the lesson's default scenario",
+                      "That is the gain for lesson.DEFAULTS. Which scenario does the task name?",
+                      lambda: gain_pct(**DEFAULTS)),
+        Misconception("compared medians, not means",
+                      "That compares the medians. The task defines the gain with the mean time to mitigate; why "
+                      "might the two differ for times with a long tail?",
+                      lambda: 100 * (1 - float(np.median(simulate(**GAIN_SCENARIO).with_lead))
+                                     / float(np.median(simulate(**GAIN_SCENARIO).without)))),
+        Misconception("averaged each incident's gain",
+                      "That averages each simulated incident's own gain. The task compares the two *mean* times; "
+                      "which incidents carry most of a mean time?",
+                      lambda: 100 * float(np.mean(1 - simulate(**GAIN_SCENARIO).with_lead
+                                                  / simulate(**GAIN_SCENARIO).without))),
     ],
 ))
+
+def _first_positive_gain() -> float:
+    gains = gain_by_team_size(**SMALL_TEAM_SCENARIO)
+    return float(gains[gains > 0].iloc[0])
+
+
+def _is_a_positive_gain(answer: Any) -> bool:
+    """The learner took a value of `gains` (the first positive one, or the smallest positive one)."""
+    value = checks._as_float(answer)
+    gains = gain_by_team_size(**SMALL_TEAM_SCENARIO)
+    positive = gains[gains > 0]
+    return value is not None and any(math.isclose(value, g, rel_tol=1e-6) for g in (positive.iloc[0], positive.min()))
+
 
 TASKS.add(Task(
     id="05.smallest-team",
@@ -311,6 +388,15 @@ TASKS.add(Task(
         Misconception("picked the team size with the largest gain",
                       "That is where the gain is largest. The task asks where it first becomes positive.",
                       lambda: int(gain_by_team_size(**SMALL_TEAM_SCENARIO).idxmax())),
+        Misconception("gave the gain, not the team size",
+                      "That is a gain in percent. Where in `gains` are the team sizes, in its values or in its index?",
+                      lambda: _first_positive_gain(), matches=_is_a_positive_gain),
+        Misconception("gave the position, not the team size",
+                      "That is a position in `gains`, counted from 0. Which team size sits at that position?",
+                      lambda: smallest_helpful_team(**SMALL_TEAM_SCENARIO) - TEAM_RANGE[0]),
+        Misconception("counted the team sizes that gain",
+                      "That is how many team sizes gain from a comms lead. Which is the smallest of them?",
+                      lambda: int((gain_by_team_size(**SMALL_TEAM_SCENARIO) > 0).sum())),
     ],
 ))
 
@@ -349,19 +435,38 @@ def _conditions_compare(answer: Any, expected: Any) -> checks.Verdict:
     pair = _pair_of_conditions(answer)
     if pair is None:
         return checks.not_yet("Expected a pair: (conditions for about 40%, conditions for about 5%), each a dict with "
-                              f"the keys {list(DEFAULTS)}.")
+                              f"the keys {', '.join(DEFAULTS)}.")
     verdicts = []
     for label, conditions, (low, high) in (("first", pair[0], FORTY), ("second", pair[1], FIVE)):
         gain = _gain_of(conditions)
         if gain is None:
-            return checks.not_yet(f"The {label} conditions are not a scenario the simulator can run: give a dict with "
-                                  f"the keys {list(DEFAULTS)}, a team of at least two and a cadence above "
-                                  f"{UPDATE_WRITE_MIN:g} min.")
+            return checks.not_yet(_not_conditions(label, conditions))
         if not low <= gain <= high:
-            verdicts.append(f"the {label} conditions give a gain of {gain:.1f}%, outside {low:g}–{high:g}%")
+            verdicts.append(f"your {label} scenario gives a gain of {gain:.1f}%, outside {low:g}–{high:g}%")
     if verdicts:
-        return checks.not_yet("Not yet: " + "; ".join(verdicts) + ".")
+        text = "; ".join(verdicts) + "."
+        return checks.not_yet(text[0].upper() + text[1:])
     return checks.OK
+
+
+def _not_conditions(label: str, value: Any) -> str:
+    """Why one half of the pair is not a scenario, in the learner's terms."""
+    keys = ", ".join(DEFAULTS)
+    if value is None:
+        return (f"Your {label} scenario is None: did your search run through every value without finding a gain in "
+                "the range? Which other slider could you move?")
+    if isinstance(value, Simulation):
+        return f"Your {label} scenario is a Simulation; pass the conditions you gave it, as a dict with the keys {keys}."
+    if checks._as_float(value) is not None:
+        return (f"Your {label} scenario is a number (a gain?). The task asks for the conditions that give that gain: "
+                f"a dict with the keys {keys}.")
+    if isinstance(value, Mapping):
+        missing = [k for k in DEFAULTS if k not in value]
+        if missing:
+            return (f"Your {label} scenario lacks {', '.join(missing)}: give every key of lesson.DEFAULTS "
+                    "(`{**lesson.DEFAULTS, ...}` starts from the defaults).")
+    return (f"The {label} conditions are not a scenario the simulator can run: give a dict with the keys {keys}, a team "
+            f"of at least two and a cadence above {UPDATE_WRITE_MIN:g} min.")
 
 
 def _speedup_of(value: Any) -> float | None:
@@ -459,8 +564,19 @@ TASKS.add(Task(
         Misconception("gave hours, not minutes",
                       "Those look like hours. The task asks for minutes.",
                       lambda: _mean_by("ttm_min") / 60),
+        Misconception("gave seconds, not minutes",
+                      "Those look like seconds: `total_seconds()` counts seconds. How many seconds make a minute?",
+                      lambda: _mean_by("ttm_min") * 60),
+        Misconception("used medians",
+                      "Those are medians. The task asks for the mean (MTTM is a mean); why might the two differ for "
+                      "times with a long tail?",
+                      lambda: _durations().groupby("commander")["ttm_min"].median()),
     ],
 ))
+
+
+def _is_means_table(answer: Any) -> bool:
+    return isinstance(answer, pd.DataFrame) and {str(c) for c in answer.columns} == {"False", "True"}
 
 
 TASKS.add(Task(
@@ -482,12 +598,27 @@ TASKS.add(Task(
                       "Those are medians. The task asks for means (MTTM is a mean).",
                       lambda: _durations().pivot_table(index="severity", columns="commander", values="ttm_min",
                                                                   aggfunc="median").pipe(lambda t: t[False] - t[True])),
+        Misconception("gave the table of means, not the difference",
+                      "That is the table of means, a column per value of `commander`. The task wants one number per "
+                      "severity: which column minus which?",
+                      lambda: _strata()[["without_min", "with_min"]].set_axis([False, True], axis=1),
+                      matches=_is_means_table),
+        Misconception("divided instead of subtracting",
+                      "Those are ratios of the two means. The task asks how many *minutes* sooner: a difference.",
+                      lambda: _strata().without_min / _strata().with_min),
     ],
 ))
 
 
 def _unweighted() -> float:
     return float(_strata().difference_min.mean())
+
+
+def _misaligned() -> float:
+    """``np.average(by_severity, weights=severity.value_counts())``: the weights in count order, the
+    differences in severity order, paired by position."""
+    counts = _incidents()["severity"].value_counts()
+    return float(np.average(_strata().difference_min.to_numpy(), weights=counts.to_numpy()))
 
 
 TASKS.add(Task(
@@ -510,6 +641,16 @@ TASKS.add(Task(
                       "That gives the four SEV1 incidents without a commander as much say as 141 SEV4s. Weight each "
                       "severity by how many incidents it has.",
                       _unweighted),
+        Misconception("paired each weight with another severity",
+                      "Your weights and differences are in different orders: `value_counts()` sorts by count, your "
+                      "differences by severity, and `np.average` pairs them by position. Which weight went with SEV1?",
+                      _misaligned),
+        Misconception("did not divide by the total weight",
+                      "That is a sum of minutes × incidents. What do you divide by to make it an average?",
+                      lambda: float((_strata().difference_min * _strata().n).sum())),
+        Misconception("subtracted the other way round",
+                      "Your sign is flipped: the task asks for without − with, so positive means the commander helped.",
+                      lambda: -adjusted_difference(_incidents())),
     ],
 ))
 
@@ -522,6 +663,8 @@ def _interval() -> Interval:
 def _pair(answer: Any) -> tuple[float, float] | None:
     if isinstance(answer, Interval):
         return answer.low, answer.high
+    if isinstance(answer, np.ndarray | pd.Series | pd.Index) and answer.size == 2:  # np.percentile's array
+        answer = list(np.asarray(answer).reshape(-1))
     if isinstance(answer, tuple | list) and len(answer) == 2:
         low, high = checks._as_float(answer[0]), checks._as_float(answer[1])
         if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
@@ -539,6 +682,10 @@ def _interval_compare(answer: Any, expected: Interval | tuple[float, float]) -> 
         return checks.not_yet("The check has no interval to compare with.")
     pair = _pair(answer)
     if pair is None:
+        if _has_nan(answer):
+            return checks.not_yet("Your bounds are NaN: a resample with no incident in one severity × commander cell "
+                                  "gives NaN, and one NaN makes the percentile NaN. Which resamples does the task say "
+                                  "to skip?")
         return checks.not_yet(f"Expected a pair (low, high) of minutes; got {checks.describe(answer)}.")
     low, high = pair
     if low > high:
@@ -548,6 +695,30 @@ def _interval_compare(answer: Any, expected: Interval | tuple[float, float]) -> 
         return checks.OK
     return checks.not_yet(f"({low:.1f}, {high:.1f}) is not the bootstrap interval of the adjusted difference: a "
                           f"bound is {off:.1f} min from what 2,000 resamples give (tolerance ±{INTERVAL_TOLERANCE_MIN} min).")
+
+
+def _has_nan(answer: Any) -> bool:
+    try:
+        return bool(np.isnan(np.asarray(answer, dtype=float)).any())
+    except (TypeError, ValueError):
+        return False
+
+
+def _adjusted_draws() -> np.ndarray:
+    d = _durations()
+    values = _resample_adjusted(d, np.random.RandomState(SEED).randint(0, len(d), size=(2000, len(d))))
+    return values[np.isfinite(values)]
+
+
+def _quantiles_as_percentiles() -> tuple[float, float]:
+    low, high = np.percentile(_adjusted_draws(), [0.025, 0.975])
+    return float(low), float(high)
+
+
+def _standard_error_interval() -> tuple[float, float]:
+    draws = _adjusted_draws()
+    half = 1.96 * draws.std() / math.sqrt(draws.size)
+    return float(draws.mean() - half), float(draws.mean() + half)
 
 
 def _naive_interval() -> tuple[float, float]:
@@ -571,7 +742,8 @@ TASKS.add(Task(
     reference=_interval,
     compare=_interval_compare,
     hints=[
-        "Four SEV1s had no commander. If the year had gone slightly differently, how much could the 9 minutes move?",
+        "Only a few SEV1s had no commander. If the year had gone slightly differently, how far could your Task 7 "
+        "number move?",
         "For 2,000 draws: pick row numbers with rng.integers and recompute the adjusted difference (with numpy "
         "arrays and np.bincount per severity × commander it takes a second; pandas per draw takes ten); "
         "np.percentile(values, [2.5, 97.5]).",
@@ -585,6 +757,14 @@ TASKS.add(Task(
                       "Those are the smallest and largest within-severity differences. The interval is for the "
                       "*weighted average* of them, across resamples of the year.",
                       lambda: (float(_strata().difference_min.min()), float(_strata().difference_min.max()))),
+        Misconception("asked np.percentile for 0.025 and 0.975",
+                      "Those bounds sit among the smallest resamples. `np.percentile` counts from 0 to 100; "
+                      "`quantile` from 0 to 1. Which scale did you give it?",
+                      _quantiles_as_percentiles),
+        Misconception("divided the spread by the square root of the draws",
+                      "That is the standard error of the *mean of 2,000 draws*, which shrinks as you draw more. "
+                      "Does drawing more resamples make the year's incidents more informative?",
+                      _standard_error_interval),
     ],
 ))
 
@@ -598,7 +778,8 @@ TASKS.add(Task(
     compare=checks.number(rel=1e-3, unit="minutes"),
     hints=[
         "What happened is one replay and the guided choices are another. Which quantity of the two do you subtract?",
-        "saved = lesson.replay().impact_min − lesson.replay({p.id: p.guided for p in lesson.drills()}).impact_min",
+        "lesson.replay() replays what happened; lesson.replay(choices) takes a dict decision id → option (each point "
+        "of lesson.drills() has .id and .guided). Both give .impact_min.",
     ],
     misconceptions=[
         Misconception("gave the impact of the guided replay, not the saving",
@@ -608,10 +789,41 @@ TASKS.add(Task(
                       "That is the error budget saved, in percent. The task asks for minutes of impact.",
                       lambda: replay().budget_pct - replay({p.id: p.guided for p in drills()}).budget_pct),
         Misconception("counted only the earlier declaration",
-                      "Declaring at 14:12 is one of the choices. What does rolling back before the diagnosis add?",
+                      "Declaring when Priya noticed is one of the choices. What does rolling back before the diagnosis add?",
                       lambda: replay().impact_min - replay({"declare": "declare"}).impact_min),
+        Misconception("counted only the earlier rollback",
+                      "Rolling back when scaling failed is one of the choices. What does declaring when Priya noticed add?",
+                      lambda: replay().impact_min - replay({"mitigate": "rollback"}).impact_min),
+        Misconception("subtracted the other way round",
+                      "A saving of minus that many minutes would mean the guided choices made it worse. Which replay "
+                      "do you subtract from which?",
+                      lambda: replay({p.id: p.guided for p in drills()}).impact_min - replay().impact_min),
     ],
 ))
+
+
+#: Words of the system's internals: an impact written in them says nothing a customer would notice.
+_INTERNAL = re.compile(r"\b(p\d\d|latency|evictions?|redis|cache|ms|5xx|errors? rate|cpu|memory|slo|timeouts?|"
+                       r"service|api|pods?|shards?)\b", re.I)
+
+
+def _missing_only(text: Any, part: str) -> bool:
+    return isinstance(text, str) and bool(text.strip()) and status_rules(text) == [STATUS_CODES[part]]
+
+
+def _internal_impact(text: Any) -> bool:
+    """Only the impact is missing, and the text talks about the system instead."""
+    return _missing_only(text, "impact (who is affected, and how)") and bool(_INTERNAL.search(text))
+
+
+def _no_contact(text: Any) -> bool:
+    return _missing_only(text, "who to contact")
+
+
+_INTERNAL_IMPACT = STATUS_SAMPLE.replace(
+    "Impact: since 14:09 UTC about 30% of product pages show no 'You may also like' panel; checkout and search are "
+    "not affected.", "Impact: since 14:09 UTC recommendation-api p99 is over its SLO and Redis evictions are high.")
+_NO_CONTACT = STATUS_SAMPLE.split("\nContact:")[0]
 
 
 TASKS.add(Task(
@@ -630,6 +842,14 @@ TASKS.add(Task(
                       "Without a time for the next update, what will every stakeholder do in ten minutes?",
                       lambda: STATUS_SAMPLE.replace("Next update: 15:15 UTC, or sooner if anything changes.\n", ""),
                       matches=_no_next_update),
+        Misconception("described the impact in the system's terms",
+                      "A product manager reads 'p99' or 'evictions'. What does a *customer* see on the page, and how "
+                      "many of them?",
+                      lambda: _INTERNAL_IMPACT, matches=_internal_impact),
+        Misconception("left out whom to contact",
+                      "A stakeholder with a question reads this. Where should they ask, and whom, so the responders "
+                      "are left alone?",
+                      lambda: _NO_CONTACT, matches=_no_contact),
     ],
     sample_answer=lambda: STATUS_SAMPLE,
 ))
@@ -640,6 +860,16 @@ STATUS_SCENARIO = (
     "Dana is named incident commander and opens #inc-recs-0611; 14:45 the first update goes out; 14:58 the team "
     "starts rolling back the change. It is now 15:00 UTC."
 )
+
+
+def _cadence_minutes() -> float:
+    gains = cadence_gains(**CADENCE_SCENARIO)
+    return float(gains.idxmax() - gains.idxmin())
+
+
+def _is_cadence_minutes(answer: Any) -> bool:
+    value = checks._as_float(answer)
+    return value is not None and math.isclose(abs(value), abs(_cadence_minutes()))
 
 
 TASKS.add(Task(
@@ -664,6 +894,12 @@ TASKS.add(Task(
         Misconception("gave the gap as a ratio",
                       "That is a ratio of gains. The task asks for the difference in percentage points.",
                       lambda: float(cadence_gains(**CADENCE_SCENARIO).max() / cadence_gains(**CADENCE_SCENARIO).min())),
+        Misconception("gave the gap between the cadences, in minutes",
+                      "That is how many minutes apart the best and the worst cadence are. How many *points of gain* "
+                      "apart are they?", _cadence_minutes, matches=_is_cadence_minutes),
+        Misconception("gave the team size's spread",
+                      "That is what the team size does, the number to compare with. What does the cadence do?",
+                      lambda: team_spread(asks_per_hour=10, switch_min=10, cadence_min=15)),
     ],
     stretch=True,
 ))

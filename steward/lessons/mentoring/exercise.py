@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from steward import cartwheel, checks
@@ -223,6 +224,26 @@ def _mean_of_hourly_p99s() -> pd.Series:
     return daily
 
 
+def _same_numbers_other_labels(reference: Callable[[], pd.Series]) -> Callable[[Any], bool]:
+    """The right values under other labels (day numbers, dates, True/False, 'Hit'): a Series of the reference's
+    length whose sorted values match the reference's, while its labels do not."""
+    def matches(answer: Any) -> bool:
+        if not isinstance(answer, pd.Series) or len(answer) == 0:
+            return False
+        want = reference()
+        if len(answer) != len(want) or {str(i) for i in answer.index} == {str(i) for i in want.index}:
+            return False
+        got = pd.to_numeric(answer, errors="coerce").sort_values().to_numpy(dtype=float)
+        return bool(np.allclose(got, want.sort_values().to_numpy(dtype=float), rtol=1e-3))
+
+    return matches
+
+
+def _by_date() -> pd.Series:
+    log = requests_log()
+    return log["latency_ms"].groupby(log["timestamp"].dt.date).quantile(0.99)
+
+
 TASKS.add(Task(
     id="06.p99-by-day",
     title="The dashboard Sam reads: p99 per day",
@@ -241,6 +262,14 @@ TASKS.add(Task(
                       _mean_of_hourly_p99s),
         Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
                       lambda: p99_by_day(requests_log(), 0.95)),
+        Misconception("took each day's slowest request",
+                      "Those are each day's single slowest request. Is the worst request of the day what a p99 "
+                      "describes?",
+                      lambda: requests_log()["latency_ms"].groupby(requests_log()["timestamp"].dt.day_name()).max()),
+        Misconception("labelled the days by date or number",
+                      "Your numbers are the daily p99s; your labels are not the day names. Which `.dt` accessor gives "
+                      "'Monday'?",
+                      _by_date, matches=_same_numbers_other_labels(lambda: p99_by_day(requests_log()))),
     ],
 ))
 
@@ -292,15 +321,39 @@ TASKS.add(Task(
         Misconception("the hit rate, not the miss rate",
                       "Your miss_rate is near 1. Which value of cache_hit is a miss?",
                       _week_change_with(miss_rate=lambda log: _by_half(log, log["cache_hit"].astype(float), "mean"))),
+        Misconception("put Thu–Sun first",
+                      "Your rows are the right ones in the other order. Which half comes first in the task?",
+                      lambda: week_change(requests_log())[list(WEEK_COLUMNS)].iloc[::-1]),
+        Misconception("gave the miss rate in percent",
+                      "Your miss_rate looks like a percentage. The column holds a share between 0 and 1, like the "
+                      "mean of a True/False column: where did a factor of 100 come in?",
+                      _week_change_with(miss_rate=lambda log: 100 * _by_half(log, (~log["cache_hit"].astype(bool))
+                                                                              .astype(float), "mean"))),
+        Misconception("divided both halves by the whole week",
+                      "Your calls/s divide each half's calls by the seconds of the whole week. How long is each half?",
+                      _week_change_with(calls_per_s=lambda log: _by_half(log, log["latency_ms"], "size")
+                                        * cartwheel.REQUEST_LOG_SAMPLING / (7 * 86_400))),
     ],
 ))
+
+
+def _verdicts(answer: Mapping[Any, Any]) -> dict[str, str]:
+    """The learner's verdicts with spellings normalised: 'miss_rate' and 'Miss-Rate' are 'miss rate'; 'ruled in'
+    and 'IN' are 'in'."""
+    def key(k: Any) -> str:
+        return " ".join(re.sub(r"[_-]", " ", str(k)).lower().split())
+
+    def verdict(v: Any) -> str:
+        return re.sub(r"^ruled\s+", "", str(v).strip().lower())
+
+    return {key(k): verdict(v) for k, v in answer.items()}
 
 
 def _diagnosis_compare(answer: Any, expected: Mapping[str, str]) -> checks.Verdict:
     if not isinstance(answer, Mapping):
         return checks.not_yet(f"Expected a dict hypothesis → 'in' or 'out', like {{'load': 'in', …}}; got "
                               f"{checks.describe(answer)}.")
-    got = {str(k).strip().lower(): str(v).strip().lower() for k, v in answer.items()}
+    got = _verdicts(answer)
     missing = [h for h in expected if h not in got]
     if missing:
         return checks.not_yet(f"Rule each hypothesis in or out: missing {', '.join(missing)}.")
@@ -327,7 +380,7 @@ def _said(hypothesis: str, verdict: str) -> Callable[[Any], bool]:
     def matches(answer: Any) -> bool:
         if not isinstance(answer, Mapping):
             return False
-        got = {str(k).strip().lower(): str(v).strip().lower() for k, v in answer.items()}
+        got = _verdicts(answer)
         return got.get(hypothesis) == verdict and diagnose(requests_log())[hypothesis] != verdict
 
     return matches
@@ -403,6 +456,11 @@ TASKS.add(Task(
                       lambda: requests_log()["latency_ms"].groupby(
                           requests_log()["cache_hit"].map({1: "hit", 0: "miss"})).quantile(0.99),
                       matches=_all_labels_missing),
+        Misconception("kept cache_hit's True/False as the labels",
+                      "Your numbers are the two p99s, labelled by the column's values rather than 'hit' and 'miss'. "
+                      "Which of your labels is a hit?",
+                      lambda: requests_log()["latency_ms"].groupby(requests_log()["cache_hit"]).quantile(0.99),
+                      matches=_same_numbers_other_labels(lambda: p99_by_cache(requests_log()))),
     ],
 ))
 
@@ -428,6 +486,23 @@ TASKS.add(Task(
                       lambda: 100 * miss_share_of_slow(requests_log())),
         Misconception("the share of hits", "That is the share of slow requests that are *hits*.",
                       lambda: hit_share_of_slow(requests_log())),
+        Misconception("counted the slow misses",
+                      "That is how many slow requests are misses, a count. As a share of which requests?",
+                      lambda: float((is_slow(requests_log()) & ~requests_log()["cache_hit"].astype(bool)).sum())),
+        Misconception("divided the slow misses by every request",
+                      "That is P(slow and miss): the slow misses as a share of *every* request. The question is "
+                      "about the slow requests only: which denominator is that?",
+                      lambda: float((is_slow(requests_log()) & ~requests_log()["cache_hit"].astype(bool)).mean())),
+        Misconception("called slow what breaks the latency SLO",
+                      "The exercise defines slow as slower than the week's p99, not the SLO's threshold. Which "
+                      "threshold did you filter on?",
+                      lambda: float((~requests_log()["cache_hit"].astype(bool))[
+                          requests_log()["latency_ms"] > cartwheel.LATENCY.threshold_ms].mean())),
+        Misconception("called slow the slowest 5%",
+                      "Your slow requests are those above the p95. The exercise's slow is above the week's p99: which "
+                      "quantile did you cut at?",
+                      lambda: float((~requests_log()["cache_hit"].astype(bool))[
+                          requests_log()["latency_ms"] > requests_log()["latency_ms"].quantile(0.95)].mean())),
     ],
 ))
 
@@ -454,6 +529,12 @@ TASKS.add(Task(
                       "A fair question, but not this one: compare the slow requests with all requests.",
                       lambda: slow_share_of_misses(requests_log())
                       / float(is_slow(requests_log())[requests_log()["cache_hit"].astype(bool)].mean())),
+        Misconception("gave how much more, not how many times",
+                      "That is how much *more* common misses are (the ratio minus one, perhaps in percent). The task "
+                      "asks how many *times* as common: what is the ratio itself?",
+                      lambda: miss_lift(requests_log()) - 1,
+                      matches=lambda a: any(checks.number(rel=1e-3)(a, v).passed for v in (
+                          miss_lift(requests_log()) - 1, 100 * (miss_lift(requests_log()) - 1)))),
     ],
 ))
 
@@ -465,13 +546,15 @@ TASKS.add(Task(
     reference=lambda: slow_lift(requests_log(), "endpoint"),
     compare=checks.series(rel=1e-3, what="lift (×)"),
     hints=[
-        "home has the most slow requests. Does it also have the most requests? What would you divide by?",
+        "An endpoint that serves most of the requests would hold most of the slow ones even if it were no slower. "
+        "What would you divide by?",
         "value_counts(normalize=True) among the slow rows, divided by value_counts(normalize=True) among all rows.",
     ],
     misconceptions=[
         Misconception("base-rate neglect (shares of the slow requests, no base rate)",
-                      "Those are shares of the slow requests with no base rate. The biggest endpoint gets the most "
-                      "of everything: what share of *all* requests does each endpoint have?",
+                      "Those are shares of the slow requests with no base rate. An endpoint that serves most requests "
+                      "would hold most slow ones even if it were no slower: what share of *all* requests does each "
+                      "endpoint have?",
                       lambda: slow_share_by(requests_log(), "endpoint")),
         Misconception("slow share within each endpoint",
                       "That is each endpoint's own slow share, P(slow | endpoint), which is about 1% × the lift. "
@@ -481,8 +564,20 @@ TASKS.add(Task(
                       "Those are p99s per endpoint, in ms. The task asks how over-represented each endpoint is among "
                       "the slow requests.",
                       lambda: requests_log().groupby("endpoint")["latency_ms"].quantile(0.99)),
+        Misconception("divided the wrong way round",
+                      "Your lifts are upside down: an endpoint over-represented among the slow requests comes out "
+                      "below 1. Which share goes on top?",
+                      lambda: 1 / slow_lift(requests_log(), "endpoint")),
     ],
 ))
+
+def _share_as_fraction(text: Any) -> bool:
+    """Every part is there but the percentage, and the text writes a share as 0.xx."""
+    if not isinstance(text, str) or len(text.split()) < 30:
+        return False
+    missing = [name for name, present in CONCLUSION_PARTS.items() if not present(text)]
+    return len(missing) == 1 and "(a %)" in missing[0] and bool(re.search(r"\b0\.\d+", text))
+
 
 TASKS.add(Task(
     id="06.conclusion",
@@ -501,10 +596,17 @@ TASKS.add(Task(
         Misconception("declared it proven",
                       "Your text says the hypothesis is proven. What share of the slow requests were hits, and what "
                       "else did the breakdown show?",
-                      lambda: "Proven: misses cause the p99. 79% of slow requests are misses, so the cache is the problem "
+                      lambda: f"Proven: misses cause the p99. {miss_share_of_slow(requests_log()):.0%} of slow requests "
+                              "are misses, so the cache is the problem "
                               "and raising the TTL will fix the tail. We should ship it this week and close the ticket "
                               "after confirming the dashboard.",
                       matches=_sounds_proven),
+        Misconception("wrote the share as a fraction",
+                      "Your share of slow requests that are misses is written as a fraction (0.xx). Sam will read "
+                      "it next to a base rate and a lift: which format makes it readable at a glance?",
+                      lambda: re.sub(r"(\d+(?:\.\d+)?)\s*%", lambda m: f"{float(m.group(1)) / 100:.2f}",
+                                     conclusion_sample()),
+                      matches=_share_as_fraction),
     ],
 ))
 
@@ -581,6 +683,18 @@ TASKS.add(Task(
 ))
 
 
+def _empty_fix_matches(hint: Any, fix: Any) -> bool:
+    """The reference, except that an empty fix is 'contained' in every hint (`'' in text` is True)."""
+    return is_socratic(hint, fix) and not (isinstance(fix, str) and not fix.strip())
+
+
+def _returns(function: Callable[..., Any], args: tuple[Any, ...], value: Any) -> bool:
+    try:
+        return function(*args) is value or function(*args) == value
+    except Exception:
+        return False
+
+
 def _linter_cases() -> list[tuple[str, str]]:
     cases = [(h, f) for h, f in FIX_HINTS]
     cases += [(h, f) for h, (_, f) in zip(SOCRATIC_SAMPLE, FIX_HINTS, strict=True)]
@@ -623,6 +737,12 @@ TASKS.add(Task(
                       "Your linter passes statements. Does a statement make the mentee think?",
                       lambda: (lambda hint, fix: isinstance(hint, str) and bool(hint.strip())
                                and not (fix and fix.lower() in hint.lower()))),
+        Misconception("an empty fix matches every hint",
+                      "Your linter fails a good question when the fix is empty. What does `'' in text` give, for any "
+                      "text?",
+                      lambda: _empty_fix_matches,
+                      matches=lambda a: callable(a) and _returns(a, ("What changed on Tuesday?", ""), False)
+                      and _returns(a, ("What changed on Tuesday?", "raise the TTL"), True)),
     ],
 ))
 

@@ -513,8 +513,8 @@ METRICS = {
 METRIC_BEST = "c"
 METRIC_HINTS = {
     "a": "Means describe the typical request. The hypothesis is about the p99: which requests does it describe?",
-    "b": "Misses and the p99 both rise in the evening, with the load. Would the two curves moving together tell "
-         "you that one causes the other?",
+    "b": "The number of misses an hour and the p99 both rise in the evening, with the load. Would the two curves "
+         "moving together tell you that one causes the other?",
     "d": "That is P(slow | miss): how often a miss is slow. The question is what the slow requests are made of: "
          "which conditional answers that, and what must you compare it with?",
 }

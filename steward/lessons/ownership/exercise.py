@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from steward.datagen import load
 from steward.lessons.ownership.model import (
     MAX_INCIDENTS_PER_SHIFT,
     MODULE,
+    SHIFT_HOURS,
     SHIFT_START_HOUR,
     WEEKS_IN_QUARTER,
     after_hours_noise_per_week,
+    first_time,
     incidents_per_shift,
     minutes_between,
     noisy_alerts,
@@ -164,6 +167,8 @@ def lint_blame(text: Any, names: Iterable[str] = TEAM) -> list[Finding]:
 
 def blame_report(text: Any, names: Iterable[str] = TEAM) -> str:
     """The findings as plain text, for a notebook cell."""
+    if text is Ellipsis or text is None:
+        return "Nothing to lint yet: replace the ... with your text."
     if not _as_text(text).strip():
         return "Nothing to lint yet: the text is empty."
     findings = lint_blame(text, names)
@@ -659,6 +664,8 @@ TASKS.add(Task(
                       lambda: 100 - non_actionable_pct(_p())),
         Misconception("gave a fraction", "That is a fraction between 0 and 1. The task asks for a percentage.",
                       lambda: non_actionable_pct(_p()) / 100),
+        Misconception("gave a count", "That is how many pages needed nothing. Out of how many pages, as a percentage?",
+                      lambda: float((~_p().actionable.astype(bool)).sum())),
     ],
 ))
 
@@ -681,8 +688,44 @@ TASKS.add(Task(
                       lambda: after_hours_noise_per_week(_p()) / 7),
         Misconception("gave the quarter's total", "That is the whole quarter. Per week?",
                       lambda: after_hours_noise_per_week(_p()) * WEEKS_IN_QUARTER),
+        Misconception("counted the daytime noise too",
+                      "That counts every page that needed nothing, by day too. Which of them woke someone?",
+                      lambda: float((~_p().actionable.astype(bool)).sum() / WEEKS_IN_QUARTER)),
+        Misconception("counted the weeks from the first page to the last",
+                      "Your weeks run from the first page to the last, which is less than the quarter the file covers. "
+                      "How many weeks does the task say it covers?",
+                      lambda: _weeks_between_pages()),
+        Misconception("gave a percentage",
+                      "That is a percentage of the pages. The task asks how many pages a week.",
+                      lambda: 100 * float((_p().after_hours.astype(bool) & ~_p().actionable.astype(bool)).mean())),
     ],
 ))
+
+
+def _weeks_between_pages() -> float:
+    p = _p()
+    weeks = (p.fired_at.max() - p.fired_at.min()).days / 7
+    return float((p.after_hours.astype(bool) & ~p.actionable.astype(bool)).sum() / weeks)
+
+
+def _over_limit(groups: pd.Series, part: pd.DataFrame) -> int:
+    return int((part.groupby(groups).incident_id.nunique() > MAX_INCIDENTS_PER_SHIFT).sum())
+
+
+def _midnight_shifts_over_limit() -> int:
+    p = _p()
+    part = p[p.incident_id.notna()]
+    return _over_limit(part.fired_at.dt.floor(f"{SHIFT_HOURS}h"), part)
+
+
+def _all_pages_over_limit() -> int:
+    p = _p()
+    return int((p.groupby(shift_start(p.fired_at)).size() > MAX_INCIDENTS_PER_SHIFT).sum())
+
+
+def _shifts_listed(answer: Any) -> bool:
+    """The shifts over the limit themselves (a Series or a list), not how many there are."""
+    return isinstance(answer, pd.Series | pd.Index | list) and len(answer) == shifts_over_limit(_p())
 
 
 def _per_day_over_limit() -> int:
@@ -715,8 +758,20 @@ TASKS.add(Task(
                       "That counts incident *pages*. One incident that pages three times is still one incident.",
                       _pages_over_limit),
         Misconception("used calendar days, not 12-hour shifts",
-                      "That groups by calendar day. The guidance is per 12-hour shift, starting at 08:00 and 20:00.",
+                      "That count matches grouping by calendar day. The guidance is per 12-hour shift, starting at "
+                      "08:00 and 20:00: where do your groups start and end?",
                       _per_day_over_limit),
+        Misconception("started the shifts at midnight and noon",
+                      "Your shifts start at 00:00 and 12:00. When do Cartwheel's shifts start, and how do you move "
+                      "the 12-hour boundaries there?",
+                      _midnight_shifts_over_limit),
+        Misconception("counted every page, not incidents",
+                      "That counts every page in a shift, most of them part of no incident. Which column says a page "
+                      "belongs to an incident?",
+                      _all_pages_over_limit),
+        Misconception("listed the shifts, not how many",
+                      "Those are the shifts over the limit. The task asks how many there are.",
+                      lambda: list(range(shifts_over_limit(_p()))), matches=_shifts_listed),
         Misconception("counted shifts at the limit too",
                       "Two incidents is within the guidance. Count shifts with *more* than two.",
                       lambda: int((incidents_per_shift(_p()) >= MAX_INCIDENTS_PER_SHIFT).sum())),
@@ -744,6 +799,10 @@ TASKS.add(Task(
         Misconception("removed every non-actionable page",
                       "That tunes *every* alert. The proposal is about the top three.",
                       lambda: non_actionable_pct(_p())),
+        Misconception("divided by the non-actionable pages, not all pages",
+                      "That is a share of the pages that needed nothing. The task asks what share of *all* pages goes "
+                      "away: which denominator is that?",
+                      lambda: projected_reduction_pct(_p(), 3, "tune") / non_actionable_pct(_p()) * 100),
     ],
 ))
 
@@ -765,6 +824,11 @@ TASKS.add(Task(
         Misconception("measured to the acknowledgement",
                       "That runs until a human acknowledged. Detection is when the alert fired.",
                       lambda: minutes_between(_e(), "impact_start", "ack")),
+        Misconception("measured to the page",
+                      "That runs to the page, which the alert sent. Detection is the alert itself: which comes first?",
+                      lambda: minutes_between(_e(), "impact_start", "page")),
+        Misconception("gave seconds", "That looks like seconds: `total_seconds()` counts seconds. In minutes?",
+                      lambda: 60 * time_to_detect(_e())),
     ],
 ))
 
@@ -783,8 +847,24 @@ TASKS.add(Task(
                       lambda: minutes_between(_e(), "alert", "mitigated")),
         Misconception("measured to resolution", "That runs until the incident was *resolved*. Impact ended at mitigation.",
                       lambda: minutes_between(_e(), "impact_start", "resolved")),
+        Misconception("measured from the page", "That starts at the page. Users had felt it since impact began.",
+                      lambda: minutes_between(_e(), "page", "mitigated")),
+        Misconception("measured from the change",
+                      "That starts at the configuration change. Users did not feel anything until impact began.",
+                      lambda: minutes_between(_e(), "change", "mitigated")),
+        Misconception("gave hours", "That looks like hours. The task asks for minutes.",
+                      lambda: time_to_mitigate(_e()) / 60),
+        Misconception("subtracted the clock's minutes",
+                      "That is the difference of the two clock readings' minute fields (`.minute`), which ignores the "
+                      "hours between them. How long is the whole interval?",
+                      lambda: _clock_minutes()),
     ],
 ))
+
+def _clock_minutes() -> float:
+    e = _e()
+    return float(first_time(e, "mitigated").minute - first_time(e, "impact_start").minute)
+
 
 _ESSENTIALS = {
     "still says what changed (the configuration change)": _has(r"\b(?:config(?:uration)?|change|#?4411)\b"),
@@ -800,11 +880,12 @@ def _rewrite_compare(answer: Any, expected: Any) -> checks.Verdict:
     findings = lint_blame(answer)
     if findings:
         first = findings[0]
-        return checks.not_yet(f"The linter still finds {len(findings)} blameful phrase(s); the first is "
+        return checks.not_yet(f"The linter still finds {len(findings)} blameful phrase{'' if len(findings) == 1 else 's'}; the first is "
                               f"'{first.phrase}' on line {first.line}: {first.reason}")
     missing = [name for name, present in _ESSENTIALS.items() if not present(answer)]
     if missing:
-        return checks.not_yet("Blameless, but it lost facts the postmortem needs: " + "; ".join(missing) + ".")
+        lost = [name.removeprefix("still says ") for name in missing]
+        return checks.not_yet("Blameless, but it no longer says " + ", nor ".join(lost) + f": the postmortem needs {'both' if len(lost) > 1 else 'it'}.")
     return checks.OK
 
 
@@ -848,6 +929,19 @@ TASKS.add(Task(
 ))
 
 
+#: A due date written some other way than YYYY-MM-DD: 05/07/2024, 5.7.24, July 5, 5 July.
+_OTHER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                         r"[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
+
+
+def _dates_in_another_format(text: Any) -> bool:
+    """Owners are there and the items carry dates, just not written YYYY-MM-DD."""
+    if not _no_owners(text):
+        return False
+    items = action_items(text)
+    return bool(items) and all(review_action_item(i).has_owner and _OTHER_DATE.search(i) for i in items)
+
+
 def _no_owners(text: Any) -> bool:
     return (isinstance(text, str) and bool(text.strip()) and not _action_items_have_owners_and_dates(text)
             and all(present(text) for name, present in POSTMORTEM_PARTS.items() if "owner" not in name))
@@ -868,6 +962,11 @@ TASKS.add(Task(
         "lesson.blame_report on your text before you check it.",
     ],
     misconceptions=[
+        Misconception("wrote the due dates in another format",
+                      "Your action items have owners and dates, but not written YYYY-MM-DD as the template asks. Does "
+                      "05/07 mean May or July to the reader in another office?",
+                      lambda: re.sub(r"(\d{4})-(\d{2})-(\d{2})", r"\3/\2/\1", POSTMORTEM_SAMPLE),
+                      matches=_dates_in_another_format),
         Misconception("action items without owners or dates",
                       "Every section is there, but no action item has an owner and a date. Who will do it, and by when?",
                       lambda: re.sub(r" Owner: \w+\. Due: \d{4}-\d{2}-\d{2}\.", "", POSTMORTEM_SAMPLE, flags=re.UNICODE),
@@ -896,12 +995,34 @@ TASKS.add(Task(
                       f"({PROPOSAL['peak_rps']:,}), but the checklist asks for twice the peak. Is "
                       f"{PROPOSAL['load_tested_rps']:,} at least {2 * PROPOSAL['peak_rps']:,}?",
                       lambda: [i for i in review_gaps(PROPOSAL) if i != "capacity"]),
+        Misconception("listed an item the proposal passes",
+                      "One of your items is one the proposal passes. For that item, which field of the proposal "
+                      "answers its question?",
+                      lambda: [*review_gaps(PROPOSAL), next(i for i, ok in review(PROPOSAL).items() if ok)],
+                      matches=lambda a: _mentions(a, [i for i, ok in review(PROPOSAL).items() if ok])),
     ],
 ))
+
+def _mentions(answer: Any, ids: Sequence[str]) -> bool:
+    """A list answer that holds any of ``ids`` (case and spacing ignored)."""
+    if isinstance(answer, str) or not isinstance(answer, Iterable):
+        return False
+    wanted = {str(i).strip().lower() for i in ids}
+    return any(str(x).strip().lower() in wanted for x in answer)
+
 
 def _no_exhortation_filter() -> list[str]:
     return [k for k, t in ACTION_ITEM_CANDIDATES.items() if review_action_item(t).has_owner
             and review_action_item(t).has_date]
+
+
+def _exhortations() -> list[str]:
+    return [k for k, t in ACTION_ITEM_CANDIDATES.items() if not review_action_item(t).changes_the_system]
+
+
+def _without_owner_or_date() -> list[str]:
+    return [k for k, t in ACTION_ITEM_CANDIDATES.items()
+            if not (review_action_item(t).has_owner and review_action_item(t).has_date)]
 
 
 def _system_only() -> list[str]:
@@ -924,11 +1045,11 @@ TASKS.add(Task(
         Misconception("accepted 'be careful' because it has an owner and a date",
                       "Some of your items have an owner and a date but only ask people to try harder. What changes in "
                       "the system when someone is 'more careful'?",
-                      _no_exhortation_filter),
+                      _no_exhortation_filter, matches=lambda a: _mentions(a, _exhortations())),
         Misconception("accepted good ideas with no owner or date",
                       "Those items would change the system, but who does them, and by when? An item without both is a "
                       "wish.",
-                      _system_only),
+                      _system_only, matches=lambda a: _mentions(a, _without_owner_or_date())),
     ],
 ))
 
@@ -958,6 +1079,11 @@ TASKS.add(Task(
         Misconception("picked the first story",
                       "Those are the first story: who did what. Which statements explain why it made sense at the time?",
                       lambda: [s.id for s in STATEMENTS if s.story == "first"]),
+        Misconception("gave the statements' numbers, not their ids",
+                      "Your list holds numbers. How are the statements labelled when you print them?",
+                      lambda: [int(s.id.lstrip("S")) for s in STATEMENTS if s.story == "second"],
+                      matches=lambda a: not isinstance(a, str) and isinstance(a, Iterable) and any(
+                          isinstance(x, numbers.Integral) for x in a)),
     ],
 ))
 
@@ -981,6 +1107,11 @@ TASKS.add(Task(
         Misconception("went one alert past",
                       "Half of the remaining pages were already actionable one alert earlier. The task asks for the fewest.",
                       lambda: smallest_top_for_actionable_majority(_p()) + 1),
+        Misconception("listed the alerts to tune, not how many",
+                      "Those are the alerts you would tune. The task asks how many of them.",
+                      lambda: list(_counts().index[: smallest_top_for_actionable_majority(_p())]),
+                      matches=lambda a: isinstance(a, list | tuple | pd.Index | pd.Series) and len(a) > 0
+                      and all(isinstance(x, str) for x in a)),
     ],
     stretch=True,
 ))
