@@ -82,6 +82,8 @@ def assign(number: str, out_dir: Path | str, mentee: str | None = None, due: str
     lesson = lessonmeta.read(number)
     solution = lessonmeta.find(number, "solutions")
     nb = nbjson.from_dict(build.exercise_from(nbjson.read(solution), solution.name))
+    for index, exercise_cell in enumerate(nb.cells):  # the ids the built exercise has (nbformat 4.5 wants one)
+        exercise_cell.setdefault("id", f"cell-{index:03d}")
     cell = nbjson.markdown_cell(cover(lesson, mentee, due, note), "assignment-cover", ["assignment-cover"])
     nb.cells.insert(0, cell)
     meta = dict(nb.metadata.get("steward", {}))

@@ -127,6 +127,8 @@ def test_assign_writes_a_cover_and_never_overwrites(tmp_path, capsys):
     first, renamed = assign.assign("00", tmp_path, mentee="Ana B", due="2026-12-04", note="Focus on task 3.")
     assert first.name == "ana-b-00-start-here.ipynb" and not renamed
     nb = nbformat.read(str(first), as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    assert all(ids) and len(set(ids)) == len(ids)  # nbformat 4.5: every cell has its own id
     cover = nb.cells[0].source
     assert "Ana B" in cover and "2026-12-04" in cover and "Focus on task 3." in cover
     assert "Bring to your 1:1" in cover and "Time box" in cover
