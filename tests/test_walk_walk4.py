@@ -1,0 +1,93 @@
+"""Rough edges found by working exercises 00, 09, 10 and 11 as a learner would (issue #18's walk,
+second round): the natural wrong answer of each task, and what the check answers it. Each test holds
+one fix: the learner's slip, computed the way they would write it, and the hint it must get."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from steward import cartwheel, nbjson, paths
+from steward.checks import NOT_YET, PASS
+from steward.lessons import start_here
+
+
+def _named(task, answer) -> str | None:
+    status, _, misconception = task.evaluate(answer)
+    assert status == NOT_YET, (task.id, answer, status)
+    return misconception.name if misconception else None
+
+
+# -- 00 ------------------------------------------------------------------------------------------
+def test_00_uptime_minutes_are_named():
+    """SLO × window (the minutes up) got only "43,156.8 is not the value the data gives"."""
+    slo, days = start_here.SLO, start_here.WINDOW_DAYS
+    assert _named(start_here.TASKS.downtime_allowed, slo * days * 24 * 60) == "computed the minutes up, not down"
+
+
+def test_00_request_budget_slips_are_named():
+    """Calls/s × the window's minutes, and every call in the window, were generic."""
+    task, rate, budget = start_here.TASKS.request_budget, cartwheel.average_calls_per_s(), 1 - start_here.SLO
+    minutes = start_here.WINDOW_DAYS * 24 * 60
+    assert _named(task, budget * rate * minutes) == "multiplied calls per second by minutes"
+    assert _named(task, rate * cartwheel.MONTH_SECONDS) == "gave every call in the window"
+    assert task.evaluate(budget * rate * cartwheel.MONTH_SECONDS)[0] == PASS
+
+
+def test_00_peak_outage_slips_are_named():
+    """Minutes × calls/s (no × 60), and the failed calls themselves, were generic."""
+    task, minutes, peak = start_here.TASKS.peak_outage, start_here.INCIDENT_MINUTES, cartwheel.PEAK_CALLS_PER_S
+    budget = start_here.request_budget_calls()
+    assert _named(task, 100 * minutes * peak / budget) == "multiplied minutes by calls per second"
+    assert _named(task, minutes * 60 * peak) == "gave the failed calls, not a percentage"
+    assert task.evaluate(100 * minutes * 60 * peak / budget)[0] == PASS
+
+
+def test_00_where_to_start_slips_are_named():
+    """`min(ratings)` (the alphabetically first shift), the lowest rating, or the shift's name where the
+    module goes: the learner read "Module Influence with data does not teach a shift you rated 2" or a
+    wrong module with no question."""
+    task = start_here.TASKS.first_module
+    ratings = {name: 3 for name in start_here.SHIFTS}
+    ratings.update({"Ask how it will break": 4, "Own the un-owned": 5, "Choose your projects": 2})
+    lowest = min(ratings, key=ratings.get)
+    assert _named(task, (ratings, start_here.SHIFTS[min(ratings)][0])) == "took min() of the dict: the first name alphabetically"
+    assert _named(task, (ratings, min(ratings.values()))) == "passed the lowest rating, not its module"
+    assert _named(task, (ratings, lowest)) == "named the shift, not its module"
+    _, message, _ = task.evaluate((ratings, lowest))
+    assert "not a module number" in message and "does not teach" not in message
+    assert "other way round" in task.evaluate((start_here.SHIFTS[lowest][0], ratings))[1]
+    for right in (start_here.SHIFTS[lowest][0], int(start_here.SHIFTS[lowest][0]), float(start_here.SHIFTS[lowest][0])):
+        assert task.evaluate((ratings, right))[0] == PASS
+
+
+def test_setup_says_when_progress_is_not_recorded(monkeypatch, capsys):
+    """With STEWARD_PROGRESS=off the set-up cell printed "progress is kept in None"."""
+    import steward
+
+    monkeypatch.setenv("STEWARD_PROGRESS", "off")
+    steward.setup()
+    shown = capsys.readouterr().out
+    assert "None" not in shown and "not recorded" in shown
+
+
+# -- every module of this walk ---------------------------------------------------------------------
+MODULES = ["00-start-here", "09-engineer-your-visibility", "10-choose-your-projects", "11-the-seniority-paradox"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_a_blank_cell_prints_no_placeholder(name):
+    """A blank exercise cell must not print its placeholder: 11's task 4 printed "budget Ellipsis
+    person-hours against 12 planned"."""
+    nb = nbjson.read(paths.notebooks_dir("exercises") / f"{name}.ipynb")
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = nbjson.source(cell)
+        blanks = {line.split(" = ...")[0].strip() for line in source.splitlines() if line.rstrip().endswith(" = ...")}
+        for line in source.splitlines():
+            if line.lstrip().startswith("print(") and any(
+                    f"{{{blank}" in line or f"({blank})" in line or f"({blank}," in line for blank in blanks):
+                pytest.fail(f"{name}: a blank cell prints its placeholder: {line}")
+    json.dumps(nb)  # the notebook reads
