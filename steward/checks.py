@@ -328,12 +328,33 @@ def function_on(cases: Callable[[], Iterable[tuple[Any, ...]]], what: str = "cas
             if got != want:
                 if all_blank:
                     continue
-                return not_yet(f"For {what} {args!r} your function returns {got!r}; the reference gives {want!r}.")
+                return not_yet(f"For {what} {_case(args)} your function returns {_short(got)}; the reference gives {_short(want)}.")
         if all_blank:
+            if _has_body(answer):
+                return not_yet("Your function returns None for every case: does it end with `return …`?")
             return Verdict(NOT_ATTEMPTED, "Your function returns nothing yet.")
         return OK
 
     return compare
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " …"
+
+
+def _case(args: tuple[Any, ...]) -> str:
+    """One argument as itself (a doc, not ``('# Title…',)``); several as a tuple; long ones cut short."""
+    return _short(args[0] if len(args) == 1 else args)
+
+
+def _has_body(function: Any) -> bool:
+    """Does the function do anything (name a variable, call something)? The blank exercise's stub
+    (a docstring and ``...``) does not; a body that forgot its ``return`` does."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    return bool(code.co_names) or len(code.co_varnames) > code.co_argcount + code.co_kwonlyargcount
 
 
 def structured_text(parts: Mapping[str, Callable[[str], bool]], min_words: int = 0) -> Comparator:

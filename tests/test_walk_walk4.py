@@ -88,6 +88,91 @@ def test_a_blank_cell_prints_no_placeholder(name):
         blanks = {line.split(" = ...")[0].strip() for line in source.splitlines() if line.rstrip().endswith(" = ...")}
         for line in source.splitlines():
             if line.lstrip().startswith("print(") and any(
-                    f"{{{blank}" in line or f"({blank})" in line or f"({blank}," in line for blank in blanks):
+                    f"{{{blank}" in line or line.strip() == f"print({blank})" for blank in blanks):
                 pytest.fail(f"{name}: a blank cell prints its placeholder: {line}")
     json.dumps(nb)  # the notebook reads
+
+
+# -- 11 ------------------------------------------------------------------------------------------
+def _review():
+    from steward.lessons import seniority
+
+    review = seniority.REVIEW
+    return seniority, review["review_hours"], review["p_flaw"], review["catch_share"], review["fix_hours"]
+
+
+def test_11_number_slips_are_named():
+    """Each of these got only "… is not the value the data gives"."""
+    lesson, h, p, q, f = _review()
+    m, m5 = lesson.STRETCH_MULTIPLIER, lesson.SMALL_SYSTEM_MULTIPLIER
+    tasks = lesson.TASKS
+    assert _named(tasks.expected_savings, h - p * q * (m - 1) * f) == "subtracted the saving from the cost"
+    assert _named(tasks.expected_savings, p * q * (lesson.MULT_HIGH - 1) * f - h) == "used the folklore 100×"
+    assert _named(tasks.break_even, 1 + h / (p * f)) == "forgot the catch share"
+    assert _named(tasks.small_system, p * q * (m5 - 1) * f - h) == "gave the planned review's net saving"
+    assert _named(tasks.small_system, p * q * (m - 1) * f) == "used task 1's multiplier"
+    delay = lesson.REVIEW_DELAY_DAYS * lesson.delay_hours_per_day()
+    assert _named(tasks.cost_of_delay, 1 + delay / (p * q * f)) == "counted the delay but not the review's hours"
+    assert _named(tasks.cost_of_delay, (h + delay) / (p * q * f)) == "dropped the + 1"
+    assert _named(tasks.break_even_probability, 100 * h / (q * (m - 1) * f)) == "gave a percentage, not a probability"
+    assert tasks.break_even_probability.evaluate(h / (q * (m - 1) * f))[0] == PASS
+
+
+def test_11_a_range_without_labels_is_named():
+    """[low, high] as a list got "Expected a Series (or dict) … got list [-12.0, 130.56]"."""
+    lesson, h, p, q, f = _review()
+    ends = [p * q * (x - 1) * f - h for x in (lesson.MULT_LOW, lesson.MULT_HIGH)]
+    for answer in (ends, tuple(ends), ends[::-1]):
+        assert _named(lesson.TASKS.savings_range, answer) == "gave the two numbers without their labels"
+    assert lesson.TASKS.savings_range.evaluate(dict(zip(("low", "high"), ends, strict=True)))[0] == PASS
+
+
+def test_11_draft_findings_slips_are_named_and_the_hint_is_true():
+    """The Finding objects themselves, or every check id, got "Those are not the checks" / "Expected 7 checks"."""
+    lesson = _review()[0]
+    findings = lesson.lint_design_doc(lesson.DRAFT_DOC)
+    assert _named(lesson.TASKS.draft_findings, findings) == "passed the findings, not their ids"
+    assert _named(lesson.TASKS.draft_findings, [c for c, _, _ in lesson.CHECKS]) == "listed every check"
+    # the hint names the draft's context, goals, design and metrics headings, and asks which pass: some do
+    titles = " ".join(lesson.headings(lesson.DRAFT_DOC))
+    assert all(word in titles for word in ("context", "goals", "design", "metrics"))
+    assert len(findings) < len(lesson.CHECKS)
+
+
+def test_11_headings_slips():
+    """Trailing #s kept is named; a function that forgot `return` is told so, not "not attempted"; a case
+    is shown as the doc, not as a one-element tuple."""
+    import re
+
+    lesson = _review()[0]
+    task = lesson.TASKS.headings
+
+    def trailing_kept(markdown):
+        out, code = [], False
+        for line in markdown.splitlines():
+            if line.lstrip().startswith("```"):
+                code = not code
+                continue
+            match = re.match(r"^ {0,3}(#{1,6}) +(.*)$", line)
+            if match and not code:
+                out.append(" ".join(match.group(2).lower().split()))
+        return out
+
+    assert _named(task, trailing_kept) == "kept the trailing #s"
+    _, message, _ = task.evaluate(trailing_kept)
+    assert "('" not in message and ",)" not in message, message
+
+    def no_return(markdown):
+        found = [line for line in markdown.splitlines() if line.startswith("#")]
+        print(found)
+
+    status, message, _ = task.evaluate(no_return)
+    assert status == NOT_YET and "return" in message
+
+
+def test_11_blank_lint_report_reads_plainly():
+    """The blank capstone cell printed "1 thing(s) missing: - [text] missing the doc (nothing written yet)"."""
+    lesson = _review()[0]
+    assert lesson.lint_report(...).startswith("Nothing written yet")
+    assert "thing(s)" not in lesson.lint_report("# Title\n")
+    assert lesson.things_missing(1) == "1 thing missing" and lesson.things_missing(3) == "3 things missing"
