@@ -176,3 +176,102 @@ def test_11_blank_lint_report_reads_plainly():
     assert lesson.lint_report(...).startswith("Nothing written yet")
     assert "thing(s)" not in lesson.lint_report("# Title\n")
     assert lesson.things_missing(1) == "1 thing missing" and lesson.things_missing(3) == "3 things missing"
+
+
+# -- 09 ------------------------------------------------------------------------------------------
+def _nine():
+    import numpy as np
+
+    from steward.datagen import load
+    from steward.lessons import visibility
+
+    return visibility, np, load("inventory_updates"), load("requests")
+
+
+def test_09_number_slips_are_named_and_their_hints_are_true():
+    lesson, np, keys, log = _nine()
+    tasks, ttl, today = lesson.TASKS, lesson.TASK_TTL_S, lesson.TTL_TODAY_S
+    unweighted = float((keys.lookups * keys.stock_updates / 24).sum())
+    assert _named(tasks.update_rate, unweighted) == "weights that do not sum to 1"
+    assert unweighted > (keys.stock_updates / 24).max()  # its hint: "far above every key's own rate"
+    p = log.cache_hit.astype(bool).mean()
+    rho = p / ((1 - p) * today)
+    share = rho * ttl / (1 + rho * ttl)
+    assert _named(tasks.hit_ratio, 100 * share) == "a percentage"
+    assert _named(tasks.hit_ratio, (p / today) * ttl / (1 + (p / today) * ttl)) == "ρ = p / T, without 1 − p"
+    weight = (keys.lookups / keys.lookups.sum()).to_numpy()
+
+    def fresh(per, hits=share):
+        x = keys.stock_updates.to_numpy() / per * ttl
+        return (1 - hits) + hits * (weight * np.where(x > 0, -np.expm1(-x) / np.where(x > 0, x, 1), 1.0)).sum()
+
+    assert tasks.freshness.evaluate(fresh(86_400))[0] == PASS
+    assert _named(tasks.freshness, fresh(24)) == "λ per hour, T in seconds"
+    assert _named(tasks.freshness, fresh(1)) == "λ per day, T in seconds"
+    assert _named(tasks.freshness, fresh(86_400, hits=p)) == "today's share of hits"
+    assert _named(tasks.freshness, 100 * fresh(86_400)) == "a percentage"
+    misses = log.latency_ms[~log.cache_hit.astype(bool)]
+    assert _named(tasks.call_p99, float(np.percentile(misses, 0.99))) == "np.percentile with 0.99"
+    assert float(np.percentile(misses, 0.99)) <= float(np.quantile(misses, 0.02))  # "almost the fastest call"
+    assert _named(tasks.call_p99, float(np.quantile(misses, 0.95))) == "the p95"
+
+
+def test_09_the_share_of_hits_is_not_called_the_weeks_answer():
+    """Task 5's H_needed (a fraction under 1) passed for the TTL was within 1 s of the week's answer, 0 s,
+    and got "Over the week no cache is needed"."""
+    lesson, np, _, log = _nine()
+    hit = log.cache_hit.astype(bool).to_numpy()
+    incident = ((log.timestamp >= lesson.INCIDENT_START) & (log.timestamp < lesson.INCIDENT_END)).to_numpy()
+    good = (log.latency_ms <= lesson.SLO_MS).to_numpy()
+    good_hits, good_misses = good[incident & hit].mean(), good[incident & ~hit].mean()
+    needed = (0.99 - good_misses) / (good_hits - good_misses)
+    assert 0 < needed < 1
+    assert _named(lesson.TASKS.incident_ttl, needed) == "the share of hits, not the TTL"
+    assert _named(lesson.TASKS.incident_ttl, 0) == "the week's answer"
+
+
+def test_09_later_tasks_at_the_wrong_ttl_are_named():
+    lesson, _, _, log = _nine()
+    tasks, rates = lesson.TASKS, lesson.model._rates()
+    at_120, at_today = lesson.cache_at(rates, lesson.TASK_TTL_S), lesson.cache_at(rates, lesson.TTL_TODAY_S)
+    assert _named(tasks.fresh_at_best, 100 * at_120.fresh_share) == "task 3's TTL"
+    assert _named(tasks.fresh_at_best, 100 * at_today.fresh_share) == "today's TTL"
+    assert _named(tasks.inventory_load, at_120.inventory_lookups_per_s) == "task 3's TTL"
+    assert _named(tasks.inventory_load, cartwheel.stock_lookups_per_s()) == "every lookup, as with no cache"
+    import numpy as np
+
+    week = float(np.quantile(lesson.with_policy(log, "one attempt"), 0.99))
+    assert _named(tasks.one_attempt_p99, week) == "over the week"
+
+
+def test_09_prompts_name_the_notebooks_task_numbers():
+    """The prompts said "your TTL of task 4"; in the notebook the incident's TTL is task 5."""
+    lesson = _nine()[0]
+    nb = nbjson.read(paths.notebooks_dir("solutions") / "09-engineer-your-visibility.ipynb")
+    assert any("## Task 5 · The TTL the incident needed" in nbjson.source(c) for c in nb.cells)
+    for task in lesson.TASKS:
+        assert "task 4" not in task.prompt + " ".join(task.hints), task.id
+
+
+def test_09_recalled_values_read_plainly(monkeypatch, capsys):
+    """"You have not kept your week's p99 (module 04) yet (module 04); … [143,534,570, 502,130,097]", and
+    this module's own answers printed before the learner derives them."""
+    monkeypatch.setenv("STEWARD_PROGRESS", "off")
+    lesson = _nine()[0]
+    facts = lesson.digest_facts()
+    shown = capsys.readouterr().out
+    assert "(module 04) yet (module 04)" not in shown and "[" not in shown
+    assert f"{cartwheel.money(facts.revenue_range[0])} to {cartwheel.money(facts.revenue_range[1])}" in shown
+    mine = [line for line in shown.splitlines() if "your TTL" in line or "fresh answers" in line]
+    assert mine and all(f"{facts.ttl_s:g}" not in line for line in mine), mine
+    digest = lesson.TASKS.digest.sample_answer()
+    assert "found 1 problem;" in lesson.TASKS.digest.evaluate(digest[:digest.index("**Next:**")])[1]
+
+
+def test_11_recalled_values_read_plainly(monkeypatch, capsys):
+    monkeypatch.setenv("STEWARD_PROGRESS", "off")
+    from steward.lessons import seniority
+
+    seniority.capstone_inputs()
+    shown = capsys.readouterr().out
+    assert "yet (module" not in shown and "['" not in shown and "[1" not in shown, shown

@@ -446,7 +446,9 @@ def capstone_inputs(quiet: bool = False) -> dict[str, dict[str, Any]]:
                 feedback.show(feedback.bundle(text, f"<div class='steward-result'>{text}</div>"))
             out[key] = {"what": what, "value": _default(key), "source": "reference (yours could not be read)"}
             continue
-        value = _default(key) if quiet else results.recall(key, default=lambda k=key: _default(k), what=what)
+        kind = CAPSTONE_KEYS[key][2]
+        shown = None if kind == "text" else (lambda v, k=key: format_input(k, v))
+        value = _default(key) if quiet else results.recall(key, default=lambda k=key: _default(k), what=what, shown=shown)
         read = normalise(key, value)
         out[key] = {"what": what, "value": _default(key) if read is None else read, "source": "reference"}
     return out
