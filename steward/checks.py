@@ -171,6 +171,11 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
                            "1/0 keys on a True/False column)?")
         got_labels = [str(i) for i in got.index]
         want_labels = [str(i) for i in expected.index]
+        if (isinstance(got.index, pd.RangeIndex) and not isinstance(expected.index, pd.RangeIndex)
+                and len(got) == len(expected) and not set(got_labels) & set(want_labels)):
+            label = expected.index.name or "label"
+            return not_yet(f"Your Series is indexed by row number (0, 1, 2, …), not by {label}: set the index first "
+                           f"(`.set_index({label!r})`), then compute.")
         missing = [i for i in want_labels if i not in got_labels]
         extra = [i for i in got_labels if i not in want_labels]
         if missing or extra:
@@ -249,11 +254,13 @@ def choice(options: Iterable[str]) -> Comparator:
     """One of a fixed set of named options (case and spacing do not matter)."""
     names = list(options)
 
+    listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}" if len(names) > 1 else repr(names[0]) if names else ""
+
     def compare(answer: Any, expected: Any) -> Verdict:
         if not isinstance(answer, str):
-            return not_yet(f"Expected one of {names} as text; got {describe(answer)}.")
+            return not_yet(f"Expected one of {listed} as text; got {describe(answer)}.")
         if _norm(answer) not in {_norm(n) for n in names}:
-            return not_yet(f"{answer!r} is not one of the options: {names}.")
+            return not_yet(f"{answer!r} is not one of the options: {listed}.")
         if _norm(answer) == _norm(expected):
             return OK
         return not_yet(f"{answer!r} is not the option the data supports.")

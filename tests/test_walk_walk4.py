@@ -275,3 +275,72 @@ def test_11_recalled_values_read_plainly(monkeypatch, capsys):
     seniority.capstone_inputs()
     shown = capsys.readouterr().out
     assert "yet (module" not in shown and "['" not in shown and "[1" not in shown, shown
+
+
+# -- 10 ------------------------------------------------------------------------------------------
+def _ten():
+    import numpy as np
+    import pandas as pd
+
+    from steward.datagen import load
+    from steward.lessons import projects
+
+    return projects, np, pd, load("projects"), load("stakeholders")
+
+
+def test_10_scoring_slips_are_named():
+    lesson, np, pd, projects, _ = _ten()
+    tasks = lesson.TASKS
+    flat = projects["reach"] * projects["impact"] * projects["confidence_pct"] / 100 / projects["effort_weeks"]
+    status, message, _ = tasks.rice_scores.evaluate(flat)  # no set_index: a RangeIndex
+    assert status == NOT_YET and "row number" in message and "set_index('project_id')" in message, message
+    p = projects.set_index("project_id")
+    rice = p["reach"] * p["impact"] * p["confidence_pct"] / 100 / p["effort_weeks"]
+    aligned = p["okr"] != "none"
+    assert _named(tasks.portfolio_score, rice * (lesson.OKR_BONUS * aligned).where(aligned, 1)) == \
+        "multiplied by the bonus, not by 1 + the bonus"
+    score = rice * (1 + lesson.OKR_BONUS * aligned)
+
+    def pick(order):
+        out, used = [], 0
+        for pid in order:
+            if used + p.loc[pid, "effort_weeks"] <= lesson.CAPACITY_WEEKS:
+                out.append(pid)
+                used += p.loc[pid, "effort_weeks"]
+        return out
+
+    assert _named(tasks.pick_portfolio, pick(score.sort_values().index)) == "went up the list from the lowest score"
+    assert tasks.pick_portfolio.evaluate(pick(score.sort_values(ascending=False).index))[0] == PASS
+    assert tasks.pick_portfolio.title == "Fill the quarter"  # the notebook's heading; the capacity is a quarter's
+    valued = projects.assign(value=projects["reach"] * projects["impact"] * projects["confidence_pct"])
+    totals = valued.groupby("kind")[["value", "effort_weeks"]].sum()
+    assert _named(tasks.value_per_week, totals["value"] / totals["effort_weeks"]) == "used confidence in percent"
+
+
+def test_10_grid_slips_are_told_what_to_fix():
+    """np.select's array, or a Series without the names, got "Expected a Series" / "Missing: Priya Raman, …"."""
+    lesson, np, pd, _, people = _ten()
+    cut = lesson.QUADRANT_CUT
+    high_power, high_interest = people["power"] > cut, people["interest"] > cut
+    labels = np.select([high_power & high_interest, high_power, high_interest],
+                       ["manage closely", "keep satisfied", "keep informed"], default="monitor")
+    task = lesson.TASKS.stakeholder_quadrants
+    for answer in (labels, pd.Series(labels)):
+        status, message, _ = task.evaluate(answer)
+        assert status == NOT_YET and "index=people['name']" in message, message
+    assert task.evaluate(pd.Series(labels, index=people["name"]))[0] == PASS
+    grid = pd.Series(labels, index=people["name"])
+    close = people[grid.to_numpy() == "manage closely"]
+    meet = lesson.TASKS.meet_first
+    assert _named(meet, close.sort_values(["power", "interest"])["name"].tolist()) == "sorted the least powerful first"
+    assert _named(meet, close.sort_values(["power", "interest"], ascending=False)) == "passed the table, not the names"
+
+
+def test_10_stretch_slips_and_the_strata_hint():
+    lesson = _ten()[0]
+    assert _named(lesson.TASKS.make_30_percent, lesson.CLAIM_PCT + 1.2) == "gave the gap, not the setting"
+    _, message, _ = lesson.TASKS.glue_on_purpose.evaluate("the template")
+    assert "[" not in message and " or " in message, message
+    # the plain-mean hint says level 3 has "nearly four times the engineers of level 1"
+    sizes = lesson.per_level(lesson.company())["engineers"]
+    assert 3.5 <= sizes[3] / sizes[1] < 4
