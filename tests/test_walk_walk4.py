@@ -349,5 +349,5 @@ def test_10_stretch_slips_and_the_strata_hint():
 def test_09_where_the_numbers_come_from_is_a_table():
     """The cell showed `facts.sources`, a Python dict ({'04.p99_ms': 'reference', …})."""
     nb = nbjson.read(paths.notebooks_dir("exercises") / "09-engineer-your-visibility.ipynb")
-    cell = next(nbjson.source(c) for c in nb.cells if "lesson.digest_facts()" in nbjson.source(c))
+    cell = next(nbjson.source(c) for c in nb.cells if c.get("cell_type") == "code" and "lesson.digest_facts()" in nbjson.source(c))
     assert cell.splitlines()[-1].startswith("pd.DataFrame("), cell
