@@ -351,3 +351,16 @@ def test_09_where_the_numbers_come_from_is_a_table():
     nb = nbjson.read(paths.notebooks_dir("exercises") / "09-engineer-your-visibility.ipynb")
     cell = next(nbjson.source(c) for c in nb.cells if c.get("cell_type") == "code" and "lesson.digest_facts()" in nbjson.source(c))
     assert cell.splitlines()[-1].startswith("pd.DataFrame("), cell
+
+
+def test_written_task_messages_read_plainly():
+    """An ADR that commits with "We'll" was told its decision is not in the active voice; a note too long
+    for a director was "Missing: short enough for a director's attention"."""
+    from steward.lessons import projects, seniority
+
+    adr = seniority.TASKS.adr.sample_answer()
+    assert "We will" in adr and seniority.TASKS.adr.evaluate(adr.replace("We will", "We'll"))[0] == PASS
+    assert seniority.TASKS.adr.evaluate(adr.replace("We will", "Our plan is to"))[0] == NOT_YET
+    long = projects.director_note_example() + " Also." * projects.MEMO_WORDS
+    _, message, _ = projects.TASKS.note_to_director.evaluate(long)
+    assert message == f"Missing: a length a director reads between meetings (at most {projects.MEMO_WORDS} words)."

@@ -456,7 +456,7 @@ DIRECTOR_NOTE_PARTS = {
         r"\b(?:led by|lead(?:s|ing)?|owner|own(?:s|ed by)?|sponsor\w*)\b[^.]{0,40}?\b[A-Z][a-z]+", text)),
     "an ask: what you need the director to decide": lambda text: "?" in text or bool(
         re.search(r"(?i)\b(decide|confirm|agree|approve|sign off)\b", text)),
-    f"short enough for a director's attention (at most {MEMO_WORDS} words)": lambda text: len(text.split()) <= MEMO_WORDS,
+    f"a length a director reads between meetings (at most {MEMO_WORDS} words)": lambda text: len(text.split()) <= MEMO_WORDS,
 }
 
 

@@ -527,7 +527,7 @@ ADR_PARTS = {
         r"^\W*status\W*:?\W*\s*(?:\n\s*)?\W*(" + "|".join(ADR_STATUSES) + r")\b"),
     "a Context section": _adr_part(r"^\W*context\b"),
     "a Decision section": _adr_part(r"^\W*decision\b"),
-    "a decision in the active voice ('We will …')": _adr_part(r"\bwe will\b"),
+    "a decision in the active voice ('We will …')": _adr_part(r"\bwe(?: will|['’]ll)\b"),  # "We'll" commits too
     "a Consequences section": _adr_part(r"^\W*consequences\b"),
 }
 
