@@ -364,3 +364,20 @@ def test_written_task_messages_read_plainly():
     long = projects.director_note_example() + " Also." * projects.MEMO_WORDS
     _, message, _ = projects.TASKS.note_to_director.evaluate(long)
     assert message == f"Missing: a length a director reads between meetings (at most {projects.MEMO_WORDS} words)."
+
+
+def test_09_keys_that_never_change_are_named():
+    """Task 3 without a guard for λ = 0 gave NaN ("Your answer is NaN") and with np.nansum a fresh share too low
+    ("… is not the value"), though the notebook warns about those keys."""
+    import warnings
+
+    lesson, np, keys, _ = _nine()
+    lam = keys.stock_updates.to_numpy() / 86_400
+    assert (lam == 0).any()  # the hint's premise: some keys never changed stock that day
+    weight = (keys.lookups / keys.lookups.sum()).to_numpy()
+    share = float(lesson.call_hit_share(lesson.TASK_TTL_S))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        per_key = (1 - np.exp(-lam * lesson.TASK_TTL_S)) / (lam * lesson.TASK_TTL_S)
+    assert _named(lesson.TASKS.freshness, (1 - share) + share * (weight * per_key).sum()) == "divided by λT = 0"
+    assert _named(lesson.TASKS.freshness, (1 - share) + share * np.nansum(weight * per_key)) == "dropped the keys with λ = 0"

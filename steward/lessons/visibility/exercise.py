@@ -108,14 +108,26 @@ def _hit_share_at(rate: float, ttl: float) -> float:
     return float(rate * ttl / (1 + rate * ttl))
 
 
-def _fresh_with(update_scale: float = 1.0, hit_share: float | None = None, ttl: float = TASK_TTL_S) -> float:
+def _fresh_with(update_scale: float = 1.0, hit_share: float | None = None, ttl: float = TASK_TTL_S,
+                drop_unchanged: bool = False) -> float:
     """The fresh share with each key's λ scaled (per hour: × 3,600; per day: × 86,400, with T still in
-    seconds), or at another share of hits: the unit slips of task 3."""
+    seconds), at another share of hits, or with the keys of λ = 0 left out of the sum (``np.nansum``
+    over 0/0): the slips of task 3."""
     rates = _rates()
     h = float(call_hit_share(ttl)) if hit_share is None else hit_share
-    cached = float(np.asarray(cached_freshness(rates["update_rate"].to_numpy() * update_scale, ttl))
-                   @ rates["weight"].to_numpy())
+    lam = rates["update_rate"].to_numpy() * update_scale
+    per_key = np.asarray(cached_freshness(lam, ttl), dtype=float)
+    if drop_unchanged:
+        per_key = np.where(lam > 0, per_key, 0.0)
+    cached = float(per_key @ rates["weight"].to_numpy())
     return (1 - h) + h * cached
+
+
+def _is_nan(answer: Any) -> bool:
+    try:
+        return bool(np.isnan(float(answer)))
+    except (TypeError, ValueError):
+        return False
 
 
 def _or_max(ttl: int | None) -> float:
@@ -173,6 +185,12 @@ TASKS.add(Task(
         "H·Σ weight·f.",
     ],
     misconceptions=[
+        Misconception("divided by λT = 0", "Some keys never changed stock that day (λ = 0), and (1 − e^0)/0 is 0/0. "
+                      "What share of such a key's cached answers is fresh?", lambda: float("nan"),
+                      matches=lambda answer: _is_nan(answer)),
+        Misconception("dropped the keys with λ = 0", "Your sum leaves out the keys that never changed stock (λ = 0), as "
+                      "if none of their answers were fresh. Are they stale, or always fresh?",
+                      lambda: _fresh_with(drop_unchanged=True)),
         Misconception("only cached answers", "That is the freshness of *cached* answers. What about the misses, which "
                       "read the source?", lambda: _at().cached_fresh_share),
         Misconception("freshness at expiry", "e^(−λT) is the chance an entry is still true when it *expires*. A hit "
