@@ -381,3 +381,13 @@ def test_09_keys_that_never_change_are_named():
         per_key = (1 - np.exp(-lam * lesson.TASK_TTL_S)) / (lam * lesson.TASK_TTL_S)
     assert _named(lesson.TASKS.freshness, (1 - share) + share * (weight * per_key).sum()) == "divided by λT = 0"
     assert _named(lesson.TASKS.freshness, (1 - share) + share * np.nansum(weight * per_key)) == "dropped the keys with λ = 0"
+
+
+def test_09_interval_from_percentiles_given_as_fractions_is_named():
+    """np.percentile(ttl_b, [0.05, 0.95]) (fractions where it takes percents) got "The low and high ends are
+    not what resampling the log gives"."""
+    lesson, np, _, _ = _nine()
+    draws = lesson.model._bootstrap()
+    answer = tuple(np.percentile(draws, [0.05, 0.95]))
+    assert _named(lesson.TASKS.ttl_interval, answer) == "np.percentile with 5 and 95 as fractions"
+    assert answer[1] <= np.percentile(draws, 1)  # its hint: "both ends sit in the lowest 1%"

@@ -314,6 +314,9 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("the week's interval", "Over the week every resample needs no cache. Which calls does the "
                       "incident's TTL rest on?", lambda: (0.0, 0.0)),
+        Misconception("np.percentile with 5 and 95 as fractions", "Both ends sit in the lowest 1% of your resampled TTLs. "
+                      "`np.percentile` takes percents (0–100): which percentiles did you ask for?",
+                      lambda: tuple(float(x) for x in np.percentile(_bootstrap(), [0.05, 0.95]))),
         Misconception("high before low", "You gave (high, low). Which end comes first?",
                       lambda: tuple(reversed(ttl_interval(_bootstrap()))),
                       matches=lambda a: isinstance(a, (tuple, list)) and len(a) == 2
