@@ -391,3 +391,17 @@ def test_09_interval_from_percentiles_given_as_fractions_is_named():
     answer = tuple(np.percentile(draws, [0.05, 0.95]))
     assert _named(lesson.TASKS.ttl_interval, answer) == "np.percentile with 5 and 95 as fractions"
     assert answer[1] <= np.percentile(draws, 1)  # its hint: "both ends sit in the lowest 1%"
+
+
+def test_hints_quote_the_canon_not_a_copy():
+    """00's hints typed the SLO ("99.9%", "0.001") and 10's the cut ("exactly 5"): they are computed now."""
+    import inspect
+
+    from steward.lessons import projects
+
+    source = inspect.getsource(start_here)
+    for typed in ("too big. 99.9%", "(0.001 here)", "SLO says 99.9%"):
+        assert typed not in source, typed
+    assert f"{start_here.SLO:.1%}" in start_here.TASKS.downtime_allowed.hints[0]
+    assert f"{1 - start_here.SLO:.3g}" in start_here.TASKS.downtime_allowed.hints[1]
+    assert "exactly 5 " not in inspect.getsource(projects.exercise)

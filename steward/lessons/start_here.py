@@ -298,13 +298,14 @@ TASKS.add(Task(
     reference=lambda: allowed_downtime_minutes(SLO, WINDOW_DAYS),
     compare=checks.number(rel=1e-3, unit="minutes"),
     hints=[
-        "If the SLO says 99.9% of the time must be good, what share of the window may be bad?",
-        "The error budget is 1 − SLO as a fraction (0.001 here). Multiply it by the window's length in minutes: days × 24 × 60.",
+        f"If the SLO says {SLO:.1%} of the time must be good, what share of the window may be bad?",
+        f"The error budget is 1 − SLO as a fraction ({1 - SLO:.3g} here). Multiply it by the window's length in minutes: days × 24 × 60.",
     ],
     misconceptions=[
         Misconception(
             "used the percentage as a fraction (0.1 instead of 0.001)",
-            "Your answer is 100× too big. 99.9% means a budget of 0.1% — as a fraction that is 0.001, not 0.1.",
+            f"Your answer is 100× too big. {SLO:.1%} means a budget of {1 - SLO:.1%} — as a fraction that is "
+            f"{1 - SLO:.3g}, not {100 * (1 - SLO):.3g}.",
             lambda: (100 - SLO * 100) * WINDOW_DAYS * 24 * 60,
         ),
         Misconception(
@@ -386,7 +387,7 @@ TASKS.add(Task(
         ),
         Misconception(
             "used the percentage as a fraction (0.1 instead of 0.001)",
-            "Your answer is 100× too big. 99.9% leaves a budget of 0.1% of calls: what is that as a fraction?",
+            f"Your answer is 100× too big. {SLO:.1%} leaves a budget of {1 - SLO:.1%} of calls: what is that as a fraction?",
             lambda: (100 - 100 * SLO) * cartwheel.calls_per_month(),
         ),
         Misconception(

@@ -220,7 +220,7 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("swapped power and interest", "'keep satisfied' and 'keep informed' are swapped. Which axis says who can "
                       "stop the project?", _swapped_quadrants),
-        Misconception("counted 5 as high", "Someone on exactly 5 is not above the cut. Is > the same as ≥?",
+        Misconception("counted 5 as high", f"Someone on exactly {QUADRANT_CUT} is not above the cut. Is > the same as ≥?",
                       lambda: quadrants(_stakeholders(), cut=QUADRANT_CUT - 1)),
     ],
 ))
