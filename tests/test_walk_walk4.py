@@ -405,3 +405,20 @@ def test_hints_quote_the_canon_not_a_copy():
     assert f"{start_here.SLO:.1%}" in start_here.TASKS.downtime_allowed.hints[0]
     assert f"{1 - start_here.SLO:.3g}" in start_here.TASKS.downtime_allowed.hints[1]
     assert "exactly 5 " not in inspect.getsource(projects.exercise)
+
+
+def test_more_ratio_slips_are_named():
+    """10 task 7 as the ratio, as (others / OKR − 1) or as months; 09 task 1 as the mean of weighted rates."""
+    from steward.lessons import projects
+
+    company = projects.company()
+    on = company.loc[company["okr"], "months_to_promotion"].mean()
+    off = company.loc[~company["okr"], "months_to_promotion"].mean()
+    task = projects.TASKS.naive_gap
+    assert _named(task, 100 * on / off) == "gave the ratio, not the gap"
+    assert _named(task, 100 * (off / on - 1)) == "measured against the OKR group"
+    assert _named(task, off - on) == "gave the difference in months"
+    assert task.evaluate(100 * (1 - on / off))[0] == PASS
+    lesson, _, keys, _ = _nine()
+    weight = keys.lookups / keys.lookups.sum()
+    assert _named(lesson.TASKS.update_rate, (weight * keys.stock_updates / 24).mean()) == "the mean of the weighted rates"

@@ -312,10 +312,24 @@ TASKS.add(Task(
                       lambda: 100 * (1 - company().query("not okr").months_to_promotion.mean() / company().query("okr").months_to_promotion.mean())),
         Misconception("gave a fraction, not a percent", "That is a fraction. The task asks for percent.",
                       lambda: naive_gap(company()) / 100),
+        Misconception("gave the ratio, not the gap", "That is the OKR engineers' months as a percent of the others'. "
+                      "How much *less* time is that: what does the 1 − in the formula do?",
+                      lambda: 100 - naive_gap(company())),
+        Misconception("measured against the OKR group", "That is how much longer the others take, relative to the OKR "
+                      "engineers. The claim says faster than whom? Put the others' months in the denominator.",
+                      lambda: 100 * (_months(company(), False) / _months(company(), True) - 1)),
+        Misconception("gave the difference in months", "That is a difference in months. The task asks for a relative "
+                      "gap, in percent of the others' months.",
+                      lambda: _months(company(), False) - _months(company(), True)),
         Misconception("used medians", "That uses medians; the task uses means. Both show the gap: does the choice change the story?",
                       lambda: gap_pct(company().query("okr").months_to_promotion.median(), company().query("not okr").months_to_promotion.median())),
     ],
 ))
+
+
+def _months(frame: pd.DataFrame, okr: bool) -> float:
+    """Mean months to promotion of the OKR engineers (``okr=True``) or of the others."""
+    return float(frame.loc[frame["okr"] == okr, "months_to_promotion"].mean())
 
 
 def _unweighted_strata() -> float:

@@ -83,6 +83,10 @@ TASKS.add(Task(
                       lambda: weighted_update_rate_per_hour(inventory()) * 24),
         Misconception("per second", "That is per second. The task asks per hour.",
                       lambda: weighted_update_rate_per_hour(inventory()) / 3600),
+        Misconception("the mean of the weighted rates", "You weighted each key and then took the mean, which divides "
+                      "by the number of keys again. A weighted mean is the *sum* of weight × rate: why?",
+                      lambda: float((inventory()["lookups"] / inventory()["lookups"].sum()
+                                     * inventory()["stock_updates"] / 24).mean())),
         Misconception("weights that do not sum to 1", "Your weights are the raw lookup counts, so the 'mean' is far "
                       "above every key's own rate. What must a set of weights add up to?",
                       lambda: float((inventory()["lookups"] * inventory()["stock_updates"] / 24).sum())),
