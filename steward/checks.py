@@ -282,8 +282,8 @@ def same_items(ordered: bool = False, what: str = "items") -> Comparator:
         want = [_norm(x) for x in expected]
         if not got:
             return not_yet(f"Your list of {what} is empty.")
-        if len(got) != len(want):
-            return not_yet(f"Expected {len(want)} {what}; got {len(got)}.")
+        if len(got) != len(want):  # more or fewer, never how many: the count is half the answer
+            return not_yet(f"You listed {len(got)} {what}; the data gives {'fewer' if len(got) > len(want) else 'more'}.")
         if sorted(got) != sorted(want):
             return not_yet(f"Those are not the {what} the data gives.")
         if ordered and got != want:

@@ -422,3 +422,16 @@ def test_more_ratio_slips_are_named():
     lesson, _, keys, _ = _nine()
     weight = keys.lookups / keys.lookups.sum()
     assert _named(lesson.TASKS.update_rate, (weight * keys.stock_updates / 24).mean()) == "the mean of the weighted rates"
+
+
+def test_a_list_of_the_wrong_length_does_not_give_away_the_count():
+    """11 task 7 ("predict which checks the draft fails") answered with every check was told "Expected 7 checks;
+    got 10": half of the prediction, given away."""
+    from steward import checks
+    from steward.lessons import seniority
+
+    every = [c for c, _, _ in seniority.CHECKS]
+    _, message, _ = seniority.TASKS.draft_findings.evaluate(every)
+    want = len(seniority.lint_design_doc(seniority.DRAFT_DOC))
+    assert str(want) not in message and "fewer" in message, message
+    assert "more" in checks.same_items(what="checks")(["a"], ["a", "b"]).message
