@@ -435,3 +435,18 @@ def test_a_list_of_the_wrong_length_does_not_give_away_the_count():
     want = len(seniority.lint_design_doc(seniority.DRAFT_DOC))
     assert str(want) not in message and "fewer" in message, message
     assert "more" in checks.same_items(what="checks")(["a"], ["a", "b"]).message
+
+
+def test_existing_hints_are_true_of_the_data():
+    """Claims the hints of 09 and 10 make about the data: the week needs no cache (task 5, task 6: every
+    resample), and ranking by value alone lets two big projects fill the quarter (10 task 3)."""
+    import numpy as np
+
+    from steward.lessons import projects
+    from steward.lessons.projects import exercise as ten
+
+    lesson = _nine()[0]
+    assert lesson.required_whole_ttl("week") == 0
+    assert np.all(lesson.model._bootstrap("week") == 0)
+    by_value = projects.pick_portfolio(projects.value(ten._projects()), ten._effort(), projects.CAPACITY_WEEKS)
+    assert len(by_value) == 2
