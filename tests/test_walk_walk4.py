@@ -450,3 +450,12 @@ def test_existing_hints_are_true_of_the_data():
     assert np.all(lesson.model._bootstrap("week") == 0)
     by_value = projects.pick_portfolio(projects.value(ten._projects()), ten._effort(), projects.CAPACITY_WEEKS)
     assert len(by_value) == 2
+
+
+def test_11_inputs_table_is_not_cut_mid_word():
+    """In Lab the capstone's inputs table showed "your coordination choice for a correctness loc…": pandas cuts
+    a cell past 50 characters, and the key already names the module."""
+    from steward.lessons import seniority
+
+    table = seniority.inputs_table(seniority.capstone_inputs(quiet=True))
+    assert table["what"].str.len().max() <= 50 and not table["what"].str.contains(r"\(module").any()
