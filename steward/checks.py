@@ -357,7 +357,12 @@ def _case(args: tuple[Any, ...]) -> str:
 
 def _has_body(function: Any) -> bool:
     """Does the function do anything (name a variable, call something)? The blank exercise's stub
-    (a docstring and ``...``) does not; a body that forgot its ``return`` does."""
+    (a docstring and ``...``) does not; a body that forgot its ``return`` does. A wrapper a lesson put
+    around the learner's function (module 03 replays it over streams) is judged by what it wraps."""
+    if getattr(function, "__module__", "").startswith("steward."):
+        inner = [cell.cell_contents for cell in getattr(function, "__closure__", None) or ()
+                 if callable(getattr(cell, "cell_contents", None)) and hasattr(cell.cell_contents, "__code__")]
+        return any(_has_body(f) for f in inner)
     code = getattr(function, "__code__", None)
     if code is None:
         return False

@@ -459,3 +459,22 @@ def test_11_inputs_table_is_not_cut_mid_word():
 
     table = seniority.inputs_table(seniority.capstone_inputs(quiet=True))
     assert table["what"].str.len().max() <= 50 and not table["what"].str.contains(r"\(module").any()
+
+
+def test_a_wrapped_blank_function_is_still_not_attempted():
+    """Module 03 replays the learner's transition() through a wrapper of its own: the blank stub inside it is
+    not attempted, and a body without `return` is told to return (checks.function_on's new message)."""
+    from steward.checks import NOT_ATTEMPTED
+    from steward.lessons import design_for_failure
+
+    def transition(breaker, now, failed):
+        """The blank stub."""
+        ...
+
+    def forgot_return(breaker, now, failed):
+        state = breaker.state  # noqa: F841
+
+    task = design_for_failure.TASKS.breaker_transition
+    assert task.evaluate(transition)[0] == NOT_ATTEMPTED
+    status, message, _ = task.evaluate(forgot_return)
+    assert status == NOT_YET and "return" in message
