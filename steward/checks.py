@@ -226,6 +226,11 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
                            "1/0 keys on a True/False column)?")
         got_labels = [str(i) for i in got.index]
         want_labels = [str(i) for i in expected.index]
+        if (isinstance(got.index, pd.RangeIndex) and not isinstance(expected.index, pd.RangeIndex)
+                and len(got) == len(expected) and not set(got_labels) & set(want_labels)):
+            label = expected.index.name or "label"
+            return not_yet(f"Your Series is indexed by row number (0, 1, 2, …), not by {label}: set the index first "
+                           f"(`.set_index({label!r})`), then compute.")
         missing = [i for i in want_labels if i not in got_labels]
         extra = [i for i in got_labels if i not in want_labels]
         if missing or extra:
@@ -354,8 +359,8 @@ def same_items(ordered: bool = False, what: str = "items") -> Comparator:
         want = [_norm(x) for x in expected]
         if not got:
             return not_yet(f"Your list of {what} is empty.")
-        if len(got) != len(want):
-            return not_yet(f"Expected {len(want)} {what}; got {len(got)}.")
+        if len(got) != len(want):  # more or fewer, never how many: the count is half the answer
+            return not_yet(f"You listed {len(got)} {what}; the data gives {'fewer' if len(got) > len(want) else 'more'}.")
         if sorted(got) != sorted(want):
             return not_yet(f"Those are not the {what} the data gives.")
         if ordered and got != want:
@@ -407,12 +412,38 @@ def function_on(cases: Callable[[], Iterable[tuple[Any, ...]]], what: str = "cas
             if got != want:
                 if all_blank:
                     continue
-                return not_yet(f"For {what} {args!r} your function returns {got!r}; the reference gives {want!r}.")
+                return not_yet(f"For {what} {_case(args)} your function returns {_short(got)}; the reference gives {_short(want)}.")
         if all_blank:
+            if _has_body(answer):
+                return not_yet("Your function returns None for every case: does it end with `return …`?")
             return Verdict(NOT_ATTEMPTED, "Your function returns nothing yet.")
         return OK
 
     return compare
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " …"
+
+
+def _case(args: tuple[Any, ...]) -> str:
+    """One argument as itself (a doc, not ``('# Title…',)``); several as a tuple; long ones cut short."""
+    return _short(args[0] if len(args) == 1 else args)
+
+
+def _has_body(function: Any) -> bool:
+    """Does the function do anything (name a variable, call something)? The blank exercise's stub
+    (a docstring and ``...``) does not; a body that forgot its ``return`` does. A wrapper a lesson put
+    around the learner's function (module 03 replays it over streams) is judged by what it wraps."""
+    if getattr(function, "__module__", "").startswith("steward."):
+        inner = [cell.cell_contents for cell in getattr(function, "__closure__", None) or ()
+                 if callable(getattr(cell, "cell_contents", None)) and hasattr(cell.cell_contents, "__code__")]
+        return any(_has_body(f) for f in inner)
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    return bool(code.co_names) or len(code.co_varnames) > code.co_argcount + code.co_kwonlyargcount
 
 
 def structured_text(parts: Mapping[str, Callable[[str], bool]], min_words: int = 0) -> Comparator:

@@ -62,7 +62,9 @@ def setup(quiet: bool = False) -> None:
     if not quiet:
         from steward import __version__, progress
 
-        print(f"steward {__version__} ready · progress is kept in {progress.location()}")
+        where = progress.location()
+        kept = f"progress is kept in {where}" if where else "progress is not recorded (STEWARD_PROGRESS=off)"
+        print(f"steward {__version__} ready · {kept}")
 
 
 #: ipykernel logs at start-up, on stderr, that "Kernel is running over TCP without encryption

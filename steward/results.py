@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -105,16 +106,23 @@ def remember(key: str, value: Any, module: str | None = None) -> Kept:
     return Kept(key, bool(ok))
 
 
-def recall(key: str, default: Callable[[], Any] | Any, what: str = "") -> Any:
+def recall(key: str, default: Callable[[], Any] | Any, what: str = "",
+           shown: Callable[[Any], str] | None = None) -> Any:
     """The learner's kept result, or ``default`` (a value or a zero-argument function)
-    with a plain message saying where the number came from."""
+    with a plain message saying where the number came from. ``shown`` writes the value as the
+    lesson writes it (a money range, a list of names); by default :func:`plain`."""
     entry = progress.load().get("results", {}).get(key)
     if entry is not None:
         return entry["value"]
     value = default() if callable(default) else default
     module = key.split(".")[0]
-    text = (f"You have not kept {what or key} yet (module {module}); using the curriculum's reference value "
-            f"{plain(_jsonable_or_same(value))}. Work module {module} to use your own.")
+    # "your p99 (module 04)" already says where it is kept: never "(module 04) yet (module 04)"
+    where = "" if re.search(rf"\bmodule {module}\b|\bthis module\b", what) else f" (module {module})"
+    text = (f"You have not kept {what or key} yet{where}; using the curriculum's reference value "
+            f"{shown(value) if shown else plain(_jsonable_or_same(value))}. Work module {module} to use your own.")
+    if re.search(r"\bthis module\b", what):  # the answer to a task above: never print it
+        text = (f"You have not kept {re.sub(r' ?[(]this module[)]', '', what)} yet: it is kept when its check above "
+                "passes. Until then the curriculum's reference value stands in.")
     _show(text, quiet=True)
     return value
 

@@ -307,13 +307,14 @@ TASKS.add(Task(
     reference=lambda: allowed_downtime_minutes(SLO, WINDOW_DAYS),
     compare=checks.number(rel=1e-3, unit="minutes"),
     hints=[
-        "If the SLO says 99.9% of the time must be good, what share of the window may be bad?",
-        "The error budget is 1 − SLO as a fraction (0.001 here). Multiply it by the window's length in minutes: days × 24 × 60.",
+        f"If the SLO says {SLO:.1%} of the time must be good, what share of the window may be bad?",
+        f"The error budget is 1 − SLO as a fraction ({1 - SLO:.3g} here). Multiply it by the window's length in minutes: days × 24 × 60.",
     ],
     misconceptions=[
         Misconception(
             "used the percentage as a fraction (0.1 instead of 0.001)",
-            "Your answer is 100× too big. 99.9% means a budget of 0.1% — as a fraction that is 0.001, not 0.1.",
+            f"Your answer is 100× too big. {SLO:.1%} means a budget of {1 - SLO:.1%} — as a fraction that is "
+            f"{1 - SLO:.3g}, not {100 * (1 - SLO):.3g}.",
             lambda: (100 - SLO * 100) * WINDOW_DAYS * 24 * 60,
         ),
         Misconception(
@@ -325,6 +326,11 @@ TASKS.add(Task(
             "answered in seconds",
             "That looks like seconds. The task asks for minutes.",
             lambda: allowed_downtime_minutes(SLO, WINDOW_DAYS) * 60,
+        ),
+        Misconception(
+            "computed the minutes up, not down",
+            "That is how long the engine must be *up*. What share of the window may it be *down*?",
+            lambda: SLO * WINDOW_DAYS * 24 * 60,
         ),
         Misconception(
             "used a calendar month (365/12 days)",
@@ -390,7 +396,7 @@ TASKS.add(Task(
         ),
         Misconception(
             "used the percentage as a fraction (0.1 instead of 0.001)",
-            "Your answer is 100× too big. 99.9% leaves a budget of 0.1% of calls: what is that as a fraction?",
+            f"Your answer is 100× too big. {SLO:.1%} leaves a budget of {1 - SLO:.1%} of calls: what is that as a fraction?",
             lambda: (100 - 100 * SLO) * cartwheel.calls_per_month(),
         ),
         Misconception(
@@ -402,6 +408,16 @@ TASKS.add(Task(
             "gave the budget per second, not per window",
             "That is a budget per second. The SLO's budget covers the whole 30-day window: how many seconds is that?",
             lambda: cartwheel.AVAILABILITY.error_budget * cartwheel.average_calls_per_s(),
+        ),
+        Misconception(
+            "multiplied calls per second by minutes",
+            "The rate is in calls per *second*. Did you multiply it by the window's seconds or by its minutes?",
+            lambda: cartwheel.AVAILABILITY.error_budget * cartwheel.average_calls_per_s() * WINDOW_DAYS * 24 * 60,
+        ),
+        Misconception(
+            "gave every call in the window",
+            "That is every call in 30 days. What share of them may fail?",
+            lambda: cartwheel.average_calls_per_s() * cartwheel.MONTH_SECONDS,
         ),
     ],
 ))
@@ -423,6 +439,25 @@ TASKS.add(Task(
             "That module teaches your *strongest* shift. Start where you have most room to grow.",
             lambda: (_example_ratings(), SHIFTS[max(_example_ratings(), key=_example_ratings().get)][0]),
             matches=lambda answer: _picked_strongest(answer),
+        ),
+        Misconception(
+            "took min() of the dict: the first name alphabetically",
+            "`min(ratings)` compares the dict's *keys*, the shift names, alphabetically. Which call finds the key "
+            "whose *value* is smallest?",
+            lambda: (_slip_ratings(), SHIFTS[min(_slip_ratings())][0]),
+            matches=lambda answer: _took_min_of_keys(answer),
+        ),
+        Misconception(
+            "passed the lowest rating, not its module",
+            "That number is your lowest *rating*. Which shift has it, and which module teaches that shift?",
+            lambda: (_slip_ratings(), int(min(_slip_ratings().values()))),
+            matches=lambda answer: _passed_rating(answer),
+        ),
+        Misconception(
+            "named the shift, not its module",
+            "That is the shift's name. The task asks for the module that teaches it: where does lesson.SHIFTS keep that?",
+            lambda: (_example_ratings(), min(_example_ratings(), key=_example_ratings().get)),
+            matches=lambda answer: _named_shift(answer),
         ),
         Misconception(
             "rated on another scale than 1–5",
@@ -470,6 +505,16 @@ TASKS.add(Task(
             lambda: _peak_outage_percent() / 100,
         ),
         Misconception(
+            "multiplied minutes by calls per second",
+            "The peak rate is in calls per *second* and the outage in *minutes*: how many seconds did it last?",
+            lambda: _peak_outage_percent() / 60,
+        ),
+        Misconception(
+            "gave the failed calls, not a percentage",
+            "That is how many calls failed. What share of the request budget is that, in percent?",
+            lambda: INCIDENT_MINUTES * 60 * cartwheel.PEAK_CALLS_PER_S,
+        ),
+        Misconception(
             "reported the budget left, not the budget spent",
             "That is what is left of the budget (it can go below zero). The task asks what the outage spends.",
             lambda: 100 - _peak_outage_percent(),
@@ -494,6 +539,15 @@ def demo_task() -> Task:
 def _example_ratings() -> dict[str, float]:
     """A deterministic profile used by the test suite: each shift rated by its position."""
     return {name: float(1 + (i * 3) % 5) for i, name in enumerate(SHIFTS)}
+
+
+def _slip_ratings() -> dict[str, int]:
+    """A profile on which the slips of task 4 give a wrong module: the alphabetically first shift
+    ("Ask how it will break") is neither the lowest nor the highest, and the lowest rating (2) is not
+    the number of a module that teaches a shift rated 2."""
+    ratings = {name: 3 for name in SHIFTS}
+    ratings.update({"Ask how it will break": 4, "Lead the incident": 5, "Influence with data": 2})
+    return ratings
 
 
 def _sample_first_module():
@@ -536,6 +590,12 @@ def _ratings_problem(ratings: dict) -> str | None:
 
 
 def _check_first_module(answer) -> checks.Verdict:
+    if isinstance(answer, tuple | list) and len(answer) == 2 and isinstance(answer[1], Mapping):
+        return checks.not_yet("Your pair is the other way round: the ratings first, then the module, (ratings, '04').")
+    if (isinstance(answer, tuple | list) and len(answer) == 2 and isinstance(answer[0], Mapping)
+            and isinstance(answer[1], numbers.Real) and not isinstance(answer[1], bool)
+            and float(answer[1]).is_integer()):
+        answer = (answer[0], int(answer[1]))  # 4.0 for module 04
     parsed = _ratings_and_module(answer)
     if parsed is None:
         return checks.not_yet("Expected a pair: (your ratings as a dict shift → 1..5, the module number as text like '04').")
@@ -551,7 +611,35 @@ def _check_first_module(answer) -> checks.Verdict:
     candidates = {SHIFTS[name][0] for name, value in ratings.items() if value == lowest}
     if module in candidates:
         return checks.OK
+    if module not in {number for number, _ in SHIFTS.values()}:
+        return checks.not_yet(f"{module!r} is not a module number: the modules are '01' to '11' (lesson.SHIFTS).")
     return checks.not_yet(f"Module {module} does not teach a shift you rated {lowest:g}.")
+
+
+def _took_min_of_keys(answer) -> bool:
+    """``min(ratings)`` gives the alphabetically first shift; its module, when that is not a lowest-rated shift."""
+    parsed = _ratings_and_module(answer)
+    if parsed is None or _ratings_problem(parsed[0]):
+        return False
+    ratings, module = parsed
+    first = min(ratings)
+    return module == SHIFTS[first][0] and ratings[first] > min(ratings.values())
+
+
+def _passed_rating(answer) -> bool:
+    """The lowest rating (``min(ratings.values())``) passed where the module goes."""
+    if not (isinstance(answer, tuple | list) and len(answer) == 2 and isinstance(answer[0], Mapping)):
+        return False
+    ratings, value = dict(answer[0]), answer[1]
+    if _ratings_problem(ratings) or isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return float(value) == float(min(ratings.values()))
+
+
+def _named_shift(answer) -> bool:
+    """A shift's name where the module goes."""
+    return (isinstance(answer, tuple | list) and len(answer) == 2 and isinstance(answer[1], str)
+            and answer[1].strip() in SHIFTS)
 
 
 def _picked_strongest(answer) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from steward import cartwheel, checks
@@ -137,6 +138,10 @@ TASKS.add(Task(
                       "Should the bonus be proportional to the score?", lambda: rice(_projects()) + OKR_BONUS * aligned(_projects())),
         Misconception("gave every project the bonus", "Every project got the bonus, so the ranking did not move. Which ones serve an OKR?",
                       lambda: rice(_projects()) * (1 + OKR_BONUS)),
+        Misconception("multiplied by the bonus, not by 1 + the bonus", "Your aligned projects score RICE × OKR_BONUS"
+                      f"{', the plain RICE score' if OKR_BONUS == 1 else ''}. An aligned project's score is RICE × "
+                      "(1 + OKR_BONUS): where did the + 1 go?",
+                      lambda: rice(_projects()) * (OKR_BONUS * aligned(_projects())).where(aligned(_projects()), 1.0)),
         Misconception("bonus to the unaligned projects", "The bonus went to the projects with okr == 'none'. Which way round should the test be?",
                       lambda: rice(_projects()) * (1 + OKR_BONUS * ~aligned(_projects()))),
     ],
@@ -144,7 +149,7 @@ TASKS.add(Task(
 
 TASKS.add(Task(
     id="10.pick-portfolio",
-    title="Fill the half",
+    title="Fill the quarter",
     prompt=f"A list of project_ids: go down the portfolio scores from highest, take each project that still fits in "
            f"CAPACITY_WEEKS = {CAPACITY_WEEKS} person-weeks, skip any that does not, and carry on.",
     reference=lambda: pick_portfolio(_scores(), _effort(), CAPACITY_WEEKS),
@@ -157,11 +162,14 @@ TASKS.add(Task(
         Misconception("stopped at the first project that did not fit", "You stopped at the first project that did not fit. "
                       "Is there a smaller one further down the list that still does?",
                       lambda: _prefix_pick(_scores(), _effort(), CAPACITY_WEEKS)),
-        Misconception("ranked by value, ignoring effort", "That ranks by value alone, so two big projects fill the half. "
+        Misconception("ranked by value, ignoring effort", "That ranks by value alone, so two big projects fill the quarter. "
                       "What does a project cost, and where does the score account for it?",
                       lambda: pick_portfolio(value(_projects()), _effort(), CAPACITY_WEEKS)),
         Misconception("ranked by reach", "That ranks by reach alone. Where are impact, confidence and effort?",
                       lambda: pick_portfolio(_indexed(_projects())["reach"].astype(float), _effort(), CAPACITY_WEEKS)),
+        Misconception("went up the list from the lowest score", "Your first pick is the lowest-scored project. Which "
+                      "way does sort_values() sort unless you tell it otherwise?",
+                      lambda: pick_portfolio(-_scores(), _effort(), CAPACITY_WEEKS)),
     ],
 ))
 
@@ -184,6 +192,8 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("averaged the per-project ratios", "That is the mean RICE per kind: a one-week ticket weighs as much as a "
                       "sixteen-week project. What does the team's week actually buy in total?", lambda: _mean_of_ratios(_projects())),
+        Misconception("used confidence in percent", "Every value is 100× too big. confidence_pct is in percent: what is "
+                      "80% as a fraction?", lambda: value_per_week(_projects()) * 100),
         Misconception("summed the value without dividing by weeks", "That is the total value per kind. Per person-week, what is it?",
                       lambda: pd.Series(value(_projects()).to_numpy(), index=_projects()["kind"].to_numpy()).groupby(level=0).sum()),
     ],
@@ -210,7 +220,7 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("swapped power and interest", "'keep satisfied' and 'keep informed' are swapped. Which axis says who can "
                       "stop the project?", _swapped_quadrants),
-        Misconception("counted 5 as high", "Someone on exactly 5 is not above the cut. Is > the same as ≥?",
+        Misconception("counted 5 as high", f"Someone on exactly {QUADRANT_CUT} is not above the cut. Is > the same as ≥?",
                       lambda: quadrants(_stakeholders(), cut=QUADRANT_CUT - 1)),
     ],
 ))
@@ -220,9 +230,17 @@ def _compare_labels(answer: Any, expected: pd.Series, what: str) -> checks.Verdi
     """A Series (or dict) of text labels, compared label by label (case and spacing ignored)."""
     got = answer if isinstance(answer, pd.Series) else pd.Series(answer) if isinstance(answer, dict) else None
     if got is None:
-        return checks.not_yet(f"Expected a Series (or dict) of {what} per name; got {checks.describe(answer)}.")
+        why = ""
+        if isinstance(answer, np.ndarray | list):
+            why = ": an array has no names. pd.Series(labels, index=people['name']) gives each label its person"
+        elif isinstance(answer, pd.DataFrame) and "name" in answer.columns:
+            why = ": name is one of its columns. `.set_index('name')[…]` gives the Series of one column"
+        return checks.not_yet(f"Expected a Series (or dict) of {what} per name; got {checks.describe(answer)}{why}.")
     if got.empty:
         return checks.not_yet("Your Series is empty.")
+    if isinstance(got.index, pd.RangeIndex) and len(got) == len(expected):
+        return checks.not_yet("Your Series is indexed by row number (0, 1, 2, …), not by name. "
+                              "pd.Series(labels, index=people['name']) gives each label its person.")
     got = pd.Series(got.to_numpy(), index=[str(i) for i in got.index])
     missing = [n for n in expected.index if n not in got.index]
     if missing:
@@ -266,6 +284,12 @@ TASKS.add(Task(
                       "work: the most interested, or the most powerful?", _meet_by_interest),
         Misconception("included everyone with high power", "That includes people with power but little interest (keep satisfied). "
                       "Do they need a design meeting, or a short note?", _meet_high_power),
+        Misconception("sorted the least powerful first", "The right people, the least powerful first. Which way does "
+                      "sort_values() sort unless you tell it otherwise?", lambda: meet_first(_stakeholders())[::-1]),
+        Misconception("passed the table, not the names", "That is a table of people. The task asks for a list of their "
+                      "names: which column holds them, and how does a column become a list?",
+                      lambda: _stakeholders().head(len(meet_first(_stakeholders()))),
+                      matches=lambda answer: isinstance(answer, pd.DataFrame) and "name" in answer.columns),
         Misconception("only the skeptics", "Only the doubters. Your supporters in that quadrant can also reshape the work: "
                       "what happens if the product manager hears your plan last?", _meet_only_doubters),
     ],
@@ -288,10 +312,24 @@ TASKS.add(Task(
                       lambda: 100 * (1 - company().query("not okr").months_to_promotion.mean() / company().query("okr").months_to_promotion.mean())),
         Misconception("gave a fraction, not a percent", "That is a fraction. The task asks for percent.",
                       lambda: naive_gap(company()) / 100),
+        Misconception("gave the ratio, not the gap", "That is the OKR engineers' months as a percent of the others'. "
+                      "How much *less* time is that: what does the 1 − in the formula do?",
+                      lambda: 100 - naive_gap(company())),
+        Misconception("measured against the OKR group", "That is how much longer the others take, relative to the OKR "
+                      "engineers. The claim says faster than whom? Put the others' months in the denominator.",
+                      lambda: 100 * (_months(company(), False) / _months(company(), True) - 1)),
+        Misconception("gave the difference in months", "That is a difference in months. The task asks for a relative "
+                      "gap, in percent of the others' months.",
+                      lambda: _months(company(), False) - _months(company(), True)),
         Misconception("used medians", "That uses medians; the task uses means. Both show the gap: does the choice change the story?",
                       lambda: gap_pct(company().query("okr").months_to_promotion.median(), company().query("not okr").months_to_promotion.median())),
     ],
 ))
+
+
+def _months(frame: pd.DataFrame, okr: bool) -> float:
+    """Mean months to promotion of the OKR engineers (``okr=True``) or of the others."""
+    return float(frame.loc[frame["okr"] == okr, "months_to_promotion"].mean())
 
 
 def _unweighted_strata() -> float:
@@ -313,8 +351,8 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("reported the naive gap again", "That is the naive gap: strong and weak engineers are still mixed. Compare "
                       "within each strength level first.", lambda: naive_gap(company())),
-        Misconception("plain mean of the levels", "Every level counts the same here, though level 3 has four times the engineers "
-                      "of level 1. How should the levels be weighted?", _unweighted_strata),
+        Misconception("plain mean of the levels", "Every level counts the same here, though level 3 has nearly four times the "
+                      "engineers of level 1. How should the levels be weighted?", _unweighted_strata),
     ],
 ))
 
@@ -334,9 +372,18 @@ TASKS.add(Task(
                       "at or above it the next one?", lambda: round(selection_for_claim(CLAIM_PCT, 0.0) - 0.1, 1)),
         Misconception("used the company's setting", "That is COMPANY's own setting. Is it the smallest that produces the claim?",
                       lambda: float(COMPANY["selection"])),
+        Misconception("gave the gap, not the setting", "That looks like a gap in percent. The task asks for the "
+                      "selection setting that produces it: which value of SELECTION_GRID was it?",
+                      lambda: CLAIM_PCT + 1.0,
+                      matches=lambda answer: _at_least(answer, CLAIM_PCT)),
     ],
     stretch=True,
 ))
+
+
+def _at_least(answer: Any, bound: float) -> bool:
+    """A plain number (not a bool) at least ``bound``."""
+    return isinstance(answer, int | float | np.number) and not isinstance(answer, bool) and float(answer) >= bound
 
 
 def _cost(must: str) -> dict[str, Any]:
@@ -423,7 +470,7 @@ DIRECTOR_NOTE_PARTS = {
         r"\b(?:led by|lead(?:s|ing)?|owner|own(?:s|ed by)?|sponsor\w*)\b[^.]{0,40}?\b[A-Z][a-z]+", text)),
     "an ask: what you need the director to decide": lambda text: "?" in text or bool(
         re.search(r"(?i)\b(decide|confirm|agree|approve|sign off)\b", text)),
-    f"short enough for a director's attention (at most {MEMO_WORDS} words)": lambda text: len(text.split()) <= MEMO_WORDS,
+    f"a length a director reads between meetings (at most {MEMO_WORDS} words)": lambda text: len(text.split()) <= MEMO_WORDS,
 }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from steward import cartwheel, checks
 from steward.lessons.seniority.model import (
@@ -343,10 +346,17 @@ def lint_design_doc(text: Any) -> list[Finding]:
 
 def lint_report(text: Any) -> str:
     """The findings as a short text a reviewer would write."""
+    if text is None or text is Ellipsis or (isinstance(text, str) and not text.strip()):
+        return "Nothing written yet. Which section can you write first: the context and scope?\n" + DESIGN_DOC_LIMITS
     findings = lint_design_doc(text)
     if not findings:
         return "The linter finds nothing missing. " + DESIGN_DOC_LIMITS
-    return f"{len(findings)} thing(s) missing:\n" + "\n".join(f"- {f}" for f in findings) + "\n" + DESIGN_DOC_LIMITS
+    return f"{things_missing(len(findings))}:\n" + "\n".join(f"- {f}" for f in findings) + "\n" + DESIGN_DOC_LIMITS
+
+
+def things_missing(count: int) -> str:
+    """"1 thing missing", "3 things missing" (never "thing(s)")."""
+    return f"{count} thing{'' if count == 1 else 's'} missing"
 
 
 # -- the capstone's check: your numbers, true claims, the options weighed -----------------------
@@ -480,7 +490,7 @@ def check_capstone(answer: Any, expected: Any = None) -> checks.Verdict:
         return checks.Verdict(checks.NOT_ATTEMPTED, "The doc is empty.")
     findings = lint_design_doc(answer)
     if findings:
-        return checks.not_yet(f"The linter finds {len(findings)} thing(s) missing: {', '.join(f.check for f in findings)}. "
+        return checks.not_yet(f"The linter finds {things_missing(len(findings))}: {', '.join(f.check for f in findings)}. "
                               "Run lesson.lint_report(doc) for the questions. " + DESIGN_DOC_LIMITS)
     words = len(answer.split())
     if words < 250:
@@ -517,7 +527,7 @@ ADR_PARTS = {
         r"^\W*status\W*:?\W*\s*(?:\n\s*)?\W*(" + "|".join(ADR_STATUSES) + r")\b"),
     "a Context section": _adr_part(r"^\W*context\b"),
     "a Decision section": _adr_part(r"^\W*decision\b"),
-    "a decision in the active voice ('We will …')": _adr_part(r"\bwe will\b"),
+    "a decision in the active voice ('We will …')": _adr_part(r"\bwe(?: will|['’]ll)\b"),  # "We'll" commits too
     "a Consequences section": _adr_part(r"^\W*consequences\b"),
 }
 
@@ -631,6 +641,11 @@ TASKS.add(Task(
                       "catch?", lambda: _net(STRETCH_MULTIPLIER, catch_share=1.0)),
         Misconception("assumed there is always a flaw", "That assumes the design always has a flaw. How likely is it?",
                       lambda: _net(STRETCH_MULTIPLIER, p_flaw=1.0)),
+        Misconception("subtracted the saving from the cost", "Your sign is flipped: you took the saving from the review's "
+                      "cost. The task asks what the review *saves*, net: positive when it pays for itself. Which term "
+                      "comes first?", lambda: -_net(STRETCH_MULTIPLIER)),
+        Misconception("used the folklore 100×", "That is the saving at 100×. Which multiplier does the task give "
+                      "(lesson.STRETCH_MULTIPLIER)?", lambda: _net(MULT_HIGH)),
     ],
 ))
 
@@ -649,6 +664,8 @@ TASKS.add(Task(
                       "the review save then?", lambda: break_even_multiplier(**R) - 1),
         Misconception("forgot the probability of a flaw", "That assumes there is always a flaw to find. Where does p_flaw go?",
                       lambda: 1 + R["review_hours"] / (R["catch_share"] * R["fix_hours"])),
+        Misconception("forgot the catch share", "That assumes the review catches every flaw. Where does catch_share go?",
+                      lambda: 1 + R["review_hours"] / (R["p_flaw"] * R["fix_hours"])),
     ],
 ))
 
@@ -668,8 +685,24 @@ TASKS.add(Task(
                       "nothing: what does it cost?", lambda: savings_range(**R) + R["review_hours"]),
         Misconception("used the folklore 100× for both ends", "Both ends use 100×. The low end is the sceptical reading: what "
                       "does Menzies et al. (2017) suggest?", lambda: savings_range(**R, low=MULT_HIGH, high=MULT_HIGH)),
+        Misconception("gave the two numbers without their labels", "Which of your two numbers is the low end and which "
+                      "the high? A list carries no labels; a Series (or a dict) keyed 'low' and 'high' does.",
+                      lambda: list(savings_range(**R, low=MULT_LOW, high=MULT_HIGH)),
+                      matches=lambda answer: _unlabelled_range(answer)),
     ],
 ))
+
+
+def _unlabelled_range(answer: Any) -> bool:
+    """A list, tuple or array of the two ends (in either order), with no labels."""
+    if isinstance(answer, str | Mapping) or not isinstance(answer, list | tuple | np.ndarray):
+        return False
+    try:
+        values = sorted(float(x) for x in answer)
+    except (TypeError, ValueError):
+        return False
+    want = sorted(savings_range(**R, low=MULT_LOW, high=MULT_HIGH).to_numpy(float))
+    return len(values) == 2 and all(math.isclose(v, x, rel_tol=1e-3, abs_tol=1e-9) for v, x in zip(values, want, strict=True))
 
 
 def _max_review(m: float, **changes: float) -> float:
@@ -696,6 +729,11 @@ TASKS.add(Task(
                       lambda: R["p_flaw"] * R["catch_share"] * SMALL_SYSTEM_MULTIPLIER * R["fix_hours"]),
         Misconception("assumed there is always a flaw", "That assumes the design always has a flaw. How likely is it?",
                       lambda: _max_review(SMALL_SYSTEM_MULTIPLIER, p_flaw=1.0)),
+        Misconception("gave the planned review's net saving", f"That is what the planned review saves, net, at "
+                      f"{SMALL_SYSTEM_MULTIPLIER:g}×. The task asks the most a review may *cost* and still break even: which variable is the unknown now?",
+                      lambda: _net(SMALL_SYSTEM_MULTIPLIER)),
+        Misconception("used task 1's multiplier", "That is the budget at task 1's multiplier (`m`). Which multiplier do Boehm "
+                      "and Basili give for a small, non-critical system (`m5`)?", lambda: _max_review(STRETCH_MULTIPLIER)),
     ],
 ))
 
@@ -729,6 +767,11 @@ TASKS.add(Task(
         Misconception("added money to hours", "The delay went in as money, not hours: the break-even is enormous. What "
                       "does HOUR_COST turn a day's revenue into?",
                       lambda: _delay_break_even(delay_hours_per_day() * HOUR_COST)),
+        Misconception("counted the delay but not the review's hours", "The review still costs its hours in the room. The "
+                      "launch's wait comes on top: what is the review's whole cost?",
+                      lambda: 1 + REVIEW_DELAY_DAYS * delay_hours_per_day() / (R["p_flaw"] * R["catch_share"] * R["fix_hours"])),
+        Misconception("dropped the + 1", "Close: that is m − 1. A multiplier of 1 means late costs the same as early: what does "
+                      "the review save then?", lambda: _delay_break_even() - 1),
     ],
 ))
 
@@ -747,6 +790,15 @@ def _headings_case_kept(markdown: str) -> list[str]:
         match = _HEADING.match(line)
         if not code and match:
             out.append(" ".join(match.group(2).split()))
+    return out
+
+
+def _headings_trailing_kept(markdown: str) -> list[str]:
+    out = []
+    for line, code in _lines_outside_code(markdown):
+        match = re.match(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$", line)
+        if not code and match:
+            out.append(" ".join(match.group(2).lower().split()))
     return out
 
 
@@ -778,6 +830,8 @@ TASKS.add(Task(
                       "How do you know you are inside a code block?", lambda: _headings_ignoring_fences),
         Misconception("only level-2 headings", "Only '## ' headings: the title and the '###' subsections are missing. How many "
                       "'#' can a heading have?", lambda: _headings_levels_two),
+        Misconception("kept the trailing #s", "A heading may close with #s ('## Design ##'); they are not part of its text. "
+                      "Where do you strip them?", lambda: _headings_trailing_kept),
         Misconception("kept the case", "Close: the text keeps its capitals. The task asks for lower case, so 'Context' and "
                       "'context' compare equal.", lambda: _headings_case_kept),
     ],
@@ -805,6 +859,13 @@ TASKS.add(Task(
                       lambda: [c for c in _draft_findings() if c not in {"non-goals", "alternatives", "metrics", "rollback"}]),
         Misconception("trusted the code comment", "The alternatives section has one item; the other 'alternative' is a comment "
                       "inside a code block. Does that count?", lambda: [c for c in _draft_findings() if c != "alternatives"]),
+        Misconception("listed every check", "That is every check the linter has. The draft has a context, goals, a design "
+                      "and metrics headings: which of those sections pass?", lambda: [c for c, _, _ in CHECKS]),
+        Misconception("passed the findings, not their ids", "Those are the linter's findings, each a whole sentence with a "
+                      "question. The task asks for the check ids: which attribute of a finding holds it?",
+                      lambda: lint_design_doc(DRAFT_DOC),
+                      matches=lambda answer: isinstance(answer, list | tuple) and bool(answer)
+                      and all(isinstance(x, Finding) for x in answer)),
     ],
 ))
 
@@ -941,6 +1002,9 @@ TASKS.add(Task(
                       lambda: R["review_hours"] / (R["catch_share"] * STRETCH_MULTIPLIER * R["fix_hours"])),
         Misconception("forgot the catch share", "That assumes the review catches every flaw. Where does catch_share go?",
                       lambda: R["review_hours"] / ((STRETCH_MULTIPLIER - 1) * R["fix_hours"])),
+        Misconception("gave a percentage, not a probability", "Is that out of 1 or out of 100? The task asks for a "
+                      "probability, a number from 0 to 1.",
+                      lambda: 100 * break_even_probability(R["review_hours"], R["catch_share"], R["fix_hours"], STRETCH_MULTIPLIER)),
     ],
     stretch=True,
 ))

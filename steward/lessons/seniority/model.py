@@ -8,6 +8,7 @@ draws on the learner's own results from modules 01–10."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -446,7 +447,9 @@ def capstone_inputs(quiet: bool = False) -> dict[str, dict[str, Any]]:
                 feedback.show(feedback.bundle(text, f"<div class='steward-result'>{text}</div>"))
             out[key] = {"what": what, "value": _default(key), "source": "reference (yours could not be read)"}
             continue
-        value = _default(key) if quiet else results.recall(key, default=lambda k=key: _default(k), what=what)
+        kind = CAPSTONE_KEYS[key][2]
+        shown = None if kind == "text" else (lambda v, k=key: format_input(k, v))
+        value = _default(key) if quiet else results.recall(key, default=lambda k=key: _default(k), what=what, shown=shown)
         read = normalise(key, value)
         out[key] = {"what": what, "value": _default(key) if read is None else read, "source": "reference"}
     return out
@@ -479,8 +482,14 @@ def format_input(key: str, value: Any) -> str:
 
 
 def inputs_table(inputs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame([{"key": k, "what": v["what"], "value": format_input(k, v["value"]), "source": v["source"]}
-                         for k, v in inputs.items()]).set_index("key")
+    """One row per input. The key names its module, so "what" drops "your" and "(module NN)": pandas cuts
+    a cell past 50 characters, and "your coordination choice for a correctness loc…" read as a glitch."""
+    return pd.DataFrame([{"key": k, "what": _short_what(v["what"]), "value": format_input(k, v["value"]),
+                          "source": v["source"]} for k, v in inputs.items()]).set_index("key")
+
+
+def _short_what(what: str) -> str:
+    return re.sub(r"^your\s+|\s*\(module \d\d[^)]*\)", "", str(what))
 
 
 def _first_upper(text: str) -> str:

@@ -12,6 +12,7 @@ from steward.lessons.seniority.exercise import (
     DESIGN_DOC_LIMITS,
     Finding,
     lint_design_doc,
+    things_missing,
 )
 from steward.lessons.seniority.model import (
     MULT_HIGH,
@@ -152,7 +153,7 @@ class DocLinter(App):
             return
         items = "".join(f"<li><b>{html.escape(f.check)}</b>: missing {html.escape(f.missing)}.<br><i>{html.escape(f.question)}</i></li>"
                         for f in state)
-        self.output.value = f"<b>{len(state)} thing(s) missing</b><ul>{items}</ul><i>{html.escape(DESIGN_DOC_LIMITS)}</i>"
+        self.output.value = f"<b>{things_missing(len(state))}</b><ul>{items}</ul><i>{html.escape(DESIGN_DOC_LIMITS)}</i>"
 
 
 APPS = {"review-return": ReviewReturn, "doc-linter": DocLinter}

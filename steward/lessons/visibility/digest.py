@@ -121,11 +121,24 @@ class DigestFacts:
     sources: Mapping[str, str] = field(default_factory=dict)
 
 
+def _shown(key: str, value: Any) -> str:
+    """A reference value as the digest writes it: a money range, two percentages, not a Python list."""
+    pair = _pair(value) if DIGEST_RESULTS[key][2] == "pair" else None
+    if pair is None:
+        unit = {"04.p99_ms": " ms", "04.max_load_rps": " requests/s", "09.ttl_s": " s", "09.freshness_pct": "%"}.get(key, "")
+        return results.plain(value) + unit
+    if key == "07.revenue_range":
+        return f"{cartwheel.money(pair[0])} to {cartwheel.money(pair[1])} a month"
+    if key == "07.abandonment_pct":
+        return f"{pair[0]:.2f}% (control) and {pair[1]:.2f}% (treatment)"
+    return f"{results.plain(pair[0])} and {results.plain(pair[1])}"
+
+
 def _recall(key: str) -> tuple[Any, str]:
     """A kept result, checked; a malformed one is replaced by the default with a plain message."""
     what, default, kind = DIGEST_RESULTS[key]
     kept = results.all_results()
-    value = results.recall(key, default, what=what)
+    value = results.recall(key, default, what=what, shown=lambda v: _shown(key, v))
     parsed = _pair(value) if kind == "pair" else _number(value)
     if parsed is None:
         fallback = default()

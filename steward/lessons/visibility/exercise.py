@@ -37,6 +37,7 @@ from steward.lessons.visibility.model import (
     _reference_tradeoff,
     averaged_p99,
     cache_at,
+    cached_freshness,
     call_hit_share,
     fanout_p99,
     hit_ratio,
@@ -82,6 +83,13 @@ TASKS.add(Task(
                       lambda: weighted_update_rate_per_hour(inventory()) * 24),
         Misconception("per second", "That is per second. The task asks per hour.",
                       lambda: weighted_update_rate_per_hour(inventory()) / 3600),
+        Misconception("the mean of the weighted rates", "You weighted each key and then took the mean, which divides "
+                      "by the number of keys again. A weighted mean is the *sum* of weight × rate: why?",
+                      lambda: float((inventory()["lookups"] / inventory()["lookups"].sum()
+                                     * inventory()["stock_updates"] / 24).mean())),
+        Misconception("weights that do not sum to 1", "Your weights are the raw lookup counts, so the 'mean' is far "
+                      "above every key's own rate. What must a set of weights add up to?",
+                      lambda: float((inventory()["lookups"] * inventory()["stock_updates"] / 24).sum())),
     ],
 ))
 
@@ -98,6 +106,32 @@ def _first_ttl(p99_of_share: Any) -> float:
     p99 = np.asarray(p99_of_share(np.atleast_1d(call_hit_share(TTL_GRID))))
     ok = np.flatnonzero(p99 <= SLO_MS)
     return float(TTL_GRID[ok[0]]) if ok.size else float(TTL_MAX_S)
+
+
+def _hit_share_at(rate: float, ttl: float) -> float:
+    return float(rate * ttl / (1 + rate * ttl))
+
+
+def _fresh_with(update_scale: float = 1.0, hit_share: float | None = None, ttl: float = TASK_TTL_S,
+                drop_unchanged: bool = False) -> float:
+    """The fresh share with each key's λ scaled (per hour: × 3,600; per day: × 86,400, with T still in
+    seconds), at another share of hits, or with the keys of λ = 0 left out of the sum (``np.nansum``
+    over 0/0): the slips of task 3."""
+    rates = _rates()
+    h = float(call_hit_share(ttl)) if hit_share is None else hit_share
+    lam = rates["update_rate"].to_numpy() * update_scale
+    per_key = np.asarray(cached_freshness(lam, ttl), dtype=float)
+    if drop_unchanged:
+        per_key = np.where(lam > 0, per_key, 0.0)
+    cached = float(per_key @ rates["weight"].to_numpy())
+    return (1 - h) + h * cached
+
+
+def _is_nan(answer: Any) -> bool:
+    try:
+        return bool(np.isnan(float(answer)))
+    except (TypeError, ValueError):
+        return False
 
 
 def _or_max(ttl: int | None) -> float:
@@ -134,6 +168,10 @@ TASKS.add(Task(
         Misconception("per key, from the inventory file", "That is each key's own rT/(1 + rT). A miss fetches the "
                       "call's whole stock set in one request: which hit ratio did the log measure at 60 s, and does "
                       "your model give it back at 60 s?", lambda: float(_key_hit_ratio(TASK_TTL_S)[0])),
+        Misconception("a percentage", "Is that out of 1 or out of 100? The task asks for a fraction.",
+                      lambda: 100 * call_hit_share(TASK_TTL_S)),
+        Misconception("ρ = p / T, without 1 − p", "Put your ρ back in at 60 s: does ρ·60/(1 + ρ·60) give the log's share "
+                      "p? Which ρ does?", lambda: _hit_share_at(log_hit_share() / TTL_TODAY_S, TASK_TTL_S)),
     ],
 ))
 
@@ -151,6 +189,12 @@ TASKS.add(Task(
         "H·Σ weight·f.",
     ],
     misconceptions=[
+        Misconception("divided by λT = 0", "Some keys never changed stock that day (λ = 0), and (1 − e^0)/0 is 0/0. "
+                      "What share of such a key's cached answers is fresh?", lambda: float("nan"),
+                      matches=lambda answer: _is_nan(answer)),
+        Misconception("dropped the keys with λ = 0", "Your sum leaves out the keys that never changed stock (λ = 0), as "
+                      "if none of their answers were fresh. Are they stale, or always fresh?",
+                      lambda: _fresh_with(drop_unchanged=True)),
         Misconception("only cached answers", "That is the freshness of *cached* answers. What about the misses, which "
                       "read the source?", lambda: _at().cached_fresh_share),
         Misconception("freshness at expiry", "e^(−λT) is the chance an entry is still true when it *expires*. A hit "
@@ -159,6 +203,14 @@ TASKS.add(Task(
                                     * np.exp(-_rates()["update_rate"] * TASK_TTL_S)).sum())),
         Misconception("unweighted mean", "That averages keys equally. Whose answers do customers see most?",
                       lambda: cache_at(_unweighted(_rates()), TASK_TTL_S).fresh_share),
+        Misconception("λ per hour, T in seconds", "Is your λ per second, like your T? stock_updates counts a day's "
+                      "updates: how many seconds are in a day?", lambda: _fresh_with(3600.0)),
+        Misconception("λ per day, T in seconds", "Your λ is per day and your T in seconds: λT must have no unit. How "
+                      "many seconds are in a day?", lambda: _fresh_with(86_400.0)),
+        Misconception("today's share of hits", "That uses the share of calls that hit at 60 s, when the log was "
+                      "recorded. Which share hits at 120 s (task 2)?", lambda: _fresh_with(hit_share=log_hit_share())),
+        Misconception("a percentage", "Is that out of 1 or out of 100? The task asks for a fraction.",
+                      lambda: 100 * _at().fresh_share),
     ],
 ))
 
@@ -182,6 +234,11 @@ TASKS.add(Task(
                       "are served from Redis?", lambda: cartwheel.call_p99_ms()),
         Misconception("the mean", "That is the mean of the misses. Which percentile does the SLO bound?",
                       lambda: float(latency_model().misses.mean())),
+        Misconception("np.percentile with 0.99", "That is almost the fastest call. `np.percentile` takes a percent "
+                      "(0–100) and `np.quantile` a fraction (0–1): which did you give 0.99 to?",
+                      lambda: float(np.percentile(latency_model().misses, 0.99))),
+        Misconception("the p95", "That is the p95 of the misses. Which percentile does Cartwheel's latency SLO bound?",
+                      lambda: float(np.quantile(latency_model().misses, 0.95))),
     ],
 ))
 
@@ -199,6 +256,9 @@ TASKS.add(Task(
         "H·good_hits + (1 − H)·good_misses ≥ 0.99; then the TTL with that share, H / (ρ·(1 − H)), rounded up.",
     ],
     misconceptions=[
+        Misconception("the share of hits, not the TTL", "That is the share of calls that must hit, a fraction. The "
+                      "task asks for the TTL that gives that share: how does ρT/(1 + ρT) turn back into T?",
+                      lambda: _needed_share(), matches=lambda a: checks.number(abs=0.005)(a, _needed_share()).status == checks.PASS),
         Misconception("the week's answer", "Over the week no cache is needed. The task asks about the incident's "
                       "75 minutes: which calls did you keep?", lambda: 0.0),
         Misconception("the slowest of 24 calls", "Your p99 takes the slowest of 24 calls from a log whose rows are "
@@ -213,6 +273,14 @@ TASKS.add(Task(
                           .call_quantile(_key_hit_ratio(TTL_GRID))) <= SLO_MS) else float(TTL_MAX_S)),
     ],
 ))
+
+
+def _needed_share() -> float:
+    """The share of the incident's calls that must hit so that 99% are within the SLO (task 5's H_needed)."""
+    model = latency_model("incident")
+    good_hits = float(np.mean(model.hits <= SLO_MS))
+    good_misses = float(np.mean(model.misses <= SLO_MS))
+    return max(0.0, (cartwheel.LATENCY.objective - good_misses) / (good_hits - good_misses))
 
 
 def _interval_compare(answer: Any, expected: tuple[float, float]) -> checks.Verdict:
@@ -238,7 +306,7 @@ TASKS.add(Task(
     id="09.ttl-interval",
     title="How sure is that TTL? Resample the log",
     prompt="A pair (low, high) in s: resample the request log's calls with replacement BOOTSTRAP_DRAWS (2,000) times "
-           "(seed BOOTSTRAP_SEED), recompute the incident's TTL of task 4 (not rounded) on each resample, ρ included, "
+           "(seed BOOTSTRAP_SEED), recompute the incident's TTL of task 5 (not rounded) on each resample, ρ included, "
            "and give the central 90% interval (the 5th and 95th percentiles).",
     reference=lambda: ttl_interval(_bootstrap()),
     compare=_interval_compare,
@@ -250,6 +318,9 @@ TASKS.add(Task(
     misconceptions=[
         Misconception("the week's interval", "Over the week every resample needs no cache. Which calls does the "
                       "incident's TTL rest on?", lambda: (0.0, 0.0)),
+        Misconception("np.percentile with 5 and 95 as fractions", "Both ends sit in the lowest 1% of your resampled TTLs. "
+                      "`np.percentile` takes percents (0–100): which percentiles did you ask for?",
+                      lambda: tuple(float(x) for x in np.percentile(_bootstrap(), [0.05, 0.95]))),
         Misconception("high before low", "You gave (high, low). Which end comes first?",
                       lambda: tuple(reversed(ttl_interval(_bootstrap()))),
                       matches=lambda a: isinstance(a, (tuple, list)) and len(a) == 2
@@ -260,12 +331,12 @@ TASKS.add(Task(
 TASKS.add(Task(
     id="09.fresh-at-best",
     title="How fresh, at that TTL?",
-    prompt="A number in % (0–100): the share of stock answers that are fresh at your TTL of task 4.",
+    prompt="A number in % (0–100): the share of stock answers that are fresh at your TTL of task 5.",
     reference=lambda: cache_at(_rates(), _incident_ttl()).fresh_share * 100,
     compare=checks.number(abs=0.05, unit="%"),
     hints=[
         "Is this the freshness of cached answers, or of every answer a customer gets?",
-        "The fresh share at the TTL of task 4, × 100.",
+        "The fresh share at the TTL of task 5, × 100.",
     ],
     misconceptions=[
         Misconception("a fraction", "That is a fraction; the task asks for a percentage.",
@@ -275,6 +346,10 @@ TASKS.add(Task(
                       lambda: 100 * cache_at(_rates(), _incident_ttl()).cached_fresh_share),
         Misconception("the hit share", "That is the share of calls that hit at the TTL, not the share of fresh "
                       "answers.", lambda: 100 * cache_at(_rates(), _incident_ttl()).hit_ratio),
+        Misconception("task 3's TTL", "That is the freshness at task 3's TTL. Which TTL did the incident need "
+                      "(task 5)?", lambda: 100 * _at().fresh_share),
+        Misconception("today's TTL", "That is the freshness at today's TTL, when the log was recorded. Which TTL did "
+                      "the incident need (task 5)?", lambda: 100 * cache_at(_rates(), TTL_TODAY_S).fresh_share),
     ],
 ))
 
@@ -282,7 +357,7 @@ TASKS.add(Task(
     id="09.inventory-load",
     title="What the cache is for: the inventory service's load",
     prompt="A number in stock lookups per second: how many of the canon's stock lookups (cartwheel."
-           "stock_lookups_per_s(), the average) reach the inventory service at your TTL of task 4? A call that "
+           "stock_lookups_per_s(), the average) reach the inventory service at your TTL of task 5? A call that "
            "misses asks for all its items.",
     reference=lambda: cache_at(_rates(), _incident_ttl()).inventory_lookups_per_s,
     compare=checks.number(rel=1e-3, unit="lookups/s"),
@@ -301,6 +376,13 @@ TASKS.add(Task(
                       "you size for, and which did the task ask?",
                       lambda: cartwheel.PEAK_CALLS_PER_S * ITEMS_PER_CALL
                       * (1 - cache_at(_rates(), _incident_ttl()).hit_ratio)),
+        Misconception("task 3's TTL", "That is the load at task 3's TTL. Which TTL did the incident need (task 5)?",
+                      lambda: _at().inventory_lookups_per_s),
+        Misconception("every lookup, as with no cache", "That is every stock lookup: the load with no cache. "
+                      "Which calls does the cache answer, so that they never reach the inventory service?",
+                      lambda: cartwheel.stock_lookups_per_s()),
+        Misconception("today's TTL", "That is the load at today's TTL, when the log was recorded. Which TTL did the "
+                      "incident need (task 5)?", lambda: cache_at(_rates(), TTL_TODAY_S).inventory_lookups_per_s),
     ],
 ))
 
@@ -323,6 +405,9 @@ TASKS.add(Task(
         Misconception("today's client", "That is the p99 with today's three attempts. What do the timed-out calls "
                       "take with one?",
                       lambda: float(latency_model("incident").call_quantile(call_hit_share(TTL_TODAY_S)))),
+        Misconception("over the week", "That is the p99 over the whole week. The task asks about the incident's "
+                      "calls: which rows did you keep?",
+                      lambda: float(latency_model("week", "one attempt").call_quantile(call_hit_share(TTL_TODAY_S)))),
     ],
 ))
 
@@ -334,7 +419,8 @@ def _digest_compare(answer: Any, expected: TradeOff) -> checks.Verdict:
         return checks.Verdict(checks.NOT_ATTEMPTED, "The digest is empty.")
     report = lint_digest(answer)
     if not report.passed:
-        return checks.not_yet(f"The linter found {len(report.findings)} problem(s); first: {report.problems()[0]}. "
+        return checks.not_yet(f"The linter found {len(report.findings)} problem{'' if len(report.findings) == 1 else 's'}; "
+                              f"first: {report.problems()[0]}. "
                               f"{DIGEST_LIMITS}")
     trade = report.sections.get("trade-off", "")
     numbers = _digest_numbers(trade)
