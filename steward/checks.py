@@ -226,18 +226,13 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
                            "1/0 keys on a True/False column)?")
         got_labels = [str(i) for i in got.index]
         want_labels = [str(i) for i in expected.index]
-        if (isinstance(got.index, pd.RangeIndex) and not isinstance(expected.index, pd.RangeIndex)
-                and len(got) == len(expected) and not set(got_labels) & set(want_labels)):
-            label = expected.index.name or "label"
-            return not_yet(f"Your Series is indexed by row number (0, 1, 2, …), not by {label}: set the index first "
-                           f"(`.set_index({label!r})`), then compute.")
         missing = [i for i in want_labels if i not in got_labels]
         extra = [i for i in got_labels if i not in want_labels]
         if missing or extra:
             if isinstance(got.index, pd.RangeIndex) and not isinstance(expected.index, pd.RangeIndex):
                 label = expected.index.name or "label"
-                return not_yet(f"Your Series is numbered 0, 1, 2, … by row, not labelled by {label}: build it from a "
-                               f"table indexed by {label} (`.set_index({label!r})`).")
+                return not_yet(f"Your Series is indexed by row number (0, 1, 2, …), not by {label}: set the index "
+                               f"first (`.set_index({label!r})`), then compute.")
             parts = []
             if missing:
                 parts.append(f"missing {', '.join(missing[:5])}")
@@ -414,7 +409,7 @@ def function_on(cases: Callable[[], Iterable[tuple[Any, ...]]], what: str = "cas
                     continue
                 return not_yet(f"For {what} {_case(args)} your function returns {_short(got)}; the reference gives {_short(want)}.")
         if all_blank:
-            if _has_body(answer):
+            if has_body(answer):
                 return not_yet("Your function returns None for every case: does it end with `return …`?")
             return Verdict(NOT_ATTEMPTED, "Your function returns nothing yet.")
         return OK
@@ -432,14 +427,14 @@ def _case(args: tuple[Any, ...]) -> str:
     return _short(args[0] if len(args) == 1 else args)
 
 
-def _has_body(function: Any) -> bool:
+def has_body(function: Any) -> bool:
     """Does the function do anything (name a variable, call something)? The blank exercise's stub
     (a docstring and ``...``) does not; a body that forgot its ``return`` does. A wrapper a lesson put
     around the learner's function (module 03 replays it over streams) is judged by what it wraps."""
     if getattr(function, "__module__", "").startswith("steward."):
         inner = [cell.cell_contents for cell in getattr(function, "__closure__", None) or ()
                  if callable(getattr(cell, "cell_contents", None)) and hasattr(cell.cell_contents, "__code__")]
-        return any(_has_body(f) for f in inner)
+        return any(has_body(f) for f in inner)
     code = getattr(function, "__code__", None)
     if code is None:
         return False

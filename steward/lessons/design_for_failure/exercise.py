@@ -248,6 +248,9 @@ def _streams_compare(answer: Any, expected: Any) -> checks.Verdict:
             return checks.not_yet(f"On stream {name} your breaker goes {mine}; the reference goes {theirs} "
                                   f"(C closed, O open, H half-open): {where}.")
     if all_blank:
+        if checks.has_body(answer):  # a body that forgot its return, not the blank stub
+            return checks.not_yet("Your function returns None for every call: does every path through it end with "
+                                  "`return …` (a Breaker)?")
         return checks.Verdict(checks.NOT_ATTEMPTED, "Your function returns nothing yet.")
     return checks.OK
 
