@@ -204,11 +204,13 @@ class ImpactRange(App):
         super().__init__()
 
     def controls(self) -> dict[str, w.Widget]:
+        # The test's size and the confidence first: they move the interval (the lesson's point); the
+        # traffic and the order value only scale the money (one step of a million sessions moves it 0.1%).
         return {
+            "test_scale": slider("test size × (same rates)", 1.0, 0.25, 4.0, 0.25),
+            "confidence": dropdown("confidence", [("80%", 0.80), ("90%", 0.90), ("95%", 0.95), ("99%", 0.99)], 0.95),
             "sessions_millions": int_slider("sessions a month (millions)", round(monthly_sessions() / 1e6), 50, 2_000, 1),
             "aov": slider(f"average order value ({cartwheel.CURRENCY})", round(self.aov, 2), 10, 300, 1),
-            "confidence": dropdown("confidence", [("80%", 0.80), ("90%", 0.90), ("95%", 0.95), ("99%", 0.99)], 0.95),
-            "test_scale": slider("test size × (same rates)", 1.0, 0.25, 4.0, 0.25),
         }
 
     def layout(self) -> w.Widget:
