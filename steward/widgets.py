@@ -23,7 +23,7 @@ import html
 import os
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,6 +158,9 @@ class FigureView:
         self.widget = w.VBox([self.caption, self.image])
         self._animated: list[Artist] = []
         self._background: Any = None
+        #: Backgrounds already drawn, by what their static part shows (see :meth:`invalidate`).
+        self._backgrounds: dict[Hashable, Any] = {}
+        self._background_key: Hashable | None = None
         self.full_draws = 0
 
     def show(self, data: bytes) -> None:
@@ -210,14 +213,21 @@ class FigureView:
             artist.set_animated(True)
             self._animated.append(artist)
         self._background = None
+        self._backgrounds.clear()  # drawn with other artists static
 
     def forget(self, *artists: Artist) -> None:
         """Stop tracking (e.g. removed) animated artists."""
         self._animated = [a for a in self._animated if a not in artists]
 
-    def invalidate(self) -> None:
-        """The static part changed: the next render redraws everything."""
-        self._background = None
+    #: How many keyed backgrounds a view keeps (each is the figure's pixels: about 0.4 MB).
+    BACKGROUNDS_KEPT = 8
+
+    def invalidate(self, key: Hashable | None = None) -> None:
+        """The static part changed: the next render redraws everything. With ``key`` (a value
+        that fixes what the static part shows, e.g. an axis's floor), a background drawn before
+        for the same key is reused instead: an app whose axis takes a few levels redraws each once."""
+        self._background_key = key
+        self._background = None if key is None else self._backgrounds.get(key)
 
     def render(self) -> None:
         if self._background is None or not self._animated:
@@ -226,6 +236,10 @@ class FigureView:
             self.canvas.draw()  # animated artists are skipped here
             self.full_draws += 1
             self._background = self.canvas.copy_from_bbox(self.fig.bbox) if self._animated else None
+            if self._background_key is not None and self._background is not None:
+                if len(self._backgrounds) >= self.BACKGROUNDS_KEPT:
+                    self._backgrounds.pop(next(iter(self._backgrounds)))
+                self._backgrounds[self._background_key] = self._background
         else:
             self.canvas.restore_region(self._background)
         for artist in self._animated:

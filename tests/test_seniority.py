@@ -553,3 +553,22 @@ def test_no_currency_but_the_canons_in_modules_10_and_11():
             texts += [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in cells]
     others = {"€", "£", "EUR", "GBP"} - {cartwheel.CURRENCY_SYMBOL, cartwheel.CURRENCY}
     assert not [sign for text in texts for sign in others if sign in text]
+
+
+def test_the_review_charts_floor_levels_are_each_drawn_once_and_look_the_same():
+    """The delay slider moves the y axis's floor between a few powers of ten; a keyed background
+    (FigureView.invalidate(key=…)) draws each level once, so random jumps stay cheap (the
+    benchmark's 56 ms p95 was a full redraw at every level change), and a reused background
+    gives the same picture as a fresh chart."""
+    from steward.lessons.seniority.views import ReviewReturn
+
+    app = ReviewReturn()
+    values = [0.0, 10.0, 0.5, 10.0, 0.0, 2.0, 10.0, 0.0, 2.0, 0.5] * 3
+    before = app.figure.full_draws
+    for value in values:
+        app.set(delay_days=value)
+    levels = len(set(app.figure._backgrounds))
+    assert app.figure.full_draws - before == levels <= 4
+    fresh = ReviewReturn()
+    fresh.set(delay_days=values[-1])
+    assert app.figure.image.value == fresh.figure.image.value

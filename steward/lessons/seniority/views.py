@@ -109,7 +109,7 @@ class ReviewReturn(App):
 
     def draw(self, state: dict[str, Any]) -> None:
         if self._set_floor(min(float(np.min(state["curve"])), state["low_net"], -100.0)):
-            self.figure.invalidate()
+            self.figure.invalidate(key=self._bottom)  # the floor takes a few levels: each is drawn once
         lo, hi = math.log10(state["low"]), math.log10(state["high"])
         self._band.set_x(lo)
         self._band.set_width(max(hi - lo, 0.005))
