@@ -437,6 +437,16 @@ TASKS.add(Task(
             lambda: zone_cost_minutes() * 365 / 30,
         ),
         Misconception(
+            "used a 31-day month",
+            "That month has 31 days. The SLO's window, and this task's, is 30 days: how many minutes is that?",
+            lambda: zone_cost_minutes() * 31 / 30,
+        ),
+        Misconception(
+            "answered in seconds",
+            "That looks like seconds. The task asks for minutes.",
+            lambda: zone_cost_minutes() * 60,
+        ),
+        Misconception(
             "answered an availability difference",
             "That is a difference of availabilities (a fraction). How many minutes does a 30-day month have?",
             lambda: zone_cost_minutes() / MINUTES["month"],
@@ -584,6 +594,12 @@ TASKS.add(Task(
             "You counted each set of cells once for every order of its cells. Is a customer on cells 1, 2, 3 on a "
             "different set from one on cells 3, 2, 1? math.perm counts orders; what counts sets?",
             lambda: 100 / math.perm(SHARD_CELLS, SHARD_SIZE),
+        ),
+        Misconception(
+            "left the noisy customer's set out of the count",
+            "You divided by one set fewer than there are. Another customer draws its set from *all* of them, the "
+            "noisy customer's own set included: out of how many sets is that one?",
+            lambda: 100 / (math.comb(SHARD_CELLS, SHARD_SIZE) - 1),
         ),
     ],
 ))

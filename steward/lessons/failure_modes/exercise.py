@@ -248,6 +248,12 @@ TASKS.add(Task(
                       lambda: worksheet(_prepared())[list(SCORES)].sum(axis=1)),
         Misconception("left out detection", "That is severity × occurrence: the risk matrix. What does the third FMEA score add?",
                       lambda: worksheet(_prepared()).eval("severity * occurrence")),
+        Misconception("left out occurrence", "That is severity × detection. How often a failure happens is the FMEA's second "
+                      "score: where does it go?",
+                      lambda: worksheet(_prepared()).eval("severity * detection")),
+        Misconception("left out severity", "That is occurrence × detection. A frequent, hidden failure that harms nobody "
+                      "would top your list: which score says how bad the failure is?",
+                      lambda: worksheet(_prepared()).eval("occurrence * detection")),
         Misconception("read detection the wrong way round",
                       "You used 11 − detection. In an FMEA a detection score of 10 means we would *not* notice: is a hard-to-detect failure more or less risky?",
                       lambda: worksheet(_prepared()).eval("severity * occurrence * (11 - detection)")),
@@ -281,6 +287,29 @@ def _not_paged_in_top10() -> int:
     return int((top.channel != "page").sum())
 
 
+def _not_paged_in(rows: pd.DataFrame) -> int:
+    return int((rows.channel != "page").sum())
+
+
+def _off_by_one_counts() -> set[int]:
+    """The count over the top nine or the top eleven (`iloc[:9]`, `head(11)`, `<= 10` on a 0-based rank),
+    where it differs from the top ten's."""
+    table = ranked(_prepared())
+    return {_not_paged_in(table.head(n)) for n in (9, 11)} - {_not_paged_in_top10()}
+
+
+def _lowest_ten_answers() -> tuple[int, float]:
+    """The count, and the share, over the ten *lowest* RPNs (sorted ascending, then `head(10)`)."""
+    low = ranked(_prepared()).tail(10)
+    return _not_paged_in(low), float((low.channel != "page").mean())
+
+
+def _is_lowest_ten(answer) -> bool:
+    count, share = _lowest_ten_answers()
+    value = checks._as_float(answer)
+    return value is not None and count != _not_paged_in_top10() and (value == count or abs(value - share) < 1e-9)
+
+
 TASKS.add(Task(
     id="01.not-paged",
     title="Who would notice?",
@@ -302,6 +331,13 @@ TASKS.add(Task(
         Misconception("gave a share", "That is a fraction of the ten. The task asks how many modes: a whole number.",
                       lambda: float((ranked(_prepared()).head(10).channel != "page").mean()),
                       matches=lambda a: checks.number(rel=1e-9)(a, float((ranked(_prepared()).head(10).channel != "page").mean())).passed),
+        Misconception("counted the ten lowest", "Those are the ten *lowest* RPNs: which way did you sort before taking "
+                      "ten? The worst risks come first.",
+                      lambda: _lowest_ten_answers()[0], matches=_is_lowest_ten),
+        Misconception("counted nine or eleven", "Count the rows you kept: are there exactly ten? `head(10)` and `iloc[:10]` "
+                      "keep ten; `iloc[:9]`, `head(11)` and a 0-based `rank <= 10` do not.",
+                      lambda: min(_off_by_one_counts(), default=None),
+                      matches=lambda a: checks._as_float(a) in _off_by_one_counts()),
     ],
 ))
 

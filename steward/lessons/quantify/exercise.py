@@ -131,6 +131,10 @@ TASKS.add(Task(
         Misconception("reported requests per minute",
                       "That looks like requests per minute. The task asks per second.",
                       lambda: peak_throughput(requests_log()) * 60),
+        Misconception("used 1-minute windows",
+                      "That is the busiest single minute: a few minutes' spikes, and a handful of sampled rows each. "
+                      "The task asks for the busiest hour: which window does your resample use?",
+                      lambda: peak_throughput(requests_log(), "1min")),
     ],
 ))
 
@@ -289,6 +293,14 @@ TASKS.add(Task(
                       lambda: float((_fivexx(incident_requests(requests_log()))
                                      | (incident_requests(requests_log())["latency_ms"] > LATENCY_SLO_MS)).mean()
                                     / AVAILABILITY.error_budget)),
+        Misconception("scaled by the log's days over the SLO's",
+                      f"You scaled by the log's {LOG_DAYS} days against the SLO's {WINDOW_DAYS}. A burn rate compares two "
+                      "rates: the share of bad calls during the incident and the share the SLO allows. Does either "
+                      "depend on how long the window is?",
+                      lambda: burn_rate(incident_requests(requests_log()), AVAILABILITY) * LOG_DAYS / WINDOW_DAYS,
+                      matches=lambda a: any(checks.number(rel=1e-3)(a, burn_rate(incident_requests(requests_log()),
+                                                                                  AVAILABILITY) * k).passed
+                                            for k in (LOG_DAYS / WINDOW_DAYS, WINDOW_DAYS / LOG_DAYS))),
     ],
 ))
 

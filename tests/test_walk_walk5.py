@@ -1,0 +1,71 @@
+"""Rough edges the earlier walks left generic (issue #18's walk, third round): a natural wrong answer of
+each task, computed the way a learner would write it, and the misconception it must now name."""
+
+from __future__ import annotations
+
+from steward.checks import NOT_YET, PASS
+
+
+def _named(task, answer) -> str | None:
+    status, _, misconception = task.evaluate(answer)
+    assert status == NOT_YET, (task.id, answer, status)
+    return misconception.name if misconception else None
+
+
+# -- 01 ------------------------------------------------------------------------------------------
+def test_01_rpn_missing_one_score_is_named():
+    """S × D and O × D got only "The RPN for FM01, FM02, FM03 do not match the data"."""
+    from steward.lessons.failure_modes import exercise as ex
+    from steward.lessons.failure_modes.model import worksheet
+
+    sheet, task = worksheet(ex._prepared()), ex.TASKS["01.rpn"]
+    assert _named(task, sheet.eval("severity * detection")) == "left out occurrence"
+    assert _named(task, sheet.eval("occurrence * detection")) == "left out severity"
+
+
+def test_01_not_paged_wrong_ten_is_named():
+    """Nine or eleven rows, or the ten lowest RPNs (as a count or a share), were generic."""
+    from steward.lessons.failure_modes import exercise as ex
+    from steward.lessons.failure_modes.model import ranked
+
+    table, task = ranked(ex._prepared()), ex.TASKS["01.not-paged"]
+    for n in (9, 11):
+        count = int((table.head(n).channel != "page").sum())
+        if count != task.expected:
+            assert _named(task, count) == "counted nine or eleven"
+    low = table.tail(10)
+    assert _named(task, int((low.channel != "page").sum())) == "counted the ten lowest"
+    assert _named(task, float((low.channel != "page").mean())) == "counted the ten lowest"
+    assert task.evaluate(int((table.head(10).channel != "page").sum()))[0] == PASS
+
+
+# -- 03 ------------------------------------------------------------------------------------------
+def test_03_month_and_shard_slips_are_named():
+    """A 31-day month, seconds, and one set fewer than math.comb gives were generic."""
+    import math
+
+    from steward.lessons.design_for_failure import exercise as ex
+
+    zone, shard = ex.TASKS["03.shared-zone"], ex.TASKS["03.shuffle-shard"]
+    minutes = ex.zone_cost_minutes()
+    assert _named(zone, minutes * 31 / 30) == "used a 31-day month"
+    assert _named(zone, minutes * 60) == "answered in seconds"
+    assert zone.evaluate(minutes)[0] == PASS
+    sets = math.comb(ex.SHARD_CELLS, ex.SHARD_SIZE)
+    assert _named(shard, 100 / (sets - 1)) == "left the noisy customer's set out of the count"
+    assert shard.evaluate(100 / sets)[0] == PASS
+
+
+# -- 04 ------------------------------------------------------------------------------------------
+def test_04_window_slips_are_named():
+    """Task 3 over 1-minute windows, and task 7 scaled by the log's 7 days out of 30, were generic."""
+    from steward.lessons.quantify import exercise as ex
+    from steward.lessons.quantify.model import (
+        AVAILABILITY, LOG_DAYS, WINDOW_DAYS, burn_rate, incident_requests, peak_throughput, requests_log)
+
+    log = requests_log()
+    assert _named(ex.TASKS["04.peak-throughput"], peak_throughput(log, "1min")) == "used 1-minute windows"
+    burn, task = burn_rate(incident_requests(log), AVAILABILITY), ex.TASKS["04.incident-burn-rate"]
+    for scaled in (burn * LOG_DAYS / WINDOW_DAYS, burn * WINDOW_DAYS / LOG_DAYS):
+        assert _named(task, scaled) == "scaled by the log's days over the SLO's"
+    assert task.evaluate(burn)[0] == PASS
