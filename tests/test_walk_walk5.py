@@ -61,7 +61,14 @@ def test_04_window_slips_are_named():
     """Task 3 over 1-minute windows, and task 7 scaled by the log's 7 days out of 30, were generic."""
     from steward.lessons.quantify import exercise as ex
     from steward.lessons.quantify.model import (
-        AVAILABILITY, LOG_DAYS, WINDOW_DAYS, burn_rate, incident_requests, peak_throughput, requests_log)
+        AVAILABILITY,
+        LOG_DAYS,
+        WINDOW_DAYS,
+        burn_rate,
+        incident_requests,
+        peak_throughput,
+        requests_log,
+    )
 
     log = requests_log()
     assert _named(ex.TASKS["04.peak-throughput"], peak_throughput(log, "1min")) == "used 1-minute windows"
