@@ -76,3 +76,23 @@ def test_04_window_slips_are_named():
     for scaled in (burn * LOG_DAYS / WINDOW_DAYS, burn * WINDOW_DAYS / LOG_DAYS):
         assert _named(task, scaled) == "scaled by the log's days over the SLO's"
     assert task.evaluate(burn)[0] == PASS
+
+
+# -- 05 ------------------------------------------------------------------------------------------
+def test_05_resolution_and_one_group_weights_are_named():
+    """Task 6 measured to resolution, and task 7 weighted by the commanded incidents only, were generic."""
+    import numpy as np
+
+    from steward.lessons.incident import exercise as ex
+
+    durations = ex._durations()
+    to_resolution = durations.pivot_table(index="severity", columns="commander", values="ttr_min",
+                                          aggfunc="mean").pipe(lambda t: t[False] - t[True])
+    assert _named(ex.TASKS["05.by-severity"], to_resolution) == "measured to resolution, not mitigation"
+    strata, task = ex._strata(), ex.TASKS["05.adjusted-effect"]
+    commanded = durations[durations.commander].groupby("severity").size()
+    assert _named(task, float((strata.difference_min * commanded).sum() / commanded.sum())) == \
+        "weighted by one group's incidents only"
+    assert _named(task, float(np.average(strata.difference_min, weights=strata.n_without))) == \
+        "weighted by one group's incidents only"
+    assert task.evaluate(float(np.average(strata.difference_min, weights=strata.n)))[0] == PASS

@@ -606,12 +606,24 @@ TASKS.add(Task(
         Misconception("divided instead of subtracting",
                       "Those are ratios of the two means. The task asks how many *minutes* sooner: a difference.",
                       lambda: _strata().without_min / _strata().with_min),
+        Misconception("measured to resolution, not mitigation",
+                      "Those differences run until the incidents were *resolved*. The task compares minutes to "
+                      "mitigation, when customers stopped feeling it: which timestamp ends that clock?",
+                      lambda: _durations().pivot_table(index="severity", columns="commander", values="ttr_min",
+                                                       aggfunc="mean").pipe(lambda t: t[False] - t[True])),
     ],
 ))
 
 
 def _unweighted() -> float:
     return float(_strata().difference_min.mean())
+
+
+def _one_group_weights() -> tuple[float, float]:
+    """The within-severity differences weighted by one group's counts: the commanded incidents', then the
+    uncommanded ones' (a `groupby` on the filtered frame, or the wrong column of the counts)."""
+    strata = _strata()
+    return tuple(float(np.average(strata.difference_min, weights=strata[n])) for n in ("n_with", "n_without"))
 
 
 def _misaligned() -> float:
@@ -648,6 +660,12 @@ TASKS.add(Task(
         Misconception("did not divide by the total weight",
                       "That is a sum of minutes × incidents. What do you divide by to make it an average?",
                       lambda: float((_strata().difference_min * _strata().n).sum())),
+        Misconception("weighted by one group's incidents only",
+                      "Your weights count only one group's incidents: those with a commander, or those without. "
+                      "The task weights each severity by all its incidents. Which severities does one group's count "
+                      "make too heavy?",
+                      lambda: _one_group_weights()[0],
+                      matches=lambda a: any(checks.number(rel=1e-3)(a, w).passed for w in _one_group_weights())),
         Misconception("subtracted the other way round",
                       "Your sign is flipped: the task asks for without − with, so positive means the commander helped.",
                       lambda: -adjusted_difference(_incidents())),
