@@ -96,3 +96,17 @@ def test_05_resolution_and_one_group_weights_are_named():
     assert _named(task, float(np.average(strata.difference_min, weights=strata.n_without))) == \
         "weighted by one group's incidents only"
     assert task.evaluate(float(np.average(strata.difference_min, weights=strata.n)))[0] == PASS
+
+
+# -- 06 ------------------------------------------------------------------------------------------
+def test_06_p999_and_calls_per_hour_are_named():
+    """quantile(0.999) for the p99, and calls per hour in the calls_per_s column, were generic."""
+    from steward.lessons.mentoring import exercise as ex
+    from steward.lessons.mentoring.model import p99_by_cache, p99_by_day, requests_log, week_change
+
+    log = requests_log()
+    assert _named(ex.TASKS["06.p99-by-day"], p99_by_day(log, 0.999)) == "used the p99.9"
+    assert _named(ex.TASKS["06.p99-by-cache"], p99_by_cache(log, 0.999)) == "used the p99.9"
+    table = week_change(log)[list(ex.WEEK_COLUMNS)].copy()
+    table["calls_per_s"] = table["calls_per_s"] * 3600
+    assert _named(ex.TASKS["06.what-changed"], table) == "gave calls per hour"

@@ -244,6 +244,11 @@ def _by_date() -> pd.Series:
     return log["latency_ms"].groupby(log["timestamp"].dt.date).quantile(0.99)
 
 
+#: quantile(0.999) for the p99: one more 9 than the percentile's name.
+P999_HINT = ("Those are p99.9s: `quantile(0.999)` leaves 1 request in 1,000 above it. Which quantile leaves 1 in 100 "
+             "above it?")
+
+
 TASKS.add(Task(
     id="06.p99-by-day",
     title="The dashboard Sam reads: p99 per day",
@@ -262,6 +267,7 @@ TASKS.add(Task(
                       _mean_of_hourly_p99s),
         Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
                       lambda: p99_by_day(requests_log(), 0.95)),
+        Misconception("used the p99.9", P999_HINT, lambda: p99_by_day(requests_log(), 0.999)),
         Misconception("took each day's slowest request",
                       "Those are each day's single slowest request. Is the worst request of the day what a p99 "
                       "describes?",
@@ -329,6 +335,9 @@ TASKS.add(Task(
                       "mean of a True/False column: where did a factor of 100 come in?",
                       _week_change_with(miss_rate=lambda log: 100 * _by_half(log, (~log["cache_hit"].astype(bool))
                                                                               .astype(float), "mean"))),
+        Misconception("gave calls per hour",
+                      "Your calls_per_s look like calls per hour. How many seconds are in each half?",
+                      _week_change_with(calls_per_s=lambda log: week_change(log)["calls_per_s"] * 3600)),
         Misconception("divided both halves by the whole week",
                       "Your calls/s divide each half's calls by the seconds of the whole week. How long is each half?",
                       _week_change_with(calls_per_s=lambda log: _by_half(log, log["latency_ms"], "size")
@@ -450,6 +459,7 @@ TASKS.add(Task(
                       lambda: requests_log()["latency_ms"].groupby(cache_status(requests_log())).median()),
         Misconception("used the p95", "Those are p95s. Which quantile is the p99?",
                       lambda: p99_by_cache(requests_log(), 0.95)),
+        Misconception("used the p99.9", P999_HINT, lambda: p99_by_cache(requests_log(), 0.999)),
         Misconception("mapped 1/0 labels onto a True/False column",
                       "Your Series is empty because every label is NaN, not because a filter removed rows: what "
                       "does log.cache_hit.dtype say, and which keys did your map() look for?",
