@@ -200,6 +200,23 @@ def _to_series(value: Any) -> pd.Series | None:
     return None
 
 
+def _label(value: Any) -> str:
+    """A Series label in words: a MultiIndex row's tuple ('control', False) as "control / False"."""
+    if isinstance(value, tuple):
+        return " / ".join(str(v) for v in value)
+    return str(value)
+
+
+def _listed(items: Sequence[str], most: int | None = None) -> str:
+    """'A', 'A and B', 'A, B and C'; past ``most`` items, 'A, B, C and 9 others'."""
+    items = list(items)
+    if most is not None and len(items) > most:
+        return f"{', '.join(items[:most])} and {len(items) - most} others"
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bool = False) -> Comparator:  # noqa: A002
     """A labelled set of numbers (a Series, or a dict label → number).
 
@@ -224,8 +241,8 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
             return not_yet("Your Series is empty: did a filter remove every row, or are the labels you grouped by "
                            "all missing (groupby drops NaN labels; map() gives NaN where its dict has no key, e.g. "
                            "1/0 keys on a True/False column)?")
-        got_labels = [str(i) for i in got.index]
-        want_labels = [str(i) for i in expected.index]
+        got_labels = [_label(i) for i in got.index]
+        want_labels = [_label(i) for i in expected.index]
         missing = [i for i in want_labels if i not in got_labels]
         extra = [i for i in got_labels if i not in want_labels]
         if missing or extra:
@@ -233,6 +250,12 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
                 label = expected.index.name or "label"
                 return not_yet(f"Your Series is indexed by row number (0, 1, 2, …), not by {label}: set the index "
                                f"first (`.set_index({label!r})`), then compute.")
+            if isinstance(got.index, pd.MultiIndex) and not isinstance(expected.index, pd.MultiIndex):
+                levels = _listed([str(n) for n in got.index.names if n is not None]) or "several columns"
+                label = expected.index.name or "label"
+                return not_yet(f"Your Series has a row for each combination of {levels} (such as {got_labels[0]}); "
+                               f"the task asks for one {what} per {label}. Which of those rows is the {what}, and "
+                               f"how do you keep one number per {label}?")
             parts = []
             if missing:
                 parts.append(f"missing {', '.join(missing[:5])}")
@@ -251,9 +274,9 @@ def series(rel: float = 1e-3, abs: float = 0.0, what: str = "value", ordered: bo
         if wrong:
             lookup = dict(zip(want_labels, expected.to_numpy(dtype=float), strict=True))
             if _all_rounded_close([values[label] for label in wrong], [lookup[label] for label in wrong]):
-                return not_yet(f"Close: the {what} for {', '.join(wrong[:3])} {'is' if len(wrong) == 1 else 'are'} the "
-                               f"data's, rounded to the decimals you wrote. {ROUNDED}")
-            return not_yet(f"The {what} for {', '.join(wrong[:3])} {'does' if len(wrong) == 1 else 'do'} not match the data.")
+                return not_yet(f"Close: for {_listed(wrong, 3)}, your {what} is the data's rounded to the decimals you "
+                               f"wrote. {ROUNDED}")
+            return not_yet(f"The {what} does not match the data for {_listed(wrong, 3)}.")
         if ordered and got_labels != want_labels:
             return not_yet("The values are right but the order is not: sort them as the task asks.")
         return OK
@@ -401,13 +424,14 @@ def function_on(cases: Callable[[], Iterable[tuple[Any, ...]]], what: str = "cas
             try:
                 got = answer(*args)
             except Exception as error:  # the learner's code: report, never raise
-                return not_yet(f"Your function raised {type(error).__name__}: {error} for {what} {args!r}.")
+                return not_yet(f"Your function raised {type(error).__name__}: {error} for {what} {_case(args)}.")
             if not is_placeholder(got):
                 all_blank = False
             if got != want:
                 if all_blank:
                     continue
-                return not_yet(f"For {what} {_case(args)} your function returns {_short(got)}; the reference gives {_short(want)}.")
+                return not_yet(f"For {what} {_case(args)}, your function returns {_words(got)}; the reference gives "
+                               f"{_words(want)}.")
         if all_blank:
             if has_body(answer):
                 return not_yet("Your function returns None for every case: does it end with `return …`?")
@@ -423,8 +447,31 @@ def _short(value: Any, limit: int = 160) -> str:
 
 
 def _case(args: tuple[Any, ...]) -> str:
-    """One argument as itself (a doc, not ``('# Title…',)``); several as a tuple; long ones cut short."""
-    return _short(args[0] if len(args) == 1 else args)
+    """One argument as itself (a doc, not ``('# Title…',)``); several in brackets, each in words, after an
+    equals sign (the ``what`` before it names them: "(hint, fix) = (`…`, `…`)")."""
+    return _words(args[0]) if len(args) == 1 else "= (" + ", ".join(_words(a) for a in args) + ")"
+
+
+def _text(line: str, limit: int = 80) -> str:
+    """One line of text as a code span (in quotes if it holds a backtick, which ends a span), cut short."""
+    line = line if len(line) <= limit else line[: limit - 2] + " …"
+    if not line.strip():
+        return "(blank line)"
+    return f"“{line}”" if "`" in line else f"`{line}`"
+
+
+def _words(value: Any, lines: int = 12) -> str:
+    """A value as a reader reads it: a multi-line string line by line (↵ between lines, never a ``\\n``
+    escape), strings in code spans, a list's items; anything else as Python shows it, cut short."""
+    if isinstance(value, str):
+        parts = value.split("\n")
+        if parts[-1] == "" and len(parts) > 1:
+            parts = parts[:-1]
+        shown = " ↵ ".join(_text(p) for p in parts[:lines])
+        return shown + (f" ↵ … ({len(parts) - lines} more lines)" if len(parts) > lines else "")
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return "an empty list" if not value else "[" + ", ".join(_text(v) for v in value) + "]"
+    return _short(value)
 
 
 def has_body(function: Any) -> bool:

@@ -110,3 +110,76 @@ def test_06_p999_and_calls_per_hour_are_named():
     table = week_change(log)[list(ex.WEEK_COLUMNS)].copy()
     table["calls_per_s"] = table["calls_per_s"] * 3600
     assert _named(ex.TASKS["06.what-changed"], table) == "gave calls per hour"
+
+
+# -- 07 ------------------------------------------------------------------------------------------
+def test_07_natural_slips_are_named():
+    """One arm's orders, a year's range, the treatment arm's store, and inv_cdf(0.2) for the power z were generic."""
+    from steward.lessons.influence import exercise as ex
+    from steward.lessons.influence.model import abandonment_mde_pp, sample_size_per_arm
+
+    s, tasks = ex._sessions(), ex.TASKS
+    bought = s[s.purchased]
+    for arm in ("control", "treatment"):
+        one_arm = float(bought[bought.arm == arm].order_value.mean())
+        assert _named(tasks["07.average-order-value"], one_arm) == "averaged one arm's orders"
+    low, high = ex._revenue_with()
+    assert _named(tasks["07.revenue-range"], (12 * low, 12 * high)) == "gave a range per year"
+    assert _named(tasks["07.revenue-range"], (low * 365 / 30, high * 365 / 30)) == "gave a range per year"
+    treated = s[s.arm == "treatment"]
+    point = ex._share_with("point") * ex.monthly_sessions() * float(s[s.arm == "control"].order_value.mean())
+    store = ex.monthly_sessions() * float(treated.order_value.sum()) / len(treated)
+    assert _named(tasks["07.revenue-share"], point / store) == "the store's revenue from the treatment arm"
+    assert _named(tasks["07.sample-size"], lambda b, d: sample_size_per_arm(b, d, power=0.2)) == \
+        "took the power z as inv_cdf(0.2)"
+    assert _named(tasks["07.mde"], abandonment_mde_pp(s, power=0.2)) == "took the power z as inv_cdf(0.2)"
+
+
+def test_07_value_counts_shares_are_named_in_words():
+    """`value_counts(normalize=True)` got "unexpected ('control', False), ('control', True), …"."""
+    from steward.lessons.influence import exercise as ex
+
+    s = ex._sessions()
+    carts = s[s.added_to_cart]
+    task = ex.TASKS["07.abandonment-per-arm"]
+    for shares in (carts.groupby("arm").purchased.value_counts(normalize=True),
+                   (~carts.purchased).groupby(carts.arm).value_counts(normalize=True)):
+        assert _named(task, shares) == "kept both shares of value_counts(normalize=True)"
+        message = task.evaluate(shares)[1]
+        assert "('" not in message and "arm and purchased" in message and "per arm" in message
+
+
+# -- checks --------------------------------------------------------------------------------------
+def test_series_message_is_grammatical_and_counts_the_rest():
+    """"The score for P01, P02, P03 do not match the data" listed three of many, with the wrong verb."""
+    import pandas as pd
+
+    from steward import checks
+
+    want = pd.Series(range(1, 8), index=[f"P0{i}" for i in range(1, 8)], dtype=float)
+    compare = checks.series(what="score")
+    assert compare(want * 2, want).message == "The score does not match the data for P01, P02, P03 and 4 others."
+    assert compare(want.where(want > 2, 0), want).message == "The score does not match the data for P01 and P02."
+    off = want.copy()
+    off["P05"] = 9.0
+    assert compare(off, want).message == "The score does not match the data for P05."
+    exact = want.copy()
+    exact.iloc[:2] = [1.0371, 2.0462]
+    rounded = exact.round(2)
+    assert compare(rounded, exact).message.startswith("Close: for P01 and P02, your score is the data's rounded")
+
+
+def test_function_on_shows_arguments_in_words():
+    """11's headings showed "For the doc '# Title\\n\\n## Context…'" and 06's linter a Python tuple."""
+    from steward.lessons.mentoring import exercise as mentoring
+    from steward.lessons.quantify import exercise as quantify
+    from steward.lessons.seniority import exercise as seniority
+
+    doc = seniority.TASKS["11.headings"].evaluate(lambda d: [line for line in d.splitlines() if line.startswith("#")])[1]
+    assert "\\n" not in doc and "↵" in doc and "['" not in doc and "('" not in doc
+    pair = mentoring.TASKS["06.hint-linter"].evaluate(lambda hint, fix: True)[1]
+    assert pair.startswith("For (hint, fix) = (`") and "('" not in pair
+    numbers = quantify.TASKS["04.servers-needed"].evaluate(lambda load, wait: 1)[1]
+    assert "= (" in numbers and "your function returns 1;" in numbers
+    raised = seniority.TASKS["11.headings"].evaluate(lambda d: 1 / 0)[1]
+    assert raised.startswith("Your function raised ZeroDivisionError") and "\\n" not in raised

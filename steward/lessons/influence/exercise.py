@@ -349,6 +349,34 @@ def _total(baseline: float, delta: float) -> float:
     return 2 * sample_size_per_arm(baseline, delta)
 
 
+def _power_z_flipped(baseline: float, delta: float) -> float:
+    """z_{1−β} as `NormalDist().inv_cdf(0.2)`: the same size, negative, so the power term is subtracted."""
+    return sample_size_per_arm(baseline, delta, power=0.2)
+
+
+POWER_Z_HINT = ("Your power term pulls the wrong way: `NormalDist().inv_cdf(0.2)` is negative. With 80% power the true "
+                "change must sit beyond 1.96 SE by the z that leaves 80% of the normal curve below it: which argument "
+                "of inv_cdf gives that z?")
+
+
+def _value_counts_shares() -> pd.Series:
+    """`carts.groupby('arm').purchased.value_counts(normalize=True)`: a row per (arm, purchased)."""
+    carts = _sessions()[_sessions()["added_to_cart"].astype(bool)]
+    return carts.groupby("arm")["purchased"].value_counts(normalize=True)
+
+
+def _is_value_counts_shares(answer: Any) -> bool:
+    """A two-level Series whose rows per arm hold the abandonment rate among them (either column's values)."""
+    if not isinstance(answer, pd.Series) or answer.index.nlevels != 2:
+        return False
+    want = cart_abandonment(_sessions())
+    try:
+        return all(any(math.isclose(float(v), float(want[arm]), rel_tol=1e-3) for v in answer.xs(arm, level=0))
+                   for arm in want.index)
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
 TASKS.add(Task(
     id="07.abandonment-per-arm",
     title="Cart abandonment per arm",
@@ -371,6 +399,11 @@ TASKS.add(Task(
         Misconception("gave the carts that bought",
                       "Those are the carts that became orders. Abandonment counts the other ones: which carts were left "
                       "behind?", lambda: 1 - cart_abandonment(_sessions())),
+        Misconception("kept both shares of value_counts(normalize=True)",
+                      "`value_counts(normalize=True)` gives, per arm, the share of carts that bought *and* the share "
+                      "that did not: two numbers per arm that add up to 1. Which one is abandonment, and how do you "
+                      "keep only that one?",
+                      lambda: _value_counts_shares(), matches=_is_value_counts_shares),
         Misconception("counted, not a rate",
                       "Those are counts of abandoned carts. The task asks for a rate: out of how many carts?",
                       lambda: arm_counts(_sessions()).rename_axis("arm")["carts"] * cart_abandonment(_sessions())),
@@ -513,6 +546,13 @@ TASKS.add(Task(
     ],
 ))
 
+def _one_arm_order_values() -> tuple[float, float]:
+    """The average order value of the control arm's orders, then the treatment arm's."""
+    s = _sessions()
+    bought = s[s["purchased"].astype(bool)]
+    return tuple(float(bought.loc[bought["arm"] == arm, "order_value"].mean()) for arm in ("control", "treatment"))
+
+
 TASKS.add(Task(
     id="07.average-order-value",
     title="Average order value",
@@ -530,6 +570,11 @@ TASKS.add(Task(
         Misconception("used the median",
                       "That is the median order. Revenue adds orders up: which average multiplies back to the total?",
                       lambda: float(_sessions().loc[_sessions().purchased, "order_value"].median())),
+        Misconception("averaged one arm's orders",
+                      "That averages one arm's orders. The task asks for the test's average order value: which orders "
+                      "does the whole test hold?",
+                      lambda: _one_arm_order_values()[0],
+                      matches=lambda a: any(checks.number(rel=1e-3)(a, v).passed for v in _one_arm_order_values())),
     ],
 ))
 
@@ -558,6 +603,12 @@ TASKS.add(Task(
         Misconception("multiplied by percentage points",
                       "Your range is a hundred times too big: the CI is in pp. What is one percentage point of a rate, "
                       "as a fraction?", lambda: tuple(100 * v for v in _revenue_with())),
+        Misconception("gave a range per year",
+                      "Your range is about twelve times too big: that is a year's revenue. The task asks per month: "
+                      "how many sessions does `cartwheel.sessions_per_month()` count?",
+                      lambda: tuple(12 * v for v in _revenue_with()),
+                      matches=lambda a: any(_pair(rel=1e-2, what="", unit="")(a, tuple(k * v for v in _revenue_with())).passed
+                                            for k in (12, 365 / 30))),
     ],
 ))
 
@@ -575,6 +626,9 @@ def _share_with(kind: str) -> float:
         return point / (n * float(s["order_value"].mean()))
     if kind == "high":
         return claim.share_high
+    if kind == "treatment":  # the treatment arm's revenue per session: the store with the check already on
+        treated = s[s["arm"] == "treatment"]
+        return point / (n * float(treated["order_value"].sum()) / len(treated))
     if kind == "every session":  # the store's revenue as if every session were an order
         return point / (n * aov)
     return claim.share_point
@@ -603,6 +657,10 @@ TASKS.add(Task(
         Misconception("the store's revenue from both arms",
                       "Close, but the treatment arm already holds part of the gain. Which arm is the store without the check?",
                       lambda: _share_with("both arms")),
+        Misconception("the store's revenue from the treatment arm",
+                      "Your store revenue is the treatment arm's, with the check already switched on and its gain "
+                      "inside. Which arm shows the store as it is today?",
+                      lambda: _share_with("treatment")),
         Misconception("the range's high end",
                       "That is the optimistic end of the range. The task asks about the point estimate.",
                       lambda: _share_with("high")),
@@ -848,6 +906,7 @@ TASKS.add(Task(
                       "Your n is too small: that is a one-sided test (z = 1.645). Could the change go either way?",
                       lambda: _one_sided),
         Misconception("total, not per arm", "That is both arms together. The task asks per arm.", lambda: _total),
+        Misconception("took the power z as inv_cdf(0.2)", POWER_Z_HINT, lambda: _power_z_flipped),
     ],
     stretch=True,
 ))
@@ -894,6 +953,8 @@ TASKS.add(Task(
         Misconception("forgot the power term",
                       "That is 1.96 SE: a true change that size is detected only half the time. What does 80% power add?",
                       lambda: abandonment_mde_pp(_sessions(), power=0.5)),
+        Misconception("took the power z as inv_cdf(0.2)", POWER_Z_HINT,
+                      lambda: abandonment_mde_pp(_sessions(), power=0.2)),
         Misconception("counted sessions, not carts",
                       "Your n is all sessions. Abandonment is measured per cart: how many carts per arm?",
                       lambda: abandonment_mde_pp(_sessions(), per="sessions")),
