@@ -183,3 +183,31 @@ def test_function_on_shows_arguments_in_words():
     assert "= (" in numbers and "your function returns 1;" in numbers
     raised = seniority.TASKS["11.headings"].evaluate(lambda d: 1 / 0)[1]
     assert raised.startswith("Your function raised ZeroDivisionError") and "\\n" not in raised
+
+
+# -- 08 ------------------------------------------------------------------------------------------
+def test_08_twelve_weeks_and_the_alerts_own_pages_are_named():
+    """Dividing by 12 weeks, and the tuned share of the three alerts' own pages, were generic."""
+    from steward.lessons.ownership import exercise as ex
+    from steward.lessons.ownership.model import after_hours_noise_per_week
+
+    pages, weeks = ex._p(), ex.WEEKS_IN_QUARTER
+    woken = int((pages.after_hours.astype(bool) & ~pages.actionable.astype(bool)).sum())
+    assert _named(ex.TASKS["08.after-hours-noise"], woken / (weeks - 1)) == "divided by twelve weeks"
+    assert ex.TASKS["08.after-hours-noise"].evaluate(after_hours_noise_per_week(pages))[0] == PASS
+    top = pages.alert.value_counts().index[:3]
+    theirs = pages[pages.alert.isin(top)]
+    own_share = 100 * float((~theirs.actionable.astype(bool)).mean())
+    assert _named(ex.TASKS["08.projected-reduction"], own_share) == "divided by the three alerts' own pages"
+
+
+def test_08_clock_minutes_for_detection_read_as_rounded_and_cannot_be_told_apart():
+    """Left as it is: `.minute` − `.minute` for time to detect equals the rounded answer, so its "Close:
+    rounded" message is all the check can say (a learner who rounded types the same number)."""
+    from steward.lessons.ownership import exercise as ex
+    from steward.lessons.ownership.model import first_time
+
+    events, task = ex._e(), ex.TASKS["08.time-to-detect"]
+    clock = first_time(events, "alert").minute - first_time(events, "impact_start").minute
+    assert clock == round(task.expected)
+    assert task.evaluate(clock)[1].startswith("Close:")

@@ -27,6 +27,7 @@ from steward.lessons.ownership.model import (
     non_actionable_pct,
     pages_per_alert,
     projected_reduction_pct,
+    removed_mask,
     shift_start,
     shifts_over_limit,
     smallest_top_for_actionable_majority,
@@ -695,6 +696,10 @@ TASKS.add(Task(
                       "Your weeks run from the first page to the last, which is less than the quarter the file covers. "
                       "How many weeks does the task say it covers?",
                       lambda: _weeks_between_pages()),
+        Misconception("divided by twelve weeks",
+                      f"Your weeks are one short: {WEEKS_IN_QUARTER - 1} instead of the {WEEKS_IN_QUARTER} the task says "
+                      "the file covers (a quarter is not three times four weeks). Which number of weeks did you divide by?",
+                      lambda: after_hours_noise_per_week(_p()) * WEEKS_IN_QUARTER / (WEEKS_IN_QUARTER - 1)),
         Misconception("gave a percentage",
                       "That is a percentage of the pages. The task asks how many pages a week.",
                       lambda: 100 * float((_p().after_hours.astype(bool) & ~_p().actionable.astype(bool)).mean())),
@@ -778,6 +783,14 @@ TASKS.add(Task(
     ],
 ))
 
+def _share_of_top_alerts_pages(top: int) -> float:
+    """The tuned pages as a percentage of the ``top`` alerts' own pages, not of all pages."""
+    p = _p()
+    removed = removed_mask(p, top, "tune")
+    chosen = removed_mask(p, top, "delete")
+    return float(100 * removed.sum() / chosen.sum())
+
+
 TASKS.add(Task(
     id="08.projected-reduction",
     title="The proposal, as a number",
@@ -803,6 +816,10 @@ TASKS.add(Task(
                       "That is a share of the pages that needed nothing. The task asks what share of *all* pages goes "
                       "away: which denominator is that?",
                       lambda: projected_reduction_pct(_p(), 3, "tune") / non_actionable_pct(_p()) * 100),
+        Misconception("divided by the three alerts' own pages",
+                      "That is a share of the three alerts' own pages: how much of *their* noise goes. The task asks "
+                      "what share of *all* the quarter's pages goes away: which denominator is that?",
+                      lambda: _share_of_top_alerts_pages(3)),
     ],
 ))
 
