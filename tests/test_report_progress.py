@@ -368,3 +368,11 @@ def test_assign_stamps_when_the_copy_was_made(tmp_path):
     made = dt.datetime.fromisoformat(stamp)
     assert made.utcoffset() == dt.timedelta(0) and before <= made <= dt.datetime.now(dt.timezone.utc)
     assert report.assigned_since(nbformat.read(str(path), as_version=4)) == (made.timestamp(), [])
+
+
+def test_the_guides_say_what_an_assignment_s_time_and_the_cohort_page_read():
+    mentor = (paths.root() / "docs" / "mentor-guide.md").read_text()
+    facilitator = (paths.root() / "docs" / "facilitator-guide.md").read_text()
+    assert "metadata.steward.assigned" in mentor and "at or after the time it was made" in mentor
+    assert "steward cohort ~/mentoring/*/" in mentor
+    assert "steward cohort room-02/*/" in facilitator and "last kernel session only" in facilitator
