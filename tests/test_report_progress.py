@@ -320,7 +320,7 @@ def _attempts(restarted, folder: Path, stamp) -> tuple[Path, Path]:
 
 
 def test_an_assignment_reads_only_the_record_s_events_from_when_it_was_made(restarted, run_once, monkeypatch,
-                                                                            tmp_path):
+                                                                            tmp_path, capsys):
     from steward import assign
 
     def when(first: float) -> str:  # the assignment was made a minute before the session began
@@ -334,11 +334,19 @@ def test_an_assignment_reads_only_the_record_s_events_from_when_it_was_made(rest
     assert "only events at or after the assignment was made" in result.sources[0]
     assert any("2 events of module 00 dated before the assignment was made" in line for line in result.sources)
     assert result.since is not None and "assignment was made" in report.to_markdown(result)
+    assert "assignment was made" in report.to_html(result)
 
     path, record = _attempts(restarted, tmp_path / "plain", None)  # a copy without the stamp: as before
     result = _make(path, run_once, record, monkeypatch)
     assert _by_id(result)["00.budget-left"].hints_used == 2 and result.since is None
     assert not any("assignment was made" in line or "assigned" in line for line in result.sources)
+
+    path, record = _attempts(restarted, tmp_path / "cli", when)  # what the command line says
+    stamped = _make(path, run_once, record, monkeypatch)
+    monkeypatch.setattr(report, "make", lambda *args, **kwargs: stamped)
+    assert cli.main(["report", str(path), "-o", str(tmp_path / "out")]) == 0
+    assert f"from the progress record {stamped.record} from the assignment's time ({stamped.since}) on." in \
+        capsys.readouterr().out
 
 
 STAMPS = {"not a time": "next Tuesday", "a number": 1_790_000_000, "too long": "2026-11-30T04:05:00" + "0" * 60,
