@@ -4,6 +4,11 @@ cell (the mentor's note, objectives, time box, due date, questions to bring to t
 The copy is the *blank* exercise built afresh from ``solutions/`` (what ``steward build``
 would write), never the file in ``exercises/``, which may hold the mentor's own work. It never
 overwrites a file: if the name is taken it picks the next free one and says so.
+
+The copy's ``metadata.steward`` says what it is (kind, module, mentee, due) and ``assigned``: when
+it was made, in UTC (``2026-11-30T04:05:00+00:00``). ``steward report`` reads only the progress
+record's events from that time on, so an earlier attempt at the same module (a workshop, weeks
+before) does not add its hints and time to this assignment's.
 """
 
 from __future__ import annotations
@@ -68,6 +73,11 @@ def cover(lesson: lessonmeta.Lesson, mentee: str | None, due: str | None, note: 
     return "\n".join(lines)
 
 
+def stamp(now: dt.datetime | None = None) -> str:
+    """When an assignment is made, as ``metadata.steward.assigned`` holds it: UTC, whole seconds."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def assign(number: str, out_dir: Path | str, mentee: str | None = None, due: str | None = None,
            note: str | None = None) -> tuple[Path, bool]:
     """Write the assignment; returns (path, renamed) where renamed says the plain name was taken."""
@@ -87,7 +97,8 @@ def assign(number: str, out_dir: Path | str, mentee: str | None = None, due: str
     cell = nbjson.markdown_cell(cover(lesson, mentee, due, note), "assignment-cover", ["assignment-cover"])
     nb.cells.insert(0, cell)
     meta = dict(nb.metadata.get("steward", {}))
-    meta.update({"kind": "assignment", "module": lesson.number, "mentee": mentee, "due": due})
+    meta.update({"kind": "assignment", "module": lesson.number, "mentee": mentee, "due": due,
+                 "assigned": stamp()})
     nb.metadata["steward"] = meta
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -76,7 +76,8 @@ def _report(args: argparse.Namespace) -> int:
     counts = result.counts()
     print(f"{path.name}: {counts['pass']} pass, {counts['not yet']} not yet, {counts['not attempted']} not attempted"
           f" ({result.seconds:.1f} s). Hints and time on task from "
-          f"{('the progress record ' + result.record) if result.record else 'the notebook (its last kernel session only)'}."
+          f"{('the progress record ' + result.record) if result.record else 'the notebook (its last kernel session only)'}"
+          f"{(' from the assignment' + chr(39) + 's time (' + result.since + ') on') if result.since else ''}."
           f" Wrote {md} and {page}.")
     return 0
 

@@ -8,6 +8,11 @@ not attempted, the misconceptions hit and how often, and the hints used; it name
 three tasks the room found hardest with their Socratic first hint as a discussion prompt,
 and draws the counts. Learners are named as their files are; ``anonymous`` shows counts
 only.
+
+Hints come from where ``steward report`` takes them: a learner's progress record beside their
+notebook (or this machine's record when it holds the notebook's checks), across kernel restarts,
+else the notebook's saved outputs, the learner's last kernel session only. The page says which,
+once when every learner's come from the same kind of place, else per learner.
 """
 
 from __future__ import annotations
@@ -62,10 +67,50 @@ class Cohort:
     failed: dict[str, str]
     seconds: float
     generated: str
+    #: learner → where their hints come from (:func:`source`)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def hardest(self, limit: int = 3) -> list[TaskRow]:
         struggled = [t for t in self.tasks if t.counts[NOT_YET] or t.hints or t.misconceptions]
         return sorted(struggled, key=TaskRow.difficulty, reverse=True)[:limit]
+
+
+#: Where a learner's hints come from, as the page says it.
+FROM_RECORD = "their progress record, across kernel restarts"
+FROM_NOTEBOOK = "the notebook's saved outputs: their last kernel session only"
+
+
+def source(result: report.Report, notebook: Path) -> str:
+    """Where one learner's hints come from: the record beside the notebook, this machine's record,
+    or the notebook's last session only; and the assignment's time the record was read from."""
+    if result.record is None:
+        return FROM_NOTEBOOK
+    beside = Path(result.record).parent == notebook.resolve().parent
+    where = "beside the notebook" if beside else "on this machine"
+    since = f", from the assignment's time ({result.since}) on" if result.since else ""
+    return f"{FROM_RECORD} ({where}{since})"
+
+
+def sources_lines(cohort: Cohort, anonymous: bool = False) -> list[str]:
+    """What the page says about where hints come from: one line when every learner's come from the
+    same kind of place, else a count, then (unless anonymous) one line per learner."""
+    if not cohort.learners:
+        return []
+    kinds = Counter(FROM_RECORD if s.startswith(FROM_RECORD) else FROM_NOTEBOOK for s in cohort.sources.values())
+    lead = "Hints (and, in each learner's steward report, time on task) come from "
+    if len(kinds) == 1 and FROM_NOTEBOOK in kinds:
+        return [lead + "each notebook's saved outputs, the learner's last kernel session only: hints asked before "
+                "a restart are not counted. Put each learner's progress record (progress.json and "
+                "progress.json.events.jsonl) beside their notebook, in a folder of its own, to count them."]
+    n = kinds[FROM_RECORD]
+    head = (lead + "each learner's progress record, across kernel restarts." if n == len(cohort.learners) else
+            lead + f"a progress record for {n} of {len(cohort.learners)} learners, across kernel restarts; for "
+            "the others, from the notebook's saved outputs: their last kernel session only (hints asked before "
+            "a restart are not counted).")
+    head += " A record is the learner's own file, not sealed like the statuses."
+    if anonymous:
+        return [head]
+    return [head] + [f"{name}: {cohort.sources.get(name, FROM_NOTEBOOK)}" for name in cohort.learners]
 
 
 def notebooks(paths: list[str | Path]) -> list[Path]:
@@ -110,11 +155,13 @@ def build(paths: list[str | Path], timeout: int = 60, workers: int | None = None
     rows: dict[str, TaskRow] = {}
     failed: dict[str, str] = {}
     learners: list[str] = []
-    for name, result in zip(names, results, strict=True):
+    sources: dict[str, str] = {}
+    for name, path, result in zip(names, files, results, strict=True):
         if isinstance(result, str):
             failed[name] = result
             continue
         learners.append(name)
+        sources[name] = source(result, path)
         for task in result.tasks:
             row = rows.setdefault(task.id, TaskRow(task.id, task.title))
             row.counts[task.status] += 1
@@ -122,7 +169,8 @@ def build(paths: list[str | Path], timeout: int = 60, workers: int | None = None
             row.hints += task.hints_used
             row.hinted_learners += bool(task.hints_used)
             row.by_learner[name] = task.status
-    return Cohort(learners, list(rows.values()), failed, time.perf_counter() - started, time.strftime("%Y-%m-%d %H:%M"))
+    return Cohort(learners, list(rows.values()), failed, time.perf_counter() - started, time.strftime("%Y-%m-%d %H:%M"),
+                  sources)
 
 
 # -- the page -----------------------------------------------------------------------------
@@ -177,6 +225,9 @@ def to_markdown(cohort: Cohort, anonymous: bool = False, chart: str | None = Non
     for row in cohort.tasks:
         lines.append(f"| {row.title} | {row.counts[PASS]} | {row.counts[NOT_YET]} | {row.counts[NOT_ATTEMPTED]} | "
                      f"{row.hints} ({row.hinted_learners}) | {_misconceptions(row) or '—'} |")
+    where = sources_lines(cohort, anonymous)
+    if where:
+        lines += ["", where[0]] + ([""] + [f"- {line}" for line in where[1:]] if where[1:] else [])
     if chart:
         lines += ["", f"![pass, not yet and not attempted per task]({chart})"]
     if not anonymous and cohort.learners:
@@ -222,6 +273,9 @@ def to_html(cohort: Cohort, anonymous: bool = False, png: bytes | None = None) -
         learners = f"<h2>Per learner</h2><table><tr><th>learner</th>{head}</tr>{body}</table>"
     failed = (f"<li>{len(cohort.failed)} notebook(s) could not be run.</li>" if anonymous and cohort.failed else
               "".join(f"<li>{e(name)}: {e(why)}</li>" for name, why in cohort.failed.items()))
+    where = sources_lines(cohort, anonymous)
+    where_html = (f"<p>{e(where[0])}</p>" + ("<ul>" + "".join(f"<li>{e(line)}</li>" for line in where[1:]) + "</ul>"
+                                           if where[1:] else "")) if where else ""
     image = (f"<img alt='pass, not yet and not attempted per task' src='data:image/png;base64,"
              f"{base64.b64encode(png).decode()}'>") if png else ""
     return f"""<!doctype html>
@@ -234,6 +288,7 @@ img{{max-width:100%}}</style></head><body>
 {'' if anonymous else '<p>Learners: ' + e(', '.join(cohort.learners)) + '</p>'}
 {('<h2>The hardest tasks: discussion prompts</h2><ol>' + hardest + '</ol>') if hardest else ''}
 <h2>Per task</h2><table><tr><th>task</th><th>pass</th><th>not yet</th><th>not attempted</th><th>hints (learners)</th><th>misconceptions hit</th></tr>{rows}</table>
+{where_html}
 {image}
 {learners}
 {('<h2>Notebooks that could not be reported</h2><ul>' + failed + '</ul>') if failed else ''}

@@ -22,6 +22,11 @@ record is the truth for what:
   honestly hold: other modules' events, tasks the module does not have, hint tiers a task does not
   have, events dated in the future, a file larger than :data:`steward.progress.MAX_READ_BYTES`.
 
+An **assignment** (a copy ``steward assign`` made) carries when it was made
+(``metadata.steward.assigned``, UTC): only the record's events at or after that time are read, so an
+earlier attempt at the same module (a workshop, weeks before) adds nothing. A copy without the stamp
+reads the whole record; a stamp that is not a time, or is in the future, is ignored and the report says so.
+
 Which record: ``make(..., progress=PATH)`` (``steward report --progress PATH``); by default a
 ``progress.json`` (or its journal) beside the notebook, where a mentee who sends their work puts
 it (unless it holds none of the checks saved in the notebook: another learner's), then the record
@@ -93,6 +98,8 @@ class Report:
     sources: list[str] = field(default_factory=list)
     #: The progress record used for hints and time on task, if any.
     record: str | None = None
+    #: The assignment's time (``metadata.steward.assigned``) from which the record was read, if one applied.
+    since: str | None = None
 
     def counts(self) -> dict[str, int]:
         counts = {PASS: 0, NOT_YET: 0, NOT_ATTEMPTED: 0}
@@ -353,6 +360,57 @@ def _when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp)) if stamp is not None else "?"
 
 
+def assigned_since(nb: Any, now: float | None = None) -> tuple[float | None, list[str]]:
+    """When the assignment was made (``metadata.steward.assigned`` of a copy ``steward assign`` wrote),
+    as a POSIX time, and the lines to say when a stamp is there but cannot be used. No stamp, or a
+    notebook that is not an assignment: ``(None, [])``. A time without a zone is read as UTC (that is
+    what ``steward assign`` writes)."""
+    import datetime as dt
+
+    from steward import progressview
+
+    meta = nb.get("metadata", {}).get("steward") if isinstance(nb.get("metadata"), dict) else None
+    if not isinstance(meta, dict) or meta.get("kind") != "assignment" or "assigned" not in meta:
+        return None, []
+    value = meta["assigned"]
+    shown = _text(value if isinstance(value, str) else repr(value), 60)
+    when = None
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+            when = (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)).timestamp()
+        except (ValueError, OverflowError, OSError):
+            when = None
+    if when is None:
+        return None, [f"The notebook's assignment time (metadata.steward.assigned: {shown}) is not a time, so the "
+                      "record's events were read whatever their date, as for a copy without it: an earlier attempt "
+                      "at this module may add its hints and time."]
+    if when > (time.time() if now is None else now) + progressview.FUTURE_SLACK_S:
+        return None, [f"The notebook's assignment time (metadata.steward.assigned: {shown}) is in the future, so it "
+                      "was ignored and the record's events were read whatever their date: an earlier attempt at "
+                      "this module may add its hints and time."]
+    return when, []
+
+
+def _since(events: list[Any], module: str, since: float | None) -> tuple[list[Any], int]:
+    """The record's events without the checks and hints dated before ``since`` (an earlier attempt),
+    and how many of those were of ``module``."""
+    from steward import progressview
+
+    if since is None:
+        return events, 0
+    kept, earlier = [], 0
+    for event in events:
+        if isinstance(event, dict) and event.get("kind") in ("check", "hint"):
+            when = progressview.event_time(event.get("time"))
+            if when is not None and when < since:
+                task = event.get("task")
+                earlier += isinstance(task, str) and task.startswith(f"{module}.")
+                continue
+        kept.append(event)
+    return kept, earlier
+
+
 def _saved_checks(saved: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
     """(task, status, time) of every check whose outcome the notebook saved."""
     from steward import progressview
@@ -375,11 +433,14 @@ def _matched(saved: list[tuple[str, str, float]], logged: list[tuple[str, str, f
 
 
 def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | None, lesson_module: Any,
-                     choice: Path | str | bool | None) -> tuple[Any, str | None, list[str]]:
+                     choice: Path | str | bool | None, since: float | None = None,
+                     stamp_lines: list[str] | None = None) -> tuple[Any, str | None, list[str]]:
     """The mentee's activity from a progress record (``None`` if none is used), the record's path, and
     the lines saying where the hints and times come from. ``choice``: a path (given by the mentor),
     True (look beside the notebook, then this machine's record if it holds the notebook's saved
-    checks), or False / None (the saved outputs only)."""
+    checks), or False / None (the saved outputs only). ``since``: the assignment's time; the record's
+    checks and hints before it are an earlier attempt and are not read. ``stamp_lines``: what to say
+    about an assignment time that could not be used."""
     from steward import progressview
 
     if choice is None or choice is False:
@@ -402,9 +463,13 @@ def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | 
     else:
         candidates.append((Path(choice), "given"))
     checks = _saved_checks(saved)
-    unused: list[str] = []  # records looked at and not used, and why
+    unused: list[str] = list(stamp_lines or [])  # records looked at and not used, and why
+    since_text = _when(since) if since is not None else ""
     for path, how in candidates:
         events, problems = progress.read_only(path)
+        events, earlier = _since(events, module, since)
+        earlier_line = (f"{earlier:,} event{'s' if earlier != 1 else ''} of module {module} dated before the "
+                        f"assignment was made ({since_text}): an earlier attempt, not read." if earlier else "")
         found = progressview.activity(events, module, tiers)
         matched = _matched(checks, found.checks)
         if how == "local" and (not checks or matched * 2 < len(checks)):
@@ -424,11 +489,16 @@ def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | 
             why = "; ".join(problems) or f"it holds no checks or hints of module {module}"
             if found.other_modules and not problems:
                 why += f" ({found.other_modules:,} of other modules)"
-            unused.append(" ".join([f"The progress record {path} was not used: {why}.", *skipped]))
+            if since is not None:
+                why += f" from the assignment's time ({since_text}) on"
+            unused.append(" ".join([f"The progress record {path} was not used: {why}.", *skipped,
+                                    *([earlier_line] if earlier_line else [])]))
             continue
         lines = [
             f"Hints and time on task: from the mentee's progress record {path} ({found.used:,} checks and hints of "
-            f"module {module}, {_when(found.first)} to {_when(found.last)}), across kernel restarts; where the "
+            f"module {module}, {_when(found.first)} to {_when(found.last)}"
+            + (f"; only events at or after the assignment was made, {since_text}" if since is not None else "")
+            + "), across kernel restarts; where the "
             "notebook's saved outputs show more, their number is used and marked †. Time on task runs from the "
             f"previous step in the module to the pass (or the last new step); a pause counts at most "
             f"{progressview.PAUSE_S // 60} min. The record is the mentee's own file: unlike the statuses, it is not "
@@ -437,7 +507,7 @@ def _progress_record(notebook: Path, saved: list[dict[str, Any]], module: str | 
             lines.append(f"It holds {matched} of the {len(checks)} checks saved in the notebook." if matched else
                          f"None of the {len(checks)} checks saved in the notebook is in it: it may be the record of "
                          "another copy of this module, or of a session with recording off. Ask the mentee.")
-        lines += skipped + [f"{problem}." for problem in problems]
+        lines += ([earlier_line] if earlier_line else []) + skipped + [f"{problem}." for problem in problems]
         return found, str(path), lines + unused
     return None, None, [LAST_SESSION_ONLY, *unused]
 
@@ -511,7 +581,9 @@ def make(path: Path | str, timeout: int = 60, progress_record: Path | str | bool
         misconception = _text(record.get("misconception"), 120)
         if misconception and misconception not in item.misconceptions:
             item.misconceptions.append(misconception)
-    found, record_path, sources = _progress_record(path, saved, module, lesson_module, progress_record)
+    since, stamp_lines = assigned_since(original)
+    found, record_path, sources = _progress_record(path, saved, module, lesson_module, progress_record,
+                                                   since, stamp_lines)
     if found is not None:
         _merge(tasks, found)
     for record in (r for r in fresh if r.get("mime") == MIME_OUTCOME):
@@ -577,6 +649,7 @@ def make(path: Path | str, timeout: int = 60, progress_record: Path | str | bool
         generated=time.strftime("%Y-%m-%d %H:%M"),
         sources=sources,
         record=record_path,
+        since=_when(since) if since is not None and record_path is not None else None,
     )
 
 

@@ -112,4 +112,32 @@ def test_cohort_runs_real_notebooks_as_copies(tmp_path: Path, capsys: pytest.Cap
     solved = TASKS[0]
     assert f"| {solved.title} | 1 | 0 | 1 |" in md
     assert "ana-00" in md and "ben-00" in md
+    assert "Hints (and, in each learner's steward report, time on task) come from" in md
     assert json.loads((ROOT / "exercises" / "00-start-here.ipynb").read_text())  # untouched source
+
+
+def test_the_page_says_where_hints_come_from(room: tuple[Path, dict], tmp_path: Path) -> None:
+    """Consistent with ``steward report``: a record beside the notebook, this machine's, or the
+    notebook's last session only; once for the room when all are alike, else per learner."""
+    folder, _ = room
+    result = cohort.build([folder], workers=2)
+    md = cohort.to_markdown(result)
+    assert "each notebook's saved outputs, the learner's last kernel session only" in md
+    assert f"ana_q: {cohort.FROM_NOTEBOOK}" not in md, "all alike: said once"
+
+    ana, ben = report.make(folder / "ana_q.ipynb"), report.make(folder / "ben_q.ipynb")
+    ana.record = str(folder.resolve() / "progress.json")
+    ben.record, ben.since = str(tmp_path / "elsewhere" / "progress.json"), "2026-11-02 09:00"
+    try:
+        result = cohort.build([folder], workers=2)
+    finally:
+        ana.record = ben.record = ben.since = None
+    md = cohort.to_markdown(result)
+    assert "a progress record for 2 of 4 learners" in md and "not sealed" in md
+    assert f"- ana_q: {cohort.FROM_RECORD} (beside the notebook)" in md
+    assert f"- ben_q: {cohort.FROM_RECORD} (on this machine, from the assignment's time (2026-11-02 09:00) on)" in md
+    assert f"- cy_q: {cohort.FROM_NOTEBOOK}" in md
+    page = cohort.to_html(result)
+    assert "a progress record for 2 of 4 learners" in page and "&lt;dee_q&gt;: the notebook" in page
+    anonymous = cohort.to_markdown(result, anonymous=True) + cohort.to_html(result, anonymous=True)
+    assert "a progress record for 2 of 4 learners" in anonymous and "_q" not in anonymous

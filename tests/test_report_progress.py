@@ -7,6 +7,7 @@ and never changes a status: those come from the sealed run."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import os
 import shutil
@@ -295,3 +296,91 @@ def test_steward_progress_says_which_files_to_send(progress_file, capsys):
 
 def test_long_times_read_in_hours():
     assert [report._duration(s) for s in (None, 0, 42, 333, 17_820)] == ["—", "—", "42 s", "5 min 33 s", "4 h 57 min"]
+
+
+# -- an assignment reads the record from when it was made --------------------------------------
+def _attempts(restarted, folder: Path, stamp) -> tuple[Path, Path]:
+    """The mentee's record holding an earlier attempt at module 00 (a workshop, thirty days before:
+    the second hint of the budget task), then this assignment's session; and their notebook stamped
+    ``stamp`` as ``steward assign`` stamps it (``None``: a copy without the stamp)."""
+    folder.mkdir(parents=True)
+    events, _ = progress.read_only(restarted["record"])
+    first = min(progressview.event_time(e["time"]) for e in events)
+    old = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(first - 30 * 86_400))
+    workshop = [{"kind": "hint", "task": "00.budget-left", "module": "00", "tier": tier, "time": old}
+                for tier in (1, 2)]
+    (folder / "progress.json.events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in workshop + events))
+    nb = nbformat.read(str(restarted["path"]), as_version=4)
+    nb.metadata["steward"] = {"kind": "assignment", "module": "00", "mentee": "Ana", "due": None}
+    if stamp is not None:
+        nb.metadata["steward"]["assigned"] = stamp(first) if callable(stamp) else stamp
+    path = folder / "ana-00-start-here.ipynb"
+    write(nb, path)
+    return path, folder / "progress.json"
+
+
+def test_an_assignment_reads_only_the_record_s_events_from_when_it_was_made(restarted, run_once, monkeypatch,
+                                                                            tmp_path, capsys):
+    from steward import assign
+
+    def when(first: float) -> str:  # the assignment was made a minute before the session began
+        return assign.stamp(dt.datetime.fromtimestamp(first - 60, dt.timezone.utc))
+
+    path, record = _attempts(restarted, tmp_path / "stamped", when)
+    result = _make(path, run_once, record, monkeypatch)
+    tasks = _by_id(result)
+    assert tasks["00.budget-left"].hints_used == 1, "the workshop's second hint is an earlier attempt"
+    assert tasks["00.downtime-allowed"].hints_used == 2, "this attempt's hints, from before its restart, stay"
+    assert "only events at or after the assignment was made" in result.sources[0]
+    assert any("2 events of module 00 dated before the assignment was made" in line for line in result.sources)
+    assert result.since is not None and "assignment was made" in report.to_markdown(result)
+    assert "assignment was made" in report.to_html(result)
+
+    path, record = _attempts(restarted, tmp_path / "plain", None)  # a copy without the stamp: as before
+    result = _make(path, run_once, record, monkeypatch)
+    assert _by_id(result)["00.budget-left"].hints_used == 2 and result.since is None
+    assert not any("assignment was made" in line or "assigned" in line for line in result.sources)
+
+    path, record = _attempts(restarted, tmp_path / "cli", when)  # what the command line says
+    stamped = _make(path, run_once, record, monkeypatch)
+    monkeypatch.setattr(report, "make", lambda *args, **kwargs: stamped)
+    assert cli.main(["report", str(path), "-o", str(tmp_path / "out")]) == 0
+    assert f"from the progress record {stamped.record} from the assignment's time ({stamped.since}) on." in \
+        capsys.readouterr().out
+
+
+STAMPS = {"not a time": "next Tuesday", "a number": 1_790_000_000, "too long": "2026-11-30T04:05:00" + "0" * 60,
+          "in the future": "2999-01-01T00:00:00+00:00"}
+
+
+@pytest.mark.parametrize("kind", list(STAMPS))
+def test_an_odd_assignment_time_is_a_plain_line_and_reads_the_whole_record(restarted, run_once, monkeypatch,
+                                                                          tmp_path, kind):
+    baseline = {t.id: t.status for t in _make(restarted["path"], run_once, False, monkeypatch).tasks}
+    path, record = _attempts(restarted, tmp_path / "odd", STAMPS[kind])
+    result = _make(path, run_once, record, monkeypatch)
+    assert {t.id: t.status for t in result.tasks} == baseline, "a stamp never changes a status"
+    assert _by_id(result)["00.budget-left"].hints_used == 2, "ignored: the whole record is read, as without it"
+    expected = "is in the future" if kind == "in the future" else "is not a time"
+    lines = " ".join(result.sources)
+    assert "metadata.steward.assigned" in lines and expected in lines and "Traceback" not in lines
+    assert result.since is None and len(report.to_markdown(result)) < 50_000
+
+
+def test_assign_stamps_when_the_copy_was_made(tmp_path):
+    from steward import assign
+
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    path, _ = assign.assign("00", tmp_path, mentee="Ana")
+    stamp = nbformat.read(str(path), as_version=4).metadata["steward"]["assigned"]
+    made = dt.datetime.fromisoformat(stamp)
+    assert made.utcoffset() == dt.timedelta(0) and before <= made <= dt.datetime.now(dt.timezone.utc)
+    assert report.assigned_since(nbformat.read(str(path), as_version=4)) == (made.timestamp(), [])
+
+
+def test_the_guides_say_what_an_assignment_s_time_and_the_cohort_page_read():
+    mentor = (paths.root() / "docs" / "mentor-guide.md").read_text()
+    facilitator = (paths.root() / "docs" / "facilitator-guide.md").read_text()
+    assert "metadata.steward.assigned" in mentor and "at or after the time it was made" in mentor
+    assert "steward cohort ~/mentoring/*/" in mentor
+    assert "steward cohort room-02/*/" in facilitator and "last kernel session only" in facilitator
