@@ -3,7 +3,11 @@
 The analytics beacon fires only after the product page has rendered in the browser. The
 treatment's slowest pages (mostly on mobile) were closed first, so they never reached the
 log. The split was 50/50; the log is not, and the sessions that went missing are mostly
-mobile ones, which abandon most, so the measured effect looks better than it is.
+mobile ones, which abandon most: in expectation the loss flatters the treatment. In this draw
+(``cartwheel.AB_SRM_SESSIONS`` sessions) the sampling noise is larger than that bias: it
+measures less than the true effect, with a CI across zero. That is the lesson's point: the
+split, not the size of the effect, shows the log is broken, and a broken log's effect is not
+evidence either way.
 """
 
 from __future__ import annotations
