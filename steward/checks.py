@@ -70,10 +70,10 @@ def describe(value: Any) -> str:
     if isinstance(value, pd.Timedelta | np.timedelta64 | datetime.timedelta):
         return "a duration (a Timedelta)"
     if isinstance(value, numbers.Real):  # NumPy scalars too: "the number 8.848", never "float64 np.float64(8.848)"
-        return f"the number {_plain_number(float(value))}"
+        return f"the number {plain_number(float(value))}"
     if isinstance(value, tuple | list) and 0 < len(value) <= 4 and all(
             isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in value):
-        shown = ", ".join(_plain_number(float(v), grouped=False) for v in value)
+        shown = ", ".join(plain_number(float(v), grouped=False) for v in value)
         return f"the {'pair' if len(value) == 2 else type(value).__name__} ({shown})"
     if isinstance(value, Mapping):
         keys = [str(k) for k in list(value)[:5]]
@@ -165,29 +165,33 @@ def number(rel: float = 1e-3, abs: float = 0.0, unit: str = "") -> Comparator:  
             return OK
         if (close := rounded_close(value, float(expected))) is not None:
             return not_yet(close)
-        shown = _plain_number(value)
-        digits = 6
-        while (math.isfinite(value) and builtins.abs(value) < 1e6 and digits < 12 and not float(value).is_integer()
-               and float(shown.replace(",", "")).is_integer()):  # 0.99999975 is not shown as "1"
-            digits += 1
-            shown = f"{value:,.{digits}g}"
+        shown = plain_number(value)
         return not_yet(f"{shown} is not the value the data gives{f' (in {unit})' if unit else ''}.")
 
     compare.tolerance = f"relative {rel:g}" + (f", absolute {abs:g}" if abs else "")  # type: ignore[attr-defined]
     return compare
 
 
-def _plain_number(value: float, grouped: bool = True) -> str:
-    """A number as a person writes it: 71,960,000 and 0.0000384, never 7.196e+07 or 3.84e-05 (without the
-    thousands commas inside a pair, where they would read as separators)."""
+def plain_number(value: float, grouped: bool = True, digits: int = 6, whole_from: float = 1e6) -> str:
+    """A number as a person writes it: 71,960,000 and 0.0000384, never 7.196e+07 or 3.84e-05, and
+    never a non-whole number shown as a whole one (0.99999975 is not "1": digits are added until it
+    shows). ``digits`` significant digits below ``whole_from``, whole numbers from it up; without
+    thousands commas (``grouped=False``) inside a pair, where they would read as separators. Used for
+    every number a learner reads in a message (:func:`number`, :func:`describe`) and for kept
+    results (:func:`steward.results.plain`)."""
+    value = float(value)
     comma = "," if grouped else ""
     if not math.isfinite(value) or value == 0:
         return f"{value:g}"
-    if builtins.abs(value) >= 1e6:
+    if builtins.abs(value) >= whole_from:
         return f"{value:{comma}.0f}"
     if builtins.abs(value) < 1e-4:
         return np.format_float_positional(value, precision=3, unique=False, fractional=False, trim="-")
-    return f"{value:{comma}.6g}"
+    shown = f"{value:{comma}.{digits}g}"
+    while digits < 12 and not value.is_integer() and float(shown.replace(",", "")).is_integer():
+        digits += 1
+        shown = f"{value:{comma}.{digits}g}"
+    return shown
 
 
 def _to_series(value: Any) -> pd.Series | None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from steward import feedback, progress
+from steward import checks, feedback, progress
 
 
 class Kept:
@@ -62,13 +62,8 @@ def plain(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
-        # Four significant figures, never in exponent form: 12.41, 0.7512, 14,000 (not 1.4e+04).
-        if abs(value) >= 1e3:
-            return f"{value:,.0f}"
-        digits = 4
-        while digits < 12 and not value.is_integer() and float(f"{value:.{digits}g}").is_integer():
-            digits += 1  # an availability of 0.99998 is not kept as "1"
-        return f"{value:,.{digits}g}"
+        # Four significant figures, never in exponent form, never a 0.99998 shown as "1": 12.41, 0.7512, 14,000.
+        return checks.plain_number(value, digits=4, whole_from=1e3)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, (list, tuple)):

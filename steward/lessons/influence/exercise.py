@@ -141,7 +141,7 @@ def _pair(rel: float = 1e-3, abs_: float = 0.0, what: str = "pair", unit: str = 
         wanted = [float(x) for x in expected]
         if all(math.isclose(v, e, rel_tol=rel, abs_tol=abs_) for v, e in zip(values, wanted, strict=True)):
             return checks.OK
-        shown = f"({checks._plain_number(values[0])}; {checks._plain_number(values[1])})"  # never (1.43535e+10, …); commas group digits
+        shown = f"({checks.plain_number(values[0])}; {checks.plain_number(values[1])})"  # never (1.43535e+10, …); commas group digits
         if all(math.isclose(v, e, rel_tol=rel, abs_tol=abs_) for v, e in zip(values, wanted[::-1], strict=True)):
             order = "Give the low end first: (low, high)." if "low" in what else f"Give them in the order {what}."
             return checks.not_yet(f"Right numbers, wrong order: you gave {shown}. {order}")
@@ -163,7 +163,7 @@ def _ztest_compare(answer: Any, expected: tuple[float, float]) -> checks.Verdict
     if not math.isclose(abs(z), abs(expected[0]), rel_tol=2e-4):
         return checks.not_yet(f"z = {z:.4g} is not the z the data gives.")
     if not math.isclose(p, expected[1], rel_tol=2e-2):
-        return checks.not_yet(f"p = {checks._plain_number(float(p))} is not the two-sided p-value for the data's z.")
+        return checks.not_yet(f"p = {checks.plain_number(float(p))} is not the two-sided p-value for the data's z.")
     return checks.OK
 
 
